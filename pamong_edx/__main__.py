@@ -1,0 +1,3 @@
+from pamong_edx.cli import main
+
+main()

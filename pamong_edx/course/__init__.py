@@ -1,0 +1,1 @@
+"""Course sources: the typed model, the YAML loader and its diagnostics."""

@@ -20,7 +20,7 @@ from pamong_edx.errors import PamongError
 COMMANDS = {
     "new": "pamong_edx.course.commands:new",
     "validate": "pamong_edx.course.commands:validate",
-    "build": "pamong_edx.course.commands:build",
+    "build": "pamong_edx.build:build",
     "schema": "pamong_edx.course.commands:schema",
     "plugins": "pamong_edx.course.commands:plugins",
     "regions": "pamong_edx.regions.commands:regions",

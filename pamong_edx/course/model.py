@@ -1,0 +1,255 @@
+"""The course model: what every exporter and LMS backend sees.
+
+YAML is read once by the loader into these types; nothing downstream touches YAML. Identifiers are stable
+(explicit `id:` or derived from the path of titles), which is what lets a re-import update a course in place.
+
+Hierarchy: Course -> Chapter -> Sequential -> Unit -> Block. Blocks are typed by their block plugin; the
+built-in types are the dataclasses below, and a third-party block type may define its own Block subclass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import ClassVar, Iterator, Literal
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where an element was written: a file and a 1-based line and column."""
+
+    file: Path
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}:{self.col}"
+        return str(self.file)
+
+
+@dataclass
+class Asset:
+    """A file under the course's assets/ directory, referenced by its path relative to assets/."""
+
+    name: str  # relative to assets/, with forward slashes, e.g. "img/struktur.svg"
+    path: Path  # absolute path on disk
+
+    @property
+    def size(self) -> int:
+        return self.path.stat().st_size
+
+
+# ---------------------------------------------------------------------------------------------------- blocks
+
+
+@dataclass
+class Block:
+    """Base of every block. `type` is the block plugin's name (e.g. "text", "single_choice")."""
+
+    id: str
+    type: str
+    title: str
+    loc: Location
+
+    is_problem: ClassVar[bool] = False
+
+
+@dataclass
+class TextBlock(Block):
+    markdown: str = ""
+    html: str = ""  # rendered from markdown by the loader; asset links point at "assets/<name>"
+    assets: list[str] = field(default_factory=list)  # asset names the text references
+
+
+@dataclass
+class VideoBlock(Block):
+    youtube_id: str = ""
+    mp4_url: str = ""
+    transcript: str = ""  # asset name of an .srt/.vtt transcript, if any
+    duration: str = ""  # "HH:MM:SS", informational
+
+
+@dataclass
+class DiscussionBlock(Block):
+    prompt_markdown: str = ""
+    prompt_html: str = ""
+    category: str = ""  # defaults to the chapter title
+    target: str = ""  # defaults to the unit title
+
+
+@dataclass
+class Choice:
+    id: str
+    text: str  # inline Markdown rendered to HTML (no block wrapper)
+    correct: bool = False
+    hint: str = ""  # feedback shown when this choice is selected
+
+
+@dataclass
+class Problem(Block):
+    """Common to every problem type. Scores are 0..weight; `max_attempts` 0 means unlimited."""
+
+    question_html: str = ""
+    question_markdown: str = ""
+    explanation_html: str = ""
+    hints: list[str] = field(default_factory=list)  # progressive hints (HTML)
+    max_attempts: int = 0
+    weight: float = 1.0
+
+    is_problem: ClassVar[bool] = True
+
+
+@dataclass
+class ChoiceProblem(Problem):
+    """single_choice (radio), multiple_choice (checkboxes) and dropdown (select)."""
+
+    choices: list[Choice] = field(default_factory=list)
+    shuffle: bool = False
+
+    @property
+    def correct_ids(self) -> list[str]:
+        return [c.id for c in self.choices if c.correct]
+
+
+@dataclass
+class NumericalProblem(Problem):
+    answer: float = 0.0
+    tolerance: float = 0.0  # absolute, or a fraction of the answer when tolerance_is_percent
+    tolerance_is_percent: bool = False
+    unit: str = ""  # shown after the input, e.g. "%", "Rp"
+
+    def accepts(self, value: float) -> bool:
+        allowed = abs(self.answer) * self.tolerance / 100 if self.tolerance_is_percent else self.tolerance
+        return abs(value - self.answer) <= allowed + 1e-12
+
+
+@dataclass
+class TextProblem(Problem):
+    answers: list[str] = field(default_factory=list)  # the first is the canonical answer
+    case_sensitive: bool = False
+
+    def accepts(self, value: str) -> bool:
+        norm = (lambda s: " ".join(s.split())) if self.case_sensitive else (lambda s: " ".join(s.split()).casefold())
+        return norm(value) in {norm(a) for a in self.answers}
+
+
+# ---------------------------------------------------------------------------------------------------- structure
+
+
+SequentialKind = Literal["lesson", "pretest", "quiz", "posttest"]
+
+
+@dataclass
+class Unit:
+    id: str
+    title: str
+    loc: Location
+    blocks: list[Block] = field(default_factory=list)
+
+
+@dataclass
+class Sequential:
+    id: str
+    title: str
+    loc: Location
+    kind: SequentialKind = "lesson"
+    graded: bool = False
+    format: str = ""  # a grader type of the grading policy when graded, e.g. "Posttest"
+    due: datetime | None = None
+    units: list[Unit] = field(default_factory=list)
+
+    @property
+    def is_assessment(self) -> bool:
+        return self.kind != "lesson"
+
+    def problems(self) -> list[Problem]:
+        return [b for u in self.units for b in u.blocks if b.is_problem]
+
+
+@dataclass
+class Chapter:
+    id: str
+    title: str
+    loc: Location
+    start: datetime | None = None
+    sequentials: list[Sequential] = field(default_factory=list)
+
+
+@dataclass
+class GradedFormat:
+    type: str  # e.g. "Posttest"; a graded sequential's `format` names one of these
+    short_label: str
+    weight: float
+    min_count: int = 1
+    drop_count: int = 0
+
+
+@dataclass
+class GradingPolicy:
+    formats: list[GradedFormat] = field(default_factory=list)
+    pass_cutoff: float = 0.5  # fraction 0..1
+
+    def format(self, type_: str) -> GradedFormat | None:
+        return next((f for f in self.formats if f.type == type_), None)
+
+
+@dataclass
+class Signatory:
+    name: str
+    title: str
+    organization: str = ""
+
+
+@dataclass
+class Certificate:
+    name: str
+    description: str = ""
+    signatories: list[Signatory] = field(default_factory=list)
+
+
+@dataclass
+class Course:
+    org: str
+    number: str
+    run: str
+    title: str
+    language: str  # BCP 47 primary tag, e.g. "id" or "en"
+    root: Path  # the course directory
+    loc: Location
+    start: datetime | None = None
+    end: datetime | None = None
+    self_paced: bool = True
+    short_description: str = ""
+    overview_markdown: str = ""
+    overview_html: str = ""
+    image: str = ""  # asset name of the course image
+    grading: GradingPolicy = field(default_factory=GradingPolicy)
+    certificate: Certificate | None = None
+    max_size: int | None = None  # bytes; packages larger than this fail the build
+    chapters: list[Chapter] = field(default_factory=list)
+    assets: dict[str, Asset] = field(default_factory=dict)  # every file under assets/, by name
+
+    @property
+    def course_key(self) -> str:
+        return f"course-v1:{self.org}+{self.number}+{self.run}"
+
+    @property
+    def slug(self) -> str:
+        """The file stem for built packages: <org>-<number>-<run>."""
+        return f"{self.org}-{self.number}-{self.run}"
+
+    def sequentials(self) -> Iterator[tuple[Chapter, Sequential]]:
+        for chapter in self.chapters:
+            for seq in chapter.sequentials:
+                yield chapter, seq
+
+    def blocks(self) -> Iterator[Block]:
+        for chapter in self.chapters:
+            for seq in chapter.sequentials:
+                for unit in seq.units:
+                    yield from unit.blocks
+
+    def problems(self) -> Iterator[Problem]:
+        return (b for b in self.blocks() if b.is_problem)

@@ -1,0 +1,365 @@
+"""Open edX OLX export: one `<org>-<number>-<run>.olx.tar.gz` that Studio's course import accepts.
+
+The package follows the contract in shared/specs/openedx.md §1 (docs/olx.md walks through it):
+
+    course/course.xml                      pointer: exactly url_name (= run), org, course
+    course/course/{run}.xml                the course element: display_name, start, end, chapter pointers
+    course/chapter|sequential|vertical/    one file per element, pointed at by `<tag url_name=".."/>`
+    course/html/{id}.xml + {id}.html       text blocks (and the HTML fallback of foreign block types)
+    course/video/{id}.xml                  video blocks
+    course/problem/{id}.xml                CAPA problems (exporters/olx_capa.py)
+    course/policies/{run}/*.json           course settings and grading policy, keyed by course.xml's url_name
+    course/about/*.html, course/static/*   About page texts and the course assets, flat
+
+Pointers carry nothing but url_name (any other attribute turns them into empty inline blocks), display names
+live inside the pointed-to files, and discussions are written inline, as Studio exports them.
+"""
+
+from __future__ import annotations
+
+import heapq
+import html
+import json
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from pamong_edx.course.diagnostics import display_location as where
+from pamong_edx.course.model import (
+    Block, ChoiceProblem, Course, DiscussionBlock, NumericalProblem, Problem, TextBlock, TextProblem, Unit,
+    VideoBlock,
+)
+from pamong_edx.export import BuildResult, Exporter, ExportError
+from pamong_edx.exporters.olx_capa import CapaBuilder, xml_safe
+from pamong_edx.exporters.olx_static import LinkRewriter, static_names
+from pamong_edx.exporters.tar_archive import Content, member_size, write_tar_gz
+
+URL_NAME = re.compile(r"[A-Za-z0-9_-]+\Z")
+TOP = "course"
+PROBLEM_TYPES = {
+    "single_choice": ChoiceProblem, "multiple_choice": ChoiceProblem, "dropdown": ChoiceProblem,
+    "numerical": NumericalProblem, "text_answer": TextProblem,
+}
+BLOCK_CLASSES = {"text": TextBlock, "video": VideoBlock, "discussion": DiscussionBlock, **PROBLEM_TYPES}
+TAB_NAMES = {
+    "id": {"courseware": "Materi", "course_info": "Beranda", "discussion": "Diskusi", "progress": "Kemajuan"},
+    "en": {"courseware": "Course", "course_info": "Home", "discussion": "Discussion", "progress": "Progress"},
+}
+GENERAL_TOPIC = {"id": "Umum", "en": "General"}
+LARGEST_FILES = 10
+
+
+def olx_date(value: datetime) -> str:
+    """UTC ISO 8601 with a Z, as Studio writes dates; naive datetimes are taken as UTC."""
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc)
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def xml_bytes(elem: etree._Element, pretty: bool = True) -> bytes:
+    return etree.tostring(elem, encoding="utf-8", pretty_print=pretty)
+
+
+def json_bytes(data: Any) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2, separators=(",", ": ")) + "\n").encode()
+
+
+def pointer(parent: etree._Element, tag: str, url_name: str) -> None:
+    etree.SubElement(parent, tag, url_name=url_name)
+
+
+def check_course(course: Course) -> list[str]:
+    """Located problems that would give a package Studio refuses or silently damages."""
+    errors: list[str] = []
+    for part in ("org", "number", "run"):
+        if not URL_NAME.match(getattr(course, part)):
+            errors.append(f"{where(course.loc)}: E105 {part} '{getattr(course, part)}' may hold only letters, digits, '_' and '-'")
+    if len(course.org) + len(course.number) + len(course.run) > 65:
+        errors.append(f"{where(course.loc)}: E105 org, number and run together exceed the 65 characters Studio allows")
+
+    seen: dict[str, Any] = {course.run: course}
+    grader_types = {f.type for f in course.grading.formats}
+
+    def identify(element: Any, what: str) -> None:
+        if not URL_NAME.match(element.id):
+            errors.append(f"{where(element.loc)}: E105 {what} id '{element.id}' may hold only letters, digits, '_' and '-'")
+        elif element.id in seen:
+            first = seen[element.id]
+            first_at = "the course run" if first is course else where(first.loc)
+            errors.append(f"{where(element.loc)}: E106 duplicate identifier '{element.id}' (already used by {first_at})")
+        else:
+            seen[element.id] = element
+
+    def need_asset(element: Any, name: str) -> None:
+        if name and name not in course.assets:
+            errors.append(f"{where(element.loc)}: E109 asset '{name}' does not exist under assets/")
+
+    need_asset(course, course.image)
+    for chapter in course.chapters:
+        identify(chapter, "chapter")
+        for seq in chapter.sequentials:
+            identify(seq, "sequential")
+            if seq.graded and seq.format not in grader_types:
+                errors.append(f"{where(seq.loc)}: E111 graded sequential format '{seq.format}' is not a grading format "
+                              f"({', '.join(sorted(grader_types)) or 'none defined'})")
+            for unit in seq.units:
+                identify(unit, "unit")
+                for block in unit.blocks:
+                    identify(block, "block")
+                    errors.extend(_check_block(course, block))
+                    for name in getattr(block, "assets", None) or []:
+                        need_asset(block, name)
+                    if isinstance(block, VideoBlock):
+                        need_asset(block, block.transcript)
+    return errors
+
+
+def _check_block(course: Course, block: Block) -> list[str]:
+    expected = BLOCK_CLASSES.get(block.type)
+    if expected is not None and not isinstance(block, expected):
+        return [f"{where(block.loc)}: E103 block of type '{block.type}' is a {type(block).__name__}, not a {expected.__name__}"]
+    if isinstance(block, ChoiceProblem):
+        correct = len(block.correct_ids)
+        if block.type == "multiple_choice" and correct < 1:
+            return [f"{where(block.loc)}: E107 a multiple_choice problem needs at least one correct choice"]
+        if block.type != "multiple_choice" and correct != 1:
+            return [f"{where(block.loc)}: E107 a {block.type} problem needs exactly one correct choice, it has {correct}"]
+    if isinstance(block, TextProblem) and not any(a.strip() for a in block.answers):
+        return [f"{where(block.loc)}: E102 a text_answer problem needs at least one answer"]
+    if isinstance(block, VideoBlock) and not (block.youtube_id or block.mp4_url):
+        return [f"{where(block.loc)}: E102 a video needs a youtube id or an mp4 URL"]
+    return []
+
+
+class OlxExporter(Exporter):
+    component = "exporter_olx"
+    name = "olx"
+    version = "1.0.0"
+    requires = ">=0.1,<1"
+    suffix = ".olx.tar.gz"
+    supported_blocks = frozenset(BLOCK_CLASSES)
+
+    def __init__(self, course: Course, out_dir: Path, options: dict[str, Any] | None = None):
+        super().__init__(course, out_dir, options)
+        self.files: dict[str, Content] = {}
+        self.warnings: list[str] = []
+        self._taken: set[str] = set()
+
+    # ------------------------------------------------------------------------------------------- lifecycle
+
+    def prepare(self) -> None:
+        super().prepare()
+        errors = check_course(self.course)
+        if errors:
+            raise ExportError("\n".join(errors))
+        course = self.course
+        self.lang = course.language.split("-")[0].lower()
+        self.static = static_names(list(course.assets))
+        self.rewrite = LinkRewriter(self.static)
+        self.capa = CapaBuilder(self.rewrite, self.lang)
+        self._taken = {course.run} | {c.id for c in course.chapters}
+        self._taken |= {s.id for _, s in course.sequentials()}
+        self._taken |= {u.id for _, s in course.sequentials() for u in s.units}
+        self._taken |= {b.id for b in course.blocks()}
+        if course.start is None:
+            self.warnings.append(f"{where(course.loc)}: the course has no start date; Open edX then treats it as not "
+                                 "started until 2030-01-01")
+        # Studio's optional import validation (olxcleaner) refuses a course without these.
+        if course.end is None:
+            self.warnings.append(f"{where(course.loc)}: the course has no end date; a Studio that validates imports "
+                                 "with olxcleaner refuses it (add `end:`)")
+        if not course.image:
+            self.warnings.append(f"{where(course.loc)}: the course has no image; a Studio that validates imports "
+                                 "with olxcleaner refuses it (add `image:`)")
+
+    def write(self) -> None:
+        course = self.course
+        self._add("course.xml", xml_bytes(etree.Element(
+            "course", {"url_name": course.run, "org": course.org, "course": course.number})))
+
+        root = etree.Element("course", display_name=xml_safe(course.title))
+        if course.start:
+            root.set("start", olx_date(course.start))
+        if course.end:
+            root.set("end", olx_date(course.end))
+        for chapter in course.chapters:
+            pointer(root, "chapter", chapter.id)
+            self._chapter(chapter)
+        self._add(f"course/{course.run}.xml", xml_bytes(root))
+
+        self._policies()
+        self._about()
+        for name, flat in self.static.items():
+            self.files[f"{TOP}/static/{flat}"] = course.assets[name].path
+
+    def finish(self) -> BuildResult:
+        path = self.output_path
+        size = write_tar_gz(path, self.files)
+        sizes = heapq.nsmallest(LARGEST_FILES, ((-member_size(c), name) for name, c in self.files.items()))
+        blocks = list(self.course.blocks())
+        return BuildResult(
+            format=self.name,
+            path=path,
+            size=size,
+            counts={
+                "blocks": len(blocks),
+                "problems": sum(1 for b in blocks if b.is_problem),
+                "assets": len(self.static),
+            },
+            largest_files=[(name, -negative) for negative, name in sizes],
+            warnings=list(self.warnings),
+        )
+
+    # ------------------------------------------------------------------------------------------- structure
+
+    def _add(self, name: str, data: bytes) -> None:
+        self.files[f"{TOP}/{name}"] = data
+
+    def _unique(self, wanted: str) -> str:
+        name, n = wanted, 2
+        while name in self._taken:
+            name, n = f"{wanted}-{n}", n + 1
+        self._taken.add(name)
+        return name
+
+    def _chapter(self, chapter) -> None:
+        elem = etree.Element("chapter", display_name=xml_safe(chapter.title))
+        if chapter.start:
+            elem.set("start", olx_date(chapter.start))
+        for seq in chapter.sequentials:
+            pointer(elem, "sequential", seq.id)
+            self._sequential(chapter, seq)
+        self._add(f"chapter/{chapter.id}.xml", xml_bytes(elem))
+
+    def _sequential(self, chapter, seq) -> None:
+        elem = etree.Element("sequential", display_name=xml_safe(seq.title))
+        if seq.graded:
+            elem.set("graded", "true")
+            elem.set("format", seq.format)
+        if seq.due:
+            elem.set("due", olx_date(seq.due))
+        for unit in seq.units:
+            pointer(elem, "vertical", unit.id)
+            self._vertical(chapter, unit)
+        self._add(f"sequential/{seq.id}.xml", xml_bytes(elem))
+
+    def _vertical(self, chapter, unit: Unit) -> None:
+        elem = etree.Element("vertical", display_name=xml_safe(unit.title))
+        for block in unit.blocks:
+            title = block.title or unit.title
+            if block.type == "text":
+                pointer(elem, "html", block.id)
+                self._html(block.id, title, block.html)
+            elif block.type == "video":
+                pointer(elem, "video", block.id)
+                self._add(f"video/{block.id}.xml", xml_bytes(self._video(block, title)))
+            elif block.type == "discussion":
+                self._discussion(elem, block, title, chapter, unit)
+            elif block.type in PROBLEM_TYPES:
+                pointer(elem, "problem", block.id)
+                self._add(f"problem/{block.id}.xml", xml_bytes(self.capa.build(block, title)))
+            else:
+                to_html = self.html_fallback(block)
+                pointer(elem, "html", block.id)
+                self._html(block.id, title, to_html(block))
+        self._add(f"vertical/{unit.id}.xml", xml_bytes(elem))
+
+    # ------------------------------------------------------------------------------------------- components
+
+    def _html(self, url_name: str, title: str, body: str) -> None:
+        self._add(f"html/{url_name}.xml", xml_bytes(
+            etree.Element("html", filename=url_name, display_name=xml_safe(title))))
+        self._add(f"html/{url_name}.html", xml_safe(self.rewrite(body)).encode())
+
+    def _video(self, block: VideoBlock, title: str) -> etree._Element:
+        elem = etree.Element("video", display_name=xml_safe(title))
+        if block.youtube_id:
+            elem.set("youtube", f"1.00:{block.youtube_id}")
+            elem.set("youtube_id_1_0", block.youtube_id)
+        else:
+            elem.set("youtube_id_1_0", "")  # otherwise Open edX falls back to its demo video
+        elem.set("html5_sources", json.dumps([block.mp4_url] if block.mp4_url else []))
+        elem.set("download_video", "false")
+        if block.mp4_url:
+            etree.SubElement(elem, "source", src=block.mp4_url)
+        if block.transcript:
+            flat = self.static[block.transcript]
+            elem.set("download_track", "true")
+            if flat.lower().endswith(".srt"):
+                elem.set("show_captions", "true")
+                elem.set("transcripts", json.dumps({self.lang: flat}))
+                etree.SubElement(elem, "transcript", language=self.lang, src=flat)
+            else:  # Open edX plays only SRT captions; other formats are offered as the transcript download
+                etree.SubElement(elem, "track", src=f"/static/{flat}")
+        return elem
+
+    def _discussion(self, vertical: etree._Element, block: DiscussionBlock, title: str, chapter, unit) -> None:
+        if block.prompt_html.strip():
+            prompt_id = self._unique(f"{block.id}-prompt")
+            pointer(vertical, "html", prompt_id)
+            self._html(prompt_id, title, block.prompt_html)
+        course = self.course
+        etree.SubElement(vertical, "discussion", {
+            "url_name": block.id,
+            "xblock-family": "xblock.v1",
+            "display_name": xml_safe(title),
+            "discussion_category": xml_safe(block.category or chapter.title),
+            "discussion_target": xml_safe(block.target or unit.title),
+            # unique across the deployment and free of '.', as the discussion service requires
+            "discussion_id": f"{course.org}_{course.number}_{course.run}_{block.id}",
+        })
+
+    # ------------------------------------------------------------------------------------------- settings
+
+    def _policies(self) -> None:
+        course = self.course
+        tabs = TAB_NAMES.get(self.lang, TAB_NAMES["en"])
+        settings: dict[str, Any] = {
+            "language": course.language,
+            "self_paced": course.self_paced,
+            "cert_html_view_enabled": course.certificate is not None,
+            "tabs": [{"type": kind, "name": tabs[kind], "course_staff_only": False}
+                     for kind in ("courseware", "course_info", "discussion", "progress")],
+            "discussion_topics": {
+                GENERAL_TOPIC.get(self.lang, GENERAL_TOPIC["en"]): {
+                    "id": f"{course.org}_{course.number}_{course.run}_general"},
+            },
+        }
+        if course.image:
+            settings["course_image"] = self.static[course.image]
+        if course.certificate is not None:
+            cert = course.certificate
+            settings["certificates"] = {"certificates": [{
+                "id": 1,
+                "name": cert.name,
+                "description": cert.description,
+                "is_active": True,
+                "version": 1,
+                "course_title": course.title,
+                "signatories": [
+                    {"id": i, "name": s.name, "title": s.title, "organization": s.organization,
+                     "signature_image_path": ""}
+                    for i, s in enumerate(cert.signatories, start=1)
+                ],
+            }]}
+        self._add(f"policies/{course.run}/policy.json", json_bytes({f"course/{course.run}": settings}))
+        self._add(f"policies/{course.run}/grading_policy.json", json_bytes({
+            "GRADER": [
+                {"type": f.type, "short_label": f.short_label, "min_count": f.min_count,
+                 "drop_count": f.drop_count, "weight": f.weight}
+                for f in course.grading.formats
+            ],
+            "GRADE_CUTOFFS": {"Pass": course.grading.pass_cutoff},
+        }))
+        self._add("policies/assets.json", json_bytes({}))
+
+    def _about(self) -> None:
+        course = self.course
+        summary = html.escape(course.short_description, quote=False)
+        overview = self.rewrite(course.overview_html) if course.overview_html.strip() else (
+            f"<section class=\"about\">\n<h2>{html.escape(course.title, quote=False)}</h2>\n<p>{summary}</p>\n</section>\n")
+        self._add("about/overview.html", xml_safe(overview).encode())
+        self._add("about/short_description.html", xml_safe(summary).encode())

@@ -1,0 +1,190 @@
+"""SCORM 1.2 and SCORM 2004 4th edition packages: `<org>-<number>-<run>.scorm12.zip` / `.scorm2004.zip`.
+
+    imsmanifest.xml        organization = chapters and sequentials (exporters/scorm_manifest.py)
+    <sequential-id>.html   one SCO per sequential by default (--sco-per course|chapter|sequential)
+    player/pamong.css      shared by every SCO
+    player/pamong.js       the SCORM adapter and the player (pamong_edx/player/)
+    assets/...             the course files the pages use, and nothing else
+
+Both versions come from the same templates; they differ in the manifest and in the settings each page embeds.
+The zip is reproducible: entries in a fixed order with fixed dates and modes, so the same source gives the same
+bytes. docs/scorm.md describes the package, the player and its tracking.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import time
+import zipfile
+from pathlib import Path
+from typing import ClassVar, Union
+from urllib.parse import unquote
+
+from pamong_edx.course.model import DiscussionBlock, TextBlock, VideoBlock
+from pamong_edx.export import REPRODUCIBLE_MTIME, BuildResult, Exporter, ExportError
+from pamong_edx.exporters.scorm_manifest import ResourceFiles, build_manifest, check_manifest
+from pamong_edx.exporters.scorm_plan import NATIVE_PROBLEMS, Plan, Sco, check_sco_per, page_crumb, plan_course
+from pamong_edx.exporters.scorm_runtime import check_limits, sco_config
+from pamong_edx.player.lang import LanguagePack, LanguagePackError, language_pack
+from pamong_edx.player.render import BlockView, PageView, QuestionView, ScoView, render_sco, static_files
+
+Content = Union[bytes, Path]
+
+MANIFEST = "imsmanifest.xml"
+LARGEST_FILES = 10
+# Already compressed formats are stored as they are: deflating them again costs time and saves nothing.
+STORED_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".mp4", ".m4a", ".mp3", ".webm", ".ogg", ".zip",
+                   ".gz", ".woff", ".woff2", ".pdf", ".docx", ".xlsx", ".pptx"}
+ASSET_LINK = re.compile(r'="assets/([^"#?]+)')
+ZIP_DATE = time.gmtime(REPRODUCIBLE_MTIME)[:6]
+
+
+class ScormExporter(Exporter):
+    """The common lifecycle; subclasses name the SCORM version."""
+
+    scorm_version: ClassVar[str] = ""
+    version = "1.0.0"
+    requires = ">=0.1,<1"
+    supported_blocks = frozenset({"text", "video", "discussion", *NATIVE_PROBLEMS})
+
+    plan: Plan
+    lang: LanguagePack
+
+    def prepare(self) -> None:
+        super().prepare()
+        sco_per = check_sco_per(self.options.get("sco_per"))
+        try:
+            self.lang = language_pack(self.course.language)
+        except LanguagePackError as exc:
+            raise ExportError(f"{self.course.loc}: {exc}") from None
+        self.plan = plan_course(self.course, sco_per)
+        problems: list[str] = []
+        for sco in self.plan.scos:
+            if not sco.pages:
+                problems.append(f"{sco.loc}: S104 '{sco.key}' has no units, so its SCO would show nothing")
+                continue
+            problems.extend(check_limits(sco, self.scorm_version))
+        if problems:
+            raise ExportError("\n".join(problems))
+        self.warnings: list[str] = []
+        if self.lang.missing:
+            self.warnings.append(
+                f"language pack '{self.lang.language}' ({self.lang.source}) lacks {len(self.lang.missing)} strings; "
+                f"English is shown for: {', '.join(self.lang.missing)}"
+            )
+
+    def write(self) -> None:
+        self.files: dict[str, Content] = dict(static_files())
+        resources: dict[str, ResourceFiles] = {}
+        missing: list[str] = []
+        for sco in self.plan.scos:
+            page = self._render(sco)
+            used = sorted({unquote(html.unescape(m)) for m in ASSET_LINK.findall(page)})
+            for name in used:
+                asset = self.course.assets.get(name)
+                if asset is None:
+                    missing.append(f"{sco.loc}: E109 '{sco.key}' links to assets/{name}, which is not under the "
+                                   f"course's assets/ folder")
+                else:
+                    self.files[f"assets/{name}"] = asset.path
+            self.files[sco.href] = page.encode("utf-8")
+            resources[sco.key] = ResourceFiles(href=sco.href, files=[sco.href] + [f"assets/{n}" for n in used])
+        if missing:
+            raise ExportError("\n".join(missing))
+        manifest = build_manifest(
+            slug=self.course.slug, title=self.course.title, plan=self.plan, version=self.scorm_version,
+            resources=resources, shared=sorted(static_files()),
+        )
+        problems = check_manifest(manifest, self.scorm_version, set(self.files))
+        if problems:  # the writer guarantees these; reaching here is a bug, and shipping the package is worse
+            raise ExportError(f"{self.course.loc}: the {self.name} manifest fails its checks: " + "; ".join(problems))
+        self.files[MANIFEST] = manifest
+
+    def finish(self) -> BuildResult:
+        path = self.output_path
+        sizes = write_zip(path, self.files)
+        largest = sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))[:LARGEST_FILES]
+        blocks = list(self.course.blocks())
+        return BuildResult(
+            format=self.name,
+            path=path,
+            size=path.stat().st_size,
+            counts={
+                "scos": len(self.plan.scos),
+                "pages": sum(len(s.pages) for s in self.plan.scos),
+                "blocks": len(blocks),
+                "problems": sum(len(s.questions) for s in self.plan.scos),
+                "assets": sum(1 for name in self.files if name.startswith("assets/")),
+            },
+            largest_files=largest,
+            warnings=list(self.warnings),
+        )
+
+    # ----------------------------------------------------------------------------------------------- pages
+
+    def _render(self, sco: Sco) -> str:
+        questions = {id(q.problem): q for q in sco.questions}
+        pages = []
+        for page in sco.pages:
+            views = []
+            for block in page.unit.blocks:
+                q = questions.get(id(block))
+                if q is not None:
+                    views.append(BlockView("problem", block, QuestionView(q.index, q.index + 1)))
+                elif isinstance(block, TextBlock) and block.type == "text":
+                    views.append(BlockView("text", block))
+                elif isinstance(block, VideoBlock) and block.type == "video":
+                    views.append(BlockView("video", block))
+                elif isinstance(block, DiscussionBlock) and block.type == "discussion":
+                    views.append(BlockView("discussion", block))
+                else:
+                    views.append(BlockView("html", block, html=self.html_fallback(block)(block)))
+            pages.append(PageView(page.unit.id, page.unit.title, page_crumb(sco, page), views))
+        return render_sco(
+            sco=ScoView(sco.title, sco.required_questions),
+            pages=pages,
+            course_title=self.course.title,
+            lang=self.lang,
+            config=sco_config(self.course, sco, self.scorm_version, self.lang),
+        )
+
+
+class Scorm12Exporter(ScormExporter):
+    component = "exporter_scorm12"
+    name = "scorm12"
+    suffix = ".scorm12.zip"
+    scorm_version = "1.2"
+
+
+class Scorm2004Exporter(ScormExporter):
+    component = "exporter_scorm2004"
+    name = "scorm2004"
+    suffix = ".scorm2004.zip"
+    scorm_version = "2004"
+
+
+def write_zip(path: Path, files: dict[str, Content]) -> dict[str, int]:
+    """Write a reproducible zip atomically (the manifest first, then by name); return bytes each entry takes."""
+    order = sorted(files, key=lambda n: (n != MANIFEST, n))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".part")
+    sizes: dict[str, int] = {}
+    try:
+        with zipfile.ZipFile(partial, "w") as zf:
+            for name in order:
+                content = files[name]
+                data = content if isinstance(content, bytes) else content.read_bytes()
+                info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+                info.create_system = 3  # unix, whatever builds it, so the mode bits below mean the same
+                info.external_attr = 0o644 << 16
+                stored = Path(name).suffix.lower() in STORED_SUFFIXES
+                info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+                zf.writestr(info, data, compresslevel=None if stored else 6)
+                sizes[name] = zf.getinfo(name).compress_size
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return sizes

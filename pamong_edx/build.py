@@ -1,0 +1,179 @@
+"""`pamong build`: compile course sources into packages, one per course and format.
+
+    pamong build course_src/*/ --format olx --format scorm12 -o dist/ --max-size 5MB
+
+Courses are loaded and checked first; any error stops the build before a file is written (warnings too with
+--strict). Each package is then built by its exporter plugin in a staging folder inside the output folder and
+moved into place only when it is complete and within the size budget, so dist/ never holds a half-written or
+oversized package, and a package from an earlier build is replaced only by a good one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import click
+
+from pamong_edx.course.diagnostics import display_location
+from pamong_edx.course.model import Course
+from pamong_edx.errors import DiagnosticsFailed, PamongError, UsageError
+from pamong_edx.export import BuildResult, Exporter
+
+BUILTIN_FORMATS = ("olx", "scorm12", "scorm2004")
+SCO_PER = ("course", "chapter", "sequential")
+LARGEST_SHOWN = 5
+_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "kib": 2**10, "mib": 2**20, "gib": 2**30}
+
+
+class PackageTooLarge(PamongError):
+    """A finished package exceeds its size budget; the message names the largest files in it."""
+
+
+def parse_size(text: str) -> int:
+    """`5MB`, `500kB`, `2MiB` or a plain number of bytes. kB/MB/GB are powers of 1000, KiB/MiB/GiB of 1024."""
+    raw = text.strip().replace(" ", "")
+    digits = raw.rstrip("BbKkMmGgIi")
+    unit = raw[len(digits):].lower() or "b"
+    try:
+        value = float(digits)
+    except ValueError:
+        value = -1.0
+    if unit not in _UNITS or not 0 <= value < float("inf"):
+        raise UsageError(f"--max-size '{text}' is not a size; write e.g. 5MB, 500kB or 2MiB")
+    return int(value * _UNITS[unit])
+
+
+def human_size(size: int) -> str:
+    for unit, factor in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if size >= factor:
+            return f"{size / factor:.1f} {unit}"
+    return f"{size} B"
+
+
+def select_exporters(names: Iterable[str]) -> dict[str, type[Exporter]]:
+    """Exporter classes by name, in the order asked; `all` is every built-in format that is installed."""
+    from pamong_edx.plugins import registry
+
+    reg = registry()
+    chosen: dict[str, type[Exporter]] = {}
+    for name in names:
+        if name == "all":
+            loaded = reg.loaded("exporter")
+            found = [n for n in BUILTIN_FORMATS if n in loaded]
+            if not found:
+                raise UsageError("--format all: no built-in exporter is installed (run `pamong plugins`)")
+            for n in found:
+                chosen.setdefault(n, loaded[n])
+        else:
+            chosen.setdefault(name, reg.get("exporter", name))
+    return chosen
+
+
+@dataclass
+class Outcome:
+    course: Course
+    format: str
+    result: BuildResult | None = None
+    error: str = ""
+
+
+def build_package(course: Course, exporter_cls: type[Exporter], out_dir: Path, options: dict[str, Any]) -> BuildResult:
+    """Run one exporter's lifecycle in a staging folder and move the package into out_dir when it fits."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".pamong-build-", dir=out_dir))
+    try:
+        exporter = exporter_cls(course, staging, options)
+        exporter.prepare()
+        exporter.write()
+        result = exporter.finish()
+        size = result.path.stat().st_size
+        max_size = options.get("max_size")
+        if max_size is not None and size > max_size:
+            largest = ", ".join(f"{name} ({human_size(n)})" for name, n in result.largest_files[:LARGEST_SHOWN])
+            raise PackageTooLarge(
+                f"{display_location(course.loc)}: E115 the {exporter_cls.name} package would be {human_size(size)}, above the "
+                f"{human_size(max_size)} budget (max_size / --max-size); largest files: {largest or 'none'}"
+            )
+        final = out_dir / result.path.relative_to(staging)
+        for item in sorted(staging.iterdir()):
+            if item.is_file():
+                os.replace(item, out_dir / item.name)
+        result.path = final
+        result.size = size
+        return result
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def build_courses(
+    courses: list[Course],
+    exporters: dict[str, type[Exporter]],
+    out_dir: Path,
+    max_size: int | None = None,
+    sco_per: str = "course",
+) -> list[Outcome]:
+    """Build every course in every format; a failing package does not stop the others."""
+    outcomes = []
+    for course in courses:
+        options = {"max_size": max_size if max_size is not None else course.max_size, "sco_per": sco_per}
+        for name, exporter_cls in exporters.items():
+            outcome = Outcome(course, name)
+            try:
+                outcome.result = build_package(course, exporter_cls, out_dir, options)
+            except PamongError as exc:
+                outcome.error = str(exc)
+            outcomes.append(outcome)
+    return outcomes
+
+
+def summary_line(outcome: Outcome) -> str:
+    result = outcome.result
+    counts = result.counts
+    return (f"{outcome.format:<9} {result.path}  {counts.get('blocks', 0)} blocks, {counts.get('problems', 0)} "
+            f"problems, {counts.get('assets', 0)} assets, {human_size(result.size)}")
+
+
+@click.command()
+@click.argument("course_dirs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-f", "--format", "formats", multiple=True, default=("all",), show_default=True, metavar="NAME",
+              help="olx, scorm12, scorm2004, all (the built-ins), or an installed exporter plugin. Repeatable.")
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("dist"),
+              show_default=True, help="Folder the packages are written to.")
+@click.option("--max-size", "max_size", metavar="SIZE",
+              help="Fail a package larger than this (5MB, 500kB, 2MiB); default: max_size in course.yaml.")
+@click.option("--sco-per", type=click.Choice(SCO_PER), default="course", show_default=True,
+              help="SCORM: one SCO per course, chapter or sequential.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def build(course_dirs: tuple[Path, ...], formats: tuple[str, ...], out_dir: Path, max_size: str | None,
+          sco_per: str, strict: bool) -> None:
+    """Compile COURSE_DIR... into Open edX OLX and SCORM packages."""
+    from pamong_edx.course.loader import load_courses
+
+    budget = parse_size(max_size) if max_size is not None else None
+    exporters = select_exporters(formats)
+
+    courses, diagnostics = load_courses(list(course_dirs))
+    errors = [d for d in diagnostics if d.is_error]
+    warnings = [d for d in diagnostics if not d.is_error]
+    for diagnostic in diagnostics:
+        click.echo(str(diagnostic), err=True)
+    if errors or (strict and warnings):
+        what = f"{len(errors)} error(s)" + (f" and {len(warnings)} warning(s) (--strict)" if strict and warnings else "")
+        raise DiagnosticsFailed(f"{what} in the course sources; nothing was built")
+
+    outcomes = build_courses(courses, exporters, out_dir, budget, sco_per)
+    failed = [o for o in outcomes if o.error]
+    for outcome in outcomes:
+        if outcome.error:
+            click.echo(outcome.error, err=True)
+            continue
+        for warning in outcome.result.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        click.echo(summary_line(outcome))
+    if failed:
+        raise DiagnosticsFailed(f"{len(failed)} of {len(outcomes)} package(s) failed to build; the others are in {out_dir}")

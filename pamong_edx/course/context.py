@@ -1,0 +1,322 @@
+"""The context the loader and block plugins share while one course is read.
+
+Every getter reads one key of a YAML mapping, reports what is wrong with it at the value's line and column,
+and returns a usable default, so that loading goes on and every problem of the course is reported in one run.
+Block plugins receive this object in `build(raw, ctx)`; the position attributes (`id`, `title`, `loc`,
+`chapter`, `unit`, `max_attempts`…) describe the block being built and are valid only during that call.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Collection, NamedTuple
+from urllib.parse import quote
+
+from pamong_edx.course.assets import ASSETS_DIR, CourseDir, PathProblem
+from pamong_edx.course.diagnostics import Diagnostic, suggest
+from pamong_edx.course.ids import IdRegistry
+from pamong_edx.course.markdown import MarkdownRenderer, Reference
+from pamong_edx.course.model import Asset, Chapter, Location, Sequential, Unit
+from pamong_edx.course.values import parse_datetime
+from pamong_edx.course.yamlsource import (
+    Fields, MappingNode, Node, ScalarNode, SequenceNode, YamlParseError, as_bool, as_float, as_int, compose_text,
+    is_null, kind, node_location,
+)
+
+_renderer: MarkdownRenderer | None = None
+
+
+def renderer() -> MarkdownRenderer:
+    global _renderer
+    if _renderer is None:
+        _renderer = MarkdownRenderer()
+    return _renderer
+
+
+class Rendered(NamedTuple):
+    markdown: str = ""
+    html: str = ""
+    assets: list[str] = []  # asset names the text references, in order of appearance
+
+
+Where = Node | Fields | Location | None
+
+
+class LoadContext:
+    def __init__(self, course_dir: CourseDir, block_types: dict[str, Any]):
+        self.dir = course_dir
+        self.root = course_dir.root
+        self.block_types = block_types
+        self.diagnostics: list[Diagnostic] = []
+        self.ids = IdRegistry()
+        self.assets: dict[str, Asset] = {}
+        self.referenced: set[str] = set()  # asset names something refers to
+        self.file: Path = course_dir.root / "course.yaml"  # the file whose nodes are being read
+        self.markdown_renderer = renderer()
+        self._asset_names: dict[str, str | PathProblem] = {}
+        # The position in the course, kept current by the loader.
+        self.chapter: Chapter | None = None
+        self.sequential: Sequential | None = None
+        self.unit: Unit | None = None
+        self.block_type = ""
+        self.id = ""
+        self.title = ""
+        self.loc: Location | None = None
+        self.max_attempts = 0  # default for problems here: the sequential's, else the course's
+
+    # ------------------------------------------------------------------------------------------- reporting
+
+    def location(self, at: Where) -> Location:
+        if isinstance(at, Location):
+            return at
+        if isinstance(at, Fields):
+            return at.loc
+        if at is None:
+            return Location(self.file)
+        return node_location(self.file, at)
+
+    def error(self, code: str, message: str, at: Where = None) -> None:
+        self.diagnostics.append(Diagnostic(code, message, self.location(at)))
+
+    def warning(self, code: str, message: str, at: Where = None) -> None:
+        self.diagnostics.append(Diagnostic(code, message, self.location(at)))
+
+    def common(self) -> dict[str, Any]:
+        """The keyword arguments every Block takes, for the block being built."""
+        return {"id": self.id, "type": self.block_type, "title": self.title, "loc": self.loc}
+
+    # ------------------------------------------------------------------------------------------- files
+
+    def compose(self, path: Path, what: str) -> Node | None:
+        """The node tree of a YAML file; E002/E001 (and None) when it cannot be read or parsed."""
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            self.error("E002", f"{what} not found: {path}", Location(path))
+            return None
+        except (OSError, UnicodeDecodeError) as exc:
+            self.error("E002", f"cannot read {what}: {exc}", Location(path))
+            return None
+        try:
+            return compose_text(text)
+        except YamlParseError as exc:
+            self.error("E001", f"invalid YAML: {exc.message}", Location(path, exc.line, exc.col))
+            return None
+
+    def read_text(self, f: Fields, key: str, what: str) -> tuple[str, Path] | None:
+        """The text of the file a key names (relative to the course directory)."""
+        raw = self.string(f, key)
+        if not raw:
+            return None
+        try:
+            _, path = self.dir.resolve(raw, "E002", what)
+        except PathProblem as problem:
+            self.error(problem.code, problem.message, f.get(key))
+            return None
+        try:
+            return path.read_text(encoding="utf-8"), path
+        except (OSError, UnicodeDecodeError) as exc:
+            self.error("E002", f"cannot read {what} '{raw}': {exc}", f.get(key))
+            return None
+
+    def asset_name(self, raw: str, at: Where, what: str = "asset") -> str | None:
+        """The name (relative to assets/) of an existing asset, marked as referenced; None after an error."""
+        name = self._asset_names.get(raw)
+        if name is None:
+            try:
+                name = self.dir.resolve_asset(raw, what)
+                if name not in self.assets:
+                    name = PathProblem("E109", f"{what} '{raw}' is a hidden or backup file, which is never packaged")
+            except PathProblem as problem:
+                name = problem
+            self._asset_names[raw] = name
+        if isinstance(name, PathProblem):
+            self.error(name.code, name.message, at)
+            return None
+        self.referenced.add(name)
+        return name
+
+    # ------------------------------------------------------------------------------------------- mappings
+
+    def fields(self, node: Node, allowed: Collection[str], what: str) -> Fields | None:
+        """A mapping node as Fields; E103 when it is not a mapping, E101 for each unknown key."""
+        if not isinstance(node, MappingNode):
+            self.error("E103", f"{what} must be a mapping of keys, found {kind(node)}", node)
+            return None
+        items: dict[str, tuple[Node, Node]] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                self.error("E103", f"a key in {what} must be a name, found {kind(key_node)}", key_node)
+                continue
+            key = key_node.value
+            if key in items:
+                first = items[key][0].start_mark.line + 1
+                self.error("E001", f"duplicate key '{key}' in {what} (first given on line {first})", key_node)
+                continue
+            if key not in allowed:
+                self.error("E101", f"unknown key '{key}' in {what}{suggest(key, allowed)}", key_node)
+                continue
+            items[key] = (key_node, value_node)
+        return Fields(node, self.file, items)
+
+    def value(self, f: Fields, key: str, required: bool = False, what: str = "") -> Node | None:
+        node = f.get(key)
+        if is_null(node):
+            if required:
+                self.error("E102", f"missing required key '{key}'{' in ' + what if what else ''}", f)
+            return None
+        return node
+
+    def scalar(self, f: Fields, key: str, required: bool = False, expected: str = "text") -> ScalarNode | None:
+        node = self.value(f, key, required)
+        if node is None:
+            return None
+        if not isinstance(node, ScalarNode):
+            self.error("E103", f"'{key}' must be {expected}, found {kind(node)}", node)
+            return None
+        return node
+
+    # ------------------------------------------------------------------------------------------- values
+
+    def string(self, f: Fields, key: str, required: bool = False, default: str = "") -> str:
+        node = self.scalar(f, key, required)
+        return node.value if node is not None else default
+
+    def text_of(self, node: Node, what: str) -> str | None:
+        """A list item or mapping value that must be text; numbers are taken as written."""
+        if isinstance(node, ScalarNode) and not is_null(node):
+            return node.value
+        self.error("E103", f"{what} must be text, found {kind(node)}", node)
+        return None
+
+    def one_of(self, f: Fields, key: str, options: Collection[str], default: str) -> str:
+        node = self.scalar(f, key)
+        if node is None:
+            return default
+        if node.value not in options:
+            listed = ", ".join(options)
+            self.error("E105", f"'{key}' must be one of {listed}, not '{node.value}'{suggest(node.value, options)}", node)
+            return default
+        return node.value
+
+    def integer(self, f: Fields, key: str, default: int = 0, minimum: int | None = 0) -> int:
+        node = self.scalar(f, key, expected="a whole number")
+        if node is None:
+            return default
+        value = as_int(node)
+        if value is None:
+            self.error("E103", f"'{key}' must be a whole number, found {kind(node)} '{node.value}'", node)
+            return default
+        if minimum is not None and value < minimum:
+            self.error("E105", f"'{key}' must be at least {minimum}, not {value}", node)
+            return default
+        return value
+
+    def number(self, f: Fields, key: str, default: float = 0.0, minimum: float | None = None,
+               code: str = "E103", required: bool = False) -> float:
+        node = self.scalar(f, key, required, expected="a number")
+        if node is None:
+            return default
+        value = as_float(node)
+        if value is None or value != value:
+            self.error(code, f"'{key}' must be a number, found {kind(node)} '{node.value}'", node)
+            return default
+        if minimum is not None and value < minimum:
+            self.error("E105", f"'{key}' must be at least {minimum:g}, not {value:g}", node)
+            return default
+        return value
+
+    def boolean(self, f: Fields, key: str, default: bool = False) -> bool:
+        node = self.scalar(f, key, expected="true or false")
+        if node is None:
+            return default
+        value = as_bool(node)
+        if value is None:
+            self.error("E103", f"'{key}' must be true or false, found {kind(node)} '{node.value}'", node)
+            return default
+        return value
+
+    def datetime(self, f: Fields, key: str) -> datetime | None:
+        node = self.scalar(f, key, expected="a date")
+        if node is None:
+            return None
+        value = parse_datetime(node.value)
+        if value is None:
+            self.error("E105", f"'{key}' is not a valid date: '{node.value}' (write 2026-01-05 or "
+                               "2026-01-05T08:00:00+07:00)", node)
+        return value
+
+    def sequence(self, f: Fields, key: str, required: bool = False, nonempty: bool = False) -> list[Node]:
+        node = self.value(f, key, required)
+        if node is None:
+            return []
+        if not isinstance(node, SequenceNode):
+            self.error("E103", f"'{key}' must be a list, found {kind(node)}", node)
+            return []
+        if nonempty and not node.value:
+            self.error("E105", f"'{key}' must not be an empty list", node)
+        return node.value
+
+    def strings(self, f: Fields, key: str, required: bool = False) -> list[str]:
+        """A list of texts; a single text is taken as a one-item list."""
+        node = self.value(f, key, required)
+        if node is None:
+            return []
+        if isinstance(node, ScalarNode):
+            return [node.value]
+        if not isinstance(node, SequenceNode):
+            self.error("E103", f"'{key}' must be a list, found {kind(node)}", node)
+            return []
+        return [text for item in node.value if (text := self.text_of(item, f"an item of '{key}'")) is not None]
+
+    def asset(self, f: Fields, key: str, suffixes: Collection[str] = (), what: str = "asset") -> str:
+        """The asset name a path key names; checks it exists, stays inside and is under assets/."""
+        node = self.scalar(f, key, expected="a path")
+        if node is None:
+            return ""
+        if suffixes and not node.value.lower().endswith(tuple(suffixes)):
+            self.error("E105", f"{what} '{node.value}' must be a {' or '.join(suffixes)} file", node)
+            return ""
+        return self.asset_name(node.value, node, what) or ""
+
+    # ------------------------------------------------------------------------------------------- markdown
+
+    def markdown(self, f: Fields, key: str, required: bool = False, inline: bool = False) -> Rendered:
+        """A Markdown value rendered to HTML, local images and links checked against assets/."""
+        node = self.scalar(f, key, required, expected="Markdown text")
+        if node is None:
+            return Rendered()
+        return self.render(node.value, node, inline)
+
+    def markdown_file(self, f: Fields, key: str) -> Rendered:
+        """The Markdown file a key names (`file:`), rendered."""
+        read = self.read_text(f, key, "Markdown file")
+        if read is None:
+            return Rendered()
+        text, path = read
+        return self.render(text, Location(path, 1, 1))
+
+    def render(self, text: str, at: Node | Location, inline: bool = False) -> Rendered:
+        """Render Markdown found at a node (or starting at a location in a Markdown file)."""
+        if isinstance(at, Location):
+            base = at
+        else:
+            mark = at.start_mark
+            # A block scalar (`|`, `>`) starts on the line after its indicator.
+            first = mark.line + (2 if getattr(at, "style", None) in ("|", ">") else 1)
+            base = Location(self.file, first, mark.column + 1)
+        found: list[str] = []
+
+        def resolve(ref: Reference) -> str | None:
+            loc = Location(base.file, base.line + ref.line, base.col)
+            if ref.is_image and not ref.alt.strip():
+                self.warning("W201", f"image '{ref.path}' has no alt text: write ![what it shows]({ref.path})", loc)
+            name = self.asset_name(ref.path, loc, "image" if ref.is_image else "link target")
+            if name is None:
+                return None
+            found.append(name)
+            return f"{ASSETS_DIR}/{quote(name)}"
+
+        html = self.markdown_renderer.render(text, inline=inline, resolve=resolve)
+        return Rendered(text, html, found)

@@ -1,0 +1,403 @@
+"""Course sources (docs/course-format.md) to the typed model, with every problem as a located diagnostic.
+
+    course, diagnostics = load_course("course_src/tata-kelola-desa")
+
+Loading never stops at the first problem and never raises for bad input: the course is returned only when
+there are no errors. Block types come only from the plugin registry, built-in or third-party alike.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from pamong_edx.course.assets import CourseDir, PathProblem
+from pamong_edx.course.context import LoadContext
+from pamong_edx.course.diagnostics import Diagnostic, display_location, display_path, suggest
+from pamong_edx.course.ids import derive_id, is_valid_id
+from pamong_edx.course.model import (
+    Block, Certificate, Chapter, Course, GradedFormat, GradingPolicy, Location, Sequential, Signatory, Unit,
+)
+from pamong_edx.course.schema import (
+    CERTIFICATE_KEYS, CHAPTER_KEYS, COURSE_KEYS, FORMAT_KEYS, GRADING_KEYS, KINDS, LANGUAGES, SEQUENTIAL_KEYS,
+    SIGNATORY_KEYS, UNIT_KEYS, block_keys,
+)
+from pamong_edx.course.values import parse_size
+from pamong_edx.course.yamlsource import Fields, MappingNode, Node, ScalarNode, as_int, is_null, kind
+
+COURSE_FILE = "course.yaml"
+MAX_COURSE_KEY_PARTS = 65  # Studio's limit on org + number + run
+WEIGHT_SLACK = 0.001
+
+
+def load_course(path: str | os.PathLike, block_types: dict[str, Any] | None = None
+                ) -> tuple[Course | None, list[Diagnostic]]:
+    """Load a course directory (or its course.yaml). The course is None when there is any error."""
+    with _cyclic_gc_paused():
+        return CourseLoader(Path(path), block_types).load()
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Loading allocates millions of small acyclic objects (yaml nodes, model objects) that reference counting
+    frees; the cyclic collector would rescan the ever-growing model many times over, making load time grow
+    faster than the course. It is paused for the load and restored afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def load_courses(paths: Iterable[str | os.PathLike]) -> tuple[list[Course], list[Diagnostic]]:
+    """Load several course directories; returns the courses without errors and all diagnostics."""
+    courses: list[Course] = []
+    diagnostics: list[Diagnostic] = []
+    for path in paths:
+        course, found = load_course(path)
+        diagnostics.extend(found)
+        if course is not None:
+            courses.append(course)
+    return courses, diagnostics
+
+
+class CourseLoader:
+    def __init__(self, path: Path, block_types: dict[str, Any] | None = None):
+        if path.suffix in (".yaml", ".yml") and path.is_file():
+            path, course_file = path.parent, path
+        else:
+            course_file = path / COURSE_FILE
+        if block_types is None:
+            from pamong_edx.plugins import block_types as registered
+
+            block_types = registered()
+        self.path = path
+        self.dir = CourseDir.at(path)
+        self.course_file = Path(os.path.abspath(course_file))
+        self.ctx = LoadContext(self.dir, block_types)
+        self.block_keys: dict[str, frozenset[str] | None] = {}
+        self.format_locs: dict[str, Location] = {}
+        self.grading_loc: Location | None = None
+        self.used_formats: dict[str, int] = defaultdict(int)  # format type -> graded sequentials using it
+        self.course_max_attempts = 0
+        # A chapter that could not be read hides what it references: skip the whole-course checks then.
+        self.incomplete = False
+
+    def load(self) -> tuple[Course | None, list[Diagnostic]]:
+        ctx = self.ctx
+        if not self.dir.root.is_dir():
+            ctx.error("E002", f"not a course directory: {display_path(self.dir.root)} does not exist",
+                      Location(self.dir.root))
+            return None, ctx.diagnostics
+        if not self.course_file.is_file():
+            ctx.error("E002", f"not a course directory: no {COURSE_FILE} in {display_path(self.dir.root)}",
+                      Location(self.dir.root))
+            return None, ctx.diagnostics
+        ctx.assets, escaping = self.dir.scan_assets()
+        for link in escaping:
+            ctx.error("E110", "symlink under assets/ points outside the course directory; it is not packaged",
+                      Location(link))
+        ctx.file = self.course_file
+        node = ctx.compose(self.course_file, COURSE_FILE)
+        fields = ctx.fields(node, COURSE_KEYS, COURSE_FILE) if node is not None else None
+        if fields is None:
+            return None, ctx.diagnostics
+        course = self.course(fields)
+        if not self.incomplete:
+            self.check_grading(course)
+            for name, asset in sorted(ctx.assets.items()):
+                if name not in ctx.referenced:
+                    ctx.warning("W204", "asset is not referenced by the course: remove it or refer to it",
+                                Location(asset.path))
+        has_errors = any(d.is_error for d in ctx.diagnostics)
+        return (None if has_errors else course), ctx.diagnostics
+
+    # ------------------------------------------------------------------------------------------- course
+
+    def course(self, f: Fields) -> Course:
+        ctx = self.ctx
+        org, number, run = (self.course_part(f, key) for key in ("org", "number", "run"))
+        if len(org) + len(number) + len(run) > MAX_COURSE_KEY_PARTS:
+            ctx.error("E105", f"org, number and run are {len(org) + len(number) + len(run)} characters together; "
+                              f"Open edX allows at most {MAX_COURSE_KEY_PARTS}", f.loc_of("run"))
+        title = ctx.string(f, "title", required=True)
+        language = ctx.string(f, "language", required=True)
+        if language and language not in LANGUAGES:
+            ctx.error("E105", f"language '{language}' has no player language pack; use one of "
+                              f"{', '.join(LANGUAGES)}{suggest(language, LANGUAGES)}", f.get("language"))
+        course = Course(org=org, number=number, run=run, title=title, language=language, root=self.dir.root,
+                        loc=Location(self.course_file, 1, 1), assets=ctx.assets)
+        course.start = ctx.datetime(f, "start")
+        course.end = ctx.datetime(f, "end")
+        if course.start and course.end and course.end <= course.start:
+            ctx.error("E105", "'end' must be after 'start'", f.get("end"))
+        course.self_paced = ctx.boolean(f, "self_paced", True)
+        course.short_description = ctx.string(f, "short_description")
+        if f.given("overview") and f.given("overview_file"):
+            ctx.error("E105", "give either 'overview' or 'overview_file', not both", f.key_loc("overview_file"))
+        overview = ctx.markdown(f, "overview") if f.given("overview") else ctx.markdown_file(f, "overview_file")
+        course.overview_markdown, course.overview_html = overview.markdown, overview.html
+        course.image = ctx.asset(f, "image", what="course image")
+        course.max_size = self.size(f, "max_size")
+        ctx.max_attempts = self.course_max_attempts = ctx.integer(f, "max_attempts", 0)
+        course.grading = self.grading(f)
+        course.certificate = self.certificate(f)
+        siblings: dict[str, int] = {}
+        for item in ctx.sequence(f, "chapters", required=True, nonempty=True):
+            chapter = self.chapter_file(item, siblings) if isinstance(item, ScalarNode) and not is_null(item) \
+                else self.chapter(item, siblings)
+            if chapter is not None:
+                course.chapters.append(chapter)
+            else:
+                self.incomplete = True
+        return course
+
+    def course_part(self, f: Fields, key: str) -> str:
+        value = self.ctx.string(f, key, required=True)
+        if value and not is_valid_id(value):
+            self.ctx.error("E105", f"'{key}' may hold only letters, digits, _ and -, not '{value}'", f.get(key))
+        return value
+
+    def size(self, f: Fields, key: str) -> int | None:
+        node = self.ctx.scalar(f, key, expected="a size")
+        if node is None:
+            return None
+        value = as_int(node)
+        if value is None:
+            value = parse_size(node.value)
+        if value is None or value <= 0:
+            self.ctx.error("E105", f"'{key}' is not a size: '{node.value}' (write e.g. 5MB or 750KB)", node)
+            return None
+        return value
+
+    def grading(self, f: Fields) -> GradingPolicy:
+        ctx = self.ctx
+        node = ctx.value(f, "grading")
+        policy = GradingPolicy()
+        if node is None:
+            return policy
+        g = ctx.fields(node, GRADING_KEYS, "grading")
+        if g is None:
+            return policy
+        self.grading_loc = g.loc
+        policy.pass_cutoff = ctx.number(g, "cutoff", policy.pass_cutoff)
+        if not 0 < policy.pass_cutoff <= 1:
+            ctx.error("E105", f"cutoff must be above 0 and at most 1, not {policy.pass_cutoff:g}", g.get("cutoff"))
+        for item in ctx.sequence(g, "formats"):
+            ff = ctx.fields(item, FORMAT_KEYS, "a grading format")
+            if ff is None:
+                continue
+            type_ = ctx.string(ff, "type", required=True)
+            weight = ctx.number(ff, "weight", 0.0, minimum=0, required=True)
+            if weight > 1:
+                ctx.error("E105", f"weight must be at most 1, not {weight:g}", ff.get("weight"))
+            fmt = GradedFormat(type=type_, short_label=ctx.string(ff, "short_label") or type_, weight=weight,
+                               min_count=ctx.integer(ff, "min_count", 1), drop_count=ctx.integer(ff, "drop_count", 0))
+            if type_ in self.format_locs:
+                ctx.error("E105", f"grading format '{type_}' is listed twice", ff.get("type"))
+                continue
+            if type_:
+                self.format_locs[type_] = ff.loc
+                policy.formats.append(fmt)
+        total = sum(fmt.weight for fmt in policy.formats)
+        if policy.formats and abs(total - 1) > WEIGHT_SLACK:
+            parts = " + ".join(f"{fmt.weight:g}" for fmt in policy.formats)
+            ctx.error("E112", f"grading weights sum to {total:g} ({parts}), not 1", g.loc_of("formats"))
+        return policy
+
+    def certificate(self, f: Fields) -> Certificate | None:
+        ctx = self.ctx
+        node = ctx.value(f, "certificate")
+        c = ctx.fields(node, CERTIFICATE_KEYS, "certificate") if node is not None else None
+        if c is None:
+            return None
+        certificate = Certificate(name=ctx.string(c, "name", required=True), description=ctx.string(c, "description"))
+        for item in ctx.sequence(c, "signatories"):
+            s = ctx.fields(item, SIGNATORY_KEYS, "a signatory")
+            if s is not None:
+                certificate.signatories.append(Signatory(
+                    name=ctx.string(s, "name", required=True), title=ctx.string(s, "title", required=True),
+                    organization=ctx.string(s, "organization")))
+        return certificate
+
+    # ------------------------------------------------------------------------------------------- structure
+
+    def assign_id(self, f: Fields, parent_id: str, title: str, fallback: str, siblings: dict[str, int]) -> str:
+        """The explicit `id`, else one derived from the titles; reports bad and duplicate identifiers."""
+        ctx = self.ctx
+        node = f.get("id")
+        if not is_null(node):
+            if not isinstance(node, ScalarNode):
+                ctx.error("E103", f"'id' must be text, found {kind(node)}", node)
+            elif not is_valid_id(node.value):
+                ctx.error("E105", f"identifier '{node.value}' may hold only letters, digits, _ and -, at most 64 "
+                                  "characters", node)
+            else:
+                first = ctx.ids.claim(node.value, f.loc_of("id"))
+                if first is not None:
+                    ctx.error("E106", f"duplicate identifier '{node.value}' (first used at "
+                                      f"{display_location(first)})", node)
+                return node.value
+        value = ctx.ids.derived(derive_id(parent_id, title, fallback), siblings)
+        first = ctx.ids.claim(value, f.loc)
+        if first is not None:
+            ctx.error("E106", f"identifier '{value}' derived from the title is already used at "
+                              f"{display_location(first)}; give this element an explicit id", f)
+        return value
+
+    def chapter_file(self, item: ScalarNode, siblings: dict[str, int]) -> Chapter | None:
+        ctx = self.ctx
+        try:
+            _, path = self.dir.resolve(item.value, "E002", "chapter file")
+        except PathProblem as problem:
+            ctx.error(problem.code, problem.message, item)
+            return None
+        outer = ctx.file
+        ctx.file = path
+        try:
+            node = ctx.compose(path, f"chapter file '{item.value}'")
+            return self.chapter(node, siblings) if node is not None else None
+        finally:
+            ctx.file = outer
+
+    def chapter(self, node: Node, siblings: dict[str, int]) -> Chapter | None:
+        ctx = self.ctx
+        cf = ctx.fields(node, CHAPTER_KEYS, "a chapter")
+        if cf is None:
+            return None
+        title = ctx.string(cf, "title", required=True)
+        chapter = Chapter(id=self.assign_id(cf, "", title, "chapter", siblings), title=title, loc=cf.loc,
+                          start=ctx.datetime(cf, "start"))
+        ctx.chapter = chapter
+        seq_siblings: dict[str, int] = {}
+        for item in ctx.sequence(cf, "sequentials", required=True, nonempty=True):
+            seq = self.sequential(item, chapter, seq_siblings)
+            if seq is not None:
+                chapter.sequentials.append(seq)
+        return chapter
+
+    def sequential(self, node: Node, chapter: Chapter, siblings: dict[str, int]) -> Sequential | None:
+        ctx = self.ctx
+        sf = ctx.fields(node, SEQUENTIAL_KEYS, "a sequential")
+        if sf is None:
+            return None
+        title = ctx.string(sf, "title", required=True)
+        seq = Sequential(id=self.assign_id(sf, chapter.id, title, "sequential", siblings), title=title, loc=sf.loc,
+                         kind=ctx.one_of(sf, "kind", KINDS, "lesson"))  # type: ignore[arg-type]
+        seq.format = ctx.string(sf, "format")
+        seq.graded = ctx.boolean(sf, "graded", bool(seq.format))
+        if seq.graded:
+            self.check_format(sf, seq)
+        seq.due = ctx.datetime(sf, "due")
+        ctx.sequential = seq
+        ctx.max_attempts = ctx.integer(sf, "max_attempts", self.course_max_attempts)
+        unit_siblings: dict[str, int] = {}
+        for item in ctx.sequence(sf, "units", required=True, nonempty=True):
+            unit = self.unit(item, seq, unit_siblings)
+            if unit is not None:
+                seq.units.append(unit)
+        ctx.max_attempts = self.course_max_attempts
+        if seq.graded and seq.units and not seq.problems():
+            ctx.error("E113", f"graded sequential '{title}' holds no problem, so it can never be scored", sf)
+        return seq
+
+    def check_format(self, sf: Fields, seq: Sequential) -> None:
+        ctx = self.ctx
+        if not seq.format:
+            ctx.error("E102", "a graded sequential needs 'format' naming a grading format", sf.key_loc("graded"))
+            return
+        self.used_formats[seq.format] += 1
+        known = list(self.format_locs)
+        if seq.format in self.format_locs:
+            return
+        if known:
+            ctx.error("E111", f"format '{seq.format}' is not in the grading policy{suggest(seq.format, known)} "
+                              f"(formats: {', '.join(known)})", sf.get("format"))
+        else:
+            ctx.error("E111", f"format '{seq.format}' is not in the grading policy: the course defines no grading "
+                              f"formats (add grading: formats: [{{type: {seq.format}, weight: 1}}])", sf.get("format"))
+
+    def unit(self, node: Node, seq: Sequential, siblings: dict[str, int]) -> Unit | None:
+        ctx = self.ctx
+        uf = ctx.fields(node, UNIT_KEYS, "a unit")
+        if uf is None:
+            return None
+        title = ctx.string(uf, "title", required=True)
+        unit = Unit(id=self.assign_id(uf, seq.id, title, "unit", siblings), title=title, loc=uf.loc)
+        ctx.unit = unit
+        block_siblings: dict[str, int] = {}
+        for item in ctx.sequence(uf, "blocks", required=True, nonempty=True):
+            block = self.block(item, unit, block_siblings)
+            if block is not None:
+                unit.blocks.append(block)
+        return unit
+
+    def block(self, node: Node, unit: Unit, siblings: dict[str, int]) -> Block | None:
+        ctx = self.ctx
+        if not isinstance(node, MappingNode):
+            ctx.error("E103", f"a block must be a mapping with a 'type', found {kind(node)}", node)
+            return None
+        type_node = next((v for k, v in node.value if isinstance(k, ScalarNode) and k.value == "type"), None)
+        if is_null(type_node):
+            ctx.error("E102", "missing required key 'type' in a block", node)
+            return None
+        if not isinstance(type_node, ScalarNode):
+            ctx.error("E103", f"'type' must be a block type name, found {kind(type_node)}", type_node)
+            return None
+        name = type_node.value
+        block_type = ctx.block_types.get(name)
+        if block_type is None:
+            ctx.error("E104", f"unknown block type '{name}'{suggest(name, ctx.block_types)}", type_node)
+            return None
+        if name not in self.block_keys:
+            self.block_keys[name] = block_keys(block_type)
+        allowed = self.block_keys[name]
+        bf = ctx.fields(node, allowed if allowed is not None else _AnyKey(), f"a {name} block")
+        title = ctx.string(bf, "title")
+        ctx.block_type = name
+        ctx.id = self.assign_id(bf, unit.id, title, name, siblings)
+        ctx.title = title or unit.title
+        ctx.loc = bf.loc
+        return block_type.build(bf, ctx)
+
+    # ------------------------------------------------------------------------------------------- grading
+
+    def check_grading(self, course: Course) -> None:
+        ctx = self.ctx
+        policy = course.grading
+        for fmt in policy.formats:
+            if not self.used_formats.get(fmt.type):
+                ctx.warning("W203", f"grading format '{fmt.type}' is used by no sequential: give a graded "
+                                    f"sequential 'format: {fmt.type}' or remove it", self.format_locs[fmt.type])
+        if self.grading_loc is None or not 0 < policy.pass_cutoff <= 1:
+            return
+        if abs(sum(fmt.weight for fmt in policy.formats) - 1) > WEIGHT_SLACK and policy.formats:
+            return  # E112 already says what to fix
+        best = sum(fmt.weight * best_fraction(fmt, self.used_formats.get(fmt.type, 0)) for fmt in policy.formats)
+        if best + 1e-9 < policy.pass_cutoff:
+            ctx.error("E113", f"the course cannot be passed: the best possible grade is {best:.2f}, below the "
+                              f"cutoff {policy.pass_cutoff:g} (check min_count, drop_count and which formats "
+                              "sequentials use)", self.grading_loc)
+
+
+def best_fraction(fmt: GradedFormat, count: int) -> float:
+    """The best score a format can give with `count` graded sequentials, as Open edX averages it:
+    missing assessments (up to min_count) count as zeros, then the drop_count lowest scores are dropped."""
+    kept = max(count, fmt.min_count) - fmt.drop_count
+    return min(count, kept) / kept if kept > 0 else 0.0
+
+
+class _AnyKey:
+    """The allowed keys of a block type whose plugin declares no schema."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def __iter__(self):
+        return iter(())

@@ -1,0 +1,241 @@
+"""`pamong enrol ROSTER`: enrol the officials of a checked roster into LMS courses and region cohorts."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from pamong_edx.enrol.job import EnrolOptions, JobResult, RosterCounts, execute, job_lock, lms_view, make_plan, \
+    summary, sync_count
+from pamong_edx.enrol.journal import Journal
+from pamong_edx.enrol.meter import Meter
+from pamong_edx.enrol.plan import Action, Plan
+from pamong_edx.enrol.results import summary_line
+from pamong_edx.enrol.rules import COHORT_LEVELS, DEFAULT_COHORT_NAME, RulesError
+from pamong_edx.errors import DiagnosticsFailed, PamongError, UsageError
+from pamong_edx.lms.connect import open_backend
+from pamong_edx.lms.errors import ConfigError
+from pamong_edx.lms.profiles import ENV_PROFILE, load_profile, state_dir
+from pamong_edx.regions.commands import regions_option
+from pamong_edx.regions.locate import open_regions
+
+# options that define a job; without ROSTER the interrupted job's own values are used, so these may not be given
+JOB_OPTIONS = ("rules_file", "courses", "cohort_by", "cohort_name", "mode", "auto_enroll", "email_students",
+               "regions_path", "sheet", "columns", "results", "plan_file", "reconcile", "sync", "scope",
+               "retry_failed", "batch_size", "workers", "rate")
+
+
+@click.command()
+@click.argument("roster_path", metavar="[ROSTER]", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--rules", "rules_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Enrolment rules (YAML): courses by position and region, cohorts, options. See docs/enrol.md.")
+@click.option("--course", "courses", multiple=True, metavar="KEY",
+              help="Enrol every official into this course (repeatable); the no-rules-file way.")
+@click.option("--cohort-by", type=click.Choice([*COHORT_LEVELS, "none"]),
+              help="With --course: one cohort per region of this level.")
+@click.option("--cohort-name", default=DEFAULT_COHORT_NAME, show_default=True,
+              help="With --course: cohort name template ({kode}, {nama}).")
+@click.option("--mode", help="With --course: enrolment mode (default: the LMS's default).")
+@click.option("--auto-enroll/--no-auto-enroll", default=True, show_default=True,
+              help="With --course: emails without an account are enrolled when they register.")
+@click.option("--email-students", is_flag=True, help="With --course: the LMS emails each official.")
+@click.option("-p", "--profile", "profile_name", metavar="NAME", help="LMS profile in pamong.toml (see docs/lms.md).")
+@click.option("--insecure", is_flag=True, help="Allow plain http:// to a host that is not this machine.")
+@regions_option
+@click.option("--sheet", help="Sheet of an XLSX roster (default: the first visible sheet).")
+@click.option("--columns", type=click.Path(dir_okay=False, path_type=Path),
+              help="TOML file mapping other header names to roster fields (see docs/roster.md).")
+@click.option("--dry-run", is_flag=True, help="Plan only: print the summary and write the plan CSV; change nothing.")
+@click.option("--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where --dry-run writes the plan (default: ROSTER's name + .enrol-plan.csv).")
+@click.option("-o", "--results", type=click.Path(dir_okay=False, path_type=Path),
+              help="Results file (default: ROSTER's name + .enrol-results.csv, beside it).")
+@click.option("--reconcile", is_flag=True, help="Also compare with the enrolments the LMS reports.")
+@click.option("--sync", is_flag=True, help="Also unenrol officials enrolled by earlier runs within --scope who are "
+              "no longer on the roster.")
+@click.option("--scope", metavar="CODE", help="With --sync: the region (e.g. 18.71) the roster covers.")
+@click.option("-y", "--yes", is_flag=True, help="With --sync: do not ask for confirmation.")
+@click.option("--retry-failed", is_flag=True, help="Send again what the LMS refused in earlier runs.")
+@click.option("--batch-size", type=int, default=100, show_default=True, help="Identifiers per LMS call.")
+@click.option("--workers", type=int, default=4, show_default=True, help="LMS calls in flight at once.")
+@click.option("--rate", metavar="N/PERIOD",
+              help="Client-side request rate, e.g. 120/minute, or 'off' (default: the LMS's throttle; Open edX "
+                   "staff: 120/minute).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (for scripts).")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+@click.pass_context
+def enrol(ctx: click.Context, roster_path: Path | None, profile_name: str | None, insecure: bool, yes: bool,
+          as_json: bool, progress: bool | None, regions_path: str | None, dry_run: bool, **job: object) -> None:
+    """Enrol the officials of ROSTER into LMS courses, with a cohort per region.
+
+    Courses come from --course KEY (everyone) or --rules FILE (by position and region). The job is
+    resumable and idempotent: every operation is journaled per profile, a second run of the same roster
+    sends nothing, and `pamong enrol` without ROSTER resumes an interrupted job. Exit 1 if any row failed.
+    """
+    name = _profile_name(profile_name)
+    journal = Journal.in_dir(state_dir(name))
+    with journal:
+        if roster_path is None:
+            given = [p for p in (*JOB_OPTIONS,) if ctx.get_parameter_source(p) is click.core.ParameterSource.COMMANDLINE]
+            options = _resume(journal, name, given, as_json)
+        else:
+            options = EnrolOptions(roster=roster_path, regions=regions_path, **job)
+        try:
+            rules = options.rules()
+        except RulesError as exc:
+            for diagnostic in exc.diagnostics:
+                click.echo(str(diagnostic), err=True)
+            raise DiagnosticsFailed(str(exc)) from None
+        if not options.roster.is_file():
+            raise UsageError(f"roster {options.roster} does not exist")
+        regions = open_regions(options.regions)
+        needs_lms = not dry_run or options.reconcile
+        backend = _backend(name, insecure) if needs_lms else None
+        try:
+            with job_lock(journal.path.parent, name) if not dry_run else _nothing():
+                view = lms_view(backend, rules) if options.reconcile else None
+                plan, counts = make_plan(options, rules, regions, journal, view)
+                if not as_json:
+                    _print_plan(options, plan, counts)
+                if dry_run:
+                    plan.write_csv(options.plan_path)
+                    if as_json:
+                        click.echo(json.dumps({**_plan_json(plan, counts), "plan_file": str(options.plan_path)},
+                                              ensure_ascii=False, indent=2))
+                    else:
+                        click.echo(f"plan: {options.plan_path} (nothing was sent to the LMS)")
+                    return
+                _confirm_sync(plan, options, yes)
+                show = progress if progress is not None else sys.stderr.isatty()
+                bar = _Progress(len(plan.operations())) if show and plan.operations() else None
+                try:
+                    result = execute(options, plan, backend, journal, roster=counts,
+                                     progress=bar.update if bar else None)
+                except KeyboardInterrupt:
+                    click.echo(f"\ninterrupted: what was sent is journaled; run `pamong enrol{_profile_flag(name)}` "
+                               "to resume", err=True)
+                    raise
+                finally:
+                    if bar:
+                        bar.close()
+        finally:
+            if backend is not None:
+                backend.close()
+        _print_result(result, as_json, name)
+
+
+def _profile_name(option: str | None) -> str:
+    if option:
+        return option
+    if os.environ.get("PAMONG_PROFILE"):
+        return os.environ["PAMONG_PROFILE"]
+    if os.environ.get("PAMONG_LMS_URL"):
+        return ENV_PROFILE
+    raise ConfigError("no LMS profile: pass --profile NAME (a [profiles.NAME] table in pamong.toml) or set "
+                      "PAMONG_LMS_URL, PAMONG_CLIENT_ID and PAMONG_CLIENT_SECRET")
+
+
+def _profile_flag(name: str) -> str:
+    return "" if name == ENV_PROFILE or os.environ.get("PAMONG_PROFILE") == name else f" --profile {name}"
+
+
+def _backend(name: str, insecure: bool) -> object:
+    profile = load_profile(None if name == ENV_PROFILE else name)
+    if insecure and not profile.insecure:
+        profile = dataclasses.replace(profile, insecure=True)
+    return open_backend(profile)
+
+
+def _resume(journal: Journal, name: str, given: list[str], as_json: bool) -> EnrolOptions:
+    run = journal.unfinished_run()
+    if run is None:
+        last = journal.last_run()
+        what = f"the last run ({last.id}, {last.started}) finished" if last else "no run was started yet"
+        raise UsageError(f"nothing to resume for profile '{name}': {what}; give a ROSTER to enrol")
+    if given:
+        flags = ", ".join("--" + g.replace("_file", "").replace("_path", "").replace("_", "-") for g in given)
+        raise UsageError(f"without ROSTER, pamong enrol resumes run {run.id} with its own options; drop {flags} "
+                         "or give a ROSTER to start a new job")
+    options = EnrolOptions.from_record(run.args)
+    if not as_json:
+        click.echo(f"resuming run {run.id} (started {run.started}, {run.status}): {options.roster}")
+    return options
+
+
+class _nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _confirm_sync(plan: Plan, options: EnrolOptions, yes: bool) -> None:
+    count = sync_count(plan)
+    if not options.sync or count == 0 or yes:
+        return
+    if not sys.stdin.isatty():
+        raise UsageError(f"--sync would unenrol {count} officials in {options.scope}; confirm with --yes "
+                         "(check them first with --dry-run)")
+    click.confirm(f"unenrol {count} officials in {options.scope} who are no longer on the roster?", abort=True)
+
+
+class _Progress:
+    def __init__(self, total: int) -> None:
+        self.started = time.monotonic()
+        self.bar = click.progressbar(length=total, label="enrol", file=sys.stderr, show_eta=True, show_pos=True,
+                                     item_show_func=lambda text: text)
+        self.bar.__enter__()
+
+    def update(self, done: int, meter: Meter) -> None:
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        requests = meter.requests
+        self.bar.update(done, f"{requests:,} req · {requests / elapsed:.1f} req/s")
+
+    def close(self) -> None:
+        self.bar.__exit__(None, None, None)
+
+
+def _print_plan(options: EnrolOptions, plan: Plan, counts: RosterCounts) -> None:
+    s = counts.statuses
+    click.echo(f"roster {options.roster}: {counts.rows:,} rows ({s['ok']:,} ok · {s['warning']:,} with warnings · "
+               f"{s['error']:,} with errors)")
+    click.echo(f"plan: {plan.summary()}")
+    unenrol = sync_count(plan)
+    if options.sync:
+        click.echo(f"sync in {options.scope}: unenrol {unenrol:,}")
+
+
+def _plan_json(plan: Plan, counts: RosterCounts) -> dict:
+    plan_counts = plan.counts()
+    return {
+        "rows": counts.rows,
+        "rows_with_errors": plan_counts["rows with errors"],
+        "plan": {k: v for k, v in sorted(plan_counts.items()) if k != "rows with errors"},
+        "operations": {a.value: len(plan.operations(a)) for a in (Action.ENROL, Action.COHORT, Action.UNENROL)},
+        "http_requests": 0,
+        "writes": 0,
+    }
+
+
+def _print_result(result: JobResult, as_json: bool, profile: str) -> None:
+    data = summary(result)
+    if as_json:
+        click.echo(json.dumps({**data, "profile": profile, "results_file": str(result.results_path)},
+                              ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"done in {result.elapsed:.1f} s: {summary_line(result.statuses)}")
+        click.echo(f"LMS: {data['http_requests']:,} requests ({data['writes']:,} writes) · "
+                   f"{result.cohorts_created:,} cohorts created · {data['throttled']:,} throttled")
+        click.echo(f"results: {result.results_path}")
+    if result.stopped:
+        raise PamongError(f"{result.stopped}; fix that and run `pamong enrol{_profile_flag(profile)}` to resume")
+    if result.failed_rows:
+        raise DiagnosticsFailed(f"{result.failed_rows:,} rows were not enrolled; {result.results_path} says why for "
+                                "each")

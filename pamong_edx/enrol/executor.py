@@ -1,0 +1,346 @@
+"""Sending the plan: cohorts first (listed once per course, the missing ones created once), then batches.
+
+Enrolments are grouped by (course, cohort) so one bulk call both enrols and assigns the cohort of up to
+`batch_size` people. Batches run on a small thread pool; the journal is touched only from the calling
+thread: a batch is marked as sent (and committed) before a worker takes it, and its outcomes are recorded
+when the worker hands them back. Each identifier's outcome is read from the LMS's answer. Failures the
+LMS may not repeat (5xx, timeouts, throttling, an error on one identifier) are retried with backoff; an
+answer that will not change (an invalid email, a rejected batch) is recorded at once; a failure that
+concerns the whole job (credentials, permissions, a missing course) stops it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from pamong_edx.enrol.journal import ENROLLED, PRE_ENROLLED, UNENROLLED, Journal, Outcome, Sending
+from pamong_edx.enrol.plan import Action, Item, Plan
+from pamong_edx.errors import PamongError
+from pamong_edx.lms.errors import InvalidInput, LmsError, ServerError, Throttled
+from pamong_edx.lms.protocol import EnrolOutcome, EnrolResult
+
+# outcome words in the results file
+ENROLLED_WORD, PRE_ENROLLED_WORD, ALREADY_WORD = "enrolled", "pre-enrolled", "already-enrolled"
+MOVED_WORD, UNENROLLED_WORD, NOT_ENROLLED_WORD, FAILED_WORD = "cohort-changed", "unenrolled", "not-enrolled", "failed"
+
+
+@dataclass(frozen=True)
+class Settings:
+    batch_size: int = 100  # identifiers per call
+    workers: int = 4  # calls in flight at once
+    attempts: int = 4  # tries per batch, on top of the transport's own retries of a single request
+    backoff: float = 1.0  # seconds before the first retry; doubles, with jitter
+    max_backoff: float = 30.0
+
+
+@dataclass
+class Batch:
+    kind: Action
+    course: str
+    cohort: str | None
+    items: list[Item]
+    cohort_id: int | None = None
+    journal_id: int = 0
+
+
+@dataclass
+class Answer:
+    """What a worker brings back for one batch."""
+
+    outcomes: list[tuple[Item, Outcome]]
+    attempts: int
+    message: str | None = None
+    fatal: LmsError | None = None
+
+
+class JobStopped(PamongError):
+    """The LMS refused the job as a whole (credentials, permissions, a missing course); nothing more is sent."""
+
+
+@dataclass
+class Report:
+    operations: Counter = field(default_factory=Counter)  # (kind, outcome) -> count
+    batches: int = 0
+    cohorts_created: int = 0
+    stopped: str | None = None  # why the run stopped early
+
+
+ProgressFn = Callable[[int], None]
+
+
+class Executor:
+    def __init__(
+        self,
+        backend: object,
+        journal: Journal,
+        run_id: int,
+        settings: Settings = Settings(),
+        *,
+        progress: ProgressFn | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.backend = backend
+        self.journal = journal
+        self.run_id = run_id
+        self.settings = settings
+        self.progress = progress or (lambda n: None)
+        self.sleep = sleep
+        self.rng = rng or random.Random()
+        self._rng_lock = threading.Lock()
+        self.report = Report()
+        self._mode_supported = "mode" in inspect.signature(backend.bulk_enrol).parameters
+
+    # ------------------------------------------------------------------ the job
+
+    def run(self, plan: Plan) -> Report:
+        operations = plan.operations()
+        if not operations:
+            return self.report
+        self._check_modes(operations)
+        with ThreadPoolExecutor(max_workers=self.settings.workers, thread_name_prefix="enrol") as pool:
+            cohort_ids = self._prepare_cohorts(plan, pool)
+            self._send_all(self._batches(operations, cohort_ids), pool)
+        return self.report
+
+    def _check_modes(self, operations: list[Item]) -> None:
+        modes = {i.rule.mode for i in operations if i.rule is not None and i.rule.mode}
+        if modes and not self._mode_supported:
+            raise PamongError(
+                f"the rules ask for enrolment mode {', '.join(sorted(modes))}, but this LMS backend enrols in "
+                "bulk in the course's default mode; remove 'mode:' from the rules (or --mode)"
+            )
+
+    # ------------------------------------------------------------------ cohorts
+
+    def _prepare_cohorts(self, plan: Plan, pool: ThreadPoolExecutor) -> dict[tuple[str, str], int]:
+        ids: dict[tuple[str, str], int] = {}
+        for course, names in sorted(plan.cohorts_needed().items()):
+            try:
+                on_lms = {c.name: c.id for c in self.backend.list_cohorts(course)}
+            except LmsError as exc:
+                raise JobStopped(f"cannot list the cohorts of {course}: {exc}") from None
+            missing = sorted(names - on_lms.keys())
+            if missing and not on_lms:
+                self._whole_job(lambda: self.backend.set_cohorted(course, True), f"turning on cohorts in {course}")
+            futures = {name: pool.submit(self._create_cohort, course, name) for name in missing}
+            for name, future in futures.items():
+                cohort = self._whole_job(future.result, f"creating cohort '{name}' in {course}")
+                on_lms[name] = cohort.id
+                self.journal.record_cohort(course, name, cohort.id, self.run_id)
+                self.report.cohorts_created += 1
+            for name in names:
+                ids[(course, name)] = on_lms[name]
+        return ids
+
+    def _create_cohort(self, course: str, name: str):  # noqa: ANN202 - a protocol Cohort
+        create = getattr(self.backend, "create_cohort", None)
+        for attempt in range(1, self.settings.attempts + 1):
+            try:
+                # ensure_cohort lists before creating, which also covers a create whose answer was lost
+                return create(course, name) if create else self.backend.ensure_cohort(course, name)
+            except (ServerError, Throttled) as exc:
+                if attempt == self.settings.attempts:
+                    raise
+                self.sleep(max(self._backoff(attempt), getattr(exc, "wait", 0.0)))
+                create = None  # after a failure, look before creating again
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _whole_job(call: Callable, what: str):  # noqa: ANN205
+        try:
+            return call()
+        except LmsError as exc:
+            raise JobStopped(f"{what}: {exc}") from None
+
+    # ------------------------------------------------------------------ batches
+
+    def _batches(self, operations: list[Item], cohort_ids: dict[tuple[str, str], int]) -> list[Batch]:
+        def key(item: Item) -> tuple:
+            rule = item.rule
+            flags = (rule.auto_enroll, rule.email_students, rule.mode or "") if rule else (False, False, "")
+            return (item.action.value, item.course, item.cohort or "", flags)
+
+        size = self.settings.batch_size
+        batches = []
+        for (kind, course, cohort, _), group in groupby(sorted(operations, key=key), key=key):
+            members = list(group)
+            for start in range(0, len(members), size):
+                chunk = members[start:start + size]
+                cohort_id = cohort_ids.get((course, cohort)) if cohort else None
+                batches.append(Batch(Action(kind), course, cohort or None, chunk, cohort_id))
+        return batches
+
+    def _send_all(self, batches: list[Batch], pool: ThreadPoolExecutor) -> None:
+        queue = list(reversed(batches))
+        in_flight: dict[Future, Batch] = {}
+        fatal: LmsError | None = None
+        try:
+            while queue or in_flight:
+                while queue and fatal is None and len(in_flight) < self.settings.workers:
+                    batch = queue.pop()
+                    batch.journal_id = self.journal.begin_batch(
+                        self.run_id, batch.kind.value, batch.course, batch.cohort,
+                        [Sending(i.email, i.course, batch.kind.value, i.cohort, i.region, i.row) for i in batch.items],
+                    )
+                    in_flight[pool.submit(self._send, batch)] = batch
+                if not in_flight:
+                    break
+                finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    batch = in_flight.pop(future)
+                    answer = future.result()
+                    self._record(batch, answer)
+                    if answer.fatal is not None and fatal is None:
+                        fatal = answer.fatal
+        except KeyboardInterrupt:
+            # Let the calls in flight finish and record them; the rest stays unsent for the next run.
+            for future, batch in in_flight.items():
+                self._record(batch, future.result())
+            raise
+        if fatal is not None:
+            self.report.stopped = str(fatal)
+            raise JobStopped(f"the LMS refused the job, so it stopped: {fatal}")
+
+    def _record(self, batch: Batch, answer: Answer) -> None:
+        self.journal.settle(batch.journal_id, [o for _, o in answer.outcomes], attempts=answer.attempts,
+                            message=answer.message)
+        for item, outcome in answer.outcomes:
+            item.outcome = FAILED_WORD if outcome.failure else outcome.outcome
+            if outcome.failure:
+                item.message = _join(item.message, outcome.failure)
+            self.report.operations[(batch.kind.value, item.outcome)] += 1
+        self.report.batches += 1
+        self.progress(len(answer.outcomes))
+
+    # ------------------------------------------------------------------ one batch (in a worker thread)
+
+    def _send(self, batch: Batch) -> Answer:
+        todo = list(batch.items)
+        done: list[tuple[Item, Outcome]] = []
+        message: str | None = None
+        attempt = 0
+        while todo and attempt < self.settings.attempts:
+            attempt += 1
+            try:
+                answers = self._call(batch, todo)
+            except Throttled as exc:
+                message = str(exc)
+                self.sleep(max(exc.wait, self._backoff(attempt)))
+                continue
+            except ServerError as exc:  # 5xx, timeouts, resets: every operation here may be repeated
+                message = str(exc)
+                self.sleep(self._backoff(attempt))
+                continue
+            except InvalidInput as exc:  # the LMS rejected the call as a whole; repeating it would not help
+                done.extend((i, _failure(i, batch, str(exc), permanent=False)) for i in todo)
+                return Answer(done, attempt, str(exc))
+            except LmsError as exc:  # credentials, permissions, a missing course or route: stop the job
+                done.extend((i, _failure(i, batch, str(exc), permanent=False)) for i in todo)
+                return Answer(done, attempt, str(exc), fatal=exc)
+            retry = []
+            for item, outcome in zip(todo, answers):
+                if outcome is None:
+                    retry.append(item)
+                else:
+                    done.append((item, outcome))
+            if retry:
+                message = f"the LMS reported an error for {len(retry)} of {len(todo)} identifiers"
+                todo = retry
+                self.sleep(self._backoff(attempt))
+            else:
+                todo = []
+        reason = f"gave up after {attempt} tries: {message}" if message else "not sent"
+        done.extend((i, _failure(i, batch, reason, permanent=False)) for i in todo)
+        return Answer(done, attempt, message)
+
+    def _call(self, batch: Batch, items: list[Item]) -> list[Outcome | None]:
+        """One call to the LMS for these items; None for an item whose outcome is worth asking again."""
+        emails = [i.email for i in items]
+        if batch.kind is Action.ENROL:
+            rule = items[0].rule
+            kwargs = {"cohort": batch.cohort, "auto_enroll": rule.auto_enroll, "email_learners": rule.email_students}
+            if rule.mode and self._mode_supported:
+                kwargs["mode"] = rule.mode
+            results = self.backend.bulk_enrol(batch.course, emails, **kwargs)
+            return [_enrolled(i, batch, r) for i, r in zip(items, _in_order(emails, results))]
+        if batch.kind is Action.COHORT:
+            change = self.backend.add_to_cohort(batch.course, batch.cohort_id, emails)
+            invalid = {x.lower() for x in change.invalid}
+            unknown = {x.lower() for x in change.unknown}
+            out: list[Outcome | None] = []
+            for item in items:
+                if item.email in invalid:
+                    out.append(_failure(item, batch, "the LMS says this is not a valid email", permanent=True))
+                elif item.email in unknown:
+                    out.append(_failure(item, batch, "the LMS knows no such user", permanent=True))
+                else:
+                    out.append(Outcome(item.email, item.course, "cohort", MOVED_WORD, item.state or ENROLLED,
+                                       cohort=batch.cohort))
+            return out
+        results = self.backend.bulk_unenrol(batch.course, emails)
+        return [_unenrolled(i, batch, r) for i, r in zip(items, _in_order(emails, results))]
+
+    def _backoff(self, attempt: int) -> float:
+        ceiling = min(self.settings.max_backoff, self.settings.backoff * 2 ** (attempt - 1))
+        with self._rng_lock:
+            return ceiling / 2 + self.rng.uniform(0, ceiling / 2)
+
+
+def _in_order(identifiers: list[str], results: list[EnrolResult]) -> list[EnrolResult | None]:
+    """The result for each identifier sent, matched by identifier (a result the LMS left out is None)."""
+    by_identifier: dict[str, list[EnrolResult]] = {}
+    for result in results:
+        by_identifier.setdefault(result.identifier.lower(), []).append(result)
+    out: list[EnrolResult | None] = []
+    for identifier in identifiers:
+        found = by_identifier.get(identifier.lower())
+        out.append(found.pop(0) if found else None)
+    return out
+
+
+def _failure(item: Item, batch: Batch, message: str, *, permanent: bool) -> Outcome:
+    return Outcome(item.email, item.course, batch.kind.value, FAILED_WORD, None, failure=message, permanent=permanent)
+
+
+def _enrolled(item: Item, batch: Batch, result: EnrolResult | None) -> Outcome | None:
+    if result is None or result.outcome is EnrolOutcome.ERROR:
+        return None
+    if result.outcome is EnrolOutcome.INVALID:
+        return _failure(item, batch, "the LMS rejects this identifier: not a valid email or an existing username",
+                        permanent=True)
+    if result.outcome is EnrolOutcome.PRE_ENROLLED:
+        state, word, owned = PRE_ENROLLED, PRE_ENROLLED_WORD, True
+    elif result.outcome is EnrolOutcome.ENROLLED:
+        state, word, owned = ENROLLED, ENROLLED_WORD, True
+    elif result.outcome is EnrolOutcome.ALREADY_ENROLLED:
+        # Already there: ours if an earlier run sent it (the answer to that send was lost), else someone else's.
+        state, word, owned = ENROLLED, ALREADY_WORD, item.resend or item.owned
+    else:
+        return None
+    cohort = batch.cohort
+    if batch.cohort and result.cohort is not None and result.cohort != batch.cohort:
+        return Outcome(item.email, item.course, "enrol", word, state, cohort=result.cohort, owned=owned,
+                       failure=f"the LMS put them in cohort '{result.cohort}', not '{batch.cohort}'")
+    return Outcome(item.email, item.course, "enrol", word, state, cohort=cohort, owned=owned)
+
+
+def _unenrolled(item: Item, batch: Batch, result: EnrolResult | None) -> Outcome | None:
+    if result is None or result.outcome is EnrolOutcome.ERROR:
+        return None
+    if result.outcome is EnrolOutcome.INVALID:
+        return _failure(item, batch, "the LMS rejects this identifier", permanent=True)
+    word = UNENROLLED_WORD if result.outcome is EnrolOutcome.UNENROLLED else NOT_ENROLLED_WORD
+    return Outcome(item.email, item.course, "unenrol", word, UNENROLLED, cohort=None)
+
+
+def _join(*parts: str) -> str:
+    return "; ".join(p for p in parts if p)

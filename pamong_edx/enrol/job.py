@@ -1,0 +1,290 @@
+"""One `pamong enrol` job from start to end: options, roster and rules in; plan, LMS calls and results out.
+
+The command (commands.py) parses arguments and prints; everything it prints comes from the `JobResult`
+this module returns, so tests can drive a whole job without a terminal.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pamong_edx.enrol.executor import Executor, JobStopped, Settings
+from pamong_edx.enrol.journal import Journal
+from pamong_edx.enrol.meter import Meter, traffic_for
+from pamong_edx.enrol.plan import Action, LmsView, Official, Plan, Rejected, build_plan
+from pamong_edx.enrol.ratelimit import RateLimiter, parse_rate
+from pamong_edx.enrol.results import failed_rows, write_results
+from pamong_edx.enrol.rules import COHORT_LEVELS, DEFAULT_COHORT_NAME, Rules, check_regions, load_rules, \
+    rules_from_options
+from pamong_edx.errors import PamongError, UsageError
+from pamong_edx.regions.codes import normalise_code
+from pamong_edx.regions.reference import Regions
+from pamong_edx.roster.reader import read_roster
+
+
+@dataclass
+class EnrolOptions:
+    """Everything that decides what a job does. Recorded in the journal (paths and options only) so that
+    `pamong enrol` without a roster can resume an interrupted job exactly as it was started."""
+
+    roster: Path
+    rules_file: Path | None = None
+    courses: tuple[str, ...] = ()
+    cohort_by: str | None = None
+    cohort_name: str = DEFAULT_COHORT_NAME
+    mode: str | None = None
+    auto_enroll: bool = True
+    email_students: bool = False
+    regions: str | None = None
+    sheet: str | None = None
+    columns: Path | None = None
+    results: Path | None = None
+    plan_file: Path | None = None
+    reconcile: bool = False
+    sync: bool = False
+    scope: str | None = None
+    retry_failed: bool = False
+    batch_size: int = 100
+    workers: int = 4
+    rate: str | None = None  # "120/minute", "off"; None: the LMS's default throttle
+
+    def __post_init__(self) -> None:
+        if self.rules_file is not None and (self.courses or self.cohort_by):
+            raise UsageError("give either --rules FILE or --course/--cohort-by, not both")
+        if self.rules_file is None and not self.courses:
+            raise UsageError("say which courses: --course KEY (repeatable) or --rules FILE (see docs/enrol.md)")
+        if self.cohort_by is not None and self.cohort_by not in (*COHORT_LEVELS, "none"):
+            raise UsageError(f"--cohort-by {self.cohort_by}: use {', '.join(COHORT_LEVELS)} or none")
+        if self.sync and not self.scope:
+            raise UsageError("--sync needs --scope CODE (e.g. --scope 18.71): sync only unenrols within a region")
+        if self.scope and not self.sync:
+            raise UsageError("--scope limits --sync; add --sync, or leave --scope out")
+        if self.scope:
+            code = normalise_code(self.scope)
+            if code is None:
+                raise UsageError(f"--scope {self.scope}: not a region code; write e.g. 18, 18.71 or 18.71.01")
+            self.scope = code
+        if not 1 <= self.batch_size <= 1000:
+            raise UsageError("--batch-size must be between 1 and 1000")
+        if not 1 <= self.workers <= 32:
+            raise UsageError("--workers must be between 1 and 32")
+
+    @property
+    def results_path(self) -> Path:
+        return self.results or self.roster.with_name(f"{self.roster.stem}.enrol-results.csv")
+
+    @property
+    def plan_path(self) -> Path:
+        return self.plan_file or self.roster.with_name(f"{self.roster.stem}.enrol-plan.csv")
+
+    def rules(self) -> Rules:
+        if self.rules_file is not None:
+            return load_rules(self.rules_file)
+        return rules_from_options(list(self.courses), self.cohort_by, cohort_name=self.cohort_name, mode=self.mode,
+                                  auto_enroll=self.auto_enroll, email_students=self.email_students)
+
+    def to_record(self) -> dict:
+        record = dataclasses.asdict(self)
+        for key, value in record.items():
+            if isinstance(value, Path):
+                record[key] = str(value.resolve())
+            elif isinstance(value, tuple):
+                record[key] = list(value)
+        return record
+
+    @classmethod
+    def from_record(cls, record: dict) -> EnrolOptions:
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        values = {}
+        for key, value in record.items():
+            if key not in known:
+                continue
+            if value is not None and key in ("roster", "rules_file", "columns", "results", "plan_file"):
+                value = Path(value)
+            elif key == "courses":
+                value = tuple(value)
+            values[key] = value
+        return cls(**values)
+
+
+@dataclass
+class RosterCounts:
+    rows: int = 0
+    statuses: Counter = field(default_factory=Counter)
+
+
+@dataclass
+class JobResult:
+    plan: Plan
+    roster: RosterCounts
+    run_id: int | None = None
+    operations: Counter = field(default_factory=Counter)  # (kind, outcome) -> n
+    statuses: Counter = field(default_factory=Counter)  # results file lines by status
+    traffic: dict[str, int] = field(default_factory=dict)
+    cohorts_created: int = 0
+    failed_rows: int = 0
+    elapsed: float = 0.0
+    results_path: Path | None = None
+    plan_path: Path | None = None
+    stopped: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------------- steps
+
+
+@contextmanager
+def job_lock(state_dir: Path, profile: str) -> Iterator[None]:
+    """One job per profile at a time: two would send the same operations twice and race on the journal."""
+    path = state_dir / "enrol.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise PamongError(
+                f"another `pamong enrol` is running for profile '{profile}' ({path} is locked); wait for it to finish"
+            ) from None
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock, as the kernel does when a process dies
+
+
+def officials(path: Path, regions: Regions, options: EnrolOptions, counts: RosterCounts) -> Iterator[Official | Rejected]:
+    """The checked roster as the plan needs it: usable rows as Officials, rejected rows with their reasons."""
+    with read_roster(path, regions, sheet=options.sheet, columns=options.columns) as reader:
+        for checked in reader:
+            counts.rows += 1
+            counts.statuses[checked.status] += 1
+            record = checked.record
+            if checked.status == "error":
+                yield Rejected(checked.row, record.email, " | ".join(str(x) for x in checked.diagnostics))
+            else:
+                note = " | ".join(str(x) for x in checked.warnings)
+                yield Official(checked.row, record.email, record.jabatan, record.kode_desa, note)
+
+
+def cohort_namer(regions: Regions) -> Callable:
+    names = regions.names
+    cache: dict[tuple, str] = {}
+
+    def name(rule, region: str) -> str | None:  # noqa: ANN001 - a CourseRule
+        code = rule.cohort.cohort_code(region)
+        if code is None:
+            return None
+        key = (rule.cohort, code)
+        if key not in cache:
+            cache[key] = rule.cohort.render(code, names.get(code, code))
+        return cache[key]
+
+    return name
+
+
+def make_plan(
+    options: EnrolOptions, rules: Rules, regions: Regions, journal: Journal, lms: LmsView | None = None
+) -> tuple[Plan, RosterCounts]:
+    problems = check_regions(rules, lambda code: code in regions.names)
+    if problems:
+        raise UsageError("\n".join(problems))
+    if options.scope and options.scope not in regions.names:
+        raise UsageError(f"--scope {options.scope} is not in the region file; check the code")
+    counts = RosterCounts()
+    plan = build_plan(
+        officials(options.roster, regions, options, counts), rules, journal.entries(rules.course_keys),
+        cohort_namer(regions), sync_scope=options.scope if options.sync else None,
+        retry_failed=options.retry_failed, lms=lms, accounts=journal.accounts(),
+    )
+    return plan, counts
+
+
+def lms_view(backend: object, rules: Rules) -> LmsView:
+    """--reconcile: the emails actively enrolled in each course, as the LMS reports them."""
+    view = LmsView()
+    for course in rules.course_keys:
+        usernames = [e.username for e in backend.list_enrolments(course) if e.is_active]
+        emails: set[str] = set()
+        for start in range(0, len(usernames), 100):
+            for account in backend.find_users(usernames=usernames[start:start + 100]):
+                if account.email:
+                    emails.add(account.email.lower())
+        view.enrolled[course] = emails
+    return view
+
+
+def execute(
+    options: EnrolOptions,
+    plan: Plan,
+    backend: object,
+    journal: Journal,
+    *,
+    roster: RosterCounts | None = None,
+    progress: Callable[[int, Meter], None] | None = None,
+) -> JobResult:
+    """Send the plan's operations, record every outcome, write the results file."""
+    started = time.monotonic()
+    traffic = traffic_for(backend)
+    rate = parse_rate(options.rate) if options.rate else traffic.throttle
+    meter = Meter(traffic, RateLimiter(rate))
+    metered = meter.install(backend, pool_size=max(16, options.workers * 2))
+    run_id = journal.start_run(options.to_record())
+    executor = Executor(backend, journal, run_id, Settings(batch_size=options.batch_size, workers=options.workers),
+                        progress=(lambda n: progress(n, meter)) if progress else None)
+    result = JobResult(plan=plan, roster=roster or RosterCounts(), run_id=run_id)
+    status = "failed"
+    try:
+        try:
+            executor.run(plan)
+            status = "done"
+        except JobStopped as exc:
+            result.stopped = str(exc)
+        except KeyboardInterrupt:
+            status = "aborted"
+            raise
+    finally:
+        result.operations = executor.report.operations
+        result.cohorts_created = executor.report.cohorts_created
+        result.traffic = meter.snapshot() if metered else {}
+        result.statuses = write_results(plan.items, options.results_path)
+        result.results_path = options.results_path
+        result.failed_rows = failed_rows(plan.items)
+        result.elapsed = time.monotonic() - started
+        journal.finish_run(run_id, status, summary(result))
+    return result
+
+
+def summary(result: JobResult) -> dict:
+    """The machine-readable summary (--json, and the journal's record of the run)."""
+    operations: dict[str, dict[str, int]] = {}
+    for (kind, outcome), n in sorted(result.operations.items()):
+        operations.setdefault(kind, {})[outcome] = n
+    counts = result.plan.counts()
+    return {
+        "run": result.run_id,
+        "rows": result.roster.rows or result.plan.rows,
+        "rows_with_errors": counts["rows with errors"],
+        "plan": {k: v for k, v in sorted(counts.items()) if k != "rows with errors"},
+        "operations": operations,
+        "results": dict(sorted(result.statuses.items())),
+        "failed_rows": result.failed_rows,
+        "cohorts_created": result.cohorts_created,
+        "http_requests": result.traffic.get("http_requests", 0),
+        "writes": result.traffic.get("writes", 0),
+        "throttled": result.traffic.get("throttle_answers", 0),
+        "elapsed_s": round(result.elapsed, 2),
+        "stopped": result.stopped,
+    }
+
+
+def unchanged_only(plan: Plan) -> bool:
+    return not any(i.action.is_operation for i in plan.items)
+
+
+def sync_count(plan: Plan) -> int:
+    return len(plan.operations(Action.UNENROL))

@@ -1,0 +1,202 @@
+"""Profiles: where an LMS is and how to authenticate to it, from pamong.toml or the environment.
+
+    [profiles.sandbox]
+    lms = "openedx"                      # the lms plugin name
+    lms_url = "http://127.0.0.1:8000"
+    studio_url = "http://127.0.0.1:8000" # Open edX CMS; defaults to lms_url
+    client_id = "pamong-sandbox"
+    client_secret_env = "PAMONG_SANDBOX_SECRET"   # the NAME of the variable holding the secret
+    ca_bundle = "/etc/ssl/certs/our-ca.pem"        # optional
+    insecure = false                                # allow plain http:// to a non-loopback host
+    timeout = 30                                    # seconds to wait for an answer
+
+The file is looked for at $PAMONG_CONFIG, else ./pamong.toml, else <user config dir>/pamong/pamong.toml
+($XDG_CONFIG_HOME or ~/.config). PAMONG_LMS_URL, PAMONG_STUDIO_URL, PAMONG_CLIENT_ID and
+PAMONG_CLIENT_SECRET override a profile's values, or make one (named "env") when no --profile is given.
+Secrets never live in the file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pamong_edx.lms.errors import ConfigError
+
+CONFIG_NAME = "pamong.toml"
+ENV_PROFILE = "env"
+KNOWN_KEYS = {"lms", "lms_url", "studio_url", "client_id", "client_secret_env", "ca_bundle", "insecure", "timeout"}
+ENV_KEYS = {
+    "lms_url": "PAMONG_LMS_URL",
+    "studio_url": "PAMONG_STUDIO_URL",
+    "client_id": "PAMONG_CLIENT_ID",
+}
+SECRET_ENV = "PAMONG_CLIENT_SECRET"
+PROFILE_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    lms: str
+    lms_url: str
+    studio_url: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    source: str  # the file (or "environment") it came from, for messages
+    ca_bundle: str | None = None
+    insecure: bool = False
+    timeout: float = 30.0
+
+
+def user_config_dir(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "pamong"
+
+
+def user_state_dir(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    base = env.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "pamong"
+
+
+def config_files(cwd: Path | None = None, env: Mapping[str, str] | None = None) -> list[Path]:
+    """The config files in the order they are searched (only those that exist)."""
+    env = os.environ if env is None else env
+    explicit = env.get("PAMONG_CONFIG")
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f"PAMONG_CONFIG names {path}, which does not exist")
+        return [path]
+    candidates = [(cwd or Path.cwd()) / CONFIG_NAME, user_config_dir(env) / CONFIG_NAME]
+    return [p for p in candidates if p.is_file()]
+
+
+def state_dir(profile: str, env: Mapping[str, str] | None = None, create: bool = True) -> Path:
+    """Where jobs keep state for one profile (e.g. the enrolment journal): $PAMONG_STATE_DIR/<profile>
+    or $XDG_STATE_HOME/pamong/<profile>."""
+    env = os.environ if env is None else env
+    if not PROFILE_NAME.match(profile):
+        raise ConfigError(f"profile name '{profile}' may use only letters, digits, '.', '_' and '-'")
+    base = Path(env["PAMONG_STATE_DIR"]) if env.get("PAMONG_STATE_DIR") else user_state_dir(env)
+    path = base / profile
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _read_profiles(path: Path) -> dict[str, dict]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    profiles = data.get("profiles", {})
+    if not isinstance(profiles, dict):
+        raise ConfigError(f"{path}: 'profiles' must be a table of [profiles.NAME] tables")
+    return profiles
+
+
+def available_profiles(cwd: Path | None = None, env: Mapping[str, str] | None = None) -> list[str]:
+    names: set[str] = set()
+    for path in config_files(cwd, env):
+        names.update(_read_profiles(path))
+    return sorted(names)
+
+
+def load_profile(
+    name: str | None = None, *, cwd: Path | None = None, env: Mapping[str, str] | None = None
+) -> Profile:
+    """The named profile with environment overrides, or the environment alone when no name is given."""
+    env = os.environ if env is None else env
+    if name is None:
+        name = env.get("PAMONG_PROFILE") or None
+    values: dict = {}
+    source = "environment"
+    if name is not None and name != ENV_PROFILE:
+        files = config_files(cwd, env)
+        for path in files:
+            table = _read_profiles(path).get(name)
+            if table is not None:
+                if not isinstance(table, dict):
+                    raise ConfigError(f"{path}: [profiles.{name}] must be a table")
+                values, source = dict(table), str(path)
+                break
+        else:
+            searched = ", ".join(str(p) for p in files) or f"./{CONFIG_NAME} and {user_config_dir(env) / CONFIG_NAME}"
+            known = available_profiles(cwd, env)
+            hint = f"known profiles: {', '.join(known)}" if known else "no profiles defined"
+            raise ConfigError(f"no profile '{name}' in {searched} ({hint}); add a [profiles.{name}] table")
+        _check_keys(values, source, name)
+    elif not env.get("PAMONG_LMS_URL"):
+        raise ConfigError(
+            f"no LMS profile: pass --profile NAME (a [profiles.NAME] table in {CONFIG_NAME}) "
+            "or set PAMONG_LMS_URL, PAMONG_CLIENT_ID and PAMONG_CLIENT_SECRET"
+        )
+    else:
+        name = ENV_PROFILE
+    for key, var in ENV_KEYS.items():
+        if env.get(var):
+            values[key] = env[var]
+    where = f"profile '{name}' ({source})"
+    for key in ("lms_url", "client_id"):
+        if not values.get(key):
+            var = ENV_KEYS[key]
+            raise ConfigError(f"{where}: '{key}' is missing; set it in the profile or in {var}")
+    return Profile(
+        name=name,
+        lms=str(values.get("lms", "openedx")),
+        lms_url=str(values["lms_url"]).rstrip("/"),
+        studio_url=str(values.get("studio_url") or values["lms_url"]).rstrip("/"),
+        client_id=str(values["client_id"]),
+        client_secret=_secret(values, env, where),
+        source=source,
+        ca_bundle=str(values["ca_bundle"]) if values.get("ca_bundle") else None,
+        insecure=_bool(values.get("insecure", False), where, "insecure"),
+        timeout=_timeout(values.get("timeout", 30), where),
+    )
+
+
+def _check_keys(values: dict, source: str, name: str) -> None:
+    if "client_secret" in values:
+        raise ConfigError(
+            f"{source}: [profiles.{name}] holds client_secret; secrets never go in the file: put it in an "
+            "environment variable and name that variable in client_secret_env"
+        )
+    unknown = sorted(set(values) - KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"{source}: [profiles.{name}] has unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(KNOWN_KEYS))}"
+        )
+
+
+def _secret(values: dict, env: Mapping[str, str], where: str) -> str:
+    var = values.get("client_secret_env")
+    if var:
+        secret = env.get(str(var))
+        if not secret:
+            raise ConfigError(f"{where}: environment variable {var} is not set; it must hold the client secret")
+        return secret
+    secret = env.get(SECRET_ENV)
+    if not secret:
+        raise ConfigError(f"{where}: no client secret: set client_secret_env in the profile, or {SECRET_ENV}")
+    return secret
+
+
+def _bool(value: object, where: str, key: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ConfigError(f"{where}: '{key}' must be true or false")
+
+
+def _timeout(value: object, where: str) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        return float(value)
+    raise ConfigError(f"{where}: 'timeout' must be a positive number of seconds")

@@ -1,0 +1,225 @@
+/* SCORM adapter: finds the LMS's API and speaks SCORM 1.2 or 2004 to it; with no LMS around it keeps the
+ * bookmark and saved state in this browser's storage. The player talks only to this small interface:
+ *   start() -> {location, suspend}   save(location, suspend)   report(status)   interaction(n, record)
+ *   commit()   finish(done)   interactionCount()
+ * Every call is guarded: an LMS that throws or refuses a value never stops the player. */
+var PamongScorm = (function () {
+  'use strict';
+
+  var MAX_HOPS = 500;
+
+  function climb(win, name) {
+    for (var hops = 0; win && hops < MAX_HOPS; hops++) {
+      try { if (win[name]) { return win[name]; } } catch (e) { /* a cross-origin frame: keep climbing */ }
+      var parent = null;
+      try { parent = win.parent; } catch (e2) { parent = null; }
+      if (!parent || parent === win) { break; }
+      win = parent;
+    }
+    return null;
+  }
+
+  // Parents first (the LMS frame), then the window that opened this one (Moodle's "new window" mode).
+  function findApi(name) {
+    var api = climb(window, name);
+    var openers = [];
+    try { openers.push(window.opener); } catch (e) { /* ignore */ }
+    try { openers.push(window.top.opener); } catch (e2) { /* ignore */ }
+    for (var i = 0; !api && i < openers.length; i++) {
+      if (openers[i]) { api = climb(openers[i], name); }
+    }
+    return api;
+  }
+
+  function pad(n) { return (n < 10 ? '0' : '') + n; }
+
+  function timespan12(ms) {  // HHHH:MM:SS
+    var s = Math.max(0, Math.round(ms / 1000));
+    var h = Math.floor(s / 3600);
+    return (h < 1000 ? ('000' + h).slice(-4) : String(h)) + ':' + pad(Math.floor(s / 60) % 60) + ':' + pad(s % 60);
+  }
+
+  function duration2004(ms) {  // ISO 8601, e.g. PT1H2M3S
+    var s = Math.max(0, Math.round(ms / 1000));
+    return 'PT' + Math.floor(s / 3600) + 'H' + (Math.floor(s / 60) % 60) + 'M' + (s % 60) + 'S';
+  }
+
+  function clock(d) { return pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds()); }
+
+  function timestamp(d) {
+    return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + 'T' + clock(d);
+  }
+
+  // ------------------------------------------------------------------------------------------------ LMS
+  function Lms(api, version) {
+    this.api = api;
+    this.version = version;
+    this.v12 = version === '1.2';
+    this.started = Date.now();
+    this.written = {};
+    this.live = false;
+    this.readOnly = false;
+  }
+
+  Lms.prototype.call = function (fn12, fn2004, a, b) {
+    try {
+      var r = this.api[this.v12 ? fn12 : fn2004](a, b);
+      return r === undefined || r === null ? '' : String(r);
+    } catch (e) {
+      return '';
+    }
+  };
+  Lms.prototype.get = function (el) { return this.call('LMSGetValue', 'GetValue', el); };
+  Lms.prototype.set = function (el, value) {
+    value = String(value);
+    if (this.written[el] === value) { return true; }
+    var ok = this.call('LMSSetValue', 'SetValue', el, value) === 'true';
+    if (ok) { this.written[el] = value; }
+    return ok;
+  };
+
+  Lms.prototype.start = function () {
+    var ok = this.call('LMSInitialize', 'Initialize', '') === 'true';
+    // 1.2 reports an already initialised session as 101, 2004 as 103: the session is usable either way.
+    var err = this.call('LMSGetLastError', 'GetLastError');
+    if (!ok && err !== '101' && err !== '103') { return null; }
+    this.live = true;
+    var p = this.v12 ? 'cmi.core.' : 'cmi.';
+    var mode = this.get(this.v12 ? 'cmi.core.lesson_mode' : 'cmi.mode');
+    this.readOnly = mode === 'review' || mode === 'browse';
+    var status = this.get(this.v12 ? 'cmi.core.lesson_status' : 'cmi.completion_status');
+    var pass = this.v12 ? this.get('cmi.student_data.mastery_score') : this.get('cmi.scaled_passing_score');
+    var passFraction = pass === '' || isNaN(Number(pass)) ? null : Number(pass) / (this.v12 ? 100 : 1);
+    return {
+      entry: this.get(p + 'entry'),
+      location: this.get(this.v12 ? 'cmi.core.lesson_location' : 'cmi.location'),
+      suspend: this.get('cmi.suspend_data'),
+      fresh: status === '' || status === 'not attempted' || status === 'unknown',
+      passFraction: passFraction
+    };
+  };
+
+  Lms.prototype.save = function (location, suspend) {
+    if (this.readOnly) { return; }
+    this.set(this.v12 ? 'cmi.core.lesson_location' : 'cmi.location', location);
+    this.set('cmi.suspend_data', suspend);
+  };
+
+  // status: {completed: bool, passed: true|false|null, raw: number|null, progress: 0..1}
+  Lms.prototype.report = function (s) {
+    if (this.readOnly) { return; }
+    if (this.v12) {
+      if (s.raw !== null) {  // the score goes in before the status (Moodle and many LMSs expect it so)
+        this.set('cmi.core.score.min', '0');
+        this.set('cmi.core.score.max', '100');
+        this.set('cmi.core.score.raw', s.raw);
+      }
+      this.set('cmi.core.lesson_status', s.passed === true ? 'passed' : s.passed === false ? 'failed'
+        : s.completed ? 'completed' : 'incomplete');
+      return;
+    }
+    if (s.raw !== null) {  // Moodle grades 2004 from score.raw, spec LMSs from score.scaled: set both
+      this.set('cmi.score.min', '0');
+      this.set('cmi.score.max', '100');
+      this.set('cmi.score.raw', s.raw);
+      this.set('cmi.score.scaled', String(Math.round(s.raw * 100) / 10000));
+    }
+    this.set('cmi.progress_measure', String(Math.round(s.progress * 10000) / 10000));
+    this.set('cmi.completion_status', s.completed ? 'completed' : 'incomplete');
+    if (s.passed !== null) { this.set('cmi.success_status', s.passed ? 'passed' : 'failed'); }
+  };
+
+  Lms.prototype.interactionCount = function () {
+    var n = parseInt(this.get('cmi.interactions._count'), 10);
+    return isNaN(n) ? 0 : n;
+  };
+
+  // record: {id, type, weight, correct, response12, response2004, patterns12, patterns2004}
+  Lms.prototype.interaction = function (n, r) {
+    if (this.readOnly) { return; }
+    var p = 'cmi.interactions.' + n + '.';
+    var now = new Date();
+    var patterns = this.v12 ? r.patterns12 : r.patterns2004;
+    this.set(p + 'id', r.id);  // the id and type first: 2004 refuses the rest before them
+    this.set(p + 'type', r.type);
+    this.set(p + 'weighting', r.weight);
+    for (var i = 0; i < patterns.length; i++) { this.set(p + 'correct_responses.' + i + '.pattern', patterns[i]); }
+    if (this.v12) {
+      this.set(p + 'student_response', r.response12);
+      this.set(p + 'result', r.correct ? 'correct' : 'wrong');
+      this.set(p + 'time', clock(now));
+    } else {
+      if (r.response2004 !== null) { this.set(p + 'learner_response', r.response2004); }
+      this.set(p + 'result', r.correct ? 'correct' : 'incorrect');
+      this.set(p + 'timestamp', timestamp(now));
+    }
+  };
+
+  Lms.prototype.commit = function () {
+    if (this.live) { this.call('LMSCommit', 'Commit', ''); }  // "" matters: Moodle refuses LMSCommit()
+  };
+
+  Lms.prototype.finish = function (done) {
+    if (!this.live) { return; }
+    if (!this.readOnly) {
+      var elapsed = Date.now() - this.started;
+      if (this.v12) {
+        this.set('cmi.core.session_time', timespan12(elapsed));
+        this.set('cmi.core.exit', done ? '' : 'suspend');
+      } else {
+        this.set('cmi.session_time', duration2004(elapsed));
+        this.set('cmi.exit', done ? 'normal' : 'suspend');
+      }
+    }
+    this.call('LMSCommit', 'Commit', '');
+    this.call('LMSFinish', 'Terminate', '');
+    this.live = false;
+  };
+
+  // ------------------------------------------------------------------------------------------ no LMS
+  function Device(key) {
+    this.version = 'device';
+    this.key = key;
+    this.data = { l: '', s: '' };
+    this.live = true;
+  }
+
+  Device.prototype.storage = function () {
+    try { return window.localStorage || null; } catch (e) { return null; }  // file:// and sandboxes may refuse
+  };
+  Device.prototype.start = function () {
+    var store = this.storage();
+    try {
+      var raw = store ? store.getItem(this.key) : null;
+      if (raw) { this.data = JSON.parse(raw) || this.data; }
+    } catch (e) { /* unreadable: start afresh */ }
+    return { entry: '', location: String(this.data.l || ''), suspend: String(this.data.s || ''), fresh: !this.data.s, passFraction: null };
+  };
+  Device.prototype.save = function (location, suspend) { this.data = { l: location, s: suspend }; };
+  Device.prototype.report = function () {};
+  Device.prototype.interactionCount = function () { return 0; };
+  Device.prototype.interaction = function () {};
+  Device.prototype.commit = function () {
+    var store = this.storage();
+    try { if (store) { store.setItem(this.key, JSON.stringify(this.data)); } } catch (e) { /* full or refused */ }
+  };
+  Device.prototype.finish = function () { this.commit(); };
+
+  // A 2004 package looks for API_1484_11 first, a 1.2 package for API first; each falls back to the other so a
+  // package run by an LMS that misread its version still reports.
+  function connect(preferred, storageKey) {
+    var order = preferred === '2004' ? [['API_1484_11', '2004'], ['API', '1.2']] : [['API', '1.2'], ['API_1484_11', '2004']];
+    for (var i = 0; i < order.length; i++) {
+      var api = findApi(order[i][0]);
+      if (api) {
+        var lms = new Lms(api, order[i][1]);
+        var boot = lms.start();
+        if (boot) { return { backend: lms, boot: boot }; }
+      }
+    }
+    var device = new Device(storageKey);
+    return { backend: device, boot: device.start() };
+  }
+
+  return { connect: connect, findApi: findApi };
+}());

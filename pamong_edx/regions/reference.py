@@ -1,0 +1,264 @@
+"""The region reference: every Kemendagri code with its name, loaded from the file the user points to.
+
+The file is CSV with a header row and at least the columns ``kode`` and ``nama`` (see docs/regions.md).
+Loading keeps one dict of dotted code -> name (about 20 MB for the 91,599 rows of 2025); everything else
+(children lists, name keys for search) is built the first time something asks for it.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pamong_edx.errors import PamongError
+from pamong_edx.regions.codes import (
+    LEVEL_NAMES,
+    is_dotted,
+    level_of,
+    normalise_code,
+    parent_code,
+    region_type,
+)
+from pamong_edx.regions.names import close_keys, name_key, village_name_keys
+
+
+class RegionFileError(PamongError):
+    """The region file cannot be read or is not in the kode,nama format."""
+
+
+class UnknownRegion(PamongError, KeyError):
+    """A code that is not in the region reference."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    code: str  # dotted: 18.71.01.1003
+    name: str  # as in the reference file
+
+    @property
+    def level(self) -> int:
+        """1 provinsi, 2 kabupaten/kota, 3 kecamatan, 4 desa/kelurahan."""
+        return level_of(self.code)
+
+    @property
+    def type(self) -> str:
+        """provinsi, kabupaten, kota, kecamatan, desa, kelurahan or desa adat."""
+        return region_type(self.code, self.name)
+
+    @property
+    def parent_code(self) -> str | None:
+        return parent_code(self.code)
+
+    @property
+    def label(self) -> str:
+        """Code and name, as used for cohort names: ``18.71 Kota Bandar Lampung``."""
+        return f"{self.code} {self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class NameMatch:
+    region: Region
+    how: str  # "exact" (same name ignoring case, spaces, punctuation), "contains" or "close"
+
+
+class Regions:
+    """Lookup by code in any spelling, the hierarchy above and below a code, and search by name."""
+
+    def __init__(self, names: dict[str, str], source: Path | None = None) -> None:
+        self.names = names  # dotted code -> name; read it, do not change it
+        self.source = source
+        self._children: dict[str, list[str]] | None = None
+        self._keys: dict[str, str] | None = None
+
+    # --- lookup ---------------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, str) and self.resolve(code) is not None
+
+    def __iter__(self) -> Iterator[Region]:
+        return (Region(c, n) for c, n in self.names.items())
+
+    def resolve(self, code: str) -> str | None:
+        """The dotted form of code if the reference has it, whatever the spelling; else None."""
+        if code in self.names:
+            return code
+        dotted = normalise_code(code)
+        return dotted if dotted in self.names else None
+
+    def get(self, code: str) -> Region | None:
+        dotted = self.resolve(code)
+        return Region(dotted, self.names[dotted]) if dotted else None
+
+    def __getitem__(self, code: str) -> Region:
+        region = self.get(code)
+        if region is None:
+            raise UnknownRegion(self.explain_unknown(code))
+        return region
+
+    def name(self, code: str) -> str:
+        """The official name; raises UnknownRegion for a code the reference does not have."""
+        return self[code].name
+
+    def label(self, code: str) -> str:
+        """``18.71 Kota Bandar Lampung``: the dotted code and the name."""
+        return self[code].label
+
+    # --- hierarchy ------------------------------------------------------------------------------------
+
+    def parents(self, code: str) -> list[Region]:
+        """The regions above code, province first (empty for a province)."""
+        region = self[code]
+        above = []
+        up = region.parent_code
+        while up is not None:
+            if up in self.names:
+                above.append(Region(up, self.names[up]))
+            up = parent_code(up)
+        return above[::-1]
+
+    def lineage(self, code: str) -> list[Region]:
+        """The regions above code and code itself, province first."""
+        return [*self.parents(code), self[code]]
+
+    def children(self, code: str | None = None) -> list[Region]:
+        """The regions one level below code (the provinces when code is None), in code order."""
+        parent = "" if code is None else self[code].code
+        return [Region(c, self.names[c]) for c in self._child_index().get(parent, ())]
+
+    def _child_index(self) -> dict[str, list[str]]:
+        if self._children is None:
+            index: dict[str, list[str]] = {}
+            for code in sorted(self.names):
+                index.setdefault(parent_code(code) or "", []).append(code)
+            self._children = index
+        return self._children
+
+    def explain_unknown(self, code: str) -> str:
+        """Why code is not a region, naming the nearest region above it that does exist."""
+        dotted = normalise_code(code)
+        if dotted is None:
+            return (f"'{code}' is not a region code: expected 2, 4, 6 or 10 digits, "
+                    "with or without dots (18, 18.71, 18.71.01, 18.71.01.1003)")
+        up = parent_code(dotted)
+        while up is not None and up not in self.names:
+            up = parent_code(up)
+        if up is None:
+            return f"region code {dotted} is not in the region reference (no such province)"
+        known = Region(up, self.names[up])
+        missing_level = LEVEL_NAMES[level_of(known.code) + 1]
+        return (f"region code {dotted} is not in the region reference: {known.type} {known.label} exists "
+                f"but has no {missing_level} {dotted.split('.')[level_of(known.code)]}")
+
+    # --- names ----------------------------------------------------------------------------------------
+
+    def _name_keys(self) -> dict[str, str]:
+        if self._keys is None:
+            self._keys = {code: name_key(name) for code, name in self.names.items()}
+        return self._keys
+
+    def find(self, name: str, within: str | None = None, level: int | None = None,
+             limit: int = 20) -> list[NameMatch]:
+        """Regions whose name matches, ignoring case, spaces and punctuation.
+
+        Exact matches come first, then names that contain the query; when neither exists, the closest
+        names (so a typo still finds its village). ``within`` limits the search to the regions below a
+        code, ``level`` to one level (1-4).
+        """
+        key = name_key(name)
+        if not key:
+            raise PamongError(f"'{name}' has no letters or digits to search for")
+        prefix = ""
+        if within is not None:
+            prefix = self[within].code + "."
+        keys = self._name_keys()
+        scope = [(c, k) for c, k in keys.items()
+                 if c.startswith(prefix) and (level is None or level_of(c) == level)]
+        exact = [c for c, k in scope if k == key]
+        contains = [c for c, k in scope if key in k and k != key]
+        found = [(c, "exact") for c in sorted(exact, key=_by_level)]
+        found += [(c, "contains") for c in sorted(contains, key=_by_level)]
+        if not found:
+            by_key: dict[str, list[str]] = {}
+            for c, k in scope:
+                by_key.setdefault(k, []).append(c)
+            for k in close_keys(key, list(by_key), limit, 0.75):
+                found += [(c, "close") for c in by_key[k]]
+        return [NameMatch(Region(c, self.names[c]), how) for c, how in found[:limit]]
+
+    def villages_named(self, name: str, kecamatan: str) -> list[Region]:
+        """The villages of a kecamatan whose name is name (ignoring case, spaces, punctuation, "Desa ...")."""
+        keys = village_name_keys(name)
+        return [Region(c, self.names[c]) for c in self._child_index().get(kecamatan, ())
+                if name_key(self.names[c]) in keys]
+
+    def closest_village(self, name: str, kecamatan: str) -> Region | None:
+        """The village of a kecamatan whose name is nearest to name, if any is reasonably near."""
+        named = self.villages_named(name, kecamatan)
+        if named:
+            return named[0]
+        by_key = {name_key(self.names[c]): c for c in self._child_index().get(kecamatan, ())}
+        for key in village_name_keys(name):
+            best = close_keys(key, list(by_key), 1, 0.6)
+            if best:
+                code = by_key[best[0]]
+                return Region(code, self.names[code])
+        return None
+
+    def name_matches(self, code: str, name: str) -> bool:
+        """Whether a typed village name is the reference name of code (case, spaces, punctuation and a
+        leading "Desa"/"Kel." aside). code must be a dotted code the reference has."""
+        official = self.names[code]
+        return name == official or name_key(official) in village_name_keys(name)
+
+
+def _by_level(code: str) -> tuple[int, str]:
+    return level_of(code), code
+
+
+def load_regions(path: str | Path) -> Regions:
+    """Read a region file (CSV with columns kode,nama; the level is the number of dot-separated parts)."""
+    path = Path(path)
+    try:
+        f = open(path, encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise RegionFileError(f"cannot open region file {path}: {exc.strerror}") from None
+    with f:
+        try:
+            return Regions(_read_names(csv.reader(f), path), source=path)
+        except UnicodeDecodeError:
+            raise RegionFileError(f"{path}: not UTF-8 text; save the region file as UTF-8 CSV") from None
+        except csv.Error as exc:
+            raise RegionFileError(f"{path}: not a readable CSV file ({exc})") from None
+
+
+def _read_names(reader, path: Path) -> dict[str, str]:
+    header = [h.strip().lower() for h in next(reader, [])]
+    if "kode" not in header or "nama" not in header:
+        raise RegionFileError(f"{path}:1: expected a header row with the columns kode,nama "
+                              f"(found {','.join(header) or 'an empty file'}); see docs/regions.md")
+    i_code, i_name = header.index("kode"), header.index("nama")
+    width = max(i_code, i_name) + 1
+    names: dict[str, str] = {}
+    for row in reader:
+        if len(row) < width:
+            if not any(row):
+                continue
+            raise RegionFileError(f"{path}:{reader.line_num}: expected {len(header)} columns, found {len(row)}")
+        code, name = row[i_code], row[i_name]
+        if not is_dotted(code):
+            raise RegionFileError(f"{path}:{reader.line_num}: '{code}' is not a dotted region code "
+                                  "(18, 18.71, 18.71.01 or 18.71.01.1003)")
+        if code in names:
+            raise RegionFileError(f"{path}:{reader.line_num}: code {code} appears twice")
+        names[code] = name
+    if not names:
+        raise RegionFileError(f"{path}: no regions in the file")
+    return names

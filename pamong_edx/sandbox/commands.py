@@ -1,0 +1,74 @@
+"""`pamong sandbox`: run a stand-in LMS on 127.0.0.1 to rehearse against (not an LMS)."""
+
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+
+import click
+
+from pamong_edx.errors import UsageError
+
+rate = click.FloatRange(0, 1)
+
+
+@click.command()
+@click.option("--lms", type=click.Choice(["openedx"]), default="openedx", show_default=True,
+              help="Which LMS to stand in for.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0 picks a free port.")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Keep state in this directory (default: a temporary one, gone at exit).")
+@click.option("--client-id", help="The staff OAuth client's id (default: kept from --data, else pamong-sandbox).")
+@click.option("--client-secret", help="The staff OAuth client's secret (default: kept from --data, else random).")
+@click.option("--token-ttl", type=click.IntRange(1), default=3600, show_default=True, help="Access token lifetime, s.")
+@click.option("--no-throttle", is_flag=True, help="Turn off the enrollment throttle (40/min user, 120/min staff).")
+@click.option("--no-bulk-enroll", is_flag=True, help="As if ENABLE_BULK_ENROLLMENT_VIEW were off (route 404s).")
+@click.option("--import-step", type=click.FloatRange(0), default=0.3, show_default=True,
+              help="Seconds an import spends in each state.")
+@click.option("--latency", "latency_ms", type=click.FloatRange(0), default=0, help="Milliseconds added to each request.")
+@click.option("--fail-rate", type=rate, default=0, help="Share of requests answered 500.")
+@click.option("--timeout-rate", type=rate, default=0, help="Share of requests whose answer is held back --hang s.")
+@click.option("--hang", "hang_s", type=click.FloatRange(0), default=30, show_default=True)
+@click.option("--reset-rate", type=rate, default=0, help="Share of connections reset before the request is handled.")
+@click.option("--burst-every", type=click.IntRange(0), default=0, help="In each window of N requests ...")
+@click.option("--burst-size", type=click.IntRange(0), default=3, show_default=True, help="... the last K get 429 ...")
+@click.option("--retry-after", type=click.IntRange(0), default=1, show_default=True, help="... with this Retry-After.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the fault draws (same seed, same faults).")
+@click.option("--faults-only", "only", default="", metavar="TEXT",
+              help="Inject faults only into requests whose 'METHOD /route' contains TEXT, e.g. 'POST /api/bulk_enroll'.")
+def sandbox(lms: str, port: int, data_dir: Path | None, client_id: str | None, client_secret: str | None,
+            token_ttl: int, no_throttle: bool, no_bulk_enroll: bool, import_step: float, latency_ms: float,
+            fail_rate: float, timeout_rate: float, hang_s: float, reset_rate: float, burst_every: int,
+            burst_size: int, retry_after: int, seed: int, only: str) -> None:
+    """Start a stand-in LMS on 127.0.0.1 for rehearsals and tests. It is not an LMS."""
+    from pamong_edx.sandbox.openedx import FaultConfig, Settings, openedx_sandbox
+
+    faults = FaultConfig(latency_ms=latency_ms, fail_rate=fail_rate, timeout_rate=timeout_rate, hang_s=hang_s,
+                         reset_rate=reset_rate, burst_every=burst_every, burst_size=burst_size,
+                         retry_after=retry_after, seed=seed, only=only)
+    settings = Settings(throttle=not no_throttle, token_ttl=token_ttl, bulk_enroll_enabled=not no_bulk_enroll,
+                        import_step_s=import_step)
+    try:
+        server = openedx_sandbox(data_dir, port=port, client_id=client_id, client_secret=client_secret,
+                                 faults=faults, settings=settings)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(f"port {port} is already in use: pass --port N, or --port 0 for any free port") from None
+        raise
+    app = server.app
+    click.echo(f"pamong sandbox ({app.title}) listening on {server.url}", nl=True)
+    click.echo(f"  LMS and Studio: {server.url}")
+    for cred in app.credentials:
+        role = "global staff" if cred.username == "pamong_staff" else "not staff"
+        click.echo(f"  client: client_id={cred.client_id} client_secret={cred.client_secret} "
+                   f"(acts as {cred.username}, {role})")
+    click.echo(f"  data: {data_dir or 'temporary (gone at exit)'}")
+    click.echo(f"  stats: {server.url}/__sandbox__/stats   config: {server.url}/__sandbox__/config")
+    click.echo("  A rehearsal and test stand-in, not an LMS. Ctrl-C stops it.", nl=True)
+    import sys
+
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped")

@@ -1,0 +1,96 @@
+"""The stand-in's own control routes under /__sandbox__/: seed people, roles and grades, revoke tokens.
+
+    POST /__sandbox__/users    {"username", "email", "name"?, "is_staff"?, "is_active"?}, or {"users": [...]}
+    POST /__sandbox__/apps     {"client_id", "client_secret", "username"}
+    POST /__sandbox__/roles    {"username", "course_id", "role"}   (staff, instructor, Moderator, ...)
+    POST /__sandbox__/grades   {"username", "course_id", "percent", "passed"?, "letter_grade"?}
+    POST /__sandbox__/tokens/revoke          every issued token stops working (the JWT key rotates)
+    GET  /__sandbox__/credentials            the seeded OAuth clients
+    GET  /__sandbox__/courses/{course_id}    a course as last imported, with what the platform would
+                                             silently degrade ("notes")
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+from typing import TYPE_CHECKING
+
+from pamong_edx.sandbox.core.web import Request, Response
+
+if TYPE_CHECKING:
+    from pamong_edx.sandbox.openedx.app import OpenEdxApp
+
+PREFIX = "/__sandbox__/"
+
+
+class ControlRoutes:
+    def __init__(self, app: OpenEdxApp) -> None:
+        self.app = app
+
+    def handle(self, request: Request) -> Response | None:
+        name = request.path[len(PREFIX):]
+        body = request.json() if request.method == "POST" else None
+        body = body if isinstance(body, dict) else {}
+        try:
+            if request.method == "POST" and name == "users":
+                return self.users(body)
+            if request.method == "POST" and name == "apps":
+                self.app.store.create_app(str(body["client_id"]), str(body["client_secret"]), str(body["username"]))
+                return Response.json({"client_id": body["client_id"]}, 201)
+            if request.method == "POST" and name == "roles":
+                return self.roles(body)
+            if request.method == "POST" and name == "grades":
+                return self.grades(body)
+            if request.method == "POST" and name == "tokens/revoke":
+                self.app.store.set_setting("jwt_key", secrets.token_hex(32))
+                with self.app.store.db.write() as conn:
+                    conn.execute("DELETE FROM bearer_tokens")
+                return Response.json({"revoked": True})
+            if request.method == "GET" and name == "credentials":
+                return Response.json([c.__dict__ for c in self.app.credentials])
+            if request.method == "GET" and name.startswith("courses/"):
+                return self.course(name[len("courses/"):])
+        except KeyError as exc:
+            return Response.json({"detail": f"missing field {exc}"}, 400)
+        except sqlite3.IntegrityError as exc:
+            return Response.json({"detail": f"conflict: {exc}"}, 409)
+        return None
+
+    def users(self, body: dict) -> Response:
+        created = []
+        for item in body["users"] if "users" in body else [body]:
+            user = self.app.store.create_user(
+                str(item["username"]), str(item["email"]), str(item.get("name", "")),
+                is_active=bool(item.get("is_active", True)), is_staff=bool(item.get("is_staff", False)),
+                meta=item.get("meta") or {},
+            )
+            created.append({"id": user.id, "username": user.username})
+        return Response.json(created if "users" in body else created[0], 201)
+
+    def roles(self, body: dict) -> Response:
+        user = self.app.store.user_by_username(str(body["username"]))
+        if user is None:
+            return Response.json({"detail": f"no user {body['username']}"}, 404)
+        self.app.store.grant_role(user, str(body["course_id"]), str(body["role"]))
+        return Response.json({"granted": True}, 201)
+
+    def grades(self, body: dict) -> Response:
+        user = self.app.store.user_by_username(str(body["username"]))
+        if user is None:
+            return Response.json({"detail": f"no user {body['username']}"}, 404)
+        percent = float(body["percent"])
+        with self.app.store.db.write() as conn:
+            conn.execute("INSERT OR REPLACE INTO grades VALUES (?, ?, ?, ?, ?)",
+                         (user.id, str(body["course_id"]), percent, int(bool(body.get("passed", percent >= 0.5))),
+                          body.get("letter_grade")))
+        return Response.json({"saved": True}, 201)
+
+    def course(self, course_id: str) -> Response:
+        row = self.app.store.course(course_id)
+        if row is None:
+            return Response.json({"detail": "no such course"}, 404)
+        data = {k: row[k] for k in row.keys() if k != "structure"}
+        data["structure"] = json.loads(row["structure"]) if row["structure"] else None
+        return Response.json(data)

@@ -1,0 +1,251 @@
+"""The Open edX stand-in: LMS and Studio routes on one port, authenticated and throttled as the platform does.
+
+Each route is a `View` declaring what DRF would: which authentication classes it takes, its permission,
+whether EnrollmentUserThrottle applies. The order is DRF's: authenticate, check permission, throttle,
+then 405 for a method the view lacks, then the handler.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pamong_edx.sandbox.core.throttle import RateThrottle, parse_rate
+from pamong_edx.sandbox.core.web import Abort, BadRequestBody, Request, Response, Route, Router
+from pamong_edx.sandbox.openedx.store import Credentials, Store, User
+from pamong_edx.sandbox.openedx.tokens import TokenInvalid, decode_jwt
+
+JWT, BEARER, SESSION = "jwt", "bearer", "session"
+# COURSE_KEY_PATTERN of the LMS: keys are taken raw from the path ('+' is literal there).
+COURSE_ID = r"(?P<course_id>[^/+]+[/+][^/+]+[/+][^/?]+)"
+ALL_AUTH = (JWT, BEARER, SESSION)
+NOT_FOUND_PAGE = "<h1>Not Found</h1><p>The requested resource was not found on this server.</p>"
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+@dataclass
+class View:
+    handlers: dict[str, Callable[[Request], Response]]
+    auth: tuple[str, ...] = ALL_AUTH  # () for views with authentication_classes = []
+    login_required: bool = True
+    allow_inactive: bool = False
+    permission: Callable[[Request], None] | None = None  # raises Abort to refuse
+    throttle: bool = False  # EnrollmentUserThrottle
+    api_key: bool = False  # X-Edx-Api-Key accepted (enrollment views)
+    enabled: Callable[[], bool] | None = None  # a feature flag: off means the URL is not routed (404)
+
+
+@dataclass
+class Settings:
+    throttle: bool = True
+    enrollment_user_rate: str = "40/minute"
+    enrollment_staff_rate: str = "120/minute"
+    token_ttl: int = 3600  # JWT_ACCESS_TOKEN_EXPIRE_SECONDS
+    bearer_ttl: int = 36000
+    bulk_enroll_enabled: bool = True  # FEATURES['ENABLE_BULK_ENROLLMENT_VIEW']
+    api_key: str = ""  # settings.EDX_API_KEY; empty: no key accepted
+    import_step_s: float = 0.3  # time spent in each import state
+    registration_rate: str = "60/7d"
+    skip_email_validation: bool = False
+    extended_profile_fields: list[str] = field(default_factory=lambda: ["kode_wilayah", "jabatan"])
+    row_error_identifiers: list[str] = field(default_factory=list)  # bulk enroll answers {"error": true} for these
+
+    def update(self, changes: dict[str, Any]) -> None:
+        for key, value in changes.items():
+            if not hasattr(self, key):
+                raise KeyError(key)
+            current = getattr(self, key)
+            if isinstance(current, bool):
+                if not isinstance(value, bool):
+                    raise ValueError(f"{key} must be true or false")
+            elif isinstance(current, int):
+                value = int(value)
+            elif isinstance(current, float):
+                value = float(value)
+            elif isinstance(current, list):
+                if not isinstance(value, list):
+                    raise ValueError(f"{key} must be a list")
+            elif key.endswith("_rate"):
+                parse_rate(str(value))
+            setattr(self, key, value)
+
+
+class OpenEdxApp:
+    title = "Open edX stand-in"
+
+    def __init__(
+        self,
+        data_dir: Path | None = None,
+        *,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        settings: Settings | None = None,
+    ) -> None:
+        self._tmp = None
+        if data_dir is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="pamong-sandbox-")
+            data_dir = Path(self._tmp.name)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir = data_dir
+        self.store = Store(data_dir / "openedx.sqlite3")
+        self.credentials: list[Credentials] = self.store.seed(client_id, client_secret)
+        self.config = settings or Settings()
+        self.throttles = RateThrottle()
+        self.registration_limits = RateThrottle()
+        self.router = Router()
+        self.imports: list[threading.Thread] = []
+        self.closed = threading.Event()
+        from pamong_edx.sandbox.openedx import admin, cohorts, enrollment, grades, studio, users
+
+        for module in (users, enrollment, cohorts, grades, studio):
+            module.register(self)
+        self._control = admin.ControlRoutes(self)
+
+    # -- server interface ---------------------------------------------------------------------------------
+
+    def route(self, regex: str, view: View, name: str | None = None) -> None:
+        self.router.add(name or _readable(regex), regex, view)
+
+    def match(self, path: str) -> tuple[Route, dict[str, str]] | None:
+        return self.router.match(path)
+
+    def settings(self) -> dict[str, Any]:
+        return dict(self.config.__dict__)
+
+    def configure(self, changes: dict[str, Any]) -> None:
+        self.config.update(changes)
+
+    def control(self, request: Request) -> Response | None:
+        return self._control.handle(request)
+
+    def close(self) -> None:
+        self.closed.set()
+        for worker in self.imports:
+            worker.join(timeout=5)
+        self.store.close()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    @property
+    def staff_credentials(self) -> Credentials:
+        return self.credentials[0]
+
+    # -- dispatch -----------------------------------------------------------------------------------------
+
+    def handle(self, request: Request, found: tuple[Route, dict[str, str]] | None) -> Response:
+        if found is None:
+            return Response.html(404, NOT_FOUND_PAGE)
+        route, params = found
+        view: View = route.target
+        request.params = params
+        if view.enabled is not None and not view.enabled():
+            return Response.html(404, NOT_FOUND_PAGE)
+        try:
+            user = self.authenticate(request, view)
+            if user is None and view.login_required and not request.context.get("api_key"):
+                raise Abort(Response.json({"detail": "Authentication credentials were not provided."}, 401,
+                                          {"WWW-Authenticate": 'JWT realm="api"'}))
+            if view.permission is not None:
+                view.permission(request)
+            if view.throttle:
+                self.throttle(request)
+            handler = view.handlers.get(request.method)
+            if handler is None:
+                return Response.json({"detail": f'Method "{request.method}" not allowed.'}, 405)
+            return handler(request)
+        except Abort as abort:
+            return abort.response
+        except BadRequestBody as exc:
+            return Response.json({"detail": str(exc)}, 400)
+
+    def authenticate(self, request: Request, view: View) -> User | None:
+        request.context["user"] = None
+        if view.api_key and self.config.api_key and request.headers.get("X-Edx-Api-Key") == self.config.api_key:
+            request.context["api_key"] = True
+        header = request.headers.get("Authorization") or ""
+        scheme, _, token = header.partition(" ")
+        user = None
+        if scheme.lower() == JWT and JWT in view.auth:
+            try:
+                claims = decode_jwt(token.strip(), self.store.setting("jwt_key") or "")
+            except TokenInvalid as exc:
+                raise Abort(Response.json({"detail": str(exc)}, 401, {"WWW-Authenticate": 'JWT realm="api"'}))
+            user = self.store.user_by_username(str(claims.get("preferred_username", "")))
+            if user is None or not user.is_active:
+                raise Abort(Response.json({"detail": "User inactive or deleted."}, 401))
+        elif scheme.lower() == BEARER and BEARER in view.auth:
+            user = self._bearer_user(token.strip(), view)
+        elif SESSION in view.auth:
+            user = self._session_user(request)
+        request.context["user"] = user
+        return user
+
+    def _bearer_user(self, token: str, view: View) -> User:
+        row = self.store.db.one("SELECT * FROM bearer_tokens WHERE token = ?", (token,))
+        if row is None:
+            raise Abort(Response.json({"error_code": "token_nonexistent",
+                                       "developer_message": "The provided access token does not match any valid tokens."},
+                                      401))
+        if row["expires"] <= time.time():
+            raise Abort(Response.json({"error_code": "token_expired",
+                                       "developer_message": "The provided access token has expired and is no longer valid."},
+                                      401))
+        user = self.store.user_by_id(row["user_id"])
+        if user is None or (not user.is_active and not view.allow_inactive):
+            raise Abort(Response.json({"error_code": "account_inactive",
+                                       "developer_message": "The access token belongs to an inactive user."}, 401))
+        return user
+
+    def _session_user(self, request: Request) -> User | None:
+        key = request.cookie("sessionid")
+        if not key:
+            return None
+        row = self.store.db.one("SELECT * FROM sessions WHERE key = ?", (key,))
+        if row is None:
+            return None
+        if request.method in UNSAFE and request.headers.get("X-CSRFToken") != row["csrf"]:
+            raise Abort(Response.json({"detail": "CSRF Failed: CSRF token missing or incorrect."}, 403))
+        return self.store.user_by_id(row["user_id"])
+
+    def throttle(self, request: Request) -> None:
+        if not self.config.throttle or request.context.get("api_key"):
+            return
+        user: User | None = request.context.get("user")
+        if user is None:
+            return
+        rate = self.config.enrollment_staff_rate if (user.is_staff or user.is_superuser) else self.config.enrollment_user_rate
+        wait = self.throttles.hit(f"user:{user.id}", rate)
+        if wait is not None:
+            raise Abort(Response.json({"detail": f"Request was throttled. Expected available in {wait} seconds."},
+                                      429, {"Retry-After": str(wait)}))
+
+
+# -- permissions shared by the views -----------------------------------------------------------------------
+
+def caller(request: Request) -> User | None:
+    return request.context.get("user")
+
+
+def is_global_staff(request: Request) -> bool:
+    user = caller(request)
+    return user is not None and (user.is_staff or user.is_superuser)
+
+
+def require_staff(request: Request) -> None:
+    """DRF IsAdminUser / edx IsStaff."""
+    if not is_global_staff(request):
+        raise Abort(Response.json({"detail": "You do not have permission to perform this action."}, 403))
+
+
+def _readable(regex: str) -> str:
+    """'/api/x/(?P<course_id>[^/]+)/' -> '/api/x/{course_id}/' for stats."""
+    import re
+
+    text = re.sub(r"\(\?P<(\w+)>(?:[^()]|\([^()]*\))*\)\??", r"{\1}", regex)
+    return text.replace("\\", "").replace("?$", "").rstrip("$")

@@ -1,0 +1,128 @@
+"""The curricula bundled in course_src/ meet the course checklist and build to every built-in format.
+
+Each curriculum must load without a single diagnostic (so it also passes `pamong validate --strict`) and
+hold: an ungraded pretest, at least three chapters of lessons with text, an image with alt text, a
+discussion in every chapter, a graded posttest of at least 15 problems that uses all five problem types and
+explains every answer, a 0.7 pass cutoff and a certificate.
+"""
+
+from __future__ import annotations
+
+import tarfile
+import zipfile
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from pamong_edx.build import build_courses, select_exporters
+from pamong_edx.course.loader import load_course
+from pamong_edx.course.model import Course, DiscussionBlock, TextBlock
+
+COURSE_SRC = Path(__file__).resolve().parents[2] / "course_src"
+CURRICULA = ["tata-kelola-pemerintahan-desa", "pengelolaan-keuangan-desa", "pelayanan-publik-desa"]
+PROBLEM_TYPES = {"single_choice", "multiple_choice", "dropdown", "numerical", "text_answer"}
+FORMATS = ["olx", "scorm12", "scorm2004"]
+
+
+@pytest.fixture(scope="module", params=CURRICULA)
+def course(request) -> Course:
+    loaded, diagnostics = load_course(COURSE_SRC / request.param)
+    assert [str(d) for d in diagnostics] == [], "the course must load with no error and no warning"
+    assert loaded is not None
+    return loaded
+
+
+def images(block: TextBlock) -> list[tuple[str, str]]:
+    """(src, alt) of every <img> in a text block's HTML."""
+    if not block.html.strip():
+        return []
+    found = []
+    for element in lxml.html.fragments_fromstring(block.html):
+        if isinstance(element, str):
+            continue
+        for img in element.iter("img"):
+            found.append((img.get("src", ""), (img.get("alt") or "").strip()))
+    return found
+
+
+def test_pretest_is_present_and_ungraded(course: Course):
+    pretests = [seq for _, seq in course.sequentials() if seq.kind == "pretest"]
+    assert pretests, "a pretest is required"
+    for seq in pretests:
+        assert not seq.graded
+        assert seq.problems()
+
+
+def test_at_least_three_chapters_of_lessons_with_text(course: Course):
+    def has_text_lesson(chapter) -> bool:
+        return any(isinstance(block, TextBlock) and block.markdown.strip()
+                   for seq in chapter.sequentials if seq.kind == "lesson"
+                   for unit in seq.units for block in unit.blocks)
+
+    assert sum(has_text_lesson(chapter) for chapter in course.chapters) >= 3
+
+
+def test_images_are_course_assets_with_alt_text(course: Course):
+    found = [img for block in course.blocks() if isinstance(block, TextBlock) for img in images(block)]
+    assert found, "at least one image or diagram is required"
+    for src, alt in found:
+        assert src.startswith("assets/"), src
+        assert src.removeprefix("assets/") in course.assets, f"{src} is not a file under assets/"
+        assert alt, f"{src} has no alt text"
+    assert course.image in course.assets, "the course image must be a file under assets/"
+
+
+def test_every_chapter_has_a_discussion(course: Course):
+    for chapter in course.chapters:
+        discussions = [block for seq in chapter.sequentials for unit in seq.units for block in unit.blocks
+                       if isinstance(block, DiscussionBlock)]
+        assert discussions, f"chapter '{chapter.title}' has no discussion"
+        assert all(d.prompt_markdown.strip() for d in discussions)
+
+
+def test_graded_posttest(course: Course):
+    posttests = [seq for _, seq in course.sequentials() if seq.kind == "posttest"]
+    assert len(posttests) == 1
+    posttest = posttests[0]
+    assert posttest.graded
+    assert course.grading.format(posttest.format) is not None
+    problems = posttest.problems()
+    assert len(problems) >= 15
+    assert PROBLEM_TYPES <= {p.type for p in problems}
+    unexplained = [p.id for p in problems if not p.explanation_html.strip()]
+    assert unexplained == []
+
+
+def test_every_problem_is_explained(course: Course):
+    assert [p.id for p in course.problems() if not p.explanation_html.strip()] == []
+
+
+def test_pass_cutoff_and_certificate(course: Course):
+    assert course.grading.pass_cutoff == pytest.approx(0.7)
+    assert course.certificate is not None and course.certificate.name.strip()
+
+
+def test_builds_to_every_format(course: Course, tmp_path: Path):
+    outcomes = build_courses([course], select_exporters(FORMATS), tmp_path)
+    assert [(o.format, o.error) for o in outcomes] == [(name, "") for name in FORMATS]
+    packages = {o.format: o.result.path for o in outcomes}
+    for path in packages.values():
+        assert path.is_file() and path.stat().st_size > 0
+        assert path.parent == tmp_path
+
+    with tarfile.open(packages["olx"]) as archive:
+        names = archive.getnames()
+    for problem in course.problems():
+        assert any(n.endswith(f"/problem/{problem.id}.xml") for n in names), problem.id
+    pictured = {src.removeprefix("assets/") for block in course.blocks() if isinstance(block, TextBlock)
+                for src, _ in images(block)}
+    for asset in pictured:
+        assert any(n.endswith(f"/static/{asset}") for n in names), asset
+
+    for name in ("scorm12", "scorm2004"):
+        with zipfile.ZipFile(packages[name]) as archive:
+            members = archive.namelist()
+        assert "imsmanifest.xml" in members
+        for asset in pictured:
+            assert any(m.endswith(asset) for m in members), f"{asset} missing from {name}"

@@ -1,0 +1,335 @@
+"""Packages run in a real SCORM runtime: scorm-again's 1.2 and 2004 APIs in headless chromium.
+
+The test LMS page (conftest.HOST_PAGE) holds the API and loads a SCO in an iframe, as Moodle does. Every API
+call is recorded and must succeed; every request the browser makes must go to the local test server.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pamong_edx.course.model import ChoiceProblem, NumericalProblem
+from pamong_edx.exporters.scorm_plan import Sco, is_native_problem
+from pamong_edx.exporters.scorm_runtime import decimal_text, largest_state, mastery_score
+from pamong_edx.player.lang import language_pack
+
+pytestmark = pytest.mark.browser
+
+
+# --------------------------------------------------------------------------------------------- driving
+
+
+def sco_of(built, key: str) -> Sco:
+    return next(s for s in built.exporter.plan.scos if s.key == key)
+
+
+def pass_value(built, sco: Sco):
+    """What an LMS passes from the manifest: 1.2 masteryscore, 2004 minNormalizedMeasure."""
+    if sco.pass_mark is None:
+        return None
+    return mastery_score(sco.pass_mark) if built.version == "1.2" else sco.pass_mark
+
+
+def launch(session, server, built, sco: Sco, resume: dict | None = None):
+    base = server.mount(f"{built.zip_path.stem}-{built.version}", built.root)
+    page = session.page
+    page.goto(f"{server.url}/host.html")
+    page.evaluate("o => launch(o)", {"version": built.version, "src": f"{base}/{sco.href}",
+                                      "passValue": pass_value(built, sco), "resume": resume})
+    frame = page.frame_locator("#sco")
+    frame.locator(".page.is-current").wait_for()
+    return frame
+
+
+def close_sco(session) -> dict:
+    """Leave the SCO the way a learner does (the frame navigates away) and return the LMS's CMI data."""
+    page = session.page
+    page.evaluate("document.getElementById('sco').src = 'about:blank'")
+    page.wait_for_function("window.finished === true", timeout=5000)
+    return page.evaluate("snapshot()")
+
+
+def wrong_choices(p: ChoiceProblem) -> list[str]:
+    wrong = [c.id for c in p.choices if not c.correct]
+    return wrong[:1] if wrong else p.correct_ids[:-1]
+
+
+def typed_number(value: float, lang: str) -> str:
+    return decimal_text(value).replace(".", language_pack(lang).decimal_separator)
+
+
+def answer(frame, p, correct: bool, lang: str) -> str:
+    """Answer one question through the page as a learner would; returns the 1.2 response it should record."""
+    q = frame.locator(f'[data-question-id="{p.id}"]')
+    label = language_pack(lang).strings["your_answer"]
+    if isinstance(p, ChoiceProblem):
+        ids = p.correct_ids if correct else wrong_choices(p)
+        if p.type == "dropdown":
+            q.get_by_label(label).select_option(ids[0])
+        else:
+            for cid in ids:
+                q.locator(f'[data-choice-id="{cid}"]').check()
+        response = ",".join(c.id for c in p.choices if c.id in ids)
+    elif isinstance(p, NumericalProblem):
+        value = p.answer if correct else p.answer + 1000 + abs(p.answer)
+        q.get_by_label(label).fill(typed_number(value, lang))
+        response = decimal_text(value)
+    else:
+        response = p.answers[0] if correct else "jawaban keliru"
+        q.get_by_label(label).fill(response)
+    q.locator('[data-action="submit"]').click()
+    q.locator('[data-role="feedback"]:not(:empty)').wait_for()
+    return response
+
+
+def answer_sco(frame, sco: Sco, correct: bool, lang: str, start_page: int = 0, pages: int | None = None) -> dict:
+    """Walk the SCO's pages with Next, answering every question; returns question id -> 1.2 response."""
+    responses = {}
+    end = len(sco.pages) if pages is None else start_page + pages
+    for i in range(start_page, end):
+        if i > start_page:
+            frame.locator('[data-action="next"]').click()
+        frame.locator(f'.page.is-current[data-unit-id="{sco.pages[i].unit.id}"]').wait_for()
+        for block in sco.pages[i].unit.blocks:
+            if is_native_problem(block):
+                responses[block.id] = answer(frame, block, correct, lang)
+    return responses
+
+
+def interactions(cmi: dict) -> list[dict]:
+    found = cmi["interactions"]
+    rows = found.get("childArray", found) if isinstance(found, dict) else found
+    if isinstance(rows, dict):
+        rows = [rows[k] for k in sorted(rows, key=int)]
+    return rows
+
+
+def check_no_errors(session, server):
+    assert session.page.evaluate("window.apiErrors") == [], session.page.evaluate("window.apiCalls")
+    commits = [c for c in session.page.evaluate("window.apiCalls") if c[0] in ("LMSCommit", "Commit")]
+    assert commits and all(c[1] == "" for c in commits), "every commit passes the empty string"
+    assert session.foreign_requests(server.url) == []
+    assert session.errors == []
+
+
+# ----------------------------------------------------------------------------------------------- tests
+
+
+@pytest.mark.parametrize("version", ["1.2", "2004"])
+def test_lesson_completes_when_its_last_page_is_seen(version, fixture_packages, server, open_page):
+    built = fixture_packages[version]
+    sco = sco_of(built, "lesson-1")
+    session = open_page()
+    frame = launch(session, server, built, sco)
+    status = "cmi.core.lesson_status" if version == "1.2" else "cmi.completion_status"
+    get = "API.LMSGetValue" if version == "1.2" else "API_1484_11.GetValue"
+    assert session.page.evaluate(f"{get}('{status}')") == "incomplete"
+    for _ in sco.pages[1:]:
+        frame.locator('[data-action="next"]').click()
+    assert frame.locator('[data-action="next"]').is_disabled()
+    assert session.page.evaluate(f"{get}('{status}')") == "completed"
+    cmi = close_sco(session)
+    if version == "1.2":
+        assert cmi["core"]["lesson_status"] == "completed"
+        assert cmi["core"]["exit"] == ""
+        assert cmi["core"]["score"]["raw"] == ""  # a lesson reports no score
+    else:
+        assert cmi["completion_status"] == "completed"
+        assert cmi["success_status"] == "unknown"
+        assert cmi["exit"] == "normal"
+        assert float(cmi["progress_measure"]) == 1
+    assert server.commits and "cmi" in server.commits[-1]
+    check_no_errors(session, server)
+
+
+def expected_interactions(sco: Sco, responses: dict, correct: bool, version: str) -> list[dict]:
+    rows = []
+    for q in sco.questions:
+        p = q.problem
+        kind = {"choice": "choice", "numeric": "numeric", "text": "fill-in"}[
+            "choice" if isinstance(p, ChoiceProblem) else "numeric" if isinstance(p, NumericalProblem) else "text"]
+        response = responses[p.id]
+        if version == "2004" and kind == "choice":
+            response = response.replace(",", "[,]")
+        result = "correct" if correct else ("wrong" if version == "1.2" else "incorrect")
+        rows.append({"id": p.id, "type": kind, "response": response, "result": result})
+    return rows
+
+
+@pytest.mark.parametrize("version", ["1.2", "2004"])
+@pytest.mark.parametrize("correct", [True, False], ids=["all-correct", "all-wrong"])
+def test_quiz_reports_score_status_and_interactions(version, correct, fixture_packages, server, open_page):
+    built = fixture_packages[version]
+    sco = sco_of(built, "final-quiz")
+    session = open_page()
+    frame = launch(session, server, built, sco)
+    responses = answer_sco(frame, sco, correct, "en")
+    results = frame.locator('[data-role="results"]')
+    assert results.is_visible()
+    assert ("Passed" if correct else "Not passed") in results.inner_text()
+    cmi = close_sco(session)
+
+    rows = interactions(cmi)
+    key = "student_response" if version == "1.2" else "learner_response"
+    got = [{"id": r["id"], "type": r["type"], "response": r[key], "result": r["result"]} for r in rows]
+    assert got == expected_interactions(sco, responses, correct, version)
+    if version == "1.2":
+        core = cmi["core"]
+        assert core["lesson_status"] == ("passed" if correct else "failed")
+        assert (core["score"]["raw"], core["score"]["min"], core["score"]["max"]) == (
+            "100" if correct else "0", "0", "100")
+        assert core["exit"] == ""
+        assert rows[0]["correct_responses"]["0"]["pattern"] == "b"
+    else:
+        assert cmi["success_status"] == ("passed" if correct else "failed")
+        assert cmi["completion_status"] == "completed"
+        assert cmi["score"]["raw"] == ("100" if correct else "0")
+        assert float(cmi["score"]["scaled"]) == (1.0 if correct else 0.0)
+        assert (cmi["score"]["min"], cmi["score"]["max"]) == ("0", "100")
+        assert rows[1]["correct_responses"]["0"]["pattern"] == "a[,]c"
+        assert rows[3]["correct_responses"]["0"]["pattern"] == "39.5[:]40.5"
+    check_no_errors(session, server)
+
+
+@pytest.mark.parametrize("version", ["1.2", "2004"])
+def test_leaving_midway_and_relaunching_resumes_at_the_bookmark(version, fixture_packages, server, open_page):
+    built = fixture_packages[version]
+    sco = sco_of(built, "final-quiz")
+    first = open_page()
+    frame = launch(first, server, built, sco)
+    answer_sco(frame, sco, True, "en", pages=1)  # page 1 answered, then on to page 2 and away
+    frame.locator('[data-action="next"]').click()
+    frame.locator(f'.page.is-current[data-unit-id="{sco.pages[1].unit.id}"]').wait_for()
+    cmi = close_sco(first)
+    check_no_errors(first, server)
+    stored = server.commits[-1]["cmi"]  # what reached the LMS over the wire
+    if version == "1.2":
+        assert cmi["core"]["exit"] == "suspend"
+        assert cmi["core"]["lesson_status"] == "incomplete"
+        assert cmi["core"]["score"]["raw"] == ""  # no score before every graded question has an answer
+        resume = {"core": {"lesson_location": stored["core"]["lesson_location"],
+                           "lesson_status": stored["core"]["lesson_status"]},
+                  "suspend_data": stored["suspend_data"]}
+        assert resume["core"]["lesson_location"] == sco.pages[1].unit.id
+    else:
+        assert cmi["exit"] == "suspend"
+        assert cmi["completion_status"] == "incomplete" and cmi["success_status"] == "unknown"
+        resume = {"location": stored["location"], "suspend_data": stored["suspend_data"],
+                  "completion_status": stored["completion_status"]}
+        assert resume["location"] == sco.pages[1].unit.id
+    assert len(resume["suspend_data"]) <= len(largest_state(sco))
+
+    second = open_page()
+    frame = launch(second, server, built, sco, resume=resume)
+    assert frame.locator(".page.is-current").get_attribute("data-unit-id") == sco.pages[1].unit.id
+    assert second.page.evaluate("window.API ? API.LMSGetValue('cmi.core.entry') : API_1484_11.GetValue('cmi.entry')") == "resume"
+    single = frame.locator('[data-question-id="q-single"]')
+    assert single.locator('[data-choice-id="b"]').is_checked()  # the earlier answers are back, and locked
+    assert single.locator('[data-action="submit"]').is_disabled()
+    answer_sco(frame, sco, True, "en", start_page=1)
+    cmi = close_sco(second)
+    if version == "1.2":
+        assert (cmi["core"]["lesson_status"], cmi["core"]["score"]["raw"]) == ("passed", "100")
+    else:
+        assert (cmi["success_status"], cmi["score"]["raw"]) == ("passed", "100")
+    check_no_errors(second, server)
+
+
+@pytest.mark.parametrize("version", ["1.2", "2004"])
+def test_largest_saved_state_fits_and_matches_the_players_layout(version, fixture_packages, server, open_page):
+    """Answers as long as the inputs allow, every attempt used: the state the player writes stays within the
+    bound the exporter checks, in the same layout."""
+    built = fixture_packages[version]
+    sco = sco_of(built, "final-quiz")
+    session = open_page()
+    frame = launch(session, server, built, sco)
+    for i, page in enumerate(sco.pages):
+        if i:
+            frame.locator('[data-action="next"]').click()
+        for block in page.unit.blocks:
+            if block.type == "text_answer":
+                q = frame.locator(f'[data-question-id="{block.id}"]')
+                q.get_by_label("Your answer").fill('"\\' * 100)  # quotes and backslashes double in JSON
+                q.locator('[data-action="submit"]').click()
+            elif is_native_problem(block):
+                answer(frame, block, False, "en")
+    suspend = session.page.evaluate(
+        "window.API ? API.LMSGetValue('cmi.suspend_data') : API_1484_11.GetValue('cmi.suspend_data')")
+    bound = largest_state(sco)
+    assert len(suspend) <= len(bound) <= 4096
+    saved, worst = json.loads(suspend), json.loads(bound)
+    assert saved.keys() == worst.keys() and saved["f"] == worst["f"] and len(saved["q"]) == len(worst["q"])
+    text_row = next(r for r in saved["q"] if sco.questions[r[0]].problem.type == "text_answer")
+    assert len(text_row[2]) == 64  # the input's maxlength
+    check_no_errors(session, server)
+
+
+def test_quiz_is_keyboard_usable_and_fits_a_360px_phone(fixture_packages, server, open_page, tmp_path):
+    built = fixture_packages["2004"]
+    sco = sco_of(built, "final-quiz")
+    session = open_page(width=360, height=740)
+    base = server.mount("phone", built.root)
+    page = session.page
+    page.goto(f"{base}/{sco.href}")  # the SCO on its own: no LMS around
+    page.locator(".page.is-current").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=str(tmp_path / "quiz-360.png"), full_page=True)
+
+    page.locator('[data-question-id="q-single"] [data-choice-id="b"]').focus()
+    page.keyboard.press("Tab")  # out of the radio group, to the hint button
+    page.keyboard.press("Enter")
+    assert page.locator('[data-question-id="q-single"] .hints li').first.is_visible()
+    page.locator('[data-question-id="q-single"] [data-choice-id="b"]').focus()
+    page.keyboard.press("Space")
+    page.locator('[data-question-id="q-single"] [data-action="submit"]').focus()
+    page.keyboard.press("Enter")
+    assert page.locator('[data-question-id="q-single"] [data-role="feedback"]').inner_text() == "Correct."
+    page.locator('[data-action="next"]').focus()
+    page.keyboard.press("Enter")
+    text = page.locator('[data-question-id="q-text"]').get_by_label("Your answer")
+    text.fill("apb desa")
+    text.press("Enter")  # Enter in the field submits the question
+    assert page.locator('[data-question-id="q-text"] [data-role="feedback"]').inner_text() == "Correct."
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert session.foreign_requests(server.url) == []
+    assert session.errors == []
+
+
+@pytest.mark.parametrize("version", ["1.2", "2004"])
+def test_without_an_lms_it_works_from_files_and_keeps_progress_on_the_device(version, fixture_packages, open_page):
+    built = fixture_packages[version]
+    sco = sco_of(built, "final-quiz")
+    session = open_page(offline=True)
+    page = session.page
+    url = (built.root / sco.href).as_uri()
+    page.goto(url)
+    page.locator(".page.is-current").wait_for()
+    assert page.locator('[data-role="device-note"]').is_visible()
+    page.locator('[data-question-id="q-single"] [data-choice-id="b"]').check()
+    page.locator('[data-question-id="q-single"] [data-action="submit"]').click()
+    page.locator('[data-action="next"]').click()
+    page.reload()
+    page.locator(".page.is-current").wait_for()
+    assert page.locator(".page.is-current").get_attribute("data-unit-id") == sco.pages[1].unit.id
+    assert page.locator('[data-question-id="q-single"] [data-choice-id="b"]').is_checked()
+    package = built.root.as_uri()
+    assert [u for u in session.requests if not u.startswith(package)] == []
+    assert session.errors == []
+
+
+def test_videos_make_no_request_until_played_and_fall_back_to_a_link_offline(fixture_packages, server, open_page):
+    built = fixture_packages["1.2"]
+    sco = sco_of(built, "lesson-1")
+    session = open_page()
+    frame = launch(session, server, built, sco)
+    video = frame.locator("[data-video]")
+    assert video.get_by_role("link", name="Open the video").get_attribute("href") == "https://video.example.org/musdes.mp4"
+    assert video.get_by_role("link", name="Transcript").get_attribute("href") == "assets/musdes.vtt"
+    session.page.context.set_offline(True)
+    video.locator('[data-action="play-video"]').click()
+    note = video.locator('[data-role="video-note"]')
+    assert note.is_visible() and "offline" in note.inner_text()
+    assert session.foreign_requests(server.url) == []
+    assert session.errors == []

@@ -6,8 +6,8 @@
 The course is 20 chapters x 10 sequentials x 5 units x 4 blocks (the large one 200 chapters), written as
 course.yaml plus one YAML file per chapter, mixing Markdown text with every built-in problem type; the last
 sequential of each chapter is a graded quiz. Each size is loaded once and then built in each format.
-Targets on a 2-core machine: load + build of 4,000 blocks in 2 s or less, and 10x the blocks in at most 11x
-the time.
+Targets on a 2-core machine: load + build of 4,000 blocks in 2 s or less (SCORM 1.2 and 2004: 3 s or less, one
+SCO per sequential), and 10x the blocks in at most 11x the time.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from pathlib import Path
 
 from pamong_edx.build import build_package, human_size, select_exporters
 from pamong_edx.course.loader import load_courses
+from pamong_edx.errors import PamongError
 
 SEQUENTIALS, UNITS, BLOCKS = 10, 5, 4
 BASE_CHAPTERS = 20
@@ -30,6 +31,9 @@ SCALE = 10
 BLOCKS_PER_CHAPTER = SEQUENTIALS * UNITS * BLOCKS
 # One unit's four blocks cycle through these pairs, so every unit holds text and a problem.
 PROBLEMS = ("single_choice", "multiple_choice", "dropdown", "numerical", "text_answer")
+# SCORM packages are timed as built by default: one SCO per sequential (200 SCOs at 4,000 blocks).
+SCO_PER = "sequential"
+TARGET_S = {"olx": 2.0, "scorm12": 3.0, "scorm2004": 3.0}  # load + build of the 4,000-block course
 
 
 def q(text: str) -> str:
@@ -110,7 +114,7 @@ def write_course(root: Path, chapters: int) -> int:
     return chapters * BLOCKS_PER_CHAPTER
 
 
-def measure(chapters: int, formats: list[str], work: Path, profile: bool) -> dict[str, float]:
+def measure(chapters: int, formats: list[str], work: Path, profile: bool, sco_per: str) -> dict[str, float]:
     root = work / f"course-{chapters}"
     blocks = write_course(root, chapters)
     profiler = cProfile.Profile() if profile else None
@@ -127,7 +131,11 @@ def measure(chapters: int, formats: list[str], work: Path, profile: bool) -> dic
     totals = {}
     for name, exporter in select_exporters(formats).items():
         t1 = time.perf_counter()
-        result = build_package(course, exporter, work / "dist", {"max_size": None, "sco_per": "course"})
+        try:
+            result = build_package(course, exporter, work / "dist", {"max_size": None, "sco_per": sco_per})
+        except PamongError as exc:
+            print(f"{blocks:>6} blocks  {name:<9} refused: {str(exc).splitlines()[0]}")
+            continue
         build_s = time.perf_counter() - t1
         total = load_s + build_s
         totals[name] = total
@@ -146,16 +154,20 @@ def main() -> None:
     parser.add_argument("--chapters", type=int, default=BASE_CHAPTERS, help="chapters of the small course")
     parser.add_argument("--scale", type=int, default=SCALE, help="how many times larger the big course is")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of each size")
+    parser.add_argument("--sco-per", default=SCO_PER, choices=("course", "chapter", "sequential"),
+                        help=f"SCORM packaging (default {SCO_PER}: a 40,000-block course is too big for one SCO)")
     args = parser.parse_args()
     formats = args.formats or ["all"]
 
     with tempfile.TemporaryDirectory(prefix="pamong-bench-") as tmp:
         work = Path(tmp)
-        small = measure(args.chapters, formats, work, args.profile)
-        large = measure(args.chapters * args.scale, formats, work, args.profile)
-    for name in small:
+        small = measure(args.chapters, formats, work, args.profile, args.sco_per)
+        large = measure(args.chapters * args.scale, formats, work, args.profile, args.sco_per)
+    for name in [n for n in small if n in large]:
+        target = TARGET_S.get(name, 2.0)
         print(f"{name}: {args.scale}x the blocks took {large[name] / small[name]:.2f}x the time "
-              f"(target <= {args.scale * 1.1:.0f}x); {args.chapters * BLOCKS_PER_CHAPTER:,} blocks in {small[name]:.2f} s (target <= 2 s)")
+              f"(target <= {args.scale * 1.1:.0f}x); {args.chapters * BLOCKS_PER_CHAPTER:,} blocks in "
+              f"{small[name]:.2f} s (target <= {target:g} s)")
 
 
 if __name__ == "__main__":

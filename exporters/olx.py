@@ -29,8 +29,8 @@ from lxml import etree
 
 from pamong_edx.course.diagnostics import display_location as where
 from pamong_edx.course.model import (
-    Block, ChoiceProblem, Course, DiscussionBlock, NumericalProblem, Problem, TextBlock, TextProblem, Unit,
-    VideoBlock,
+    Block, Chapter, ChoiceProblem, Course, DiscussionBlock, NumericalProblem, Sequential, TextBlock, TextProblem,
+    Unit, VideoBlock,
 )
 from pamong_edx.export import BuildResult, Exporter, ExportError
 from pamong_edx.exporters.olx_capa import CapaBuilder, xml_safe
@@ -38,6 +38,7 @@ from pamong_edx.exporters.olx_static import LinkRewriter, static_names
 from pamong_edx.exporters.tar_archive import Content, member_size, write_tar_gz
 
 URL_NAME = re.compile(r"[A-Za-z0-9_-]+\Z")
+ALLOWED = "letters, digits, '_' and '-'"
 TOP = "course"
 PROBLEM_TYPES = {
     "single_choice": ChoiceProblem, "multiple_choice": ChoiceProblem, "dropdown": ChoiceProblem,
@@ -76,7 +77,7 @@ def check_course(course: Course) -> list[str]:
     errors: list[str] = []
     for part in ("org", "number", "run"):
         if not URL_NAME.match(getattr(course, part)):
-            errors.append(f"{where(course.loc)}: E105 {part} '{getattr(course, part)}' may hold only letters, digits, '_' and '-'")
+            errors.append(f"{where(course.loc)}: E105 {part} '{getattr(course, part)}' may hold only {ALLOWED}")
     if len(course.org) + len(course.number) + len(course.run) > 65:
         errors.append(f"{where(course.loc)}: E105 org, number and run together exceed the 65 characters Studio allows")
 
@@ -85,11 +86,12 @@ def check_course(course: Course) -> list[str]:
 
     def identify(element: Any, what: str) -> None:
         if not URL_NAME.match(element.id):
-            errors.append(f"{where(element.loc)}: E105 {what} id '{element.id}' may hold only letters, digits, '_' and '-'")
+            errors.append(f"{where(element.loc)}: E105 {what} id '{element.id}' may hold only {ALLOWED}")
         elif element.id in seen:
             first = seen[element.id]
             first_at = "the course run" if first is course else where(first.loc)
-            errors.append(f"{where(element.loc)}: E106 duplicate identifier '{element.id}' (already used by {first_at})")
+            errors.append(f"{where(element.loc)}: E106 duplicate identifier '{element.id}' "
+                          f"(already used by {first_at})")
         else:
             seen[element.id] = element
 
@@ -120,13 +122,15 @@ def check_course(course: Course) -> list[str]:
 def _check_block(course: Course, block: Block) -> list[str]:
     expected = BLOCK_CLASSES.get(block.type)
     if expected is not None and not isinstance(block, expected):
-        return [f"{where(block.loc)}: E103 block of type '{block.type}' is a {type(block).__name__}, not a {expected.__name__}"]
+        return [f"{where(block.loc)}: E103 block of type '{block.type}' is a {type(block).__name__}, "
+                f"not a {expected.__name__}"]
     if isinstance(block, ChoiceProblem):
         correct = len(block.correct_ids)
         if block.type == "multiple_choice" and correct < 1:
             return [f"{where(block.loc)}: E107 a multiple_choice problem needs at least one correct choice"]
         if block.type != "multiple_choice" and correct != 1:
-            return [f"{where(block.loc)}: E107 a {block.type} problem needs exactly one correct choice, it has {correct}"]
+            return [f"{where(block.loc)}: E107 a {block.type} problem needs exactly one correct choice, "
+                    f"it has {correct}"]
     if isinstance(block, TextProblem) and not any(a.strip() for a in block.answers):
         return [f"{where(block.loc)}: E102 a text_answer problem needs at least one answer"]
     if isinstance(block, VideoBlock) and not (block.youtube_id or block.mp4_url):
@@ -225,7 +229,7 @@ class OlxExporter(Exporter):
         self._taken.add(name)
         return name
 
-    def _chapter(self, chapter) -> None:
+    def _chapter(self, chapter: Chapter) -> None:
         elem = etree.Element("chapter", display_name=xml_safe(chapter.title))
         if chapter.start:
             elem.set("start", olx_date(chapter.start))
@@ -234,7 +238,7 @@ class OlxExporter(Exporter):
             self._sequential(chapter, seq)
         self._add(f"chapter/{chapter.id}.xml", xml_bytes(elem))
 
-    def _sequential(self, chapter, seq) -> None:
+    def _sequential(self, chapter: Chapter, seq: Sequential) -> None:
         elem = etree.Element("sequential", display_name=xml_safe(seq.title))
         if seq.graded:
             elem.set("graded", "true")
@@ -246,7 +250,7 @@ class OlxExporter(Exporter):
             self._vertical(chapter, unit)
         self._add(f"sequential/{seq.id}.xml", xml_bytes(elem))
 
-    def _vertical(self, chapter, unit: Unit) -> None:
+    def _vertical(self, chapter: Chapter, unit: Unit) -> None:
         elem = etree.Element("vertical", display_name=xml_safe(unit.title))
         for block in unit.blocks:
             title = block.title or unit.title
@@ -281,10 +285,11 @@ class OlxExporter(Exporter):
             elem.set("youtube_id_1_0", block.youtube_id)
         else:
             elem.set("youtube_id_1_0", "")  # otherwise Open edX falls back to its demo video
-        elem.set("html5_sources", json.dumps([block.mp4_url] if block.mp4_url else []))
+        mp4 = xml_safe(block.mp4_url)
+        elem.set("html5_sources", json.dumps([mp4] if mp4 else []))
         elem.set("download_video", "false")
-        if block.mp4_url:
-            etree.SubElement(elem, "source", src=block.mp4_url)
+        if mp4:
+            etree.SubElement(elem, "source", src=mp4)
         if block.transcript:
             flat = self.static[block.transcript]
             elem.set("download_track", "true")
@@ -296,7 +301,8 @@ class OlxExporter(Exporter):
                 etree.SubElement(elem, "track", src=f"/static/{flat}")
         return elem
 
-    def _discussion(self, vertical: etree._Element, block: DiscussionBlock, title: str, chapter, unit) -> None:
+    def _discussion(self, vertical: etree._Element, block: DiscussionBlock, title: str, chapter: Chapter,
+                    unit: Unit) -> None:
         if block.prompt_html.strip():
             prompt_id = self._unique(f"{block.id}-prompt")
             pointer(vertical, "html", prompt_id)
@@ -359,7 +365,8 @@ class OlxExporter(Exporter):
     def _about(self) -> None:
         course = self.course
         summary = html.escape(course.short_description, quote=False)
+        title = html.escape(course.title, quote=False)
         overview = self.rewrite(course.overview_html) if course.overview_html.strip() else (
-            f"<section class=\"about\">\n<h2>{html.escape(course.title, quote=False)}</h2>\n<p>{summary}</p>\n</section>\n")
+            f'<section class="about">\n<h2>{title}</h2>\n<p>{summary}</p>\n</section>\n')
         self._add("about/overview.html", xml_safe(overview).encode())
         self._add("about/short_description.html", xml_safe(summary).encode())

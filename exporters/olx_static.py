@@ -16,7 +16,8 @@ from urllib.parse import unquote
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 # An attribute value that links into the course's assets/ folder (markdown-it percent-encodes the path).
-_ASSET_LINK = re.compile(r"""(?P<attr>\b(?:src|href)\s*=\s*)(?P<q>["'])(?:\./)?assets/(?P<path>[^"'#?]*)(?P<rest>[^"']*)(?P=q)""")
+_ASSET_LINK = re.compile(
+    r"""(?P<attr>\b(?:src|href)\s*=\s*)(?P<q>["'])(?:\./)?assets/(?P<path>[^"'#?]*)(?P<rest>[^"']*)(?P=q)""")
 
 
 def flat_name(name: str) -> str:

@@ -11,6 +11,7 @@ oversized package, and a package from an earlier build is replaced only by a goo
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from pamong_edx.export import BuildResult, Exporter
 BUILTIN_FORMATS = ("olx", "scorm12", "scorm2004")
 SCO_PER = ("course", "chapter", "sequential")
 LARGEST_SHOWN = 5
+_SIZE = re.compile(r"(\d+(?:\.\d+)?) ?([KMG]i?B|B)?", re.IGNORECASE)
 _UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "kib": 2**10, "mib": 2**20, "gib": 2**30}
 
 
@@ -36,16 +38,11 @@ class PackageTooLarge(PamongError):
 
 def parse_size(text: str) -> int:
     """`5MB`, `500kB`, `2MiB` or a plain number of bytes. kB/MB/GB are powers of 1000, KiB/MiB/GiB of 1024."""
-    raw = text.strip().replace(" ", "")
-    digits = raw.rstrip("BbKkMmGgIi")
-    unit = raw[len(digits):].lower() or "b"
-    try:
-        value = float(digits)
-    except ValueError:
-        value = -1.0
-    if unit not in _UNITS or not 0 <= value < float("inf"):
+    match = _SIZE.fullmatch(text.strip())
+    if match is None:
         raise UsageError(f"--max-size '{text}' is not a size; write e.g. 5MB, 500kB or 2MiB")
-    return int(value * _UNITS[unit])
+    number, unit = match.groups()
+    return int(float(number) * _UNITS[(unit or "b").lower()])
 
 
 def human_size(size: int) -> str:
@@ -96,8 +93,8 @@ def build_package(course: Course, exporter_cls: type[Exporter], out_dir: Path, o
         if max_size is not None and size > max_size:
             largest = ", ".join(f"{name} ({human_size(n)})" for name, n in result.largest_files[:LARGEST_SHOWN])
             raise PackageTooLarge(
-                f"{display_location(course.loc)}: E115 the {exporter_cls.name} package would be {human_size(size)}, above the "
-                f"{human_size(max_size)} budget (max_size / --max-size); largest files: {largest or 'none'}"
+                f"{display_location(course.loc)}: E115 the {exporter_cls.name} package would be {human_size(size)}, "
+                f"above the {human_size(max_size)} budget (max_size / --max-size); largest files: {largest or 'none'}"
             )
         final = out_dir / result.path.relative_to(staging)
         for item in sorted(staging.iterdir()):
@@ -129,6 +126,18 @@ def build_courses(
                 outcome.error = str(exc)
             outcomes.append(outcome)
     return outcomes
+
+
+def same_key(courses: list[Course]) -> list[str]:
+    """Courses whose packages would overwrite each other (the same org, number and run)."""
+    first: dict[str, Course] = {}
+    lines = []
+    for course in courses:
+        earlier = first.setdefault(course.course_key, course)
+        if earlier is not course:
+            lines.append(f"{display_location(course.loc)}: E106 duplicate course key {course.course_key} "
+                         f"(also {display_location(earlier.loc)}); give one of them another run or number")
+    return lines
 
 
 def summary_line(outcome: Outcome) -> str:
@@ -163,8 +172,16 @@ def build(course_dirs: tuple[Path, ...], formats: tuple[str, ...], out_dir: Path
     for diagnostic in diagnostics:
         click.echo(str(diagnostic), err=True)
     if errors or (strict and warnings):
-        what = f"{len(errors)} error(s)" + (f" and {len(warnings)} warning(s) (--strict)" if strict and warnings else "")
+        what = f"{len(errors)} error(s)"
+        if strict and warnings:
+            what += f" and {len(warnings)} warning(s) (--strict)"
         raise DiagnosticsFailed(f"{what} in the course sources; nothing was built")
+
+    clashes = same_key(courses)
+    for line in clashes:
+        click.echo(line, err=True)
+    if clashes:
+        raise DiagnosticsFailed("two course directories have the same course key; nothing was built")
 
     outcomes = build_courses(courses, exporters, out_dir, budget, sco_per)
     failed = [o for o in outcomes if o.error]
@@ -176,4 +193,5 @@ def build(course_dirs: tuple[Path, ...], formats: tuple[str, ...], out_dir: Path
             click.echo(f"warning: {warning}", err=True)
         click.echo(summary_line(outcome))
     if failed:
-        raise DiagnosticsFailed(f"{len(failed)} of {len(outcomes)} package(s) failed to build; the others are in {out_dir}")
+        raise DiagnosticsFailed(
+            f"{len(failed)} of {len(outcomes)} package(s) failed to build; the others are in {out_dir}")

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pamong_edx.course.diagnostics import display_path
 from pamong_edx.course.model import Asset
 
 ASSETS_DIR = "assets"
@@ -51,7 +52,7 @@ class CourseDir:
             raise PathProblem("E110", f"'{raw}' is a symlink pointing outside the course directory")
         if not path.is_file():
             reason = "is a directory, not a file" if path.is_dir() else "does not exist"
-            raise PathProblem(missing_code, f"{what} '{raw}' {reason} (looked for {path})")
+            raise PathProblem(missing_code, f"{what} '{raw}' {reason} (looked for {display_path(path)})")
         return rel, path
 
     def resolve_asset(self, raw: str, what: str = "asset") -> str:

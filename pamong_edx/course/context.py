@@ -158,13 +158,14 @@ class LoadContext:
                 self.error("E101", f"unknown key '{key}' in {what}{suggest(key, allowed)}", key_node)
                 continue
             items[key] = (key_node, value_node)
-        return Fields(node, self.file, items)
+        return Fields(node, self.file, items, what)
 
-    def value(self, f: Fields, key: str, required: bool = False, what: str = "") -> Node | None:
+    def value(self, f: Fields, key: str, required: bool = False) -> Node | None:
         node = f.get(key)
         if is_null(node):
             if required:
-                self.error("E102", f"missing required key '{key}'{' in ' + what if what else ''}", f)
+                where = f" in {f.what}" if f.what else ""
+                self.error("E102", f"missing required key '{key}'{where}", f)
             return None
         return node
 
@@ -215,12 +216,14 @@ class LoadContext:
 
     def number(self, f: Fields, key: str, default: float = 0.0, minimum: float | None = None,
                code: str = "E103", required: bool = False) -> float:
-        node = self.scalar(f, key, required, expected="a number")
+        """A number; `code` is what a value that is not a number is reported as."""
+        node = self.value(f, key, required)
         if node is None:
             return default
-        value = as_float(node)
+        value = as_float(node) if isinstance(node, ScalarNode) else None
         if value is None or value != value:
-            self.error(code, f"'{key}' must be a number, found {kind(node)} '{node.value}'", node)
+            found = f"{kind(node)} '{node.value}'" if isinstance(node, ScalarNode) else kind(node)
+            self.error(code, f"'{key}' must be a number, found {found}", node)
             return default
         if minimum is not None and value < minimum:
             self.error("E105", f"'{key}' must be at least {minimum:g}, not {value:g}", node)

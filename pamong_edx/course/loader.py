@@ -73,10 +73,12 @@ class CourseLoader:
             path, course_file = path.parent, path
         else:
             course_file = path / COURSE_FILE
+        self.skipped_types: dict[str, str] = {}  # block plugins that failed to load, with the reason
         if block_types is None:
-            from pamong_edx.plugins import block_types as registered
+            from pamong_edx.plugins import block_types as registered, registry
 
             block_types = registered()
+            self.skipped_types = {n: p.error for n, p in registry().plugins["block"].items() if not p.loaded}
         self.path = path
         self.dir = CourseDir.at(path)
         self.course_file = Path(os.path.abspath(course_file))
@@ -353,7 +355,11 @@ class CourseLoader:
         name = type_node.value
         block_type = ctx.block_types.get(name)
         if block_type is None:
-            ctx.error("E104", f"unknown block type '{name}'{suggest(name, ctx.block_types)}", type_node)
+            if name in self.skipped_types:
+                why = f" (its plugin was skipped: {self.skipped_types[name]}; see `pamong plugins`)"
+            else:
+                why = suggest(name, ctx.block_types)
+            ctx.error("E104", f"unknown block type '{name}'{why}", type_node)
             return None
         if name not in self.block_keys:
             self.block_keys[name] = block_keys(block_type)

@@ -99,12 +99,13 @@ def as_bool(node: ScalarNode) -> bool | None:
 class Fields:
     """A YAML mapping as key -> (key node, value node), plus where it was written."""
 
-    __slots__ = ("node", "file", "items")
+    __slots__ = ("node", "file", "items", "what")
 
-    def __init__(self, node: MappingNode, file: Path, items: dict[str, tuple[Node, Node]]):
+    def __init__(self, node: MappingNode, file: Path, items: dict[str, tuple[Node, Node]], what: str = ""):
         self.node = node
         self.file = file
         self.items = items
+        self.what = what  # how messages name it: "a unit", "grading"
 
     @property
     def loc(self) -> Location:

@@ -187,11 +187,11 @@ class Transport:
                     )
                 self.sleep(wait)
                 continue
+            if 200 <= status < 300 or status in accepted:
+                return response
             if status >= 500 and idempotent and attempt < self.retry.attempts:
                 self.sleep(self._backoff(attempt))
                 continue
-            if 200 <= status < 300 or status in accepted:
-                return response
             raise error_for(response, method)
 
 

@@ -8,7 +8,7 @@ Identifiers are what rosters hold: an email or a username.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
@@ -218,6 +218,3 @@ class LmsBackend(Protocol):
 
     # results
     def list_grades(self, course_id: str) -> Iterator[Grade]: ...
-
-
-ProgressFn = Callable[[str], None]

@@ -45,7 +45,7 @@ def normalise_code(text: str) -> str | None:
         return None
     if len(parts) == 1:  # separators only around the digits
         return normalise_code(parts[0]) if parts[0] != text else None
-    if all(p.isdigit() and len(p) == n for p, n in zip(parts, _PART_LENGTHS)):
+    if all(p.isdigit() and len(p) == n for p, n in zip(parts, _PART_LENGTHS, strict=False)):
         return ".".join(parts)
     return None
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from pamong_edx.errors import DiagnosticsFailed
+from pamong_edx.errors import DiagnosticsFailed, UsageError
 from pamong_edx.regions.commands import regions_option
 from pamong_edx.regions.locate import open_regions
 from pamong_edx.roster.reader import read_roster
@@ -24,8 +24,9 @@ def roster() -> None:
 @click.argument("roster_path", metavar="ROSTER", type=click.Path(dir_okay=False, path_type=Path))
 @regions_option
 @click.option("-o", "--output", "results_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Results file (default: ROSTER's name + .results.csv, beside it). A .xlsx name writes XLSX.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Results format (default: from -o's suffix, else csv).")
+              help="Results file (default: beside ROSTER, roster.csv -> roster.results.csv). A .xlsx name writes XLSX.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS),
+              help="Results format (default: from -o's suffix, else csv).")
 @click.option("--sheet", help="Sheet of an XLSX roster (default: the first visible sheet).")
 @click.option("--columns", "columns_path", type=click.Path(dir_okay=False, path_type=Path),
               help="TOML file mapping other header names to fields (see docs/roster.md).")
@@ -38,6 +39,8 @@ def check(roster_path: Path, regions_path: str | None, results_path: Path | None
     regions = open_regions(regions_path)
     if results_path is None:
         results_path = roster_path.with_name(f"{roster_path.stem}.results.{fmt or 'csv'}")
+    if results_path.resolve() == roster_path.resolve():
+        raise UsageError(f"the results file {results_path} would overwrite the roster; choose another -o")
     summary = Summary(regions)
     shown = 0
     with read_roster(roster_path, regions, sheet=sheet, columns=columns_path) as reader:

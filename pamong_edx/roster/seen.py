@@ -50,7 +50,7 @@ class FirstSeen:
         old_keys, old_rows = self._keys, self._rows
         self._alloc(self._bits + 1)
         keys, rows, mask, shift = self._keys, self._rows, self._mask, self._shift
-        for key, row in zip(old_keys, old_rows):
+        for key, row in zip(old_keys, old_rows, strict=True):
             if key:
                 slot = ((key * _MIX) & _MASK64) >> shift
                 while keys[slot]:

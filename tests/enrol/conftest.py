@@ -125,6 +125,7 @@ def sandbox(tmp_path):
         box = Sandbox(server, staff.client_id, staff.client_secret)
         box.create_course(COURSE)
         box.create_course(COURSE_KEU)
+        box.reset_stats()
         yield box
 
 

@@ -57,7 +57,7 @@ def make_course(root: Path = MODEL_COURSE) -> Course:
             VideoBlock("v-mp4", "video", "", _loc(25), mp4_url="https://cdn.example.id/rapat.mp4",
                        transcript="musdes-en.vtt"),
             DiscussionBlock("d-bab1", "discussion", "Diskusi Bab 1", _loc(30),
-                            prompt_markdown="", prompt_html="<p>Ceritakan <em>satu</em> keputusan &amp; hasilnya.</p>\n"),
+                            prompt_html="<p>Ceritakan <em>satu</em> keputusan &amp; hasilnya.</p>\n"),
             DiscussionBlock("d-bab1-prompt", "discussion", "", _loc(35), category=TRICKY, target="Sasaran"),
         ]),
     ]
@@ -135,7 +135,8 @@ def make_course(root: Path = MODEL_COURSE) -> Course:
         end=datetime(2026, 12, 31, 16, 59, tzinfo=UTC),
         self_paced=True,
         short_description="Belajar tata kelola desa & <hukum> desa.",
-        overview_html='<section class="about"><h2>Tentang</h2><p>Ringkasan ✓ <img src="assets/cover.png" alt="sampul"></p></section>\n',
+        overview_html=('<section class="about"><h2>Tentang</h2>'
+                       '<p>Ringkasan ✓ <img src="assets/cover.png" alt="sampul"></p></section>\n'),
         image="cover.png",
         grading=GradingPolicy(
             formats=[GradedFormat("Kuis", "KU", 0.3), GradedFormat("Posttest", "PT", 0.7)],

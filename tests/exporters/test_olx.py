@@ -89,7 +89,7 @@ def test_every_pointer_is_pure_and_resolves(built):
                 assert len(child) == 0
                 continue
             assert child.tag in POINTER_TAGS, f"{name}: unexpected <{child.tag}>"
-            assert dict(child.attrib).keys() == {"url_name"}, f"{name}: pointer <{child.tag}> carries {dict(child.attrib)}"
+            assert child.keys() == ["url_name"], f"{name}: pointer <{child.tag}> carries {dict(child.attrib)}"
             assert len(child) == 0 and not (child.text or "").strip()
             target = f"{child.tag}/{child.get('url_name')}.xml"
             assert (root / target).is_file(), f"{name} points at missing {target}"
@@ -234,7 +234,8 @@ def test_special_characters_come_out_literally(built):
     assert xml(root, "html/t-pengertian.xml").get("display_name") == TRICKY
     body = (root / "html/t-pengertian.html").read_text("utf-8")
     assert "Desa &amp; kelurahan &lt;berbeda&gt; — “kutip” 'satu' ]]&gt; ✓" in body
-    assert (root / "about/short_description.html").read_text("utf-8") == "Belajar tata kelola desa &amp; &lt;hukum&gt; desa."
+    short = (root / "about/short_description.html").read_text("utf-8")
+    assert short == "Belajar tata kelola desa &amp; &lt;hukum&gt; desa."
 
 
 def test_assets_are_flat_and_links_rewritten(built):
@@ -347,7 +348,8 @@ def test_broken_model_gives_located_errors(tmp_path):
         OlxExporter(course, tmp_path).build()
     message = str(info.value)
     assert re.search(r"course\.yaml:11:1: E105 block id 'bad\.id'", message)
-    assert re.search(r"course\.yaml:20:1: E106 duplicate identifier 'u-pengertian' \(already used by .*course\.yaml:10:1\)", message)
+    assert re.search(r"course\.yaml:20:1: E106 duplicate identifier 'u-pengertian' "
+                     r"\(already used by .*course\.yaml:10:1\)", message)
     assert re.search(r"course\.yaml:8:1: E111 graded sequential format 'Homework'", message)
     assert "E109 asset 'missing.png'" in message
     assert list(tmp_path.iterdir()) == []
@@ -379,7 +381,8 @@ def test_clashing_flat_names_stay_distinct():
 
 def test_link_rewriter_decodes_and_leaves_foreign_links():
     rewrite = LinkRewriter({"img/peta désa.png": "img_peta_desa.png"})
-    assert rewrite('<img src="assets/img/peta%20d%C3%A9sa.png" alt="">') == '<img src="/static/img_peta_desa.png" alt="">'
+    assert rewrite('<img src="assets/img/peta%20d%C3%A9sa.png" alt="">') == (
+        '<img src="/static/img_peta_desa.png" alt="">')
     assert rewrite('<a href="assets/other.pdf">x</a>') == '<a href="assets/other.pdf">x</a>'
     assert rewrite("text mentioning assets/ only") == "text mentioning assets/ only"
 
@@ -391,3 +394,16 @@ def test_text_block_html_with_control_characters_is_still_valid(tmp_path):
     block.title = "Judul\x0bdengan\x01kontrol"
     root = extract(OlxExporter(course, tmp_path).build().path, tmp_path / "x") / "course"
     assert xml(root, "html/t-pengertian.xml").get("display_name") == "Juduldengankontrol"
+
+
+def test_missing_dates_and_image_are_warned_about(tmp_path):
+    course = make_course()
+    course.start = course.end = None
+    course.image = ""
+    result = OlxExporter(course, tmp_path).build()
+    assert len(result.warnings) == 3
+    assert all("model-course/course.yaml:1:1: " in w for w in result.warnings)
+    assert any("no start date" in w for w in result.warnings)
+    assert any("no end date" in w and "add `end:`" in w for w in result.warnings)
+    assert any("no image" in w for w in result.warnings)
+    assert OlxExporter(make_course(), tmp_path / "ok").build().warnings == []

@@ -1,4 +1,3 @@
-import csv
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +9,6 @@ from pamong_edx.regions import load_regions
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 WILAYAH = SHARED / "data" / "wilayah_2025.csv"
 MAKE_ROSTER = SHARED / "tools" / "make_roster.py"
-HEADER = ["nik", "nama", "email", "telepon", "jabatan", "kode_desa", "nama_desa"]
 
 
 @pytest.fixture(scope="session")
@@ -43,24 +41,3 @@ def make_roster(tmp_path_factory):
         return made[key]
 
     return make
-
-
-def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER, delimiter: str = ",",
-              encoding: str = "utf-8") -> Path:
-    with open(path, "w", encoding=encoding, newline="") as f:
-        writer = csv.writer(f, delimiter=delimiter)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
-# One real official, reused by tests that damage one field at a time. The NIK is made up but valid:
-# kecamatan 18.71.01, born 15 (+40: a woman) August 1985, serial 0042.
-GOOD = ["1871015508850042", "Siti Rahayu", "siti.rahayu@desa.example.id", "081234567890", "Kepala Desa",
-        "18.71.01.1003", "Kedaton"]
-
-
-def good(**changes: str) -> list[str]:
-    row = dict(zip(HEADER, GOOD))
-    row.update(changes)
-    return [row[h] for h in HEADER]

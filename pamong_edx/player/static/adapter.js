@@ -106,8 +106,11 @@ var PamongScorm = (function () {
   };
 
   // status: {completed: bool, passed: true|false|null, raw: number|null, progress: 0..1}
+  // Exit mode and session time go in with every report, not only at the end: browsers refuse the LMS's
+  // synchronous requests while a page is being dismissed, so the last commit that surely arrives is this one.
   Lms.prototype.report = function (s) {
     if (this.readOnly) { return; }
+    this.setSessionEnd(s.completed);
     if (this.v12) {
       if (s.raw !== null) {  // the score goes in before the status (Moodle and many LMSs expect it so)
         this.set('cmi.core.score.min', '0');
@@ -159,19 +162,23 @@ var PamongScorm = (function () {
     if (this.live) { this.call('LMSCommit', 'Commit', ''); }  // "" matters: Moodle refuses LMSCommit()
   };
 
+  // "suspend" keeps the attempt open for a resume; a finished SCO exits normally.
+  Lms.prototype.setSessionEnd = function (done) {
+    var elapsed = Date.now() - this.started;
+    if (this.v12) {
+      this.set('cmi.core.exit', done ? '' : 'suspend');
+      this.set('cmi.core.session_time', timespan12(elapsed));
+    } else {
+      this.set('cmi.exit', done ? 'normal' : 'suspend');
+      this.set('cmi.session_time', duration2004(elapsed));
+    }
+  };
+
+  // Called from pagehide. No separate commit: finishing commits, and an explicit commit during page
+  // dismissal only fails (the data of every earlier change is already committed).
   Lms.prototype.finish = function (done) {
     if (!this.live) { return; }
-    if (!this.readOnly) {
-      var elapsed = Date.now() - this.started;
-      if (this.v12) {
-        this.set('cmi.core.session_time', timespan12(elapsed));
-        this.set('cmi.core.exit', done ? '' : 'suspend');
-      } else {
-        this.set('cmi.session_time', duration2004(elapsed));
-        this.set('cmi.exit', done ? 'normal' : 'suspend');
-      }
-    }
-    this.call('LMSCommit', 'Commit', '');
+    if (!this.readOnly) { this.setSessionEnd(done); }
     this.call('LMSFinish', 'Terminate', '');
     this.live = false;
   };

@@ -319,6 +319,10 @@
     seen[current] = true;
     var position = fmt(T.page_of, { n: current + 1, total: pages.length });
     $$(document, '[data-role="position"]').forEach(function (el) { el.textContent = position; });
+    $$(document, '[data-role="counter"]').forEach(function (el) {
+      el.textContent = (current + 1) + ' / ' + pages.length;
+      el.setAttribute('aria-label', position);
+    });
     $$(document, '[data-action="prev"]').forEach(function (b) { b.disabled = current === 0; });
     $$(document, '[data-action="next"]').forEach(function (b) { b.disabled = current === last; });
     $$(document, '.toc a[data-page]').forEach(function (a) {

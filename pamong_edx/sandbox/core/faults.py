@@ -1,7 +1,8 @@
 """Deterministic fault injection: the same seed gives the same faults to the same request numbers.
 
-Each request gets a number in arrival order; its fate is drawn from Random(seed, number), so a run
-replays exactly whatever the thread interleaving.
+Each request gets a number in arrival order, counted from the last change of the fault settings; its
+fate is drawn from Random(seed, number), so a run replays exactly whatever the thread interleaving.
+With `only` set, only the requests it selects are numbered and faulted.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import pytest
 from openpyxl import Workbook
 
 from pamong_edx.roster import RosterFileError, read_roster
-from conftest import GOOD, HEADER, good, write_csv
+from roster_samples import GOOD, HEADER, good, write_csv
 
 
 def rows_of(path, regions, **options):
@@ -31,7 +31,7 @@ def test_semicolon_cp1252_with_indonesian_headers_below_a_title(tmp_path, region
         "No.;Nama Lengkap;NIK;Surel;No. HP;Jabatan;Kode Wilayah;Desa",
         f"1;Andr\u00e9\u00a0 Wijaya;{GOOD[0]};ANDRE@DESA.ID;0812 3456 7890;SEKRETARIS DESA;1871011003;KEDATON",
         ";;;;;;;",
-        f"2;Siti Rahayu;1871015508850043;siti@desa.id;;Kaur Keuangan;18.71.01.1003;Kedaton",
+        "2;Siti Rahayu;1871015508850043;siti@desa.id;;Kaur Keuangan;18.71.01.1003;Kedaton",
     ]
     path = tmp_path / "kedaton.csv"
     path.write_bytes("\r\n".join(lines).encode("cp1252"))
@@ -136,7 +136,8 @@ def test_xlsx_title_row_numeric_cells_and_offset_columns(tmp_path, regions):
         [None, "1871015508850044", "Andi", "andi@desa.id", None, "Kadus", "18.71.01.1003", None],
     ]})
     layout, rows = rows_of(path, regions)
-    assert (layout.sheet, layout.header_row, layout.letter("nik"), layout.letter("nama_desa")) == ("Perangkat", 3, "B", "H")
+    assert (layout.sheet, layout.header_row) == ("Perangkat", 3)
+    assert (layout.letter("nik"), layout.letter("nama_desa")) == ("B", "H")
     assert [r.row for r in rows] == [4, 5, 6]
     assert [r.status for r in rows] == ["ok", "error", "ok"]
     numeric = rows[1]

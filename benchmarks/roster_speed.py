@@ -104,8 +104,15 @@ def main() -> None:
     if not WILAYAH.is_file() or not MAKE_ROSTER.is_file():
         sys.exit(f"need {WILAYAH} and {MAKE_ROSTER} (../shared beside the repository)")
 
-    work = a.keep or Path(tempfile.mkdtemp(prefix="roster-bench-"))
-    work.mkdir(parents=True, exist_ok=True)
+    if a.keep:
+        a.keep.mkdir(parents=True, exist_ok=True)
+        run(a, a.keep)
+    else:
+        with tempfile.TemporaryDirectory(prefix="roster-bench-") as work:
+            run(a, Path(work))
+
+
+def run(a: argparse.Namespace, work: Path) -> None:
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, files in {work}")
 
     loads = region_load_seconds(5)

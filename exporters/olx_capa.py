@@ -22,8 +22,8 @@ from pamong_edx.course.model import ChoiceProblem, NumericalProblem, Problem, Te
 
 Rewrite = Callable[[str], str]
 
-# Characters XML 1.0 cannot hold (lxml refuses them); source text may still carry them.
 _SIMPLE_PARAGRAPH = re.compile(r"<p>([^<]*)</p>\n?\Z")
+# Characters XML 1.0 cannot hold (lxml refuses them); source text may still carry them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 SOLUTION_HEADING = {"id": "Pembahasan", "en": "Explanation"}
@@ -80,7 +80,7 @@ def append_inline(parent: etree._Element, html: str) -> None:
 
 def plain_text(html: str) -> str:
     fragments = html_fragments(html)
-    text = "".join(f if isinstance(f, str) else f.text_content() + (f.tail or "") for f in fragments)
+    text = "".join(f if isinstance(f, str) else "".join(f.itertext()) + (f.tail or "") for f in fragments)
     return " ".join(text.split())
 
 
@@ -106,7 +106,7 @@ def _blocks(html: str) -> list:
 
 
 def _split_question(html: str) -> tuple[list, list, list]:
-    """(preamble blocks, label content, trailing blocks): the last paragraph is the label that names the input."""
+    """(preamble blocks, label content, trailing blocks): the last paragraph with text is the label."""
     fragments = html_fragments(html)
     inline = any(
         (isinstance(f, str) and f.strip()) or (not isinstance(f, str) and f.tag not in _BLOCK_TAGS)
@@ -117,7 +117,7 @@ def _split_question(html: str) -> tuple[list, list, list]:
     blocks = [f for f in fragments if not isinstance(f, str)]
     for block in blocks:
         block.tail = None
-    last_p = max((i for i, b in enumerate(blocks) if b.tag == "p"), default=None)
+    last_p = max((i for i, b in enumerate(blocks) if b.tag == "p" and "".join(b.itertext()).strip()), default=None)
     if last_p is None:
         return blocks, [], []
     para = blocks[last_p]

@@ -10,7 +10,6 @@ does not know the type place it as static HTML. `build` and `to_html` are called
 from __future__ import annotations
 
 import re
-from html import escape
 from typing import Any, ClassVar
 from urllib.parse import urlparse
 

@@ -8,9 +8,10 @@ Block plugins receive this object in `build(raw, ctx)`; the position attributes 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Collection, NamedTuple
+from typing import Any, Collection
 from urllib.parse import quote
 
 from pamong_edx.course.assets import ASSETS_DIR, CourseDir, PathProblem
@@ -34,10 +35,11 @@ def renderer() -> MarkdownRenderer:
     return _renderer
 
 
-class Rendered(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Rendered:
     markdown: str = ""
     html: str = ""
-    assets: list[str] = []  # asset names the text references, in order of appearance
+    assets: list[str] = field(default_factory=list)  # asset names the text references, in order of appearance
 
 
 Where = Node | Fields | Location | None
@@ -240,7 +242,8 @@ class LoadContext:
             return default
         return value
 
-    def datetime(self, f: Fields, key: str) -> datetime | None:
+    def date(self, f: Fields, key: str) -> datetime | None:
+        """A date or date-time, as UTC."""
         node = self.scalar(f, key, expected="a date")
         if node is None:
             return None

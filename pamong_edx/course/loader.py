@@ -79,7 +79,6 @@ class CourseLoader:
 
             block_types = registered()
             self.skipped_types = {n: p.error for n, p in registry().plugins["block"].items() if not p.loaded}
-        self.path = path
         self.dir = CourseDir.at(path)
         self.course_file = Path(os.path.abspath(course_file))
         self.ctx = LoadContext(self.dir, block_types)
@@ -94,8 +93,8 @@ class CourseLoader:
     def load(self) -> tuple[Course | None, list[Diagnostic]]:
         ctx = self.ctx
         if not self.dir.root.is_dir():
-            ctx.error("E002", f"not a course directory: {display_path(self.dir.root)} does not exist",
-                      Location(self.dir.root))
+            why = "is not a directory" if self.dir.root.exists() else "does not exist"
+            ctx.error("E002", f"not a course directory: {display_path(self.dir.root)} {why}", Location(self.dir.root))
             return None, ctx.diagnostics
         if not self.course_file.is_file():
             ctx.error("E002", f"not a course directory: no {COURSE_FILE} in {display_path(self.dir.root)}",
@@ -135,8 +134,8 @@ class CourseLoader:
                               f"{', '.join(LANGUAGES)}{suggest(language, LANGUAGES)}", f.get("language"))
         course = Course(org=org, number=number, run=run, title=title, language=language, root=self.dir.root,
                         loc=Location(self.course_file, 1, 1), assets=ctx.assets)
-        course.start = ctx.datetime(f, "start")
-        course.end = ctx.datetime(f, "end")
+        course.start = ctx.date(f, "start")
+        course.end = ctx.date(f, "end")
         if course.start and course.end and course.end <= course.start:
             ctx.error("E105", "'end' must be after 'start'", f.get("end"))
         course.self_paced = ctx.boolean(f, "self_paced", True)
@@ -152,8 +151,8 @@ class CourseLoader:
         course.certificate = self.certificate(f)
         siblings: dict[str, int] = {}
         for item in ctx.sequence(f, "chapters", required=True, nonempty=True):
-            chapter = self.chapter_file(item, siblings) if isinstance(item, ScalarNode) and not is_null(item) \
-                else self.chapter(item, siblings)
+            in_own_file = isinstance(item, ScalarNode) and not is_null(item)
+            chapter = self.chapter_file(item, siblings) if in_own_file else self.chapter(item, siblings)
             if chapter is not None:
                 course.chapters.append(chapter)
             else:
@@ -275,7 +274,7 @@ class CourseLoader:
             return None
         title = ctx.string(cf, "title", required=True)
         chapter = Chapter(id=self.assign_id(cf, "", title, "chapter", siblings), title=title, loc=cf.loc,
-                          start=ctx.datetime(cf, "start"))
+                          start=ctx.date(cf, "start"))
         ctx.chapter = chapter
         seq_siblings: dict[str, int] = {}
         for item in ctx.sequence(cf, "sequentials", required=True, nonempty=True):
@@ -296,7 +295,7 @@ class CourseLoader:
         seq.graded = ctx.boolean(sf, "graded", bool(seq.format))
         if seq.graded:
             self.check_format(sf, seq)
-        seq.due = ctx.datetime(sf, "due")
+        seq.due = ctx.date(sf, "due")
         ctx.sequential = seq
         ctx.max_attempts = ctx.integer(sf, "max_attempts", self.course_max_attempts)
         unit_siblings: dict[str, int] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from datetime import date
+from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from pamong_edx.errors import UsageError
 TEMPLATE = "template"
 RENDERED_SUFFIX = ".j2"  # template files rendered with the course settings, written without the suffix
 MAX_COURSE_KEY_PARTS = 65
+COURSE_DAYS = 182  # a new course runs for half a year; Studio refuses a course without an end date
 
 
 def default_settings(directory: Path) -> dict[str, str]:
@@ -26,6 +27,7 @@ def default_settings(directory: Path) -> dict[str, str]:
         "title": re.sub(r"[-_]+", " ", name).strip().title() or "Kursus Baru",
         "language": "id",
         "start": date.today().isoformat(),
+        "end": (date.today() + timedelta(days=COURSE_DAYS)).isoformat(),
     }
 
 

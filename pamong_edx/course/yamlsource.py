@@ -73,26 +73,39 @@ def kind(node: Node | None) -> str:
         return "a mapping"
     if isinstance(node, SequenceNode):
         return "a list"
-    return {INT: "a number", FLOAT: "a number", BOOL: "true/false", TIMESTAMP: "a date"}.get(node.tag, "text")
+    if node.tag in (INT, FLOAT):
+        return "a number" if as_float(node) is not None else "text"
+    if node.tag == BOOL:
+        return "true/false" if as_bool(node) is not None else "text"
+    return "a date" if node.tag == TIMESTAMP else "text"
+
+
+def _construct(construct, node: ScalarNode):
+    # An explicit tag (`!!int abc`) can name a type the text does not fit; that is a wrong value, not a crash.
+    try:
+        return construct(node)
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def as_int(node: ScalarNode) -> int | None:
     if node.tag == INT:
-        return _constructor.construct_yaml_int(node)
+        return _construct(_constructor.construct_yaml_int, node)
     return None
 
 
 def as_float(node: ScalarNode) -> float | None:
     if node.tag == INT:
-        return float(_constructor.construct_yaml_int(node))
+        value = _construct(_constructor.construct_yaml_int, node)
+        return float(value) if value is not None else None
     if node.tag == FLOAT:
-        return _constructor.construct_yaml_float(node)
+        return _construct(_constructor.construct_yaml_float, node)
     return None
 
 
 def as_bool(node: ScalarNode) -> bool | None:
     if node.tag == BOOL:
-        return _constructor.construct_yaml_bool(node)
+        return _construct(_constructor.construct_yaml_bool, node)
     return None
 
 

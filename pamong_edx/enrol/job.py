@@ -128,7 +128,7 @@ class JobResult:
     run_id: int | None = None
     operations: Counter = field(default_factory=Counter)  # (kind, outcome) -> n
     statuses: Counter = field(default_factory=Counter)  # results file lines by status
-    traffic: dict[str, int] = field(default_factory=dict)
+    traffic: dict[str, float | int | None] = field(default_factory=dict)
     cohorts_created: int = 0
     failed_rows: int = 0
     elapsed: float = 0.0
@@ -277,6 +277,9 @@ def summary(result: JobResult) -> dict:
         "http_requests": result.traffic.get("http_requests", 0),
         "writes": result.traffic.get("writes", 0),
         "throttled": result.traffic.get("throttle_answers", 0),
+        "throttled_requests": result.traffic.get("throttled_requests", 0),
+        "throttled_rate_per_s": result.traffic.get("throttled_rate"),
+        "client_rate_limit_per_s": result.traffic.get("allowed_rate"),
         "elapsed_s": round(result.elapsed, 2),
         "stopped": result.stopped,
     }

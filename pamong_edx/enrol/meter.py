@@ -9,6 +9,7 @@ throttles, the retries included.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -58,6 +59,8 @@ class Meter:
         self.throttled_requests = 0  # requests to throttled paths
         self.throttle_answers = 0  # 429s (and other throttle answers) received
         self.by_status: Counter = Counter()
+        self._first_throttled: float | None = None  # send times of the first and last throttled request
+        self._last_throttled: float | None = None
 
     def is_throttled(self, path: str) -> bool:
         paths = self.traffic.throttled_paths
@@ -71,6 +74,9 @@ class Meter:
             self.requests += 1
             if throttled:
                 self.throttled_requests += 1
+                self._last_throttled = time.monotonic()
+                if self._first_throttled is None:
+                    self._first_throttled = self._last_throttled
             if method not in READ_METHODS and not path.startswith(self.traffic.no_change_posts):
                 self.writes += 1
 
@@ -96,13 +102,24 @@ class Meter:
         session.mount("https://", adapter)
         return True
 
-    def snapshot(self) -> dict[str, int]:
+    def throttled_rate(self) -> float | None:
+        """Throttled requests per second between the first and the last of them (the pace the LMS saw)."""
+        with self._lock:
+            if self.throttled_requests < 2 or self._first_throttled is None or self._last_throttled is None:
+                return None
+            span = self._last_throttled - self._first_throttled
+            return (self.throttled_requests - 1) / span if span > 0 else None
+
+    def snapshot(self) -> dict[str, float | int | None]:
+        rate = self.throttled_rate()
         with self._lock:
             return {
                 "http_requests": self.requests,
                 "writes": self.writes,
                 "throttled_requests": self.throttled_requests,
                 "throttle_answers": self.throttle_answers,
+                "throttled_rate": round(rate, 4) if rate is not None else None,
+                "allowed_rate": round(self.limiter.rate.per_second, 4) if self.limiter and self.limiter.rate else None,
             }
 
 

@@ -103,22 +103,28 @@ def _pack_data(pack: Any) -> dict[str, Any]:
 
 
 @functools.cache
-def _sources() -> dict[str, PackSource]:
+def _discover() -> tuple[dict[str, PackSource], dict[str, str]]:
+    """(packs by tag, reasons by tag for the plugin packs that were skipped)."""
     table = {tag: PackSource(tag, "built-in", data=_builtin_data(tag)) for tag in BUILT_IN}
+    skipped: dict[str, str] = {}
     for src in _plugin_sources():
-        if src.tag not in table or table[src.tag].error:
+        if src.error:
+            skipped[src.tag] = src.error
+        elif src.tag in table:
+            skipped[src.tag] = f"'{src.tag}' is already provided by {table[src.tag].source}"
+        else:
             table[src.tag] = src
-    return table
+    return table, skipped
 
 
 def available_languages() -> dict[str, str]:
-    """Language tag -> where its pack comes from, for every pack that loads."""
-    return {tag: s.source for tag, s in sorted(_sources().items()) if not s.error}
+    """Language tag -> where its pack comes from."""
+    return {tag: s.source for tag, s in sorted(_discover()[0].items())}
 
 
 def skipped_language_plugins() -> dict[str, str]:
     """Language tag -> why its plugin pack was not used."""
-    return {tag: s.error for tag, s in sorted(_sources().items()) if s.error}
+    return dict(sorted(_discover()[1].items()))
 
 
 def resolve_tag(language: str) -> str | None:
@@ -140,7 +146,7 @@ def language_pack(language: str) -> LanguagePack:
             f"no player language pack for '{language}' (installed: {known}); "
             f"install a language plugin for it or set the course language to one of those"
         )
-    src = _sources()[tag]
+    src = _discover()[0][tag]
     return _build(tag, src.source, src.data or {})
 
 
@@ -169,5 +175,5 @@ def _build(tag: str, source: str, data: dict[str, Any]) -> LanguagePack:
 
 def clear_cache() -> None:
     """Forget discovered packs (after installing a language plugin in the same process)."""
-    _sources.cache_clear()
+    _discover.cache_clear()
     language_pack.cache_clear()

@@ -121,7 +121,7 @@ class RowChecker:
         if self._typed:
             nik_cell = cells[self._nik_index] if self._nik_index < len(cells) else ""
             nik_is_number = isinstance(nik_cell, (int, float)) and not isinstance(nik_cell, bool)
-            cells = [cell_text(c) for c in cells]
+            cells = [c if c.__class__ is str else cell_text(c) for c in cells]
         if len(cells) < self._width:
             cells = cells + [""] * (self._width - len(cells))
         cells.append("")

@@ -1,4 +1,7 @@
-"""Shared fixtures for the course tests: fixture courses, fixture plugins made discoverable, the CLI."""
+"""Shared fixtures for the course tests: fixture courses, fixture plugins made discoverable, the CLI.
+
+Test modules locate tests/fixtures/ from their own path rather than importing from here: several test
+folders have a conftest.py, and `import conftest` would pick whichever was imported first."""
 
 from __future__ import annotations
 
@@ -52,32 +55,32 @@ def write_dist_info(source: Path, site: Path) -> Path:
 def install_plugin(tmp_path, monkeypatch):
     """Make a fixture plugin project discoverable by importlib.metadata exactly as if it were installed:
     its source directory and a generated .dist-info go on sys.path, and the plugin registry is rediscovered.
-    Returns the sys.path entries, for a PYTHONPATH of a subprocess."""
+    Returns an environment whose PYTHONPATH does the same for a subprocess."""
 
-    def install(name: str) -> list[Path]:
+    def install(name: str) -> dict[str, str]:
         source = PLUGINS / name
         site = tmp_path / f"site-{name}"
         write_dist_info(source, site)
         monkeypatch.syspath_prepend(str(source))
         monkeypatch.syspath_prepend(str(site))
         registry.cache_clear()
-        return [site, source]
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(site), str(source), env.get("PYTHONPATH")]))
+        return env
 
     yield install
     registry.cache_clear()
 
 
-def pythonpath(*entries: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([*map(str, entries), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    return env
-
-
-def run_pamong(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None
-               ) -> subprocess.CompletedProcess:
+@pytest.fixture
+def run_pamong():
     """The real command line in a subprocess."""
-    return subprocess.run([sys.executable, "-m", "pamong_edx", *args], capture_output=True, text=True,
-                          env=env, cwd=cwd, timeout=120)
+
+    def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "pamong_edx", *args], capture_output=True, text=True,
+                              env=env, cwd=cwd, timeout=120)
+
+    return run
 
 
 @pytest.fixture

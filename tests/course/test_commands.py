@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from conftest import COURSES, run_pamong
+COURSES = Path(__file__).resolve().parents[1] / "fixtures" / "courses"
 
 
 def test_validate_clean_course_exits_0(pamong):
@@ -14,7 +15,7 @@ def test_validate_clean_course_exits_0(pamong):
     assert "course-v1:PamongX+MIN101+2026_T1 'Kursus Minimal': 1 chapters, 1 blocks (0 problems)" in out
 
 
-def test_validate_broken_course_exits_1_with_every_diagnostic_and_no_traceback():
+def test_validate_broken_course_exits_1_with_every_diagnostic_and_no_traceback(run_pamong):
     result = run_pamong("validate", "tests/fixtures/courses/broken", cwd=COURSES.parents[2])
     assert result.returncode == 1
     assert "Traceback" not in result.stderr

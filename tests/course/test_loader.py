@@ -7,12 +7,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from conftest import COURSES
 
 from pamong_edx.course.diagnostics import CODES, Diagnostic
 from pamong_edx.course.loader import load_course, load_courses
 from pamong_edx.course.model import ChoiceProblem, NumericalProblem, TextBlock, TextProblem, VideoBlock
 
+COURSES = Path(__file__).resolve().parents[1] / "fixtures" / "courses"
 UTC = timezone.utc
 
 

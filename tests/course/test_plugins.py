@@ -6,15 +6,14 @@ generated .dist-info on the path (see conftest.install_plugin), as `pip install`
 from __future__ import annotations
 
 import json
-
-from conftest import COURSES, pythonpath, run_pamong
+from pathlib import Path
 
 from pamong_edx.course.loader import load_course
 from pamong_edx.course.schema import course_schema
 from pamong_edx.export import Exporter
 from pamong_edx.plugins import block_types, exporters, registry
 
-
+COURSES = Path(__file__).resolve().parents[1] / "fixtures" / "courses"
 def test_without_the_plugin_callout_is_an_unknown_block_type():
     course, diagnostics = load_course(COURSES / "callout")
     assert course is None
@@ -69,8 +68,8 @@ def test_other_exporters_place_the_callout_through_its_to_html(install_plugin, t
     assert html.startswith('<div class="callout callout-warning" role="note">\n<p>Simpan <strong>berita acara')
 
 
-def test_cli_sees_the_plugin_through_pythonpath(install_plugin, tmp_path):
-    env = pythonpath(*install_plugin("pamong-callout"))
+def test_cli_sees_the_plugin_through_pythonpath(install_plugin, run_pamong, tmp_path):
+    env = install_plugin("pamong-callout")
     listed = json.loads(run_pamong("plugins", "--json", env=env).stdout)
     mine = {(p["type"], p["name"]): p for p in listed if p["source"] == "pamong-callout 0.2.0"}
     assert set(mine) == {("block", "callout"), ("exporter", "markdown")}
@@ -116,7 +115,7 @@ def test_a_course_using_a_skipped_plugin_says_why(install_plugin, course_copy):
                                   "is 0.1.0; see `pamong plugins`)")
 
 
-def test_broken_plugins_do_not_break_the_cli(install_plugin):
-    env = pythonpath(*install_plugin("pamong-broken"))
+def test_broken_plugins_do_not_break_the_cli(install_plugin, run_pamong):
+    env = install_plugin("pamong-broken")
     result = run_pamong("validate", str(COURSES / "minimal"), env=env)
     assert result.returncode == 0 and result.stderr == ""

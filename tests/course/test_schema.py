@@ -7,13 +7,13 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import COURSES
 
 from pamong_edx.course.schema import COURSE_KEYS, block_keys, course_schema
 from pamong_edx.course.scaffold import scaffold
 from pamong_edx.course.yamlsource import compose_text, plain
 from pamong_edx.plugins import block_types
 
+COURSES = Path(__file__).resolve().parents[1] / "fixtures" / "courses"
 REPO = Path(__file__).resolve().parents[2]
 BUNDLED = sorted(REPO.glob("course_src/*/course.yaml"))
 SCHEMA = course_schema(block_types())

@@ -407,3 +407,14 @@ def test_missing_dates_and_image_are_warned_about(tmp_path):
     assert any("no end date" in w and "add `end:`" in w for w in result.warnings)
     assert any("no image" in w for w in result.warnings)
     assert OlxExporter(make_course(), tmp_path / "ok").build().warnings == []
+
+
+def test_question_ending_with_a_picture_keeps_its_sentence_as_label(tmp_path):
+    course = make_course()
+    problem = course.chapters[1].sequentials[0].units[0].blocks[0]
+    problem.question_html = ('<p>Perhatikan peta berikut. Desa mana yang paling luas?</p>\n'
+                             '<p><img src="assets/cover.png" alt="Peta"></p>\n')
+    root = extract(OlxExporter(course, tmp_path).build().path, tmp_path / "x") / "course"
+    response = xml(root, "problem/q-bpd.xml").find("multiplechoiceresponse")
+    assert response.find("label").text == "Perhatikan peta berikut. Desa mana yang paling luas?"
+    assert response.find("description/p/img").get("src") == "/static/cover.png"

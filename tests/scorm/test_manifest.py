@@ -115,9 +115,12 @@ def test_titles_with_markup_characters_stay_literal_utf8(tmp_path, xsd):
 
 
 def tampered(xml: bytes, old: str, new: str) -> bytes:
+    """Replace every `old` (several pairs may be given, separated by '|') in the manifest."""
     text = xml.decode("utf-8")
-    assert old in text, old
-    return text.replace(old, new).encode("utf-8")
+    for o, n in zip(old.split("|"), new.split("|")):
+        assert o in text, o
+        text = text.replace(o, n)
+    return text.encode("utf-8")
 
 
 @pytest.mark.parametrize("version,old,new,expected", [
@@ -127,7 +130,7 @@ def tampered(xml: bytes, old: str, new: str) -> bytes:
     ("1.2", 'default="ORG-PamongTest-SC101-2026_T1"', 'default="ITEM-ch-plan"', "names no organization"),
     ("1.2", 'identifier="ITEM-pretest"', 'identifier="ITEM-lesson-1"', "used twice"),
     ("1.2", 'identifier="ITEM-pretest"', 'identifier="1-pretest"', "is not of the form"),
-    ("1.2", "adlcp", "adl", "prefix 'adl'"),
+    ("1.2", "xmlns:adlcp=|adlcp:", "xmlns:adl=|adl:", "prefix 'adl'"),
     ("2004", 'adlcp:scormType="sco"', 'adlcp:scormtype="sco"', "lacks adlcp:scormType"),
     ("1.2", "<adlcp:masteryscore>70</adlcp:masteryscore>", "<adlcp:masteryscore>0.7</adlcp:masteryscore>", "masteryscore"),
     ("2004", "<imsss:minNormalizedMeasure>0.7</imsss:minNormalizedMeasure>", "", "without minNormalizedMeasure"),

@@ -10,12 +10,16 @@ import json
 
 import pytest
 
+from pamong_edx.course.loader import load_courses
 from pamong_edx.course.model import ChoiceProblem, NumericalProblem
 from pamong_edx.exporters.scorm_plan import Sco, is_native_problem
 from pamong_edx.exporters.scorm_runtime import decimal_text, largest_state, mastery_score
 from pamong_edx.player.lang import language_pack
 
+from scorm_support import REPO, VERSIONS, build_package
+
 pytestmark = pytest.mark.browser
+BUNDLED = sorted(p for p in (REPO / "course_src").glob("*/") if (p / "course.yaml").is_file())
 
 
 # --------------------------------------------------------------------------------------------- driving
@@ -166,6 +170,19 @@ def test_quiz_reports_score_status_and_interactions(version, correct, fixture_pa
     session = open_page()
     frame = launch(session, server, built, sco)
     responses = answer_sco(frame, sco, correct, "en")
+    text = frame.locator('[data-question-id="q-text"]')
+    assert text.locator('[data-role="explanation"]').is_visible()  # shown once answered (unlimited attempts)
+    drop = frame.locator('[data-question-id="q-drop"]')  # max_attempts 1
+    pct = frame.locator('[data-question-id="q-num-pct"]')  # max_attempts 2
+    if correct:
+        assert drop.locator('[data-action="submit"]').is_disabled()
+    else:
+        assert drop.locator('[data-role="attempts"]').inner_text() == "No attempts left."
+        assert drop.locator('select').is_disabled() and drop.locator('[data-action="submit"]').is_disabled()
+        assert drop.locator('[data-role="explanation"]').get_attribute("hidden") is None  # its page is not shown now
+        assert pct.locator('[data-role="attempts"]').inner_text() == "Attempts left: 1"
+        assert not pct.locator('[data-action="submit"]').is_disabled()
+        assert "Correct answer" not in pct.locator('[data-role="feedback"]').inner_text()
     results = frame.locator('[data-role="results"]')
     assert results.is_visible()
     assert ("Passed" if correct else "Not passed") in results.inner_text()
@@ -333,3 +350,28 @@ def test_videos_make_no_request_until_played_and_fall_back_to_a_link_offline(fix
     assert note.is_visible() and "offline" in note.inner_text()
     assert session.foreign_requests(server.url) == []
     assert session.errors == []
+
+
+@pytest.fixture(scope="module")
+def bundled_packages(tmp_path_factory) -> dict[str, list]:
+    courses, diagnostics = load_courses(BUNDLED)
+    assert not [d for d in diagnostics if d.is_error]
+    out = tmp_path_factory.mktemp("scorm-bundled")
+    return {v: [(c, build_package(c, v, out / c.slug / v)) for c in courses] for v in VERSIONS}
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_graded_assessments_of_the_bundled_courses_pass_when_answered_correctly(
+        version, bundled_packages, server, open_page):
+    graded = [(c, b, s) for c, b in bundled_packages[version] for s in b.exporter.plan.scos if s.graded]
+    assert graded, "the bundled courses have graded assessments"
+    for course, built, sco in graded:
+        session = open_page()
+        frame = launch(session, server, built, sco)
+        answer_sco(frame, sco, True, course.language)
+        cmi = close_sco(session)
+        status, raw = ((cmi["core"]["lesson_status"], cmi["core"]["score"]["raw"]) if version == "1.2"
+                       else (cmi["success_status"], cmi["score"]["raw"]))
+        assert (status, raw) == ("passed", "100"), (course.slug, sco.key)
+        assert [r["id"] for r in interactions(cmi)] == [q.problem.id for q in sco.questions]
+        check_no_errors(session, server)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import ClassVar, Union
 from urllib.parse import unquote
 
+from pamong_edx.course.diagnostics import display_location
 from pamong_edx.course.model import DiscussionBlock, TextBlock, VideoBlock
 from pamong_edx.export import REPRODUCIBLE_MTIME, BuildResult, Exporter, ExportError
 from pamong_edx.exporters.scorm_manifest import ResourceFiles, build_manifest, check_manifest
@@ -77,12 +78,13 @@ class ScormExporter(Exporter):
         try:
             self.lang = language_pack(self.course.language)
         except LanguagePackError as exc:
-            raise ExportError(f"{self.course.loc}: {exc}") from None
+            raise ExportError(f"{display_location(self.course.loc)}: {exc}") from None
         self.plan = plan_course(self.course, sco_per)
         problems: list[str] = []
         for sco in self.plan.scos:
             if not sco.pages:
-                problems.append(f"{sco.loc}: S104 '{sco.key}' has no units, so its SCO would show nothing")
+                problems.append(f"{display_location(sco.loc)}: S104 '{sco.key}' has no units, "
+                                f"so its SCO would show nothing")
                 continue
             problems.extend(check_limits(sco, self.scorm_version))
         if problems:
@@ -108,8 +110,8 @@ class ScormExporter(Exporter):
             for name in used:
                 asset = self.course.assets.get(name)
                 if asset is None:
-                    missing.append(f"{sco.loc}: E109 '{sco.key}' links to assets/{name}, which is not under the "
-                                   f"course's assets/ folder")
+                    missing.append(f"{display_location(sco.loc)}: E109 '{sco.key}' links to assets/{name}, "
+                                   f"which is not under the course's assets/ folder")
                 else:
                     self.files[f"assets/{name}"] = asset.path
             self.files[sco.href] = page.encode("utf-8")
@@ -122,7 +124,8 @@ class ScormExporter(Exporter):
         )
         problems = check_manifest(manifest, self.scorm_version, set(self.files))
         if problems:  # the writer guarantees these; reaching here is a bug, and shipping the package is worse
-            raise ExportError(f"{self.course.loc}: the {self.name} manifest fails its checks: " + "; ".join(problems))
+            raise ExportError(f"{display_location(self.course.loc)}: the {self.name} manifest fails its checks: "
+                              + "; ".join(problems))
         self.files[MANIFEST] = manifest
 
     def finish(self) -> BuildResult:

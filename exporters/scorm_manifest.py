@@ -78,7 +78,8 @@ class _Writer:
             el.text = text
         return el
 
-    def ext(self, parent: etree._Element, prefix: str, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    def ext(self, parent: etree._Element, prefix: str, tag: str, text: str | None = None,
+            **attrs: str) -> etree._Element:
         el = etree.SubElement(parent, f"{{{self.ns[prefix]}}}{tag}")
         for k, v in attrs.items():
             el.set(k, v)
@@ -200,7 +201,8 @@ def check_manifest(xml: bytes, version: str, package_files: set[str] | None = No
     for el in root.iter(etree.Element):
         uri = etree.QName(el).namespace
         if uri == cp and el.prefix is not None:
-            problems.append(f"CP element <{el.prefix}:{etree.QName(el).localname}> is prefixed; Moodle reads only unprefixed CP names")
+            problems.append(f"CP element <{el.prefix}:{etree.QName(el).localname}> is prefixed; "
+                            f"Moodle reads only unprefixed CP names")
         if uri in expected_prefix and el.prefix != expected_prefix[uri]:
             problems.append(f"prefix '{el.prefix}' for {uri}; Moodle recognises only '{expected_prefix[uri]}'")
         if uri in METADATA_NAMESPACES:
@@ -210,10 +212,10 @@ def check_manifest(xml: bytes, version: str, package_files: set[str] | None = No
             if a_uri in expected_prefix:
                 prefix = next((p for p, u in el.nsmap.items() if u == a_uri), None)
                 if prefix != expected_prefix[a_uri]:
-                    problems.append(f"attribute prefix '{prefix}' for {a_uri}; Moodle recognises only '{expected_prefix[a_uri]}'")
-        if uri == cp and el.text and el.text.strip() and len(el) == 0 and etree.QName(el).localname == "title":
-            if len(el.text) > TITLE_MAX:
-                problems.append(f"title longer than {TITLE_MAX} characters: {el.text[:40]}…")
+                    problems.append(f"attribute prefix '{prefix}' for {a_uri}; "
+                                    f"Moodle recognises only '{expected_prefix[a_uri]}'")
+        if uri == cp and etree.QName(el).localname == "title" and len(el.text or "") > TITLE_MAX:
+            problems.append(f"title longer than {TITLE_MAX} characters: {el.text[:40]}…")
 
     def q(tag: str) -> str:
         return f"{{{cp}}}{tag}"
@@ -267,7 +269,8 @@ def check_manifest(xml: bytes, version: str, package_files: set[str] | None = No
             elif not res.get("href"):
                 problems.append(f"resource {ref!r} launched by item {ident!r} has no href")
             elif res.get(scorm_type) != "sco":
-                problems.append(f"resource {ref!r} launched by item {ident!r} is not adlcp:{SCORM_TYPE_ATTR[version]}=\"sco\"")
+                problems.append(f"resource {ref!r} launched by item {ident!r} "
+                                f"is not adlcp:{SCORM_TYPE_ATTR[version]}=\"sco\"")
         if not (item.findtext(q("title")) or "").strip():
             problems.append(f"item {ident!r} has no title")
         if version == "1.2":
@@ -277,7 +280,8 @@ def check_manifest(xml: bytes, version: str, package_files: set[str] | None = No
 
     for ident, res in resources.items():
         if res.get(scorm_type) not in ("sco", "asset"):
-            problems.append(f"resource {ident!r} lacks adlcp:{SCORM_TYPE_ATTR[version]} (Moodle would treat it as an asset)")
+            problems.append(f"resource {ident!r} lacks adlcp:{SCORM_TYPE_ATTR[version]} "
+                            f"(Moodle would treat it as an asset)")
         if res.get(wrong_type) is not None:
             problems.append(f"resource {ident!r} uses adlcp:{SCORM_TYPE_ATTR['2004' if version == '1.2' else '1.2']}, "
                             f"the other version's spelling")
@@ -305,7 +309,8 @@ def check_manifest(xml: bytes, version: str, package_files: set[str] | None = No
                         if not -1 <= float(measure) <= 1:
                             raise ValueError
                     except ValueError:
-                        problems.append(f"objective {obj.get('objectiveID')!r}: minNormalizedMeasure {measure!r} is not within -1..1")
+                        problems.append(f"objective {obj.get('objectiveID')!r}: "
+                                        f"minNormalizedMeasure {measure!r} is not within -1..1")
         for el in root.iter(f"{{{ns['adlcp']}}}completionThreshold"):
             if (el.text or "").strip():
                 problems.append("adlcp:completionThreshold carries text; the 4th edition uses attributes")

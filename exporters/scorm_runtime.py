@@ -15,6 +15,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from pamong_edx.course.diagnostics import display_location
 from pamong_edx.course.model import ChoiceProblem, Course, NumericalProblem, TextProblem
 from pamong_edx.exporters.scorm_plan import Sco, ScoQuestion
 from pamong_edx.player.lang import LanguagePack
@@ -139,20 +140,20 @@ def check_limits(sco: Sco, version: str) -> list[str]:
     size = len(largest_state(sco))
     if size > limit:
         problems.append(
-            f"{sco.loc}: S101 the saved progress of '{sco.key}' ({len(sco.pages)} pages, {len(sco.questions)} "
-            f"questions) can reach {size:,} characters, over the {limit:,} SCORM {version} allows in "
+            f"{display_location(sco.loc)}: S101 the saved progress of '{sco.key}' "
+            f"({len(sco.pages)} pages, {len(sco.questions)} questions) can reach {size:,} characters, over the {limit:,} SCORM {version} allows in "
             f"cmi.suspend_data; use --sco-per sequential (or chapter), split the part, or build scorm2004"
         )
     for page in sco.pages:
         if len(page.unit.id) > LOCATION_LIMIT[version]:
             problems.append(
-                f"{page.unit.loc}: S102 unit id '{page.unit.id[:40]}…' is longer than the "
+                f"{display_location(page.unit.loc)}: S102 unit id '{page.unit.id[:40]}…' is longer than the "
                 f"{LOCATION_LIMIT[version]} characters a SCORM {version} bookmark holds; give it a shorter id"
             )
     for q in sco.questions:
         if not IDENTIFIER.match(q.problem.id):
             problems.append(
-                f"{q.problem.loc}: S103 problem id '{q.problem.id}' cannot be a SCORM interaction id "
+                f"{display_location(q.problem.loc)}: S103 problem id '{q.problem.id}' cannot be a SCORM interaction id "
                 f"(1-255 printable ASCII characters, no spaces); give it an id of letters, digits, '_' and '-'"
             )
     return problems

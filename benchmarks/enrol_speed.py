@@ -93,7 +93,8 @@ def run_enrol(env: dict, roster: Path, course: str, *extra: str) -> tuple[dict, 
     """`pamong enrol` in a child process: its JSON summary, wall seconds and peak RSS in MB."""
     command = [sys.executable, "-m", "pamong_edx", "enrol", str(roster), "--course", course, "--cohort-by",
                "kabupaten", "--profile", "bench", "--json", *extra]
-    out_path, err_path = Path(env["PAMONG_STATE_DIR"]).parent / "enrol.out", Path(env["PAMONG_STATE_DIR"]).parent / "enrol.err"
+    work = Path(env["PAMONG_STATE_DIR"]).parent
+    out_path, err_path = work / "enrol.out", work / "enrol.err"
     started = time.perf_counter()
     with out_path.open("w") as out_file, err_path.open("w") as err_file:
         process = subprocess.Popen(command, env=env, stdout=out_file, stderr=err_file)
@@ -213,7 +214,8 @@ def main() -> None:
                 rate = report["throttled_rate_per_s"] or 0.0
                 print(f"throttle on (120/minute, the client's default rate): {args.throttle_rows:,} rows, "
                       f"{report['throttled_requests']} throttled requests in {wall:.1f} s")
-                print(f"  achieved {rate * 60:.1f} requests/minute = {rate / SERVER_RATE:.3f} of the allowed 120/minute "
+                print(f"  achieved {rate * 60:.1f} requests/minute = {rate / SERVER_RATE:.3f} of the allowed "
+                      "120/minute "
                       f"(target >= 0.9); 429s: {statuses.get('429', 0)} (target 0)")
         finally:
             stand_in.close()

@@ -139,10 +139,12 @@ def check_limits(sco: Sco, version: str) -> list[str]:
     limit = SUSPEND_LIMIT[version]
     size = len(largest_state(sco))
     if size > limit:
+        several = len({id(p.sequential) for p in sco.pages}) > 1
+        advice = "use --sco-per sequential" if several else "split the sequential into smaller ones"
         problems.append(
-            f"{display_location(sco.loc)}: S101 the saved progress of '{sco.key}' "
-            f"({len(sco.pages)} pages, {len(sco.questions)} questions) can reach {size:,} characters, over the {limit:,} SCORM {version} allows in "
-            f"cmi.suspend_data; use --sco-per sequential (or chapter), split the part, or build scorm2004"
+            f"{display_location(sco.loc)}: S101 the saved progress of '{sco.key}' ({len(sco.pages)} pages, "
+            f"{len(sco.questions)} questions) can reach {size:,} characters, over the {limit:,} SCORM {version} "
+            f"allows in cmi.suspend_data; {advice}" + (", or build scorm2004" if version == "1.2" else "")
         )
     for page in sco.pages:
         if len(page.unit.id) > LOCATION_LIMIT[version]:
@@ -153,7 +155,8 @@ def check_limits(sco: Sco, version: str) -> list[str]:
     for q in sco.questions:
         if not IDENTIFIER.match(q.problem.id):
             problems.append(
-                f"{display_location(q.problem.loc)}: S103 problem id '{q.problem.id}' cannot be a SCORM interaction id "
-                f"(1-255 printable ASCII characters, no spaces); give it an id of letters, digits, '_' and '-'"
+                f"{display_location(q.problem.loc)}: S103 problem id '{q.problem.id}' cannot be a SCORM "
+                f"interaction id (1-255 printable ASCII characters, no spaces); give it an id of letters, digits, "
+                f"'_' and '-'"
             )
     return problems

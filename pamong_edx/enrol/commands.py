@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from pamong_edx.enrol.job import EnrolOptions, JobResult, RosterCounts, execute, job_lock, lms_view, make_plan, \
     summary, sync_count
@@ -82,7 +83,7 @@ def enrol(ctx: click.Context, roster_path: Path | None, profile_name: str | None
     journal = Journal.in_dir(state_dir(name))
     with journal:
         if roster_path is None:
-            given = [p for p in (*JOB_OPTIONS,) if ctx.get_parameter_source(p) is click.core.ParameterSource.COMMANDLINE]
+            given = [p for p in JOB_OPTIONS if ctx.get_parameter_source(p) is ParameterSource.COMMANDLINE]
             options = _resume(journal, name, given, as_json)
         else:
             options = EnrolOptions(roster=roster_path, regions=regions_path, **job)

@@ -157,7 +157,9 @@ def job_lock(state_dir: Path, profile: str) -> Iterator[None]:
         os.close(fd)  # closing releases the lock, as the kernel does when a process dies
 
 
-def officials(path: Path, regions: Regions, options: EnrolOptions, counts: RosterCounts) -> Iterator[Official | Rejected]:
+def officials(
+    path: Path, regions: Regions, options: EnrolOptions, counts: RosterCounts
+) -> Iterator[Official | Rejected]:
     """The checked roster as the plan needs it: usable rows as Officials, rejected rows with their reasons."""
     with read_roster(path, regions, sheet=options.sheet, columns=options.columns) as reader:
         for checked in reader:

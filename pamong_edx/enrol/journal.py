@@ -150,7 +150,9 @@ _COLUMNS = "email, course, state, cohort, region, row, owned, pending, target, o
 
 
 def _entry(row: tuple) -> Entry:
-    return Entry(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), row[7], row[8], row[9], row[10], bool(row[11]))
+    email, course, state, cohort, region, number, owned, pending, target, outcome, failure, permanent = row
+    return Entry(email, course, state, cohort, region, number, bool(owned), pending, target, outcome, failure,
+                 bool(permanent))
 
 
 class Journal:
@@ -198,7 +200,8 @@ class Journal:
 
     def start_run(self, args: dict) -> int:
         cur = self.db.execute(
-            "INSERT INTO runs (started, status, args) VALUES (?, 'running', ?)", (_now(), json.dumps(args, sort_keys=True))
+            "INSERT INTO runs (started, status, args) VALUES (?, 'running', ?)",
+            (_now(), json.dumps(args, sort_keys=True)),
         )
         return int(cur.lastrowid)
 
@@ -228,7 +231,8 @@ class Journal:
         return out
 
     def entry(self, email: str, course: str) -> Entry | None:
-        row = self.db.execute(f"SELECT {_COLUMNS} FROM enrolments WHERE email=? AND course=?", (email, course)).fetchone()
+        sql = f"SELECT {_COLUMNS} FROM enrolments WHERE email=? AND course=?"
+        row = self.db.execute(sql, (email, course)).fetchone()
         return _entry(row) if row else None
 
     def iter_entries(self) -> Iterator[Entry]:

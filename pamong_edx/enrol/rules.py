@@ -50,7 +50,8 @@ class RulesError(PamongError):
 
     def __init__(self, path: str, diagnostics: list[Diagnostic]) -> None:
         count = len(diagnostics)
-        super().__init__(f"{path}: {count} error{'s' if count != 1 else ''} in the enrolment rules; fix them and run again")
+        plural = "s" if count != 1 else ""
+        super().__init__(f"{path}: {count} error{plural} in the enrolment rules; fix them and run again")
         self.diagnostics = diagnostics
 
 
@@ -65,7 +66,9 @@ def in_region(code: str, prefix: str) -> bool:
 
 @dataclass(frozen=True)
 class CohortRule:
-    """One cohort per region at `level` (1 provinsi .. 4 desa), named by `name` ({kode}, {nama}); level None: no cohorts."""
+    """One cohort per region at `level` (1 provinsi .. 4 desa), named by the template `name` ({kode}, {nama}).
+
+    Level None: no cohorts."""
 
     level: int | None = None
     name: str = DEFAULT_COHORT_NAME
@@ -172,7 +175,8 @@ def _template_problem(template: str) -> str | None:
         return f"'{template}' is not a valid name template ({exc}); use {{kode}} and {{nama}}"
     unknown = fields - COHORT_FIELDS
     if unknown:
-        return f"'{template}' uses {', '.join('{' + f + '}' for f in sorted(unknown))}; only {{kode}} and {{nama}} exist"
+        named = ", ".join("{" + f + "}" for f in sorted(unknown))
+        return f"'{template}' uses {named}; only {{kode}} and {{nama}} exist"
     if not fields:
         return f"'{template}' names every cohort the same; include {{kode}} or {{nama}}"
     return None
@@ -265,7 +269,8 @@ class _Reader:
                 elif by == "none":
                     level = None
                 else:
-                    self.error(keys["by"][1], "RUL006", f"cohorts by '{by}': use one of provinsi, kabupaten, kecamatan, desa or none")
+                    self.error(keys["by"][1], "RUL006",
+                               f"cohorts by '{by}': use one of provinsi, kabupaten, kecamatan, desa or none")
         if "name" in keys:
             value = self.text(keys["name"][1], f"{what}: name")
             if value is not None:
@@ -291,7 +296,9 @@ class _Reader:
                     out[flag] = value
         return out
 
-    def course(self, node: yaml.Node, index: int, cohort: CohortRule, defaults: dict, seen: dict[str, int]) -> CourseRule | None:
+    def course(
+        self, node: yaml.Node, index: int, cohort: CohortRule, defaults: dict, seen: dict[str, int]
+    ) -> CourseRule | None:
         what = f"course entry {index + 1}"
         if isinstance(node, yaml.ScalarNode):  # "- course-v1:X+Y+Z" is a course for everyone
             node = _as_mapping("course", node)
@@ -301,7 +308,8 @@ class _Reader:
                 self.error(node, "RUL005", f"{what} is empty; give at least 'course: KEY'")
             return None
         if "course" not in keys:
-            self.error(node, "RUL005", f"{what} has no 'course' key; give the LMS course key, e.g. course-v1:ORG+NUMBER+RUN")
+            self.error(node, "RUL005",
+                       f"{what} has no 'course' key; give the LMS course key, e.g. course-v1:ORG+NUMBER+RUN")
             return None
         key_node = keys["course"][1]
         key = self.text(key_node, f"{what}: course")
@@ -311,7 +319,8 @@ class _Reader:
             self.error(key_node, "RUL010", f"course key '{key}' has a space or a comma; a course key has neither")
             return None
         if key in seen:
-            self.error(key_node, "RUL009", f"course {key} is already listed at line {seen[key]}; one entry per course (list several positions or regions in it)")
+            self.error(key_node, "RUL009", f"course {key} is already listed at line {seen[key]}; one entry per course "
+                       "(list several positions or regions in it)")
             return None
         seen[key] = key_node.start_mark.line + 1
         positions: set[str] = set()
@@ -328,7 +337,8 @@ class _Reader:
             for item, value in self.text_list(keys["regions"][1], f"{what}: regions"):
                 code = normalise_code(value)
                 if code is None:
-                    self.error(item, "RUL008", f"region '{value}' is not a region code; write e.g. 18 (provinsi), 18.71 (kabupaten/kota) or 18.71.01 (kecamatan)")
+                    self.error(item, "RUL008", f"region '{value}' is not a region code; write e.g. 18 (provinsi), "
+                               "18.71 (kabupaten/kota) or 18.71.01 (kecamatan)")
                 else:
                     regions.append(code)
         course_cohort = self.cohort(keys["cohorts"][1], f"{what}: cohorts", cohort) if "cohorts" in keys else cohort
@@ -364,7 +374,8 @@ def parse_rules(text: str, where: str) -> Rules:
         problem = getattr(exc, "problem", None) or str(exc)
         raise RulesError(where, [Diagnostic(where, line, col, "RUL001", f"not valid YAML: {problem}")]) from None
     if root is None:
-        raise RulesError(where, [Diagnostic(where, 1, 1, "RUL005", "the rules file is empty; list at least one course under 'courses:'")])
+        empty = "the rules file is empty; list at least one course under 'courses:'"
+        raise RulesError(where, [Diagnostic(where, 1, 1, "RUL005", empty)])
     top = reader.mapping(root, "the rules file", TOP_KEYS)
     if "version" in top:
         node = top["version"][1]

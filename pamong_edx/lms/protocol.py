@@ -3,6 +3,11 @@
 Everything outside pamong_edx/lms/<backend>/ talks to an LMS only through `LmsBackend`: `pamong deploy`,
 `pamong lms check` and the enrolment engine. A backend raises the typed errors of lms/errors.py.
 Identifiers are what rosters hold: an email or a username.
+
+An LMS that cannot enrol an email without an account (Moodle has no pre-enrolment) sets the class attribute
+`creates_accounts = True`: its `bulk_enrol` and `add_to_cohort` then take `people` (one `Person` per
+identifier), create the missing accounts and update the region of existing ones before they enrol. A backend
+without the attribute is never given `people`.
 """
 
 from __future__ import annotations
@@ -98,6 +103,8 @@ class EnrolResult:
     outcome: EnrolOutcome
     has_account: bool = False
     cohort: str | None = None  # the learner's cohort after the call, when the LMS reports it
+    message: str = ""  # why it is invalid or failed, or a note worth reporting on the row
+    account: str = ""  # what the call did to the account first: "created", "updated" or "" (creates_accounts)
 
     @property
     def ok(self) -> bool:
@@ -122,6 +129,22 @@ class CohortChange:
     preassigned: tuple[str, ...] = ()  # emails without an account yet
     unknown: tuple[str, ...] = ()  # usernames with no account
     invalid: tuple[str, ...] = ()  # malformed emails
+    messages: Mapping[str, str] = field(default_factory=dict)  # identifier -> why it failed, or a note
+
+
+@dataclass(frozen=True)
+class Person:
+    """An official as an LMS that keeps its own accounts needs them (creates_accounts): who and where.
+
+    The NIK is carried only so that a profile which maps it to an LMS field can send it; it is never shown.
+    """
+
+    email: str
+    name: str
+    position: str
+    region: str  # the village code, dotted
+    places: tuple[str, ...] = ()  # names of the provinsi, kabupaten/kota, kecamatan and desa/kelurahan
+    nik: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)

@@ -160,8 +160,9 @@ def test_reconcile_finds_what_was_removed_on_the_lms(lms_env, sandbox, tmp_path)
 
 def test_the_command_line_exits_1_with_one_line_when_rows_fail(lms_env, sandbox, tmp_path):
     roster = FIXTURES / "rosters" / "formula.csv"
-    out = subprocess.run([sys.executable, "-m", "pamong_edx", "enrol", str(roster), *KAB, "-o", str(tmp_path / "r.csv")],
+    results_path = tmp_path / "r.csv"
+    out = subprocess.run([sys.executable, "-m", "pamong_edx", "enrol", str(roster), *KAB, "-o", str(results_path)],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 1
-    assert out.stderr.strip().splitlines() == [f"error: 1 rows were not enrolled; {tmp_path / 'r.csv'} says why for each"]
+    assert out.stderr.strip().splitlines() == [f"error: 1 rows were not enrolled; {results_path} says why for each"]
     assert "done in" in out.stdout and "results:" in out.stdout

@@ -46,7 +46,8 @@ def test_a_later_success_keeps_ownership_and_clears_the_failure(tmp_path):
     with Journal.in_dir(tmp_path) as journal:
         run = journal.start_run({})
         batch = journal.begin_batch(run, "enrol", COURSE, None, [sending("a@x.id")])
-        journal.settle(batch, [Outcome("a@x.id", COURSE, "enrol", "pre-enrolled", PRE_ENROLLED, owned=True)], attempts=1)
+        journal.settle(batch, [Outcome("a@x.id", COURSE, "enrol", "pre-enrolled", PRE_ENROLLED, owned=True)],
+                       attempts=1)
         batch = journal.begin_batch(run, "cohort", COURSE, "X", [sending("a@x.id", kind="cohort", cohort="X")])
         journal.settle(batch, [Outcome("a@x.id", COURSE, "cohort", "failed", None, failure="timeout")], attempts=4)
         entry = journal.entry("a@x.id", COURSE)

@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections import Counter
 
 from click.testing import CliRunner
 
@@ -104,3 +105,31 @@ def test_a_run_killed_at_a_random_point_resumes_to_the_same_state(lms_env, sandb
     again = subprocess.run([sys.executable, "-m", "pamong_edx", "enrol", str(roster), *ARGS, "--json",
                             "-o", str(tmp_path / "results.csv")], capture_output=True, text=True, timeout=120)
     assert json.loads(again.stdout)["writes"] == 0 and sandbox.writes() == 0, f"seed {seed}"
+
+
+def test_ctrl_c_finishes_the_calls_in_flight_records_them_and_says_how_to_resume(
+        lms_env, sandbox, roster_maker, tmp_path):
+    roster = roster_maker(400, seed=9)
+    sandbox.configure(latency_ms=25)
+    results_path = tmp_path / "results.csv"
+    process = subprocess.Popen([sys.executable, "-m", "pamong_edx", "enrol", str(roster), *ARGS, "--batch-size", "10",
+                                "-o", str(results_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while sandbox.server.stats.snapshot()["requests"].get("POST /api/bulk_enroll/v1/bulk_enroll", 0) < 5:
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.005)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "interrupted: what was sent is journaled; run `pamong enrol --profile sandbox` to resume" in stderr
+    assert "Traceback" not in stderr
+
+    journal = sqlite3.connect(f"{lms_env['PAMONG_STATE_DIR']}/sandbox/enrol-journal.sqlite3")
+    assert journal.execute("SELECT status FROM runs").fetchall() == [("aborted",)]
+    assert journal.execute("SELECT count(*) FROM enrolments WHERE pending IS NOT NULL").fetchone()[0] == 0
+    done = journal.execute("SELECT count(*) FROM enrolments WHERE state = 'pre-enrolled'").fetchone()[0]
+    journal.close()
+    with results_path.open(encoding="utf-8-sig", newline="") as handle:
+        statuses = Counter(line["status"] for line in csv.DictReader(handle))
+    assert statuses["pre-enrolled"] == done and statuses["not-sent"] == 400 - done > 0
+    assert len(sandbox.state(COURSE)) == done

@@ -375,3 +375,23 @@ def test_graded_assessments_of_the_bundled_courses_pass_when_answered_correctly(
         assert (status, raw) == ("passed", "100"), (course.slug, sco.key)
         assert [r["id"] for r in interactions(cmi)] == [q.problem.id for q in sco.questions]
         check_no_errors(session, server)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_relaunch_never_lowers_what_the_lms_already_holds(version, fixture_packages, server, open_page):
+    """An LMS that kept the status of a passed attempt but not its saved state: answering again, worse, must
+    not turn the learner's pass into a fail or an incomplete."""
+    built = fixture_packages[version]
+    sco = sco_of(built, "final-quiz")
+    held = ({"core": {"lesson_status": "passed", "score": {"raw": "100"}}} if version == "1.2"
+            else {"completion_status": "completed", "success_status": "passed", "score": {"raw": "100", "scaled": "1"}})
+    session = open_page()
+    frame = launch(session, server, built, sco, resume=held)
+    answer_sco(frame, sco, False, "en")
+    cmi = close_sco(session)
+    if version == "1.2":
+        assert (cmi["core"]["lesson_status"], cmi["core"]["score"]["raw"]) == ("passed", "100")
+    else:
+        assert (cmi["completion_status"], cmi["success_status"], cmi["score"]["raw"]) == ("completed", "passed", "100")
+    assert len(interactions(cmi)) == len(sco.questions)  # the answers themselves are still recorded
+    check_no_errors(session, server)

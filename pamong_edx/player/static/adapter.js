@@ -7,6 +7,7 @@ var PamongScorm = (function () {
   'use strict';
 
   var MAX_HOPS = 500;
+  var RANK12 = { incomplete: 1, browsed: 1, failed: 2, completed: 3, passed: 4 };
 
   function climb(win, name) {
     for (var hops = 0; win && hops < MAX_HOPS; hops++) {
@@ -87,14 +88,17 @@ var PamongScorm = (function () {
     var p = this.v12 ? 'cmi.core.' : 'cmi.';
     var mode = this.get(this.v12 ? 'cmi.core.lesson_mode' : 'cmi.mode');
     this.readOnly = mode === 'review' || mode === 'browse';
-    var status = this.get(this.v12 ? 'cmi.core.lesson_status' : 'cmi.completion_status');
+    // What the LMS already holds for this attempt: a report never lowers it (a relaunch whose saved state
+    // the LMS did not keep would otherwise turn "passed" back into "incomplete").
+    this.held = this.v12
+      ? { status: RANK12[this.get('cmi.core.lesson_status')] || 0 }
+      : { completed: this.get('cmi.completion_status') === 'completed', passed: this.get('cmi.success_status') === 'passed' };
     var pass = this.v12 ? this.get('cmi.student_data.mastery_score') : this.get('cmi.scaled_passing_score');
     var passFraction = pass === '' || isNaN(Number(pass)) ? null : Number(pass) / (this.v12 ? 100 : 1);
     return {
       entry: this.get(p + 'entry'),
       location: this.get(this.v12 ? 'cmi.core.lesson_location' : 'cmi.location'),
       suspend: this.get('cmi.suspend_data'),
-      fresh: status === '' || status === 'not attempted' || status === 'unknown',
       passFraction: passFraction
     };
   };
@@ -112,24 +116,28 @@ var PamongScorm = (function () {
     if (this.readOnly) { return; }
     this.setSessionEnd(s.completed);
     if (this.v12) {
+      var status = s.passed === true ? 'passed' : s.passed === false ? 'failed' : s.completed ? 'completed' : 'incomplete';
+      if (RANK12[status] < this.held.status) { return; }
       if (s.raw !== null) {  // the score goes in before the status (Moodle and many LMSs expect it so)
         this.set('cmi.core.score.min', '0');
         this.set('cmi.core.score.max', '100');
         this.set('cmi.core.score.raw', s.raw);
       }
-      this.set('cmi.core.lesson_status', s.passed === true ? 'passed' : s.passed === false ? 'failed'
-        : s.completed ? 'completed' : 'incomplete');
+      this.set('cmi.core.lesson_status', status);
       return;
     }
-    if (s.raw !== null) {  // Moodle grades 2004 from score.raw, spec LMSs from score.scaled: set both
+    if (s.raw !== null && !(this.held.passed && !s.passed)) {
+      // Moodle grades 2004 from score.raw, spec LMSs from score.scaled: set both, the score before the status
       this.set('cmi.score.min', '0');
       this.set('cmi.score.max', '100');
       this.set('cmi.score.raw', s.raw);
       this.set('cmi.score.scaled', String(Math.round(s.raw * 100) / 10000));
+      this.set('cmi.success_status', s.passed ? 'passed' : 'failed');
     }
-    this.set('cmi.progress_measure', String(Math.round(s.progress * 10000) / 10000));
-    this.set('cmi.completion_status', s.completed ? 'completed' : 'incomplete');
-    if (s.passed !== null) { this.set('cmi.success_status', s.passed ? 'passed' : 'failed'); }
+    if (s.completed || !this.held.completed) {
+      this.set('cmi.progress_measure', String(Math.round(s.progress * 10000) / 10000));
+      this.set('cmi.completion_status', s.completed ? 'completed' : 'incomplete');
+    }
   };
 
   Lms.prototype.interactionCount = function () {
@@ -200,7 +208,7 @@ var PamongScorm = (function () {
       var raw = store ? store.getItem(this.key) : null;
       if (raw) { this.data = JSON.parse(raw) || this.data; }
     } catch (e) { /* unreadable: start afresh */ }
-    return { entry: '', location: String(this.data.l || ''), suspend: String(this.data.s || ''), fresh: !this.data.s, passFraction: null };
+    return { entry: '', location: String(this.data.l || ''), suspend: String(this.data.s || ''), passFraction: null };
   };
   Device.prototype.save = function (location, suspend) { this.data = { l: location, s: suspend }; };
   Device.prototype.report = function () {};

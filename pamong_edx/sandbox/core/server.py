@@ -107,7 +107,10 @@ class SandboxServer:
         if request.path.startswith(CONTROL):
             return self._control(request), 0.0
         config = self.faults.config
-        found = self.app.match(request.path)
+        # An app whose routes depend on more than the path (Moodle: one URL, the function in `wsfunction`)
+        # names its routes from the whole request.
+        match_request = getattr(self.app, "match_request", None)
+        found = match_request(request) if match_request is not None else self.app.match(request.path)
         route = found[0].name if found else "(no route)"
         fate = self.faults.next_fate(f"{request.method} {route}")
         if config.latency_ms:

@@ -25,6 +25,7 @@ class Call:
     conn: sqlite3.Connection
     caller: sqlite3.Row
     base_url: str
+    functions: tuple[str, ...] = ()  # what the token's external service offers
 
     @property
     def settings(self):  # noqa: ANN201 - the app's Settings

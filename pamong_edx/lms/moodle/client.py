@@ -1,0 +1,131 @@
+"""Calling Moodle's REST web services: one POST per function, answers read as JSON, errors typed.
+
+Each call is `POST {site}/webservice/rest/server.php?wsfunction=NAME&moodlewsrestformat=json` with the token and
+the parameters in the form body (bracket-encoded, see wire.py). The function name rides in the query string so
+access logs and the request meter can tell calls apart; the token never does. Moodle answers errors with
+HTTP 200 and `{"exception", "errorcode", "message"[, "debuginfo"]}` (or `<EXCEPTION>` in XML), so every answer is
+checked for that shape and turned into the toolkit's typed errors.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import requests
+from lxml import etree
+
+from pamong_edx.lms.errors import AuthError, InvalidInput, LmsError, NotFound, PermissionDenied, ServerError
+from pamong_edx.lms.http import Transport
+from pamong_edx.lms.moodle.wire import flatten
+
+log = logging.getLogger("pamong_edx.lms.moodle")
+
+SERVER = "/webservice/rest/server.php"
+MANAGE_TOKENS = "Site administration > Server > Web services > Manage tokens"
+SERVICES = "Site administration > Server > Web services > External services"
+
+AUTH_CODES = {"invalidtoken", "invalidlogin", "usernotconfirmed", "passwordisexpired", "wsaccessusersuspended",
+              "wsaccessuserdeleted", "wsaccessusernologin", "wsaccessuserunconfirmed"}
+DENIED_CODES = {"accessexception", "nopermissions", "wsusercannotassign", "wscannotenrol", "servicenotavailable",
+                "enablewsdescription", "sitemaintenance", "requireloginerror", "usernotallowed",
+                "missingrequiredcapability"}
+NOT_FOUND_CODES = {"invalidrecord", "wsnoinstance", "unknowcategory", "invalidcourseid"}
+INPUT_CODES = {"invalidparameter", "errorinvalidparam"}
+DATABASE_CODES = {"dmlwriteexception", "dmlreadexception", "ddlexecuteerror", "dbconnectionfailed",
+                  "dmltransactionexception"}
+FIXES = {
+    "invalidtoken": f"the token is wrong or expired: make one in {MANAGE_TOKENS} and put it in the profile's "
+                    "secret variable",
+    "accessexception": f"the token's service lacks this function, or web services or the REST protocol are off: "
+                       f"add it in {SERVICES} > Functions (and check Advanced features > Enable web services, "
+                       "and Manage protocols > REST)",
+    "nopermissions": "the web-service user's role lacks a capability: Site administration > Users > Permissions > "
+                     "Define roles",
+    "wsusercannotassign": "the web-service user may not assign this role: allow it under Define roles > Allow role "
+                          "assignments, or set the role id in the profile's roles table",
+    "wsnoinstance": "add the Manual enrolments method to the course (Course > Participants > Enrolment methods) "
+                    "and enable it",
+}
+
+
+def moodle_error(function: str, body: dict) -> LmsError:
+    """The typed error for an `exception` answer; the message names the function and Moodle's own words."""
+    code = str(body.get("errorcode") or "")
+    cls = str(body.get("exception") or "")
+    text = str(body.get("message") or cls or "error")
+    debug = body.get("debuginfo")
+    message = f"{function}: {text}"
+    if debug:
+        message += f" ({str(debug).strip()})"
+    message += f" [{code or cls}]"
+    if code in FIXES:
+        message += f"; {FIXES[code]}"
+    if code in AUTH_CODES:
+        return AuthError(message, status=200, code=code)
+    if code in DENIED_CODES or cls in ("required_capability_exception", "webservice_access_exception"):
+        return PermissionDenied(message, status=200, code=code)
+    if code in NOT_FOUND_CODES or cls == "dml_missing_record_exception":
+        return NotFound(message, status=200, code=code)
+    if code in INPUT_CODES or cls == "invalid_parameter_exception":
+        return InvalidInput(message, status=200, code=code)
+    if code in DATABASE_CODES or cls.startswith("dml_"):
+        # The call ran in one transaction that was rolled back: nothing was applied.
+        return ServerError(message, status=200, code=code, maybe_applied=False)
+    return LmsError(message, status=200, code=code)
+
+
+def xml_error(function: str, text: str) -> LmsError:
+    """An answer in XML: read an <EXCEPTION>, else say the format was not honoured."""
+    try:
+        root = etree.fromstring(text.encode("utf-8"), parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        root = None
+    if root is not None and root.tag == "EXCEPTION":
+        return moodle_error(function, {"exception": root.get("class", ""), "errorcode": root.findtext("ERRORCODE"),
+                                       "message": root.findtext("MESSAGE"), "debuginfo": root.findtext("DEBUGINFO")})
+    return LmsError(f"{function}: Moodle answered in XML although JSON was asked (moodlewsrestformat=json); a proxy "
+                    "may drop the query string: check that lms_url reaches Moodle directly")
+
+
+class WsClient:
+    """Calls web-service functions with one token over one Transport (retries, timeouts, TLS)."""
+
+    def __init__(self, base_url: str, token: str, http: Transport) -> None:
+        self.endpoint = base_url + SERVER
+        self._token = token
+        self.http = http
+
+    def __repr__(self) -> str:
+        return f"WsClient({self.endpoint!r})"  # never the token
+
+    def call(self, function: str, params: dict[str, Any] | None = None, *, idempotent: bool) -> Any:
+        body = [("wstoken", self._token), *flatten(params or {})]
+        try:
+            response = self.http.request("POST", self.endpoint, idempotent=idempotent, data=body,
+                                         params={"wsfunction": function, "moodlewsrestformat": "json"})
+        except NotFound as exc:
+            raise NotFound(f"{exc}: is lms_url the Moodle site's address (the part before /login/index.php)?",
+                           status=404) from None
+        return self._read(function, response)
+
+    def _read(self, function: str, response: requests.Response) -> Any:
+        text = response.text
+        start = text.lstrip()[:1]
+        if start == "<":
+            raise xml_error(function, text.lstrip())
+        try:
+            data = json.loads(text)
+        except ValueError:
+            snippet = " ".join(text.split())[:160]
+            if "Input variables exceeded" in text:
+                raise LmsError(f"{function}: PHP dropped fields past max_input_vars ({snippet}); lower max_input_vars "
+                               "in the profile's moodle table to the site's value") from None
+            raise ServerError(f"{function}: the answer is not JSON: {snippet!r}", status=response.status_code,
+                              maybe_applied=True) from None
+        if isinstance(data, dict) and "exception" in data:
+            error = moodle_error(function, data)
+            log.debug("%s -> %s", function, error.code)
+            raise error
+        return data

@@ -11,7 +11,6 @@ oversized package, and a package from an earlier build is replaced only by a goo
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import Any, Iterable
 
 import click
 
+from pamong_edx.course import values
 from pamong_edx.course.diagnostics import display_location
 from pamong_edx.course.model import Course
 from pamong_edx.errors import DiagnosticsFailed, PamongError, UsageError
@@ -28,8 +28,6 @@ from pamong_edx.export import BuildResult, Exporter
 BUILTIN_FORMATS = ("olx", "scorm12", "scorm2004")
 SCO_PER = ("course", "chapter", "sequential")
 LARGEST_SHOWN = 5
-_SIZE = re.compile(r"(\d+(?:\.\d+)?) ?([KMG]i?B|B)?", re.IGNORECASE)
-_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "kib": 2**10, "mib": 2**20, "gib": 2**30}
 
 
 class PackageTooLarge(PamongError):
@@ -37,12 +35,11 @@ class PackageTooLarge(PamongError):
 
 
 def parse_size(text: str) -> int:
-    """`5MB`, `500kB`, `2MiB` or a plain number of bytes. kB/MB/GB are powers of 1000, KiB/MiB/GiB of 1024."""
-    match = _SIZE.fullmatch(text.strip())
-    if match is None:
+    """The --max-size option: `5MB`, `500kB`, `2MiB` or a plain number of bytes."""
+    size = values.parse_size(text)
+    if size is None:
         raise UsageError(f"--max-size '{text}' is not a size; write e.g. 5MB, 500kB or 2MiB")
-    number, unit = match.groups()
-    return int(float(number) * _UNITS[(unit or "b").lower()])
+    return size
 
 
 def human_size(size: int) -> str:
@@ -112,7 +109,7 @@ def build_courses(
     exporters: dict[str, type[Exporter]],
     out_dir: Path,
     max_size: int | None = None,
-    sco_per: str = "course",
+    sco_per: str = "sequential",
 ) -> list[Outcome]:
     """Build every course in every format; a failing package does not stop the others."""
     outcomes = []
@@ -155,7 +152,7 @@ def summary_line(outcome: Outcome) -> str:
               show_default=True, help="Folder the packages are written to.")
 @click.option("--max-size", "max_size", metavar="SIZE",
               help="Fail a package larger than this (5MB, 500kB, 2MiB); default: max_size in course.yaml.")
-@click.option("--sco-per", type=click.Choice(SCO_PER), default="course", show_default=True,
+@click.option("--sco-per", type=click.Choice(SCO_PER), default="sequential", show_default=True,
               help="SCORM: one SCO per course, chapter or sequential.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 def build(course_dirs: tuple[Path, ...], formats: tuple[str, ...], out_dir: Path, max_size: str | None,

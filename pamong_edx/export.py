@@ -72,9 +72,11 @@ class Exporter:
         ]
 
     def prepare(self) -> None:
+        from pamong_edx.course.diagnostics import display_location
+
         bad = self.unsupported_blocks()
         if bad:
-            lines = [f"{b.loc}: E114 block type '{b.type}' is not supported by the {self.name} exporter" for b in bad]
+            lines = [f"{display_location(b.loc)}: E114 block type '{b.type}' is not supported by the {self.name} exporter" for b in bad]
             raise ExportError("\n".join(lines))
 
     def write(self) -> None:

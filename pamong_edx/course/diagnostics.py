@@ -9,7 +9,7 @@ from typing import Iterable, Literal
 
 from pamong_edx.course.model import Location
 
-# The table in docs/course-format.md; E114 is raised by exporters at build time.
+# The table in docs/course-format.md; E114 and E115 are raised at build time.
 CODES = {
     "E001": "the YAML cannot be parsed",
     "E002": "a file cannot be read",
@@ -27,6 +27,7 @@ CODES = {
     "E112": "grading weights do not sum to 1",
     "E113": "a graded sequential without problems, or grading that cannot be passed",
     "E114": "a block type the chosen exporter cannot render",
+    "E115": "a package larger than its size budget",
     "W201": "an image without alt text",
     "W202": "a problem without an explanation",
     "W203": "a grading format that no sequential uses",

@@ -8,7 +8,7 @@ import tarfile
 from pathlib import Path, PurePosixPath
 
 import pytest
-from conftest import TRICKY, edx_cleaner, extract, make_course
+from olx_samples import TRICKY, edx_cleaner, extract, make_course
 from lxml import etree
 
 from pamong_edx.course.model import Block, Location, TextBlock

@@ -6,7 +6,7 @@ import tarfile
 from pathlib import Path, PurePosixPath
 
 import pytest
-from conftest import edx_cleaner, extract
+from olx_samples import edx_cleaner, extract
 
 from pamong_edx.course.loader import load_course
 from pamong_edx.exporters.olx import OlxExporter

@@ -51,7 +51,15 @@ FIXES = {
 
 
 def moodle_error(function: str, body: dict) -> LmsError:
-    """The typed error for an `exception` answer; the message names the function and Moodle's own words."""
+    """The typed error for an `exception` answer; the message names the function and Moodle's own words
+    (kept apart, too, as `.moodle_message` and `.debuginfo`, for reports about one record)."""
+    error = _typed_error(function, body)
+    error.moodle_message = str(body.get("message") or "")
+    error.debuginfo = str(body.get("debuginfo")).strip() if body.get("debuginfo") else None
+    return error
+
+
+def _typed_error(function: str, body: dict) -> LmsError:
     code = str(body.get("errorcode") or "")
     cls = str(body.get("exception") or "")
     text = str(body.get("message") or cls or "error")

@@ -1,7 +1,8 @@
 """Enrolment speed against the stand-in Open edX, over HTTP, as an operator would run `pamong enrol`.
 
     /work/venv/bin/python benchmarks/enrol_speed.py                       # the full set (about 4 minutes)
-    /work/venv/bin/python benchmarks/enrol_speed.py --rows 20000 --no-throttle-run   # a quicker look
+    /work/venv/bin/python benchmarks/enrol_speed.py --rows 20000 --parts wave,naive   # a quicker look
+    /work/venv/bin/python benchmarks/enrol_speed.py --parts throttle                  # the throttle alone
 
 1. A national wave: `make_roster.py --rows 100000 --seed 1` into one course with a cohort per kabupaten,
    30 ms injected latency, the stand-in's throttle off (`--rate off` on the client). Prints HTTP requests per
@@ -146,6 +147,43 @@ def breakdown(stats: dict) -> str:
     return ", ".join(f"{k} {n:,}" for k, n in kinds.most_common())
 
 
+def wave(stand_in: StandIn, env: dict, roster: Path, args: argparse.Namespace, tuning: list[str]) -> float:
+    """The national wave and its immediate re-run; returns the engine's wall seconds per enrolment."""
+    stand_in.reset_stats()
+    report, wall, rss = run_enrol(env, roster, COURSE, *tuning)
+    stats = stand_in.stats()
+    enrolments = sum(n for outcomes in report["operations"].values() for n in outcomes.values())
+    per_1000 = report["http_requests"] * 1000 / max(enrolments, 1)
+    print(f"national wave: {args.rows:,} rows, {enrolments:,} enrolments into {report['cohorts_created']:,} kabupaten "
+          f"cohorts, latency {args.latency:g} ms, {args.workers} workers, batches of {args.batch_size}")
+    print(f"  HTTP requests: {report['http_requests']:,} = {per_1000:.1f} per 1,000 enrolments (target <= 15); "
+          f"the stand-in counted {stats['total']:,}: {breakdown(stats)}")
+    print(f"  wall time: {wall:.1f} s for the whole command (target <= 60 s); peak RSS {rss:.0f} MB (target <= 300 MB)")
+    failed = {k: v for k, v in report["results"].items() if k in ("failed", "not-sent", "error")}
+    if failed:
+        print(f"  NOT ALL ENROLLED: {failed}")
+    stand_in.reset_stats()
+    again, again_wall, _ = run_enrol(env, roster, COURSE, *tuning)
+    print(f"  immediate re-run: {again['writes']} writes (target 0), {again['http_requests']} requests, "
+          f"{again_wall:.1f} s; the stand-in counted {stand_in.stats()['total']} requests")
+    return wall / max(enrolments, 1)
+
+
+def throttled(stand_in: StandIn, env: dict, work: Path, args: argparse.Namespace) -> None:
+    """The stand-in's throttle on, the client at its default rate, for about a minute."""
+    small = make_roster(work / "province.csv", args.throttle_rows, args.seed, province="18")
+    stand_in.configure(throttle=True)
+    stand_in.reset_stats()
+    report, wall, _ = run_enrol(env, small, THROTTLE_COURSE, "--workers", str(args.workers),
+                                "-o", str(work / "throttle-results.csv"))
+    statuses = stand_in.stats()["statuses"]
+    rate = report["throttled_rate_per_s"] or 0.0
+    print(f"throttle on (120/minute, the client's default rate): {args.throttle_rows:,} rows, "
+          f"{report['throttled_requests']} throttled requests in {wall:.1f} s")
+    print(f"  achieved {rate * 60:.1f} requests/minute = {rate / SERVER_RATE:.3f} of the allowed 120/minute "
+          f"(target >= 0.9); 429s: {statuses.get('429', 0)} (target 0)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
@@ -154,10 +192,14 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=2000, help="rows for the naive client")
     parser.add_argument("--throttle-rows", type=int, default=12_000,
                         help="rows of the one-province roster for the throttle run (about 2 bulk calls a second)")
-    parser.add_argument("--no-throttle-run", action="store_true", help="skip the throttle-on measurement")
+    parser.add_argument("--parts", default="wave,naive,throttle",
+                        help="which measurements, comma-separated: wave (with its re-run), naive, throttle")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--batch-size", type=int, default=100)
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
+    if not parts <= {"wave", "naive", "throttle"}:
+        parser.error("--parts takes wave, naive and throttle")
 
     with tempfile.TemporaryDirectory(prefix="pamong-enrol-bench-") as tmp:
         work = Path(tmp)
@@ -175,48 +217,18 @@ def main() -> None:
                     backend.create_course(PackageInfo(path=roster, course_id=course, title=course))
             tuning = ["--rate", "off", "--workers", str(args.workers), "--batch-size", str(args.batch_size),
                       "-o", str(work / "results.csv")]
-
-            stand_in.reset_stats()
-            report, wall, rss = run_enrol(env, roster, COURSE, *tuning)
-            stats = stand_in.stats()
-            enrolments = sum(n for outcomes in report["operations"].values() for n in outcomes.values())
-            per_1000 = report["http_requests"] * 1000 / max(enrolments, 1)
-            print(f"national wave: {args.rows:,} rows, {enrolments:,} enrolments into {report['cohorts_created']:,} "
-                  f"kabupaten cohorts, latency {args.latency:g} ms, {args.workers} workers, batches of "
-                  f"{args.batch_size}")
-            print(f"  HTTP requests: {report['http_requests']:,} = {per_1000:.1f} per 1,000 enrolments "
-                  f"(target <= 15); the stand-in counted {stats['total']:,}: {breakdown(stats)}")
-            print(f"  wall time: {wall:.1f} s for the whole command (target <= 60 s); peak RSS {rss:.0f} MB "
-                  "(target <= 300 MB)")
-            failed = {k: v for k, v in report["results"].items() if k in ("failed", "not-sent", "error")}
-            if failed:
-                print(f"  NOT ALL ENROLLED: {failed}")
-
-            stand_in.reset_stats()
-            again, again_wall, _ = run_enrol(env, roster, COURSE, *tuning)
-            print(f"  immediate re-run: {again['writes']} writes (target 0), {again['http_requests']} requests, "
-                  f"{again_wall:.1f} s; the stand-in counted {stand_in.stats()['total']} requests")
-
-            naive_s, naive_requests = naive(stand_in, roster, args.sample)
-            engine_per = wall / max(enrolments, 1)
-            naive_per = naive_s / args.sample
-            print(f"naive client: {args.sample:,} officials one call each in {naive_s:.1f} s "
-                  f"({naive_per * 1000:.1f} ms each, {naive_requests:,} requests); engine {engine_per * 1000:.2f} ms "
-                  f"each: speed-up {naive_per / engine_per:.0f}x (target >= 50x)")
-
-            if not args.no_throttle_run:
-                small = make_roster(work / "province.csv", args.throttle_rows, args.seed, province="18")
-                stand_in.configure(throttle=True)
-                stand_in.reset_stats()
-                report, wall, _ = run_enrol(env, small, THROTTLE_COURSE, "--workers", str(args.workers),
-                                            "-o", str(work / "throttle-results.csv"))
-                statuses = stand_in.stats()["statuses"]
-                rate = report["throttled_rate_per_s"] or 0.0
-                print(f"throttle on (120/minute, the client's default rate): {args.throttle_rows:,} rows, "
-                      f"{report['throttled_requests']} throttled requests in {wall:.1f} s")
-                print(f"  achieved {rate * 60:.1f} requests/minute = {rate / SERVER_RATE:.3f} of the allowed "
-                      "120/minute "
-                      f"(target >= 0.9); 429s: {statuses.get('429', 0)} (target 0)")
+            engine_per = wave(stand_in, env, roster, args, tuning) if "wave" in parts else None
+            if "naive" in parts:
+                naive_s, naive_requests = naive(stand_in, roster, args.sample)
+                naive_per = naive_s / args.sample
+                line = (f"naive client: {args.sample:,} officials, one call each, in {naive_s:.1f} s "
+                        f"({naive_per * 1000:.1f} ms each, {naive_requests:,} requests)")
+                if engine_per:
+                    speed_up = naive_per / engine_per
+                    line += f"; the engine {engine_per * 1000:.2f} ms each: speed-up {speed_up:.0f}x (target >= 50x)"
+                print(line)
+            if "throttle" in parts:
+                throttled(stand_in, env, work, args)
         finally:
             stand_in.close()
 

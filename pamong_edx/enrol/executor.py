@@ -23,9 +23,9 @@ from itertools import groupby
 
 from pamong_edx.enrol.journal import ENROLLED, PRE_ENROLLED, UNENROLLED, Journal, Outcome, Sending
 from pamong_edx.enrol.plan import Action, Item, Plan
-from pamong_edx.errors import PamongError
+from pamong_edx.errors import PamongError, UsageError
 from pamong_edx.lms.errors import InvalidInput, LmsError, ServerError, Throttled
-from pamong_edx.lms.protocol import EnrolOutcome, EnrolResult
+from pamong_edx.lms.protocol import EnrolOutcome, EnrolResult, Person
 
 # outcome words in the results file
 ENROLLED_WORD, PRE_ENROLLED_WORD, ALREADY_WORD = "enrolled", "pre-enrolled", "already-enrolled"
@@ -71,9 +71,25 @@ class Report:
     batches: int = 0
     cohorts_created: int = 0
     stopped: str | None = None  # why the run stopped early
+    accounts: Counter = field(default_factory=Counter)  # "created"/"updated" -> n (an LMS that makes accounts)
 
 
 ProgressFn = Callable[[int], None]
+
+
+def sets_mode(backend: object) -> bool:
+    """Whether the backend's bulk enrolment takes a mode (Open edX's bulk API enrols in the default mode)."""
+    return "mode" in inspect.signature(backend.bulk_enrol).parameters
+
+
+def check_modes(backend: object, plan: Plan) -> None:
+    """Refuse, before anything is sent, rules that ask for a mode the backend cannot set in bulk."""
+    modes = {i.rule.mode for i in plan.operations() if i.rule is not None and i.rule.mode}
+    if modes and not sets_mode(backend):
+        raise UsageError(
+            f"the rules ask for enrolment mode {', '.join(sorted(modes))}, but this LMS backend enrols in bulk in "
+            "the course's default mode; remove 'mode:' from the rules (or --mode)"
+        )
 
 
 class Executor:
@@ -97,7 +113,12 @@ class Executor:
         self.rng = rng or random.Random()
         self._rng_lock = threading.Lock()
         self.report = Report()
-        self._mode_supported = "mode" in inspect.signature(backend.bulk_enrol).parameters
+        self._mode_supported = sets_mode(backend)
+        # Moodle cannot enrol an email without an account: such a backend is given each official's details.
+        self._people = bool(getattr(backend, "creates_accounts", False))
+        add = getattr(backend, "add_to_cohort", None)
+        self._leaves_previous = add is not None and "previous" in inspect.signature(add).parameters
+        self._accounts_lock = threading.Lock()
 
     # ------------------------------------------------------------------ the job
 
@@ -105,19 +126,10 @@ class Executor:
         operations = plan.operations()
         if not operations:
             return self.report
-        self._check_modes(operations)
         with ThreadPoolExecutor(max_workers=self.settings.workers, thread_name_prefix="enrol") as pool:
             cohort_ids = self._prepare_cohorts(plan, pool)
             self._send_all(self._batches(operations, cohort_ids), pool)
         return self.report
-
-    def _check_modes(self, operations: list[Item]) -> None:
-        modes = {i.rule.mode for i in operations if i.rule is not None and i.rule.mode}
-        if modes and not self._mode_supported:
-            raise PamongError(
-                f"the rules ask for enrolment mode {', '.join(sorted(modes))}, but this LMS backend enrols in "
-                "bulk in the course's default mode; remove 'mode:' from the rules (or --mode)"
-            )
 
     # ------------------------------------------------------------------ cohorts
 
@@ -270,24 +282,45 @@ class Executor:
             kwargs = {"cohort": batch.cohort, "auto_enroll": rule.auto_enroll, "email_learners": rule.email_students}
             if rule.mode and self._mode_supported:
                 kwargs["mode"] = rule.mode
+            if self._people:
+                kwargs["people"] = [_person(i) for i in items]
             results = self.backend.bulk_enrol(batch.course, emails, **kwargs)
-            return [_enrolled(i, batch, r) for i, r in zip(items, _in_order(emails, results))]
+            ordered = _in_order(emails, results)
+            self._count_accounts(ordered)
+            for item, result in zip(items, ordered):
+                if result is not None and result.ok and result.message and result.message not in item.message:
+                    item.message = _join(item.message, result.message)  # a note, e.g. a region Moodle kept
+            return [_enrolled(i, batch, r) for i, r in zip(items, ordered)]
         if batch.kind is Action.COHORT:
-            change = self.backend.add_to_cohort(batch.course, batch.cohort_id, emails)
+            extra: dict = {}
+            if self._people:
+                extra["people"] = [_person(i) for i in items]
+            if self._leaves_previous:
+                extra["previous"] = {i.email: i.previous_cohort for i in items}
+            change = self.backend.add_to_cohort(batch.course, batch.cohort_id, emails, **extra)
             invalid = {x.lower() for x in change.invalid}
             unknown = {x.lower() for x in change.unknown}
+            reasons = {k.lower(): v for k, v in change.messages.items()}
             out: list[Outcome | None] = []
             for item in items:
                 if item.email in invalid:
-                    out.append(_failure(item, batch, "the LMS says this is not a valid email", permanent=True))
+                    reason = reasons.get(item.email, "the LMS says this is not a valid email")
+                    out.append(_failure(item, batch, reason, permanent=True))
                 elif item.email in unknown:
-                    out.append(_failure(item, batch, "the LMS knows no such user", permanent=True))
+                    reason = reasons.get(item.email, "the LMS knows no such user")
+                    out.append(_failure(item, batch, reason, permanent=True))
                 else:
                     out.append(Outcome(item.email, item.course, "cohort", MOVED_WORD, item.state or ENROLLED,
                                        cohort=batch.cohort))
             return out
         results = self.backend.bulk_unenrol(batch.course, emails)
         return [_unenrolled(i, batch, r) for i, r in zip(items, _in_order(emails, results))]
+
+    def _count_accounts(self, results: list[EnrolResult | None]) -> None:
+        with self._accounts_lock:
+            for result in results:
+                if result is not None and result.account:
+                    self.report.accounts[result.account] += 1
 
     def _backoff(self, attempt: int) -> float:
         ceiling = min(self.settings.max_backoff, self.settings.backoff * 2 ** (attempt - 1))
@@ -307,6 +340,14 @@ def _in_order(identifiers: list[str], results: list[EnrolResult]) -> list[EnrolR
     return out
 
 
+def _person(item: Item) -> Person:
+    official = item.official
+    if official is None:
+        return Person(item.email, "", "", item.region)
+    return Person(official.email, official.name, official.position, official.region, official.places,
+                  nik=official.nik)
+
+
 def _failure(item: Item, batch: Batch, message: str, *, permanent: bool) -> Outcome:
     return Outcome(item.email, item.course, batch.kind.value, FAILED_WORD, None, failure=message, permanent=permanent)
 
@@ -315,8 +356,8 @@ def _enrolled(item: Item, batch: Batch, result: EnrolResult | None) -> Outcome |
     if result is None or result.outcome is EnrolOutcome.ERROR:
         return None
     if result.outcome is EnrolOutcome.INVALID:
-        return _failure(item, batch, "the LMS rejects this identifier: not a valid email or an existing username",
-                        permanent=True)
+        return _failure(item, batch, result.message or "the LMS rejects this identifier: not a valid email or an "
+                        "existing username", permanent=True)
     if result.outcome is EnrolOutcome.PRE_ENROLLED:
         state, word, owned = PRE_ENROLLED, PRE_ENROLLED_WORD, True
     elif result.outcome is EnrolOutcome.ENROLLED:

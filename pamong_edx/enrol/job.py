@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pamong_edx.enrol.executor import Executor, JobStopped, Settings
+from pamong_edx.enrol.executor import Executor, JobStopped, Settings, check_modes
 from pamong_edx.enrol.journal import Journal
 from pamong_edx.enrol.meter import Meter, traffic_for
 from pamong_edx.enrol.plan import Action, LmsView, Official, Plan, Rejected, build_plan
@@ -161,6 +161,7 @@ def officials(
     path: Path, regions: Regions, options: EnrolOptions, counts: RosterCounts
 ) -> Iterator[Official | Rejected]:
     """The checked roster as the plan needs it: usable rows as Officials, rejected rows with their reasons."""
+    places = place_names(regions)
     with read_roster(path, regions, sheet=options.sheet, columns=options.columns) as reader:
         for checked in reader:
             counts.rows += 1
@@ -170,20 +171,34 @@ def officials(
                 yield Rejected(checked.row, record.email, " | ".join(str(x) for x in checked.diagnostics))
             else:
                 note = " | ".join(str(x) for x in checked.warnings)
-                yield Official(checked.row, record.email, record.jabatan, record.kode_desa, note)
+                yield Official(checked.row, record.email, record.jabatan, record.kode_desa, note, name=record.nama,
+                               places=places(record.kode_desa), nik=record.nik)
+
+
+def place_names(regions: Regions) -> Callable[[str], tuple[str, ...]]:
+    """Village code -> the names of its provinsi, kabupaten/kota, kecamatan and desa (for account fields)."""
+    names = regions.names
+    cache: dict[str, tuple[str, ...]] = {}
+
+    def places(code: str) -> tuple[str, ...]:
+        found = cache.get(code)
+        if found is None:
+            parts = code.split(".")
+            found = cache[code] = tuple(names.get(".".join(parts[:i]), "") for i in range(1, len(parts) + 1))
+        return found
+
+    return places
 
 
 def cohort_namer(regions: Regions) -> Callable:
     names = regions.names
-    cache: dict[tuple, str] = {}
+    cache: dict[tuple, str | None] = {}
 
     def name(rule, region: str) -> str | None:  # noqa: ANN001 - a CourseRule
-        code = rule.cohort.cohort_code(region)
-        if code is None:
-            return None
-        key = (rule.cohort, code)
+        key = (rule.cohort, region)  # a roster has a few thousand villages: compute each once
         if key not in cache:
-            cache[key] = rule.cohort.render(code, names.get(code, code))
+            code = rule.cohort.cohort_code(region)
+            cache[key] = None if code is None else rule.cohort.render(code, names.get(code, code))
         return cache[key]
 
     return name
@@ -230,6 +245,7 @@ def execute(
     progress: Callable[[int, Meter], None] | None = None,
 ) -> JobResult:
     """Send the plan's operations, record every outcome, write the results file."""
+    check_modes(backend, plan)
     started = time.monotonic()
     traffic = traffic_for(backend)
     rate = parse_rate(options.rate) if options.rate else traffic.throttle

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -29,6 +30,8 @@ class Traffic:
     throttle: Rate | None = None
     throttled_paths: tuple[str, ...] = ()  # path prefixes the throttle counts; empty: every path
     no_change_posts: tuple[str, ...] = ()  # POSTs that change nothing on the LMS (token requests)
+    # Requests that change nothing whatever their method (Moodle's web services are all POSTs to one URL).
+    reads: Callable[[requests.PreparedRequest], bool] | None = None
 
 
 # Open edX: EnrollmentUserThrottle, 120/minute for staff, counts the enrollment and bulk enroll views
@@ -66,7 +69,7 @@ class Meter:
         paths = self.traffic.throttled_paths
         return not paths or path.startswith(paths)
 
-    def before(self, method: str, path: str) -> None:
+    def before(self, method: str, path: str, reads: bool = False) -> None:
         throttled = self.is_throttled(path)
         if throttled and self.limiter is not None:
             self.limiter.acquire()
@@ -77,7 +80,7 @@ class Meter:
                 self._last_throttled = time.monotonic()
                 if self._first_throttled is None:
                     self._first_throttled = self._last_throttled
-            if method not in READ_METHODS and not path.startswith(self.traffic.no_change_posts):
+            if not reads and method not in READ_METHODS and not path.startswith(self.traffic.no_change_posts):
                 self.writes += 1
 
     def after(self, response: requests.Response) -> None:
@@ -129,7 +132,9 @@ class MeteredAdapter(HTTPAdapter):
         self.meter = meter
 
     def send(self, request: requests.PreparedRequest, *args: object, **kwargs: object) -> requests.Response:
-        self.meter.before(request.method or "GET", urlsplit(request.url or "").path)
+        reads = self.meter.traffic.reads
+        self.meter.before(request.method or "GET", urlsplit(request.url or "").path,
+                          reads=reads is not None and reads(request))
         response = super().send(request, *args, **kwargs)
         self.meter.after(response)
         return response

@@ -42,6 +42,11 @@ class Official:
     position: str
     region: str  # the village code, dotted
     note: str = ""  # the roster's warnings, for the results file
+    # For an LMS that makes the accounts itself (Moodle): the name, the region's place names (provinsi,
+    # kabupaten/kota, kecamatan, desa) and the NIK, sent only where a profile maps it. Never journaled.
+    name: str = ""
+    places: tuple[str, ...] = ()
+    nik: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +73,8 @@ class Item:
     has_account: bool | None = None  # known from earlier outcomes, for the dry-run's enrol / pre-enrol split
     state: str | None = None  # the journal's state for it when planned
     outcome: str = ""  # set by the executor: enrolled, pre-enrolled, cohort-changed, failed, ...
+    official: Official | None = None  # the roster row, for an LMS that makes accounts
+    previous_cohort: str | None = None  # the cohort the journal has them in (a COHORT move leaves it)
 
 
 @dataclass
@@ -204,7 +211,8 @@ def _decide(
 ) -> Item:
     def item(action: Action, message: str = "", resend: bool = False) -> Item:
         return Item(action, person.row, person.email, rule.course, cohort, person.region, _join(message, person.note),
-                    rule, resend=resend, owned=bool(entry and entry.owned), state=entry.state if entry else None)
+                    rule, resend=resend, owned=bool(entry and entry.owned), state=entry.state if entry else None,
+                    official=person, previous_cohort=entry.cohort if entry else None)
 
     if entry is not None and entry.pending == "enrol":
         return item(Action.ENROL, "sent by an interrupted run; sent again", resend=True)

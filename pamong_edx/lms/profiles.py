@@ -10,6 +10,9 @@
     insecure = false                                # allow plain http:// to a non-loopback host
     timeout = 30                                    # seconds to wait for an answer
 
+A table named after the LMS holds that backend's own settings (`[profiles.NAME.moodle]`, see
+docs/moodle.md); a Moodle profile needs no client_id: its secret is the web-service token.
+
 The file is looked for at $PAMONG_CONFIG, else ./pamong.toml, else <user config dir>/pamong/pamong.toml
 ($XDG_CONFIG_HOME or ~/.config). PAMONG_LMS_URL, PAMONG_STUDIO_URL, PAMONG_CLIENT_ID and
 PAMONG_CLIENT_SECRET override a profile's values, or make one (named "env") when no --profile is given.
@@ -31,11 +34,13 @@ CONFIG_NAME = "pamong.toml"
 ENV_PROFILE = "env"
 KNOWN_KEYS = {"lms", "lms_url", "studio_url", "client_id", "client_secret_env", "ca_bundle", "insecure", "timeout"}
 ENV_KEYS = {
+    "lms": "PAMONG_LMS",
     "lms_url": "PAMONG_LMS_URL",
     "studio_url": "PAMONG_STUDIO_URL",
     "client_id": "PAMONG_CLIENT_ID",
 }
 SECRET_ENV = "PAMONG_CLIENT_SECRET"
+TOKEN_ONLY = {"moodle"}  # LMSs that sign in with the secret alone (a web-service token): no client_id
 PROFILE_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
@@ -51,6 +56,7 @@ class Profile:
     ca_bundle: str | None = None
     insecure: bool = False
     timeout: float = 30.0
+    options: dict = field(default_factory=dict, compare=False)  # the [profiles.NAME.<lms>] table
 
 
 def user_config_dir(env: Mapping[str, str] | None = None) -> Path:
@@ -146,21 +152,23 @@ def load_profile(
         if env.get(var):
             values[key] = env[var]
     where = f"profile '{name}' ({source})"
-    for key in ("lms_url", "client_id"):
+    lms = str(values.get("lms", "openedx"))
+    for key in ("lms_url",) if lms in TOKEN_ONLY else ("lms_url", "client_id"):
         if not values.get(key):
             var = ENV_KEYS[key]
             raise ConfigError(f"{where}: '{key}' is missing; set it in the profile or in {var}")
     return Profile(
         name=name,
-        lms=str(values.get("lms", "openedx")),
+        lms=lms,
         lms_url=str(values["lms_url"]).rstrip("/"),
         studio_url=str(values.get("studio_url") or values["lms_url"]).rstrip("/"),
-        client_id=str(values["client_id"]),
+        client_id=str(values.get("client_id", "")),
         client_secret=_secret(values, env, where),
         source=source,
         ca_bundle=str(values["ca_bundle"]) if values.get("ca_bundle") else None,
         insecure=_bool(values.get("insecure", False), where, "insecure"),
         timeout=_timeout(values.get("timeout", 30), where),
+        options=dict(values.get(lms) or {}),
     )
 
 
@@ -170,7 +178,11 @@ def _check_keys(values: dict, source: str, name: str) -> None:
             f"{source}: [profiles.{name}] holds client_secret; secrets never go in the file: put it in an "
             "environment variable and name that variable in client_secret_env"
         )
-    unknown = sorted(set(values) - KNOWN_KEYS)
+    lms = values.get("lms", "openedx")
+    if lms in values and not isinstance(values[lms], dict):
+        raise ConfigError(f"{source}: [profiles.{name}] has '{lms}' = ...; the {lms} settings go in a "
+                          f"[profiles.{name}.{lms}] table")
+    unknown = sorted(set(values) - KNOWN_KEYS - {lms})
     if unknown:
         raise ConfigError(
             f"{source}: [profiles.{name}] has unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(KNOWN_KEYS))}"

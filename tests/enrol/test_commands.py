@@ -116,10 +116,11 @@ def test_usage_mistakes(lms_env, sandbox):
         ([roster, *KAB, "--rules", "r.yaml"], "either --rules FILE or --course"),
         ([roster, *KAB, "--rate", "fast"], "--rate 'fast'"),
         (["--profile", "sandbox"], "nothing to resume for profile 'sandbox'"),
+        ([roster, *KAB, "--mode", "honor"], "enrolment mode honor, but this LMS backend enrols in bulk"),
     ]:
         out = enrol(*args)
         assert isinstance(out.exception, UsageError) and message in str(out.exception), (args, out.output)
-
+    assert sandbox.writes() == 0
 
 def test_sync_asks_before_unenrolling_and_stays_in_its_scope(lms_env, sandbox, roster_maker, tmp_path):
     roster = roster_maker(200, seed=11)

@@ -17,6 +17,7 @@ create the same account at once.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Iterable
@@ -172,7 +173,7 @@ class Accounts:
             for email, (_, desired) in wanted.items():
                 known = self._known.get(email)
                 if known is not None and known.ok and known.fingerprint == _fingerprint(desired):
-                    out[email] = known
+                    out[email] = dataclasses.replace(known, created=False, updated=False)  # done by an earlier call
                 elif email in self._claims:
                     waits.append(self._claims[email])
                 else:
@@ -196,6 +197,8 @@ class Accounts:
             if email not in out:  # another worker ensured it meanwhile
                 with self._lock:
                     known = self._known.get(email)
+                if known is not None:
+                    known = dataclasses.replace(known, created=False, updated=False)
                 out[email] = known or AccountState(email, failure="the account could not be made (see the other "
                                                                    "course's row of this official)")
         return out
@@ -225,7 +228,7 @@ class Accounts:
         for email, user in existing.items():
             person, desired = wanted[email]
             state = AccountState(email, int(user["id"]), str(user.get("username", "")),
-                                 created=email in self.created_emails, fingerprint=_fingerprint(desired))
+                                 fingerprint=_fingerprint(desired))
             states[email] = state
             if self.differs(user, desired):
                 to_update.append((state, self._update_record(int(user["id"]), desired)))

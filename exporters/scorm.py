@@ -13,8 +13,6 @@ bytes. docs/scorm.md describes the package, the player and its tracking.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import html
 import os
 import re
@@ -27,6 +25,7 @@ from urllib.parse import unquote
 from pamong_edx.course.diagnostics import display_location
 from pamong_edx.course.model import DiscussionBlock, TextBlock, VideoBlock
 from pamong_edx.export import REPRODUCIBLE_MTIME, BuildResult, Exporter, ExportError
+from pamong_edx.gc_pause import gc_paused
 from pamong_edx.exporters.scorm_manifest import ResourceFiles, build_manifest, check_manifest
 from pamong_edx.exporters.scorm_plan import NATIVE_PROBLEMS, Plan, Sco, check_sco_per, page_crumb, plan_course
 from pamong_edx.exporters.scorm_runtime import check_limits, sco_config
@@ -44,19 +43,6 @@ ASSET_LINK = re.compile(r'="assets/([^"#?]+)')
 ZIP_DATE = time.gmtime(REPRODUCIBLE_MTIME)[:6]
 
 
-@contextlib.contextmanager
-def _collector_paused():
-    """Pause the cyclic garbage collector while SCOs are planned and rendered: that allocates heavily, and each
-    full collection would walk the whole loaded course again (a 40,000-block course builds 40% slower)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 class ScormExporter(Exporter):
     """The common lifecycle; subclasses name the SCORM version."""
 
@@ -69,7 +55,7 @@ class ScormExporter(Exporter):
     lang: LanguagePack
 
     def prepare(self) -> None:
-        with _collector_paused():
+        with gc_paused():
             self._prepare()
 
     def _prepare(self) -> None:
@@ -97,7 +83,7 @@ class ScormExporter(Exporter):
             )
 
     def write(self) -> None:
-        with _collector_paused():
+        with gc_paused():
             self._write()
 
     def _write(self) -> None:

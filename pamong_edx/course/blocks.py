@@ -70,11 +70,13 @@ class TextBlockType(BlockType):
 class VideoBlockType(BlockType):
     component = "block_video"
     name = "video"
-    description = "A video from YouTube and/or an MP4 file over https, with an optional transcript."
+    description = ("A video from YouTube and/or an MP4 file (over https, or shipped under assets/), with an "
+                   "optional transcript.")
     schema = {
         "properties": {
             "youtube": text("A YouTube video id (11 characters).", pattern="^[A-Za-z0-9_-]{11}$"),
-            "mp4": text("An https URL of an MP4 file.", pattern="^https://"),
+            "mp4": text("An MP4 file: an https URL, or a file of the course under assets/ (packaged with it).",
+                        pattern="^(https://|(\\./)?assets/)"),
             "transcript": ASSET_PATH | {"description": "An .srt or .vtt transcript under assets/."},
         },
         "anyOf": [{"required": ["youtube"]}, {"required": ["mp4"]}],
@@ -85,15 +87,27 @@ class VideoBlockType(BlockType):
         youtube = ctx.string(raw, "youtube")
         if youtube and not _YOUTUBE_ID.fullmatch(youtube):
             ctx.error("E105", f"'{youtube}' is not a YouTube video id (11 letters, digits, _ or -)", raw.get("youtube"))
-        mp4 = ctx.string(raw, "mp4")
-        if mp4:
-            url = urlparse(mp4)
-            if url.scheme != "https" or not url.netloc:
-                ctx.error("E105", f"mp4 must be an https URL, not '{mp4}'", raw.get("mp4"))
+        mp4_url, mp4_asset = cls.mp4(raw, ctx)
         if not raw.given("youtube") and not raw.given("mp4"):
             ctx.error("E102", "a video needs 'youtube' or 'mp4' (or both)", raw)
         transcript = ctx.asset(raw, "transcript", suffixes=(".srt", ".vtt"), what="transcript")
-        return VideoBlock(**ctx.common(), youtube_id=youtube, mp4_url=mp4, transcript=transcript)
+        return VideoBlock(**ctx.common(), youtube_id=youtube, mp4_url=mp4_url, transcript=transcript,
+                          mp4_asset=mp4_asset)
+
+    @staticmethod
+    def mp4(raw: Fields, ctx: LoadContext) -> tuple[str, str]:
+        """(URL, asset name) of the `mp4` key: an https URL, or a path checked like every asset path."""
+        node = ctx.scalar(raw, "mp4", expected="an https URL or a path under assets/")
+        if node is None or not node.value:
+            return "", ""
+        value = node.value
+        url = urlparse(value)
+        if len(url.scheme) > 1:  # a URL; a one-letter "scheme" is a Windows drive, which the path check refuses
+            if url.scheme != "https" or not url.netloc:
+                ctx.error("E105", f"mp4 must be an https URL or a path under assets/, not '{value}'", node)
+                return "", ""
+            return value, ""
+        return "", ctx.asset(raw, "mp4", suffixes=(".mp4",), what="video file")
 
 
 class DiscussionBlockType(BlockType):

@@ -8,8 +8,6 @@ there are no errors. Block types come only from the plugin registry, built-in or
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 from collections import defaultdict
 from pathlib import Path
@@ -28,6 +26,7 @@ from pamong_edx.course.schema import (
 )
 from pamong_edx.course.values import parse_size
 from pamong_edx.course.yamlsource import Fields, MappingNode, Node, ScalarNode, as_int, is_null, kind
+from pamong_edx.gc_pause import gc_paused
 
 COURSE_FILE = "course.yaml"
 MAX_COURSE_KEY_PARTS = 65  # Studio's limit on org + number + run
@@ -37,22 +36,8 @@ WEIGHT_SLACK = 0.001
 def load_course(path: str | os.PathLike, block_types: dict[str, Any] | None = None
                 ) -> tuple[Course | None, list[Diagnostic]]:
     """Load a course directory (or its course.yaml). The course is None when there is any error."""
-    with _cyclic_gc_paused():
+    with gc_paused():
         return CourseLoader(Path(path), block_types).load()
-
-
-@contextlib.contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Loading allocates millions of small acyclic objects (yaml nodes, model objects) that reference counting
-    frees; the cyclic collector would rescan the ever-growing model many times over, making load time grow
-    faster than the course. It is paused for the load and restored afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def load_courses(paths: Iterable[str | os.PathLike]) -> tuple[list[Course], list[Diagnostic]]:

@@ -66,9 +66,10 @@ class TextBlock(Block):
 @dataclass
 class VideoBlock(Block):
     youtube_id: str = ""
-    mp4_url: str = ""
+    mp4_url: str = ""  # an https URL of an MP4 file
     transcript: str = ""  # asset name of an .srt/.vtt transcript, if any
     duration: str = ""  # "HH:MM:SS", informational
+    mp4_asset: str = ""  # asset name of an MP4 file shipped with the course (then mp4_url is "")
 
 
 @dataclass

@@ -234,6 +234,8 @@ def _print_result(result: JobResult, as_json: bool, profile: str) -> None:
         click.echo(f"done in {result.elapsed:.1f} s: {summary_line(result.statuses)}")
         click.echo(f"LMS: {data['http_requests']:,} requests ({data['writes']:,} writes) · "
                    f"{result.cohorts_created:,} cohorts created · {data['throttled']:,} throttled")
+        if result.accounts:
+            click.echo("accounts: " + " · ".join(f"{k} {n:,}" for k, n in sorted(result.accounts.items())))
         click.echo(f"results: {result.results_path}")
     if result.stopped:
         raise PamongError(f"{result.stopped}; fix that and run `pamong enrol{_profile_flag(profile)}` to resume")

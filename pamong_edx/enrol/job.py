@@ -130,6 +130,7 @@ class JobResult:
     statuses: Counter = field(default_factory=Counter)  # results file lines by status
     traffic: dict[str, float | int | None] = field(default_factory=dict)
     cohorts_created: int = 0
+    accounts: Counter = field(default_factory=Counter)  # accounts "created"/"updated" (an LMS that makes them)
     failed_rows: int = 0
     elapsed: float = 0.0
     results_path: Path | None = None
@@ -268,6 +269,7 @@ def execute(
     finally:
         result.operations = executor.report.operations
         result.cohorts_created = executor.report.cohorts_created
+        result.accounts = executor.report.accounts
         result.traffic = meter.snapshot() if metered else {}
         result.statuses = write_results(plan.items, options.results_path)
         result.results_path = options.results_path
@@ -292,6 +294,7 @@ def summary(result: JobResult) -> dict:
         "results": dict(sorted(result.statuses.items())),
         "failed_rows": result.failed_rows,
         "cohorts_created": result.cohorts_created,
+        "accounts": dict(sorted(result.accounts.items())),
         "http_requests": result.traffic.get("http_requests", 0),
         "writes": result.traffic.get("writes", 0),
         "throttled": result.traffic.get("throttle_answers", 0),

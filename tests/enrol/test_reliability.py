@@ -120,7 +120,7 @@ def test_ctrl_c_finishes_the_calls_in_flight_records_them_and_says_how_to_resume
         time.sleep(0.005)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130
+    assert process.returncode == 130, stderr
     assert "interrupted: what was sent is journaled; run `pamong enrol --profile sandbox` to resume" in stderr
     assert "Traceback" not in stderr
 

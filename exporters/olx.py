@@ -115,6 +115,7 @@ def check_course(course: Course) -> list[str]:
                     for name in getattr(block, "assets", None) or []:
                         need_asset(block, name)
                     if isinstance(block, VideoBlock):
+                        need_asset(block, block.mp4_asset)
                         need_asset(block, block.transcript)
     return errors
 
@@ -133,8 +134,8 @@ def _check_block(course: Course, block: Block) -> list[str]:
                     f"it has {correct}"]
     if isinstance(block, TextProblem) and not any(a.strip() for a in block.answers):
         return [f"{where(block.loc)}: E102 a text_answer problem needs at least one answer"]
-    if isinstance(block, VideoBlock) and not (block.youtube_id or block.mp4_url):
-        return [f"{where(block.loc)}: E102 a video needs a youtube id or an mp4 URL"]
+    if isinstance(block, VideoBlock) and not (block.youtube_id or block.mp4_url or block.mp4_asset):
+        return [f"{where(block.loc)}: E102 a video needs a youtube id, an mp4 URL or an mp4 file under assets/"]
     return []
 
 
@@ -285,7 +286,8 @@ class OlxExporter(Exporter):
             elem.set("youtube_id_1_0", block.youtube_id)
         else:
             elem.set("youtube_id_1_0", "")  # otherwise Open edX falls back to its demo video
-        mp4 = xml_safe(block.mp4_url)
+        # A file of the course is served from static/; the LMS rewrites a quoted /static/ URL at render time.
+        mp4 = f"/static/{self.static[block.mp4_asset]}" if block.mp4_asset else xml_safe(block.mp4_url)
         elem.set("html5_sources", json.dumps([mp4] if mp4 else []))
         elem.set("download_video", "false")
         if mp4:

@@ -21,12 +21,13 @@ from pamong_edx.course.model import (
     Block, Certificate, Chapter, Course, GradedFormat, GradingPolicy, Location, Sequential, Signatory, Unit,
 )
 from pamong_edx.course.schema import (
-    CERTIFICATE_KEYS, CHAPTER_KEYS, COURSE_KEYS, FORMAT_KEYS, GRADING_KEYS, KINDS, LANGUAGES, SEQUENTIAL_KEYS,
+    CERTIFICATE_KEYS, CHAPTER_KEYS, COURSE_KEYS, FORMAT_KEYS, GRADING_KEYS, KINDS, SEQUENTIAL_KEYS,
     SIGNATORY_KEYS, UNIT_KEYS, block_keys,
 )
 from pamong_edx.course.values import parse_size
 from pamong_edx.course.yamlsource import Fields, MappingNode, Node, ScalarNode, as_int, is_null, kind
 from pamong_edx.gc_pause import gc_paused
+from pamong_edx.player.lang import available_languages, skipped_language_plugins
 
 COURSE_FILE = "course.yaml"
 MAX_COURSE_KEY_PARTS = 65  # Studio's limit on org + number + run
@@ -113,10 +114,7 @@ class CourseLoader:
             ctx.error("E105", f"org, number and run are {len(org) + len(number) + len(run)} characters together; "
                               f"Open edX allows at most {MAX_COURSE_KEY_PARTS}", f.loc_of("run"))
         title = ctx.string(f, "title", required=True)
-        language = ctx.string(f, "language", required=True)
-        if language and language not in LANGUAGES:
-            ctx.error("E105", f"language '{language}' has no player language pack; use one of "
-                              f"{', '.join(LANGUAGES)}{suggest(language, LANGUAGES)}", f.get("language"))
+        language = self.language(f)
         course = Course(org=org, number=number, run=run, title=title, language=language, root=self.dir.root,
                         loc=Location(self.course_file, 1, 1), assets=ctx.assets)
         course.start = ctx.date(f, "start")
@@ -143,6 +141,18 @@ class CourseLoader:
             else:
                 self.incomplete = True
         return course
+
+    def language(self, f: Fields) -> str:
+        """The course language: a tag some player language pack serves, built-in or from a language plugin."""
+        language = self.ctx.string(f, "language", required=True)
+        available = available_languages()
+        if language and language not in available:
+            skipped = skipped_language_plugins().get(language)
+            why = f" (its language plugin was skipped: {skipped})" if skipped else ""
+            self.ctx.error("E105", f"language '{language}' has no player language pack{why}; available: "
+                                   f"{', '.join(available)}{suggest(language, available)}; install a language "
+                                   f"plugin to add one", f.get("language"))
+        return language
 
     def course_part(self, f: Fields, key: str) -> str:
         value = self.ctx.string(f, key, required=True)

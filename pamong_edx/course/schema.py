@@ -13,7 +13,6 @@ from pamong_edx.course.ids import ID_PATTERN
 
 SCHEMA_ID = "https://pamong-edx.id/schemas/course.schema.json"
 KINDS = ("lesson", "pretest", "quiz", "posttest")
-LANGUAGES = ("id", "en")
 COURSE_PART_PATTERN = "^[A-Za-z0-9_-]+$"
 
 
@@ -139,7 +138,8 @@ COURSE = {
         "run": text("Course run. org, number and run together are at most 65 characters.",
                     pattern=COURSE_PART_PATTERN),
         "title": text("Course title."),
-        "language": {"enum": list(LANGUAGES), "description": "Course language: id or en."},
+        "language": text("Course language: the tag of a player language pack (id, en, or one a language plugin "
+                         "adds)."),
         "start": DATE,
         "end": DATE,
         "self_paced": {"type": "boolean", "description": "Default true."},
@@ -196,8 +196,14 @@ def block_definition(name: str, block_type: Any) -> dict[str, Any]:
             "additionalProperties": False, **fragment}
 
 
-def course_schema(block_types: dict[str, Any]) -> dict[str, Any]:
-    """The whole schema, with one `$defs/block_<name>` per loaded block type."""
+def course_schema(block_types: dict[str, Any], languages: list[str] | None = None) -> dict[str, Any]:
+    """The whole schema, with one `$defs/block_<name>` per loaded block type; `language` is one of `languages`
+    (default: the installed player language packs, built-in and plugins)."""
+    if languages is None:
+        from pamong_edx.player.lang import available_languages
+
+        languages = list(available_languages())
+    language = COURSE["properties"]["language"] | {"enum": sorted(languages)}
     names = sorted(block_types)
     block = {
         "type": "object",
@@ -227,5 +233,6 @@ def course_schema(block_types: dict[str, Any]) -> dict[str, Any]:
         "description": "course.yaml of a pamong-edx course (docs/course-format.md). Chapter files validate "
                        "against #/$defs/chapter.",
         **COURSE,
+        "properties": {**COURSE["properties"], "language": language},
         "$defs": defs,
     }

@@ -12,11 +12,14 @@ concerns the whole job (credentials, permissions, a missing course) stops it.
 from __future__ import annotations
 
 import inspect
+import os
 import random
+import signal
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -50,6 +53,10 @@ class Batch:
     cohort_id: int | None = None
     journal_id: int = 0
 
+    @property
+    def group(self) -> tuple:
+        return (self.kind, self.course, self.cohort)
+
 
 @dataclass
 class Answer:
@@ -59,6 +66,7 @@ class Answer:
     attempts: int
     message: str | None = None
     fatal: LmsError | None = None
+    refused: bool = False  # the LMS rejected the call as a whole (not one identifier)
 
 
 class JobStopped(PamongError):
@@ -114,6 +122,7 @@ class Executor:
         self._rng_lock = threading.Lock()
         self.report = Report()
         self._mode_supported = sets_mode(backend)
+        self._stopping = threading.Event()
         # Moodle cannot enrol an email without an account: such a backend is given each official's details.
         self._people = bool(getattr(backend, "creates_accounts", False))
         add = getattr(backend, "add_to_cohort", None)
@@ -126,10 +135,32 @@ class Executor:
         operations = plan.operations()
         if not operations:
             return self.report
-        with ThreadPoolExecutor(max_workers=self.settings.workers, thread_name_prefix="enrol") as pool:
+        with self._gentle_interrupt(), ThreadPoolExecutor(self.settings.workers, thread_name_prefix="enrol") as pool:
             cohort_ids = self._prepare_cohorts(plan, pool)
+            if self._stopping.is_set():
+                raise KeyboardInterrupt
             self._send_all(self._batches(operations, cohort_ids), pool)
         return self.report
+
+    @contextmanager
+    def _gentle_interrupt(self) -> Iterator[None]:
+        """The first Ctrl-C stops sending and lets the calls in flight finish and be recorded; a second one
+        leaves at once (what was in flight is then sent again by the next run)."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def on_interrupt(signum: int, frame: object) -> None:
+            if self._stopping.is_set():
+                raise KeyboardInterrupt
+            self._stopping.set()
+            os.write(2, b"\nstopping: waiting for the calls in flight (Ctrl-C again to leave now)\n")
+
+        previous = signal.signal(signal.SIGINT, on_interrupt)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
     # ------------------------------------------------------------------ cohorts
 
@@ -195,32 +226,44 @@ class Executor:
         queue = list(reversed(batches))
         in_flight: dict[Future, Batch] = {}
         fatal: LmsError | None = None
-        try:
-            while queue or in_flight:
-                while queue and fatal is None and len(in_flight) < self.settings.workers:
-                    batch = queue.pop()
-                    batch.journal_id = self.journal.begin_batch(
-                        self.run_id, batch.kind.value, batch.course, batch.cohort,
-                        [Sending(i.email, i.course, batch.kind.value, i.cohort, i.region, i.row) for i in batch.items],
-                    )
-                    in_flight[pool.submit(self._send, batch)] = batch
-                if not in_flight:
-                    break
-                finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    batch = in_flight.pop(future)
-                    answer = future.result()
-                    self._record(batch, answer)
-                    if answer.fatal is not None and fatal is None:
-                        fatal = answer.fatal
-        except KeyboardInterrupt:
-            # Let the calls in flight finish and record them; the rest stays unsent for the next run.
-            for future, batch in in_flight.items():
-                self._record(batch, future.result())
-            raise
+        # A call the LMS rejects as a whole fails for its course and cohort, not its people: the same call
+        # for other people of that group would be rejected too, so it is not sent.
+        refused: dict[tuple, str] = {}
+        while queue or in_flight:
+            while queue and fatal is None and not self._stopping.is_set() and len(in_flight) < self.settings.workers:
+                batch = queue.pop()
+                if batch.group in refused:
+                    self._not_sent(batch, f"not sent: the LMS rejected this call for others ({refused[batch.group]})")
+                    continue
+                batch.journal_id = self.journal.begin_batch(
+                    self.run_id, batch.kind.value, batch.course, batch.cohort,
+                    [Sending(i.email, i.course, batch.kind.value, i.cohort, i.region, i.row) for i in batch.items],
+                )
+                in_flight[pool.submit(self._send, batch)] = batch
+            if not in_flight:
+                break
+            finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in finished:
+                batch = in_flight.pop(future)
+                answer = future.result()
+                self._record(batch, answer)
+                if answer.refused:
+                    refused.setdefault(batch.group, answer.message or "")
+                if answer.fatal is not None and fatal is None:
+                    fatal = answer.fatal
+        if self._stopping.is_set():
+            raise KeyboardInterrupt
         if fatal is not None:
             self.report.stopped = str(fatal)
             raise JobStopped(f"the LMS refused the job, so it stopped: {fatal}")
+
+    def _not_sent(self, batch: Batch, message: str) -> None:
+        """Fail a batch in the results without sending it; the journal is untouched, so the next run plans it."""
+        for item in batch.items:
+            item.outcome = FAILED_WORD
+            item.message = _join(item.message, message)
+            self.report.operations[(batch.kind.value, FAILED_WORD)] += 1
+        self.progress(len(batch.items))
 
     def _record(self, batch: Batch, answer: Answer) -> None:
         self.journal.settle(batch.journal_id, [o for _, o in answer.outcomes], attempts=answer.attempts,
@@ -254,7 +297,7 @@ class Executor:
                 continue
             except InvalidInput as exc:  # the LMS rejected the call as a whole; repeating it would not help
                 done.extend((i, _failure(i, batch, str(exc), permanent=False)) for i in todo)
-                return Answer(done, attempt, str(exc))
+                return Answer(done, attempt, str(exc), refused=True)
             except LmsError as exc:  # credentials, permissions, a missing course or route: stop the job
                 done.extend((i, _failure(i, batch, str(exc), permanent=False)) for i in todo)
                 return Answer(done, attempt, str(exc), fatal=exc)

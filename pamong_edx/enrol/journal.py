@@ -271,7 +271,8 @@ class Journal:
             )
             self.db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:  # an interrupt may land after COMMIT has already succeeded
+                self.db.execute("ROLLBACK")
             raise
         return batch
 
@@ -303,7 +304,8 @@ class Journal:
             )
             self.db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:  # an interrupt may land after COMMIT has already succeeded
+                self.db.execute("ROLLBACK")
             raise
 
     # ------------------------------------------------------------------ cohorts

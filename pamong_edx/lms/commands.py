@@ -40,8 +40,10 @@ def check(ctx: click.Context, profile_name: str | None, insecure: bool, course_i
         try:
             me = backend.whoami()
         except AuthError as exc:
-            click.echo(f"  [FAIL] sign in as client '{profile.client_id}': {exc}")
-            click.echo("         fix: check client_id and the secret in the profile's environment variable")
+            who = f"client '{profile.client_id}'" if profile.client_id else "the profile's token"
+            click.echo(f"  [FAIL] sign in as {who}: {exc}")
+            click.echo("         fix: check client_id and the secret in the profile's environment variable"
+                       if profile.client_id else "         fix: check the token in the profile's environment variable")
             ctx.exit(1)
         staff = "yes" if me.is_staff else "no"
         click.echo(f"acting as: {me.username} (global staff: {staff})")
@@ -78,6 +80,7 @@ def deploy(
         raise PamongError("--course-id names one course: deploy one package at a time with it")
     profile, backend = backend_for(profile_name, insecure=insecure)
     failures = []
+    manual = 0
     with backend:
         infos = [backend.describe_package(path, course_id) for path in packages]  # all readable before any upload
         for info in infos:
@@ -85,8 +88,12 @@ def deploy(
                                     poll_interval=poll_interval, wait_timeout=wait_timeout)
             if not result.ok:
                 failures.append(result)
+            elif result.state == "manual":
+                manual += 1
     if failures:
         names = ", ".join(r.package.path.name for r in failures)
         raise PamongError(f"deploy failed for {len(failures)} of {len(packages)} package(s): {names}")
-    if not dry_run:
-        click.echo(f"deployed {len(packages)} package(s) to profile {profile.name}")
+    if manual:
+        click.echo(f"{manual} package(s) need the steps above in {profile.lms}: nothing was uploaded")
+    if not dry_run and manual < len(packages):
+        click.echo(f"deployed {len(packages) - manual} package(s) to profile {profile.name}")

@@ -43,6 +43,11 @@ def deploy_package(
     echo(f"{package.path.name} -> {package.course_id} \"{package.title}\"")
     for note in package.notes:
         echo(f"  note: {note}")
+    steps = getattr(backend, "deploy_steps", None)
+    if steps is not None:  # an LMS with no API to import a package (Moodle and SCORM): the exact manual steps
+        for line in steps(package):
+            echo(f"  {line}")
+        return DeployResult(package, created=False, state="manual")
     existing = backend.get_course(package.course_id)
     size = _size(package.path.stat().st_size)
     if dry_run:

@@ -13,9 +13,14 @@ rate = click.FloatRange(0, 1)
 
 
 @click.command()
-@click.option("--lms", type=click.Choice(["openedx"]), default="openedx", show_default=True,
-              help="Which LMS to stand in for.")
+@click.option("--lms", type=click.Choice(["openedx", "moodle", "both"]), default="openedx", show_default=True,
+              help="Which LMS to stand in for; both runs the two on two ports.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0 picks a free port.")
+@click.option("--moodle-port", type=click.IntRange(0, 65535),
+              help="With --lms both: the Moodle stand-in's port (default: --port + 1; any free port with --port 0).")
+@click.option("--token", help="Moodle: the web-service token (default: kept from --data, else random).")
+@click.option("--max-input-vars", type=click.IntRange(50), default=1000, show_default=True,
+              help="Moodle: PHP's max_input_vars (POST fields past it are dropped).")
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Keep state in this directory (default: a temporary one, gone at exit).")
 @click.option("--client-id", help="The staff OAuth client's id (default: kept from --data, else pamong-sandbox).")
@@ -36,25 +41,64 @@ rate = click.FloatRange(0, 1)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the fault draws (same seed, same faults).")
 @click.option("--faults-only", "only", default="", metavar="TEXT",
               help="Inject faults only into requests whose 'METHOD /route' contains TEXT, e.g. 'POST /api/bulk_enroll'.")
-def sandbox(lms: str, port: int, data_dir: Path | None, client_id: str | None, client_secret: str | None,
+def sandbox(lms: str, port: int, moodle_port: int | None, token: str | None, max_input_vars: int,
+            data_dir: Path | None, client_id: str | None, client_secret: str | None,
             token_ttl: int, no_throttle: bool, no_bulk_enroll: bool, import_step: float, latency_ms: float,
             fail_rate: float, timeout_rate: float, hang_s: float, reset_rate: float, burst_every: int,
             burst_size: int, retry_after: int, seed: int, only: str) -> None:
     """Start a stand-in LMS on 127.0.0.1 for rehearsals and tests. It is not an LMS."""
-    from pamong_edx.sandbox.openedx import FaultConfig, Settings, openedx_sandbox
+    import dataclasses
+    import sys
+
+    from pamong_edx.sandbox.core.faults import FaultConfig
 
     faults = FaultConfig(latency_ms=latency_ms, fail_rate=fail_rate, timeout_rate=timeout_rate, hang_s=hang_s,
                          reset_rate=reset_rate, burst_every=burst_every, burst_size=burst_size,
                          retry_after=retry_after, seed=seed, only=only)
-    settings = Settings(throttle=not no_throttle, token_ttl=token_ttl, bulk_enroll_enabled=not no_bulk_enroll,
-                        import_step_s=import_step)
+    servers = []
+    if lms in ("openedx", "both"):
+        from pamong_edx.sandbox.openedx import Settings, openedx_sandbox
+
+        settings = Settings(throttle=not no_throttle, token_ttl=token_ttl, bulk_enroll_enabled=not no_bulk_enroll,
+                            import_step_s=import_step)
+        server = _bind(port, lambda: openedx_sandbox(data_dir, port=port, client_id=client_id,
+                                                     client_secret=client_secret, faults=faults, settings=settings))
+        _openedx_banner(server, data_dir)
+        servers.append(server)
+    if lms in ("moodle", "both"):
+        from pamong_edx.sandbox.moodle import Settings as MoodleSettings
+        from pamong_edx.sandbox.moodle import moodle_sandbox
+
+        # Two stand-ins, two ports: each keeps its site at the root, as a real LMS is addressed.
+        where = port if lms == "moodle" else moodle_port if moodle_port is not None else (port + 1 if port else 0)
+        server = _bind(where, lambda: moodle_sandbox(data_dir, port=where, token=token,
+                                                     faults=dataclasses.replace(faults),
+                                                     settings=MoodleSettings(max_input_vars=max_input_vars)))
+        _moodle_banner(server, data_dir)
+        servers.append(server)
+    click.echo("  A rehearsal and test stand-in, not an LMS. Ctrl-C stops it.", nl=True)
+    sys.stdout.flush()
+    for extra in servers[1:]:
+        extra.start()
     try:
-        server = openedx_sandbox(data_dir, port=port, client_id=client_id, client_secret=client_secret,
-                                 faults=faults, settings=settings)
+        servers[0].serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        for extra in servers[1:]:
+            extra.stop()
+
+
+def _bind(port: int, make):  # noqa: ANN001, ANN202 - a server factory; returns a SandboxServer
+    try:
+        return make()
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise UsageError(f"port {port} is already in use: pass --port N, or --port 0 for any free port") from None
         raise
+
+
+def _openedx_banner(server, data_dir: Path | None) -> None:  # noqa: ANN001 - a SandboxServer
     app = server.app
     click.echo(f"pamong sandbox ({app.title}) listening on {server.url}", nl=True)
     click.echo(f"  LMS and Studio: {server.url}")
@@ -64,11 +108,14 @@ def sandbox(lms: str, port: int, data_dir: Path | None, client_id: str | None, c
                    f"(acts as {cred.username}, {role})")
     click.echo(f"  data: {data_dir or 'temporary (gone at exit)'}")
     click.echo(f"  stats: {server.url}/__sandbox__/stats   config: {server.url}/__sandbox__/config")
-    click.echo("  A rehearsal and test stand-in, not an LMS. Ctrl-C stops it.", nl=True)
-    import sys
 
-    sys.stdout.flush()
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        click.echo("stopped")
+
+def _moodle_banner(server, data_dir: Path | None) -> None:  # noqa: ANN001 - a SandboxServer
+    app = server.app
+    click.echo(f"pamong sandbox ({app.title}) listening on {server.url}", nl=True)
+    click.echo(f"  web services: {server.url}/webservice/rest/server.php")
+    for token in app.tokens:
+        what = "every function the toolkit uses" if token.service == "pamong" else "read-only functions"
+        click.echo(f"  token: {token.token} (user {token.username}, service {token.service}: {what})")
+    click.echo(f"  data: {data_dir or 'temporary (gone at exit)'}")
+    click.echo(f"  stats: {server.url}/__sandbox__/stats   config: {server.url}/__sandbox__/config")

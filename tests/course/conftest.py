@@ -5,6 +5,7 @@ folders have a conftest.py, and `import conftest` would pick whichever was impor
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import subprocess
@@ -15,11 +16,13 @@ from pathlib import Path
 import pytest
 
 from pamong_edx.cli import main
+from pamong_edx.player import lang
 from pamong_edx.plugins import registry
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 COURSES = FIXTURES / "courses"
 PLUGINS = FIXTURES / "plugins"
+LANGUAGE_PLUGIN = FIXTURES / "scorm" / "lang_plugin"  # adds jv and su; its id and xx packs are refused
 
 
 @pytest.fixture
@@ -70,6 +73,17 @@ def install_plugin(tmp_path, monkeypatch):
 
     yield install
     registry.cache_clear()
+
+
+@pytest.fixture
+def language_plugin(monkeypatch):
+    """The fixture distribution with player language plugins on sys.path, as `pip install` would put it."""
+    monkeypatch.syspath_prepend(str(LANGUAGE_PLUGIN))
+    importlib.invalidate_caches()
+    lang.clear_cache()
+    yield
+    lang.clear_cache()
+    sys.modules.pop("pamong_lang_extra", None)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -307,6 +308,39 @@ def test_errors_are_collected_across_courses():
     courses, diagnostics = load_courses([COURSES / "bad-weights", COURSES / "unpassable", COURSES / "minimal"])
     assert len(courses) == 1
     assert {d.location.file.parent.name for d in diagnostics} == {"bad-weights", "unpassable"}
+
+
+# ---------------------------------------------------------------------------------------------------- language
+
+
+def set_language(root: Path, language: str) -> None:
+    path = root / "course.yaml"
+    path.write_text(re.sub(r"(?m)^language: .*$", f"language: {language}", path.read_text()))
+
+
+def test_a_language_without_a_pack_lists_the_available_ones(course_copy):
+    root = course_copy("minimal")
+    set_language(root, "ind")
+    course, diagnostics = load_course(root)
+    assert course is None
+    assert [(d.code, d.location.line, d.message) for d in diagnostics] == [
+        ("E105", 5, "language 'ind' has no player language pack; available: en, id (did you mean 'id'?); "
+                    "install a language plugin to add one")]
+
+
+def test_a_language_plugin_adds_course_languages(language_plugin, course_copy):
+    root = course_copy("minimal")
+    set_language(root, "jv")
+    course, diagnostics = load_course(root)
+    assert diagnostics == [] and course.language == "jv"
+
+    set_language(root, "xx")  # the plugin's xx pack is refused (it declares the wrong component)
+    course, diagnostics = load_course(root)
+    assert course is None
+    [error] = diagnostics
+    assert error.code == "E105"
+    assert error.message.startswith("language 'xx' has no player language pack (its language plugin was skipped: ")
+    assert "available: en, id, jv, su;" in error.message
 
 
 # ---------------------------------------------------------------------------------------------------- stable ids

@@ -60,7 +60,7 @@ def test_bundled_course_validates(course_yaml):
     assert_valid(course_yaml)
 
 
-@pytest.mark.parametrize("name", ["minimal", "complete", "stable-ids"])
+@pytest.mark.parametrize("name", ["minimal", "complete", "stable-ids", "local-video"])
 def test_valid_fixture_course_validates(name):
     assert_valid(COURSES / name / "course.yaml")
 
@@ -104,6 +104,8 @@ BAD = {
     "bad kind": lambda d: d["chapters"][0]["sequentials"][0].update(kind="exam"),
     "bad id": lambda d: d["chapters"][0].update(id="bab 1"),
     "video without a source": lambda d: drop(video_block(d), "youtube", "mp4"),
+    "video over http": lambda d: video_block(d).update(mp4="http://cdn.example.id/musdes.mp4"),
+    "video file outside assets": lambda d: video_block(d).update(mp4="content/musdes.mp4"),
 }
 
 
@@ -111,6 +113,13 @@ BAD = {
 def test_schema_rejects(case):
     document = complete_with(BAD[case])
     assert not course_validator().is_valid(document)
+
+
+def test_language_is_one_of_the_installed_language_packs(language_plugin):
+    with_plugin = jsonschema.Draft202012Validator(course_schema(block_types()))
+    assert with_plugin.is_valid(complete_with(lambda d: d.update(language="jv")))
+    assert not with_plugin.is_valid(complete_with(lambda d: d.update(language="xx")))  # a refused plugin pack
+    assert SCHEMA["properties"]["language"]["enum"] == ["en", "id"]  # written before the plugin was installed
 
 
 def test_chapter_definition_rejects_a_chapter_without_sequentials():

@@ -11,7 +11,7 @@ import pytest
 from olx_samples import TRICKY, edx_cleaner, extract, make_course
 from lxml import etree
 
-from pamong_edx.course.model import Block, Location, TextBlock
+from pamong_edx.course.model import Asset, Block, Location, TextBlock, VideoBlock
 from pamong_edx.export import REPRODUCIBLE_MTIME, ExportError
 from pamong_edx.exporters.olx import OlxExporter
 from pamong_edx.exporters.olx_static import LinkRewriter, flat_name, static_names
@@ -265,6 +265,33 @@ def test_video(built):
     mp4_only = xml(root, "video/v-mp4.xml")
     assert mp4_only.get("youtube_id_1_0") == "" and mp4_only.get("display_name") == "Pengertian Desa"
     assert mp4_only.find("track").get("src") == "/static/musdes-en.vtt"
+
+
+def test_video_file_of_the_course_plays_from_static(tmp_path):
+    video_file = tmp_path / "rapat desa.mp4"
+    video_file.write_bytes(b"\0\0\0\x18ftypmp42 rapat desa")
+    course = make_course()
+    course.assets["video/rapat desa.mp4"] = Asset("video/rapat desa.mp4", video_file)
+    unit = course.chapters[0].sequentials[0].units[0]
+    unit.blocks.append(VideoBlock("v-lokal", "video", "Rapat Desa", Location(tmp_path / "course.yaml", 90, 1),
+                                  mp4_asset="video/rapat desa.mp4", transcript="musdes.srt"))
+    root = extract(OlxExporter(course, tmp_path / "out").build().path, tmp_path / "x") / "course"
+    video = xml(root, "video/v-lokal.xml")
+    # Studio flattens static/; the LMS rewrites quoted /static/ URLs to the course's asset URLs when it renders
+    assert json.loads(video.get("html5_sources")) == ["/static/video_rapat_desa.mp4"]
+    assert [s.get("src") for s in video.findall("source")] == ["/static/video_rapat_desa.mp4"]
+    assert video.get("youtube_id_1_0") == "" and video.get("youtube") is None
+    assert (root / "static/video_rapat_desa.mp4").read_bytes() == video_file.read_bytes()
+    assert json.loads(video.get("transcripts")) == {"id": "musdes.srt"}
+    assert 'url_name="v-lokal"' in (root / "vertical/u-pengertian.xml").read_text("utf-8")
+
+
+def test_video_file_missing_from_assets_is_refused(tmp_path):
+    course = make_course()
+    course.chapters[0].sequentials[0].units[0].blocks.append(
+        VideoBlock("v-hilang", "video", "", Location(tmp_path / "course.yaml", 91, 1), mp4_asset="hilang.mp4"))
+    with pytest.raises(ExportError, match=r"course\.yaml:91:1: E109 asset 'hilang\.mp4' does not exist"):
+        OlxExporter(course, tmp_path / "out").build()
 
 
 def test_discussions_inline_with_unique_ids(built):

@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
 SCHEMAS = SHARED / "schemas"
 FIXTURE_ROOT = REPO / "tests" / "fixtures" / "scorm" / "course"
+VIDEO_DIR = REPO / "tests" / "fixtures" / "scorm" / "video"  # a 2-second H.264/AAC clip and its captions
 SCORM_AGAIN = REPO / "node_modules" / "scorm-again" / "dist"
 CHROMIUM = Path("/usr/bin/chromium")
 EXPORTERS = {"1.2": Scorm12Exporter, "2004": Scorm2004Exporter}
@@ -114,6 +115,17 @@ def make_fixture_course(language: str = "en", cutoff: float = 0.7, extra_quiz_un
         ],
         assets=assets,
     )
+
+
+def with_local_video(course: Course) -> Course:
+    """The fixture course with its lesson video shipped in the package instead of linked: assets/video/."""
+    for name in ("rapat desa.mp4", "rapat desa.vtt"):
+        course.assets[f"video/{name}"] = Asset(f"video/{name}", VIDEO_DIR / name)
+    unit = course.chapters[0].sequentials[0].units[0]
+    linked = unit.blocks[1]
+    unit.blocks[1] = VideoBlock(linked.id, "video", linked.title, linked.loc, mp4_asset="video/rapat desa.mp4",
+                                transcript="video/rapat desa.vtt")
+    return course
 
 
 @dataclass

@@ -8,13 +8,14 @@ import sys
 import zipfile
 
 import pytest
+from lxml import etree
 from lxml import html as lxml_html
 
 from pamong_edx.export import ExportError
 from pamong_edx.exporters.scorm import Scorm12Exporter, Scorm2004Exporter
 from pamong_edx.exporters.scorm_runtime import largest_state
 from pamong_edx.plugins import exporters
-from scorm_support import REPO, VERSIONS, build_package, make_fixture_course
+from scorm_support import REPO, VERSIONS, VIDEO_DIR, build_package, make_fixture_course, with_local_video
 
 
 def zip_names(built) -> list[str]:
@@ -146,6 +147,36 @@ def test_nothing_in_a_package_points_outside_it_except_the_course_video_links(fi
                 else:
                     assert (built.root / value).is_file(), (sco.href, value)
         assert not doc.xpath('//iframe | //embed | //object')
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_video_file_of_the_course_is_packaged_and_plays_in_place(version, tmp_path, xsd):
+    built = build_package(with_local_video(make_fixture_course()), version, tmp_path)
+    with zipfile.ZipFile(built.zip_path) as zf:
+        info = zf.getinfo("assets/video/rapat desa.mp4")
+        assert info.compress_type == zipfile.ZIP_STORED  # already compressed
+        assert zf.read(info) == (VIDEO_DIR / "rapat desa.mp4").read_bytes()
+        names = zf.namelist()
+    assert "assets/video/rapat desa.vtt" in names and "assets/musdes.vtt" not in names  # the linked video's
+
+    [figure] = page(built, "lesson-1.html").xpath("//figure[@data-video]")
+    assert figure.get("data-video") == "local"
+    [video] = figure.xpath(".//video")
+    assert "controls" in video.attrib and video.get("preload") == "none"
+    assert video.get("aria-labelledby") == figure.xpath("figcaption")[0].get("id")
+    [source] = video.xpath(".//source")  # libxml2 nests void elements it does not know; browsers do not
+    assert (source.get("src"), source.get("type")) == ("assets/video/rapat%20desa.mp4", "video/mp4")
+    [track] = video.xpath(".//track")
+    assert (track.get("kind"), track.get("src"), track.get("srclang"), track.get("label")) == (
+        "captions", "assets/video/rapat%20desa.vtt", "en", "Transcript")
+    assert not figure.xpath('.//*[@data-action="play-video"] | .//*[@data-role="video-note"]')  # nothing to fetch
+    assert [a.get("href") for a in figure.xpath('.//p[@class="video-links"]/a')] == ["assets/video/rapat%20desa.vtt"]
+
+    manifest = (built.root / "imsmanifest.xml").read_bytes()
+    listed = etree.fromstring(manifest).xpath(
+        "//*[local-name()='resource'][@identifier='RES-lesson-1']/*[local-name()='file']/@href")
+    assert {"assets/video/rapat desa.mp4", "assets/video/rapat desa.vtt"} <= set(listed)
+    assert xsd(manifest, version) == []
 
 
 def test_pamong_build_writes_both_scorm_packages_and_enforces_the_size_budget(tmp_path):

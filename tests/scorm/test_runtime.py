@@ -16,7 +16,7 @@ from pamong_edx.exporters.scorm_plan import Sco, is_native_problem
 from pamong_edx.exporters.scorm_runtime import decimal_text, largest_state, mastery_score
 from pamong_edx.player.lang import language_pack
 
-from scorm_support import REPO, VERSIONS, build_package
+from scorm_support import REPO, VERSIONS, build_package, make_fixture_course, with_local_video
 
 pytestmark = pytest.mark.browser
 BUNDLED = sorted(p for p in (REPO / "course_src").glob("*/") if (p / "course.yaml").is_file())
@@ -349,6 +349,34 @@ def test_videos_make_no_request_until_played_and_fall_back_to_a_link_offline(fix
     note = video.locator('[data-role="video-note"]')
     assert note.is_visible() and "offline" in note.inner_text()
     assert session.foreign_requests(server.url) == []
+    assert session.errors == []
+
+
+def test_a_video_file_of_the_package_plays_offline_with_captions_and_stops_when_the_page_changes(
+        tmp_path, open_page):
+    built = build_package(with_local_video(make_fixture_course()), "1.2", tmp_path)
+    session = open_page(offline=True)
+    page = session.page
+    page.goto((built.root / "lesson-1.html").as_uri())
+    page.locator(".page.is-current").wait_for()
+    video = page.get_by_role("figure").locator("video")
+    assert video.is_visible() and video.get_attribute("aria-labelledby")
+    assert not [u for u in session.requests if u.endswith(".mp4")]  # preload="none": nothing fetched yet
+    assert page.locator('[data-role="video-note"]:visible').count() == 0  # offline is no reason to warn
+
+    video.focus()
+    page.keyboard.press("Space")  # the native controls play it from the keyboard
+    page.wait_for_function("document.querySelector('video').currentTime > 0.3", timeout=10000)
+    captions = page.evaluate("""() => {
+        const track = document.querySelector('video').textTracks[0];
+        return {mode: track.mode, cues: track.cues ? [...track.cues].map(c => c.text) : null};
+    }""")
+    assert captions == {"mode": "showing", "cues": ["The village meeting starts."]}
+
+    page.locator('[data-action="next"]').click()
+    assert page.evaluate("document.querySelector('video').paused")
+    package = built.root.as_uri()
+    assert [u for u in session.requests if not u.startswith(package)] == []
     assert session.errors == []
 
 

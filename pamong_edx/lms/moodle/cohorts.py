@@ -75,7 +75,11 @@ class Cohorts:
         return next((c for c in self.list(refresh=True) if c.name == name), None)
 
     def ensure(self, name: str) -> Cohort:
-        existing = self.find(name)
+        # The cohorts listed this session are enough to decide: if another run made it since, the unique ID number
+        # makes Moodle refuse the copy, and the list read again then finds it.
+        with self._lock:
+            listed = self._by_name
+        existing = listed.get(name) if listed is not None else self.find(name)
         if existing is not None:
             return existing
         record = {"categorytype": {"type": "system", "value": ""}, "name": name, "idnumber": self.idnumber(name),

@@ -315,7 +315,11 @@
   // ------------------------------------------------------------------------------------------ navigation
   function show(index, moveFocus) {
     current = Math.max(0, Math.min(last, index));
-    pages.forEach(function (page, i) { page.classList.toggle('is-current', i === current); });
+    pages.forEach(function (page, i) {
+      page.classList.toggle('is-current', i === current);
+      // A hidden page's video would go on playing out of sight.
+      if (i !== current) { $$(page, 'video').forEach(function (video) { video.pause(); }); }
+    });
     seen[current] = true;
     var position = fmt(T.page_of, { n: current + 1, total: pages.length });
     $$(document, '[data-role="position"]').forEach(function (el) { el.textContent = position; });
@@ -369,8 +373,8 @@
     video.focus();
   }
 
-  function markOffline() {
-    $$(document, '[data-video]').forEach(function (figure) {
+  function markOffline() {  // only videos from elsewhere: a file of the package plays offline too
+    $$(document, '[data-video="remote"]').forEach(function (figure) {
       var note = $(figure, '[data-role="video-note"]');
       if (navigator.onLine === false) {
         note.textContent = T.video_offline;

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES
+from enrol_support import FIXTURES
 from pamong_edx.enrol.rules import CohortRule, RulesError, load_rules, parse_rules, rules_from_options
 from pamong_edx.errors import PamongError, UsageError
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import COURSE
+from enrol_support import COURSE
 from pamong_edx.enrol.executor import Executor, JobStopped, Settings
 from pamong_edx.enrol.journal import ENROLLED, PRE_ENROLLED, UNENROLLED, Journal
 from pamong_edx.enrol.meter import Meter, traffic_for
@@ -132,3 +132,17 @@ def test_a_failure_of_the_whole_job_mid_way_stops_sending_and_leaves_the_rest_fo
     sandbox.configure(bulk_enroll_enabled=True)
     plan = run(sandbox, journal, people(30), rules=rules, batch_size=10)
     assert len(plan.operations()) == 30 and len(sandbox.state(COURSE)) == 30
+
+
+def test_a_call_rejected_as_a_whole_is_not_repeated_for_the_rest_of_its_group(sandbox, journal):
+    missing = "course-v1:Kemendagri+BELUM+2025"
+    rules = rules_from_options([missing], None)
+    sandbox.reset_stats()
+    plan = run(sandbox, journal, people(30), rules=rules, batch_size=10, workers=1)
+    assert sandbox.stats()["requests"]["POST /api/bulk_enroll/v1/bulk_enroll"] == 1
+    assert [i.outcome for i in plan.items] == ["failed"] * 30
+    assert "Course not found" in plan.items[0].message
+    assert plan.items[-1].message.startswith("not sent: the LMS rejected this call for others")
+    sandbox.create_course(missing)
+    plan = run(sandbox, journal, people(30), rules=rules, batch_size=10)
+    assert [i.outcome for i in plan.items] == ["pre-enrolled"] * 30

@@ -17,7 +17,7 @@ from collections import Counter
 
 from click.testing import CliRunner
 
-from conftest import COURSE, expected_cohorts
+from enrol_support import COURSE, expected_cohorts
 from pamong_edx.cli import cli
 from pamong_edx.roster import read_roster
 
@@ -121,6 +121,7 @@ def test_ctrl_c_finishes_the_calls_in_flight_records_them_and_says_how_to_resume
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
+    assert "stopping: waiting for the calls in flight (Ctrl-C again to leave now)" in stderr
     assert "interrupted: what was sent is journaled; run `pamong enrol --profile sandbox` to resume" in stderr
     assert "Traceback" not in stderr
 

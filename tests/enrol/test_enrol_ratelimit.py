@@ -2,20 +2,10 @@ import threading
 
 import pytest
 
+from enrol_support import FakeClock
 from pamong_edx.enrol.ratelimit import Rate, RateLimiter, parse_rate
 from pamong_edx.errors import UsageError
 from pamong_edx.sandbox.core.throttle import RateThrottle
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def test_parse_rate():

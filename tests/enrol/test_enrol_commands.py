@@ -12,7 +12,7 @@ from collections import Counter
 
 from click.testing import CliRunner
 
-from conftest import COURSE, COURSE_KEU, FIXTURES, expected_cohorts
+from enrol_support import COURSE, COURSE_KEU, FIXTURES, expected_cohorts
 from pamong_edx.cli import cli
 from pamong_edx.errors import DiagnosticsFailed, UsageError
 

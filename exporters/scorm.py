@@ -13,6 +13,7 @@ bytes. docs/scorm.md describes the package, the player and its tracking.
 
 from __future__ import annotations
 
+import base64
 import html
 import os
 import re
@@ -148,7 +149,7 @@ class ScormExporter(Exporter):
                 elif isinstance(block, TextBlock) and block.type == "text":
                     views.append(BlockView("text", block))
                 elif isinstance(block, VideoBlock) and block.type == "video":
-                    views.append(BlockView("video", block))
+                    views.append(BlockView("video", block, captions=self._inline_captions(block)))
                 elif isinstance(block, DiscussionBlock) and block.type == "discussion":
                     views.append(BlockView("discussion", block))
                 else:
@@ -161,6 +162,21 @@ class ScormExporter(Exporter):
             lang=self.lang,
             config=sco_config(self.course, sco, self.scorm_version, self.lang),
         )
+
+
+    def _inline_captions(self, block: VideoBlock) -> str:
+        """The WebVTT captions of a video shipped in the package, as a data: URL. Browsers refuse a caption file
+        to a page opened from disk (file: URLs are unique origins), which is how a package is used offline; the
+        file itself is still packaged, for the transcript link."""
+        asset = self.course.assets.get(block.transcript)
+        if not block.mp4_asset or asset is None or not block.transcript.lower().endswith(".vtt"):
+            return ""
+        try:
+            data = asset.path.read_bytes()
+        except OSError as exc:
+            raise ExportError(f"{display_location(block.loc)}: E002 cannot read transcript "
+                              f"assets/{block.transcript}: {exc.strerror or exc}") from None
+        return "data:text/vtt;charset=utf-8;base64," + base64.b64encode(data).decode("ascii")
 
 
 class Scorm12Exporter(ScormExporter):

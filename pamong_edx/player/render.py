@@ -38,6 +38,7 @@ class BlockView:
     block: Block
     question: QuestionView | None = None
     html: str = ""
+    captions: str = ""  # a packaged video's WebVTT captions as a data: URL (see the video macro)
 
 
 @dataclass

@@ -33,10 +33,10 @@ def one_account_each(moodle) -> bool:
 
 def test_with_500s_timeouts_and_429_bursts_moodle_ends_as_planned(moodle_env, moodle, roster_maker,
                                                                  expected_cohorts, tmp_path):
-    roster = roster_maker(300, seed=5, messy=0.08)
-    moodle.configure(fail_rate=0.06, timeout_rate=0.03, hang_s=1.5, burst_every=25, burst_size=3, retry_after=1,
+    roster = roster_maker(200, seed=5, messy=0.08)
+    moodle.configure(fail_rate=0.06, timeout_rate=0.03, hang_s=1.5, burst_every=40, burst_size=2, retry_after=1,
                      seed=42)
-    out = CliRunner().invoke(cli, ["enrol", str(roster), *ARGS, "--batch-size", "20", "--json",
+    out = CliRunner().invoke(cli, ["enrol", str(roster), *ARGS, "--batch-size", "25", "--json",
                                    "-o", str(tmp_path / "results.csv")])
     report = json.loads(out.stdout)
     faults = moodle.stats()["faults"]

@@ -208,7 +208,8 @@ def main() -> None:
         stand_in = StandIn(work / "lms", args.latency)
         try:
             config.write_text(f'[profiles.bench]\nlms_url = "{stand_in.url}"\nclient_id = "{stand_in.client_id}"\n'
-                              'client_secret_env = "PAMONG_BENCH_SECRET"\ntimeout = 60\n', encoding="utf-8")
+                              'client_secret_env = "PAMONG_BENCH_SECRET"\ntimeout = 60\n'
+                              f'[profiles.bench.openedx]\nbulk_batch_size = {args.batch_size}\n', encoding="utf-8")
             env = {**os.environ, "PAMONG_CONFIG": str(config), "PAMONG_BENCH_SECRET": SECRET,
                    "PAMONG_STATE_DIR": str(work / "state"), "PAMONG_REGIONS": str(WILAYAH)}
             env.pop("PAMONG_PROFILE", None)

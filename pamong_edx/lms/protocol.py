@@ -237,6 +237,9 @@ class LmsBackend(Protocol):
 
     def ensure_cohort(self, course_id: str, name: str) -> Cohort: ...
 
+    # Optional: a backend may also offer `create_cohort(course_id, name) -> Cohort`, one request for a cohort the
+    # caller has just listed as missing; the enrolment engine uses it to avoid listing again per cohort.
+
     def add_to_cohort(self, course_id: str, cohort_id: int, identifiers: list[str]) -> CohortChange: ...
 
     # results

@@ -366,3 +366,29 @@ def test_import_ticket_lookup_is_by_name_and_task_id(backend, course):
     with pytest.raises(ServerError) as caught:
         backend.import_status(ImportTicket(course, "no-such-task", "x.tar.gz"))
     assert caught.value.status == 500
+
+
+def test_create_cohort_is_one_request_after_a_listing(backend, course, ctl):
+    assert backend.list_cohorts(course) == []
+    ctl.reset_stats()
+    created = backend.create_cohort(course, "18.71 Kota Bandar Lampung")
+    assert created.name == "18.71 Kota Bandar Lampung"
+    assert ctl.stats()["requests"] == {"POST /api/cohorts/v1/courses/{course_id}/cohorts/{cohort_id}": 1}
+
+
+def test_bulk_batch_size_comes_from_the_profile(make_backend, course, ctl):
+    from types import SimpleNamespace
+
+    from pamong_edx.lms.errors import ConfigError
+    from pamong_edx.lms.openedx import OpenEdxBackend
+
+    wide = make_backend(0, bulk_batch_size=150)
+    wide.bulk_enrol(course, [f"calon{i:03d}@desa.example.id" for i in range(300)])
+    assert ctl.count("POST /api/bulk_enroll/v1/bulk_enroll") == 2
+    profile = SimpleNamespace(name="p", source="pamong.toml", lms_url="http://127.0.0.1:1", studio_url=None,
+                              client_id="c", client_secret="s", timeout=5, ca_bundle=None, insecure=False,
+                              options={"bulk_batch_size": 0})
+    with pytest.raises(ConfigError, match="bulk_batch_size must be a whole number from 1 to 1000"):
+        OpenEdxBackend.from_profile(profile)
+    profile.options["bulk_batch_size"] = 250
+    assert OpenEdxBackend.from_profile(profile).bulk_batch_size == 250

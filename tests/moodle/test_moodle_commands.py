@@ -54,7 +54,7 @@ def test_deploy_prints_the_manual_steps_and_uploads_nothing(moodle_env, moodle, 
     out = run("deploy", str(package), "--profile", "moodle")
     assert out.exit_code == 0, out.output
     course = moodle.course_id("DESA101")
-    assert f'DESA101.scorm12.zip -> DESA101 "Tata Kelola Pemerintahan Desa"' in out.output
+    assert 'DESA101.scorm12.zip -> DESA101 "Tata Kelola Pemerintahan Desa"' in out.output
     assert "note: SCORM 1.2 package (schemaversion '1.2')" in out.output
     assert "Moodle has no web service that creates a SCORM activity, so nothing is uploaded" in out.output
     assert f"{moodle.url}/course/modedit.php?add=scorm&type=&course={course}&section=0&return=0&sr=0" in out.output

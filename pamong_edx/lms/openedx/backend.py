@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pamong_edx.lms.errors import (
+    ConfigError,
     InvalidInput,
     NotFound,
     PermissionDenied,
@@ -63,7 +64,10 @@ IMPORT = "/api/courses/v0/import/{course_id}/"  # trailing slash required
 TASKS = "/api/tasks/v0/tasks/"
 
 FINAL_STATES = {"Succeeded", "Failed", "Canceled"}
-BULK_BATCH = 100  # bulk enroll works synchronously: larger batches risk proxy timeouts
+# Bulk enroll works synchronously, so a large call risks a proxy timeout; 100 is the platform's own advice.
+# A site with generous timeouts can raise it per profile ([profiles.NAME.openedx] bulk_batch_size).
+BULK_BATCH = 100
+MAX_BULK_BATCH = 1000
 DEFAULT_START = "2030-01-01T00:00:00Z"  # Studio's own default start for a new course
 SEPARATORS = set(", \t\r\n")
 
@@ -93,7 +97,9 @@ class OpenEdxBackend:
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.monotonic,
+        bulk_batch_size: int = BULK_BATCH,
     ) -> None:
+        self.bulk_batch_size = bulk_batch_size
         self.lms_url = check_base_url(lms_url, insecure=insecure, what="LMS URL")
         self.studio_url = check_base_url(studio_url or lms_url, insecure=insecure, what="Studio URL")
         self.http = Transport(
@@ -104,9 +110,13 @@ class OpenEdxBackend:
 
     @classmethod
     def from_profile(cls, profile) -> OpenEdxBackend:  # noqa: ANN001 - a lms.profiles.Profile
+        batch = profile.options.get("bulk_batch_size", BULK_BATCH)
+        if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= MAX_BULK_BATCH:
+            raise ConfigError(f"{profile.source}: [profiles.{profile.name}.openedx] bulk_batch_size must be a whole "
+                              f"number from 1 to {MAX_BULK_BATCH}, not {batch!r}")
         return cls(
             profile.lms_url, profile.client_id, profile.client_secret, studio_url=profile.studio_url,
-            timeout=profile.timeout, ca_bundle=profile.ca_bundle, insecure=profile.insecure,
+            timeout=profile.timeout, ca_bundle=profile.ca_bundle, insecure=profile.insecure, bulk_batch_size=batch,
         )
 
     def __repr__(self) -> str:
@@ -338,8 +348,8 @@ class OpenEdxBackend:
                 results[index] = EnrolResult(identifier, EnrolOutcome.INVALID)
             else:
                 sendable.append((index, identifier))
-        for start in range(0, len(sendable), BULK_BATCH):
-            batch = sendable[start:start + BULK_BATCH]
+        for start in range(0, len(sendable), self.bulk_batch_size):
+            batch = sendable[start:start + self.bulk_batch_size]
             rows = self._bulk_call(action, course_id, [i for _, i in batch], cohort, auto, email)
             by_identifier: dict[str, list[dict]] = {}
             for row in rows:
@@ -411,9 +421,14 @@ class OpenEdxBackend:
         return [_cohort(item) for item in pagination.bare_pages(self.get_json, url, {})]
 
     def ensure_cohort(self, course_id: str, name: str) -> Cohort:
+        """The cohort of that name, created when missing (a duplicate name is a 500, so list first)."""
         for cohort in self.list_cohorts(course_id):
             if cohort.name == name:
                 return cohort
+        return self.create_cohort(course_id, name)
+
+    def create_cohort(self, course_id: str, name: str) -> Cohort:
+        """Create a cohort the caller has just seen missing from list_cohorts (one request, no listing)."""
         url = self.lms(COHORTS, course_id=course_id)
         body = {"name": name, "assignment_type": "manual"}
         try:

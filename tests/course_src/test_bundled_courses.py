@@ -3,11 +3,14 @@
 Each curriculum must load without a single diagnostic (so it also passes `pamong validate --strict`) and
 hold: an ungraded pretest, at least three chapters of lessons with text, an image with alt text, a
 discussion in every chapter, a graded posttest of at least 15 problems that uses all five problem types and
-explains every answer, a 0.7 pass cutoff and a certificate.
+explains every answer, a 0.7 pass cutoff and a certificate. The videos of every bundled course, the short first
+one included, are small files shipped under assets/ with a timed WebVTT transcript.
 """
 
 from __future__ import annotations
 
+import re
+import struct
 import tarfile
 import zipfile
 from pathlib import Path
@@ -17,7 +20,7 @@ import pytest
 
 from pamong_edx.build import build_courses, select_exporters
 from pamong_edx.course.loader import load_course
-from pamong_edx.course.model import Course, DiscussionBlock, TextBlock
+from pamong_edx.course.model import Course, DiscussionBlock, TextBlock, VideoBlock
 
 COURSE_SRC = Path(__file__).resolve().parents[2] / "course_src"
 CURRICULA = ["tata-kelola-pemerintahan-desa", "pengelolaan-keuangan-desa", "pelayanan-publik-desa"]
@@ -126,3 +129,44 @@ def test_builds_to_every_format(course: Course, tmp_path: Path):
         assert "imsmanifest.xml" in members
         for asset in pictured:
             assert any(m.endswith(asset) for m in members), f"{asset} missing from {name}"
+
+
+# ------------------------------------------------------------------------------------------------ videos
+
+BUNDLED = sorted(p.parent.name for p in COURSE_SRC.glob("*/course.yaml"))
+MAX_VIDEO_BYTES = 1_500_000  # learners on weak connections download the whole package
+VTT_CUE = re.compile(r"^(\d\d):(\d\d):(\d\d)\.(\d{3}) --> (\d\d):(\d\d):(\d\d)\.(\d{3})$", re.M)
+
+
+def mp4_seconds(data: bytes) -> float:
+    """The duration an MP4 states in its movie header (mvhd, version 0 or 1)."""
+    at = data.index(b"mvhd") + 4
+    if data[at] == 1:
+        timescale, duration = struct.unpack(">IQ", data[at + 20:at + 32])
+    else:
+        timescale, duration = struct.unpack(">II", data[at + 12:at + 20])
+    return duration / timescale
+
+
+def cue_times(vtt: str) -> list[tuple[float, float]]:
+    def seconds(h: str, m: str, s: str, ms: str) -> float:
+        return int(h) * 3600 + int(m) * 60 + int(s) + int(ms) / 1000
+
+    return [(seconds(*g[:4]), seconds(*g[4:])) for g in VTT_CUE.findall(vtt)]
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_bundled_videos_are_small_captioned_files_of_the_course(name):
+    course, _ = load_course(COURSE_SRC / name)
+    assert course is not None
+    for video in (b for b in course.blocks() if isinstance(b, VideoBlock)):
+        assert video.mp4_asset, f"{video.id}: ship the video in assets/ so that it plays offline"
+        data = course.assets[video.mp4_asset].path.read_bytes()
+        assert data[4:8] == b"ftyp" and len(data) < MAX_VIDEO_BYTES, video.mp4_asset
+        assert video.transcript.endswith(".vtt"), f"{video.id}: give it a WebVTT transcript"
+        vtt = course.assets[video.transcript].path.read_text(encoding="utf-8")
+        times = cue_times(vtt)
+        assert vtt.startswith("WEBVTT") and times, video.transcript
+        assert all(start < end for start, end in times)
+        assert all(a[1] <= b[0] for a, b in zip(times, times[1:])), "cues overlap or are out of order"
+        assert times[-1][1] <= mp4_seconds(data) + 0.05, "the transcript runs past the end of the video"

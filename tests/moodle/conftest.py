@@ -110,8 +110,8 @@ class Moodle:
         rows = self.db.all(
             "SELECT lower(u.email) AS email, (SELECT group_concat(name, '|') FROM (SELECT c.name FROM cohort_members m "
             "JOIN cohorts c ON c.id = m.cohortid WHERE m.userid = u.id AND c.idnumber LIKE 'pamong:%' ORDER BY c.name)"
-            ") AS cohorts FROM user_enrolments ue JOIN enrol e ON e.id = ue.enrolid JOIN courses c ON c.id = e.courseid "
-            "JOIN users u ON u.id = ue.userid WHERE c.shortname = ?", (shortname,))
+            ") AS cohorts FROM user_enrolments ue JOIN enrol e ON e.id = ue.enrolid "
+            "JOIN courses c ON c.id = e.courseid JOIN users u ON u.id = ue.userid WHERE c.shortname = ?", (shortname,))
         return {r["email"]: tuple(r["cohorts"].split("|")) if r["cohorts"] else () for r in rows}
 
     def cohort_names(self) -> list[str]:

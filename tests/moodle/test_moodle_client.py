@@ -197,3 +197,21 @@ def test_check_lists_each_job_and_what_the_service_lacks(moodle, backend):
     failed = jobs["look up, create and update accounts"]
     assert not failed.ok and "core_user_create_users, core_user_update_users" in failed.detail
     assert "External services" in failed.fix
+
+
+def test_another_auth_method_needs_no_password_and_one_the_site_lacks_stops_the_job(moodle):
+    with moodle.backend(auth="oauth2") as backend:
+        enrol(backend, people(1))
+    user = moodle.user("p0@desa.example.id")
+    assert (user["auth"], user["password"]) == ("oauth2", "not cached") and "create_password" not in user["preferences"]
+    with moodle.backend(auth="ldap") as backend, pytest.raises(LmsError, match="refused 5 accounts in a row.*'ldap'"):
+        enrol(backend, people(8, start=1))
+    assert len(moodle.state("DESA101")) == 1
+
+
+def test_an_account_moodle_will_not_update_is_still_enrolled_with_a_note(moodle, backend):
+    moodle.add_user("kades", "p0@desa.example.id", siteadmin=True)
+    results = enrol(backend, people(1))
+    assert results[0].outcome is EnrolOutcome.ENROLLED and results[0].account == ""
+    assert "Moodle did not update the region on the account: Cannot update admin accounts [usernotupdatedadmin]" \
+        == results[0].message

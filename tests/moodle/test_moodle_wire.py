@@ -76,7 +76,8 @@ def test_the_profile_holds_a_moodle_table_and_needs_no_client_id(tmp_path):
     (tmp_path / "pamong.toml").write_text(
         '[profiles.lampung]\nlms = "moodle"\nlms_url = "https://elearning.example.id/"\nclient_secret_env = "TOK"\n\n'
         '[profiles.lampung.moodle]\nauth = "oauth2"\nroles = {fasilitator = 4}\nmax_input_vars = 500\n'
-        'profile_fields = {kode_wilayah = "kode_wil", jabatan = ""}\nuser_fields = {city = "{kabupaten}, {provinsi}"}\n',
+        'profile_fields = {kode_wilayah = "kode_wil", jabatan = ""}\n'
+        'user_fields = {city = "{kabupaten}, {provinsi}"}\n',
         encoding="utf-8")
     profile = load_profile("lampung", cwd=tmp_path, env={"TOK": "0123abcd"})
     assert (profile.lms, profile.lms_url, profile.client_id) == ("moodle", "https://elearning.example.id", "")

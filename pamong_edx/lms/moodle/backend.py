@@ -261,7 +261,8 @@ class MoodleBackend:
                 out.append(EnrolResult(identifier, EnrolOutcome.ERROR, message="Moodle no longer knows this account"))
                 continue
             outcome = EnrolOutcome.ALREADY_ENROLLED if user in before else EnrolOutcome.ENROLLED
-            out.append(EnrolResult(identifier, outcome, has_account=True, cohort=cohort, message=state.note if state else "",
+            note = state.note if state else ""
+            out.append(EnrolResult(identifier, outcome, has_account=True, cohort=cohort, message=note,
                                    account=_account_word(state)))
         return out
 
@@ -288,7 +289,7 @@ class MoodleBackend:
             else:
                 outcome = EnrolOutcome.INVALID if state.permanent else EnrolOutcome.ERROR
                 results[email] = EnrolResult(identifier, outcome, message=state.failure)
-        rest = [i.strip().lower() for i in identifiers if i.strip().lower() not in ids and i.strip().lower() not in results]
+        rest = [e for e in (i.strip().lower() for i in identifiers) if e not in ids and e not in results]
         if rest:
             ids.update(self.accounts.ids_for(rest))
             for email in rest:

@@ -137,7 +137,8 @@ def _user_fields(table: Any, where: str) -> dict[str, str]:
         raise ConfigError(f"{where}: user_fields must be a table such as {{city = \"{{kabupaten}}\"}}")
     unknown = sorted(set(table) - set(USER_FIELDS))
     if unknown:
-        raise ConfigError(f"{where}: user_fields has unknown key(s) {', '.join(unknown)}; known: {', '.join(USER_FIELDS)}")
+        raise ConfigError(f"{where}: user_fields has unknown key(s) {', '.join(unknown)}; "
+                          f"known: {', '.join(USER_FIELDS)}")
     out = dict(DEFAULT_USER_FIELDS)
     for key, template in table.items():
         if not isinstance(template, str):

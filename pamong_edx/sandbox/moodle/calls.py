@@ -92,5 +92,6 @@ def check_email(email: str) -> bool:
     return bool(EMAIL.match(email))
 
 
-def exception(errorcode: str, message: str, cls: str = "moodle_exception", debuginfo: str | None = None) -> MoodleException:
+def exception(errorcode: str, message: str, cls: str = "moodle_exception",
+              debuginfo: str | None = None) -> MoodleException:
     return MoodleException(cls, errorcode, message, debuginfo)

@@ -124,7 +124,8 @@ def add_cohort_members(call: Call, params: dict) -> dict:
         user = call.conn.execute(f"SELECT id FROM users WHERE {user_kind['type']} = ? AND deleted = 0",
                                  (user_kind["value"],)).fetchone()
         if user is None:
-            warnings.append({"warningcode": "2", "message": f"user {user_kind['type']}={user_kind['value']} not exists"})
+            warnings.append({"warningcode": "2",
+                             "message": f"user {user_kind['type']}={user_kind['value']} not exists"})
             continue
         if call.conn.execute("SELECT 1 FROM cohort_members WHERE cohortid = ? AND userid = ?",
                              (cohort["id"], user["id"])).fetchone():

@@ -2,7 +2,8 @@
 
     POST   /__sandbox__/users            {"username", "email", "firstname"?, "lastname"?, "auth"?, "siteadmin"?,
                                           "customfields"?: {shortname: value}}, or {"users": [...]}
-    POST   /__sandbox__/courses          {"shortname", "fullname"?, "idnumber"?, "manual"?, "manual_enabled"?, "visible"?}
+    POST   /__sandbox__/courses          {"shortname", "fullname"?, "idnumber"?, "manual"?, "manual_enabled"?,
+                                          "visible"?}
     POST   /__sandbox__/profile_fields   {"shortname", "name"?}
     DELETE /__sandbox__/profile_fields/{shortname}
     POST   /__sandbox__/capabilities     {"username", "capabilities"?: [...], "assignable"?: [role ids]}

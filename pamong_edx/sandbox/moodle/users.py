@@ -196,8 +196,8 @@ def get_users(call: Call, params: dict) -> dict:
     for item in params["criteria"]:
         key, value = item["key"], item["value"]
         if key not in ("id", "lastname", "firstname", "idnumber", "username", "email", "auth"):
-            warnings.append({"item": key, "warningcode": "invalidfieldparameter",
-                             "message": f"The search key '{key}' is not supported, look at the web service documentation"})
+            warnings.append({"item": key, "warningcode": "invalidfieldparameter", "message": f"The search key "
+                             f"'{key}' is not supported, look at the web service documentation"})
             continue
         if key in ("id", "auth"):
             where.append(f"{key} = ?")

@@ -18,7 +18,6 @@ create the same account at once.
 from __future__ import annotations
 
 import dataclasses
-import logging
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,10 +31,7 @@ from pamong_edx.lms.moodle.settings import MoodleSettings
 from pamong_edx.lms.protocol import Person
 from pamong_edx.regions.codes import region_type
 
-log = logging.getLogger("pamong_edx.lms.moodle")
-
 LOOKUP_BATCH = 500
-STANDARD = ("institution", "department", "city", "country", "idnumber")
 PROFILE_FIELDS_PAGE = "Site administration > Users > Accounts > User profile fields"
 GIVE_UP_AFTER = 5  # unexplained refusals in a row before the cause is taken to be the site's
 
@@ -45,8 +41,8 @@ class AccountState:
     email: str
     user_id: int | None = None
     username: str = ""
-    created: bool = False  # created in this session
-    updated: bool = False  # region written in this session
+    created: bool = False  # created by this call
+    updated: bool = False  # region written by this call
     failure: str = ""  # why there is no account to enrol
     permanent: bool = False  # Moodle would refuse it again
     note: str = ""  # the account is usable, but something is worth saying

@@ -111,7 +111,7 @@ class MoodleBackend:
         return f"MoodleBackend({self.site_url!r})"
 
     def info(self) -> BackendInfo:
-        return BackendInfo(lms="moodle", urls={"Moodle": self.site_url})
+        return BackendInfo(lms="moodle", urls={"site": self.site_url})
 
     def close(self) -> None:
         self.http.close()
@@ -347,7 +347,7 @@ class MoodleBackend:
         return on  # system cohorts need no switch in the course
 
     def list_cohorts(self, course_id: str) -> list[Cohort]:
-        self.courses.resolve(course_id)  # a wrong course key stops the job here, before anything is written
+        self._enrollable(course_id)  # a wrong course key stops the job here, before anything is written
         return self.cohorts.list()
 
     def ensure_cohort(self, course_id: str, name: str) -> Cohort:

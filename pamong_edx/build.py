@@ -110,8 +110,12 @@ def build_courses(
     out_dir: Path,
     max_size: int | None = None,
     sco_per: str = "sequential",
+    debug: bool = False,
 ) -> list[Outcome]:
-    """Build every course in every format; a failing package does not stop the others."""
+    """Build every course in every format; a failing package does not stop the others.
+
+    An exporter that fails other than with a PamongError (a file it cannot read or write, or a plugin's bug)
+    fails its own package with a message naming it; with `debug` the exception propagates instead."""
     outcomes = []
     for course in courses:
         options = {"max_size": max_size if max_size is not None else course.max_size, "sco_per": sco_per}
@@ -121,8 +125,33 @@ def build_courses(
                 outcome.result = build_package(course, exporter_cls, out_dir, options)
             except PamongError as exc:
                 outcome.error = str(exc)
+            except Exception as exc:
+                if debug:
+                    raise
+                outcome.error = package_failure(course, name, exporter_cls, exc)
             outcomes.append(outcome)
     return outcomes
+
+
+def package_failure(course: Course, name: str, exporter_cls: type[Exporter], exc: Exception) -> str:
+    where = f"{display_location(course.loc)}: the {name} package of {course.course_key} was not built"
+    if isinstance(exc, OSError):
+        what = exc.strerror or str(exc)
+        names = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f)
+        return f"{where}: {what}" + (f": {names}" if names else "")
+    plugin = getattr(exporter_cls, "component", "") or name
+    return (f"{where}: the {plugin} exporter failed: {type(exc).__name__}: {exc} (run `pamong --debug build …` "
+            "for the traceback; if the exporter is a plugin, report it to its authors)")
+
+
+def prepare_output(out_dir: Path) -> None:
+    """Create the output folder before any work, so that a path that cannot be one is one clear error."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create the output folder {out_dir}: {exc.strerror or exc}") from None
+    if not os.access(out_dir, os.W_OK | os.X_OK):
+        raise UsageError(f"cannot write to the output folder {out_dir}: permission denied")
 
 
 def same_key(courses: list[Course]) -> list[str]:
@@ -180,7 +209,9 @@ def build(course_dirs: tuple[Path, ...], formats: tuple[str, ...], out_dir: Path
     if clashes:
         raise DiagnosticsFailed("two course directories have the same course key; nothing was built")
 
-    outcomes = build_courses(courses, exporters, out_dir, budget, sco_per)
+    prepare_output(out_dir)
+    debug = bool((click.get_current_context().find_root().obj or {}).get("debug"))
+    outcomes = build_courses(courses, exporters, out_dir, budget, sco_per, debug=debug)
     failed = [o for o in outcomes if o.error]
     for outcome in outcomes:
         if outcome.error:

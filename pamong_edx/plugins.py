@@ -87,7 +87,7 @@ def load_entry_point(plugin_type: str, ep: EntryPoint) -> PluginInfo:
     info = PluginInfo(type=plugin_type, name=ep.name, source=_describe(ep))
     try:
         obj = ep.load()
-    except Exception as exc:  # a broken third-party plugin must never take the tool down
+    except (Exception, SystemExit) as exc:  # a broken third-party plugin must never take the tool down
         info.error = f"failed to import {ep.value}: {type(exc).__name__}: {exc}"
         return info
     return check_plugin(info, obj)
@@ -112,8 +112,29 @@ def check_plugin(info: PluginInfo, obj: Any) -> PluginInfo:
     if Version(__version__) not in spec:
         info.error = f"requires core {info.requires}, this is {__version__}"
         return info
+    missing = shape_problem(info.type, obj)
+    if missing:
+        info.error = missing
+        return info
     info.obj = obj
     return info
+
+
+# What each plugin type is called with; a plugin lacking it would fail later, in the middle of a build.
+REQUIRED_METHODS = {"block": ("build",), "exporter": ("prepare", "write", "finish"), "lms": ()}
+
+
+def shape_problem(plugin_type: str, obj: Any) -> str:
+    """Why the plugin object cannot serve as its type, or an empty string."""
+    absent = [m for m in REQUIRED_METHODS.get(plugin_type, ()) if not callable(getattr(obj, m, None))]
+    if absent:
+        return f"has no {', '.join(f'{m}()' for m in absent)}"
+    if plugin_type == "block":
+        schema = getattr(obj, "schema", None)
+        if schema is not None and not (isinstance(schema, dict)
+                                       and isinstance(schema.get("properties", {}), dict)):
+            return "its schema is not a mapping with a 'properties' mapping"
+    return ""
 
 
 def discover() -> Registry:

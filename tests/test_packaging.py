@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import tomllib
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,3 +48,15 @@ def test_builtin_plugins_register_through_the_public_groups():
     groups = _config()["project"]["entry-points"]
     assert set(groups) == {"pamong_edx.block.v1", "pamong_edx.exporter.v1", "pamong_edx.lms.v1"}
     assert {"olx", "scorm12", "scorm2004"} <= set(groups["pamong_edx.exporter.v1"])
+
+
+def test_no_source_test_or_fixture_file_is_git_ignored():
+    """An ignore pattern meant for build output (`build/`) must not hide tests/build/ or its fixtures."""
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    files = [p.relative_to(ROOT).as_posix() for top in ("pamong_edx", "exporters", "tests", "course_src")
+             for p in (ROOT / top).rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    assert any(f.startswith("tests/build/") for f in files)
+    result = subprocess.run(["git", "check-ignore", "--no-index", "--stdin"], input="\n".join(files), cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == []

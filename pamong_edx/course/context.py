@@ -45,6 +45,32 @@ class Rendered:
 Where = Node | Fields | Location | None
 
 
+class UnreadableFile(Exception):
+    def __init__(self, message: str, location: Location):
+        super().__init__(message)
+        self.message, self.location = message, location
+
+
+def read_utf8(path: Path, what: str) -> str:
+    """The text of a source file; UnreadableFile says why not, and where (the first byte that is not UTF-8).
+    FileNotFoundError passes through for callers that word it themselves."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise UnreadableFile(f"cannot read {what}: {exc.strerror or exc}", Location(path)) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[:exc.start]
+        line_start = before.rfind(b"\n") + 1
+        line = before.count(b"\n") + 1
+        col = len(before[line_start:].decode("utf-8", "replace")) + 1
+        raise UnreadableFile(f"{what} is not UTF-8 text (byte 0x{data[exc.start]:02x} at line {line}, column "
+                             f"{col}); save it as UTF-8", Location(path, line, col)) from None
+
+
 class LoadContext:
     def __init__(self, course_dir: CourseDir, block_types: dict[str, Any]):
         self.dir = course_dir
@@ -93,12 +119,12 @@ class LoadContext:
     def compose(self, path: Path, what: str) -> Node | None:
         """The node tree of a YAML file; E002/E001 (and None) when it cannot be read or parsed."""
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_utf8(path, what)
         except FileNotFoundError:
             self.error("E002", f"{what} not found: {path}", Location(path))
             return None
-        except (OSError, UnicodeDecodeError) as exc:
-            self.error("E002", f"cannot read {what}: {exc}", Location(path))
+        except UnreadableFile as problem:
+            self.error("E002", problem.message, problem.location)
             return None
         try:
             return compose_text(text)
@@ -117,9 +143,9 @@ class LoadContext:
             self.error(problem.code, problem.message, f.get(key))
             return None
         try:
-            return path.read_text(encoding="utf-8"), path
-        except (OSError, UnicodeDecodeError) as exc:
-            self.error("E002", f"cannot read {what} '{raw}': {exc}", f.get(key))
+            return read_utf8(path, f"{what} '{raw}'"), path
+        except UnreadableFile as problem:
+            self.error("E002", problem.message, problem.location)
             return None
 
     def asset_name(self, raw: str, at: Where, what: str = "asset") -> str | None:

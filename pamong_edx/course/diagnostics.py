@@ -28,6 +28,7 @@ CODES = {
     "E113": "a graded sequential without problems, or grading that cannot be passed",
     "E114": "a block type the chosen exporter cannot render",
     "E115": "a package larger than its size budget",
+    "E116": "a block plugin failed while reading a block",
     "W201": "an image without alt text",
     "W202": "a problem without an explanation",
     "W203": "a grading format that no sequential uses",
@@ -52,8 +53,9 @@ def display_path(path: Path | str) -> str:
 def display_location(loc: Location | None) -> str:
     if loc is None:
         return "<unknown>"
-    where = display_path(loc.file)
-    return f"{where}:{loc.line}:{loc.col}" if loc.line else where
+    # A whole-file problem (unreadable, not a directory, an unused asset) is placed at 1:1, so that every
+    # diagnostic has the one shape editors and CI problem matchers parse.
+    return f"{display_path(loc.file)}:{loc.line or 1}:{loc.col or 1}"
 
 
 @dataclass(frozen=True, slots=True)

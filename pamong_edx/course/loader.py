@@ -364,7 +364,18 @@ class CourseLoader:
         ctx.id = self.assign_id(bf, unit.id, title, name, siblings)
         ctx.title = title or unit.title
         ctx.loc = bf.loc
-        return block_type.build(bf, ctx)
+        plugin = getattr(block_type, "component", "") or name
+        try:
+            block = block_type.build(bf, ctx)
+        except Exception as exc:  # a third-party plugin's bug costs this block, not the whole run
+            ctx.error("E116", f"the {plugin} plugin failed on this block: {type(exc).__name__}: {exc} (the block "
+                              "is skipped; report it to the plugin's authors, see `pamong plugins`)", bf)
+            return None
+        if not isinstance(block, Block):
+            ctx.error("E116", f"the {plugin} plugin built {type(block).__name__} instead of a block (report it to "
+                              "the plugin's authors, see `pamong plugins`)", bf)
+            return None
+        return block
 
     # ------------------------------------------------------------------------------------------- grading
 

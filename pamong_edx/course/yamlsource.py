@@ -27,6 +27,10 @@ TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 _constructor = SafeConstructor()
 
+# Aliases (`*name`) let a few lines stand for a huge tree (the "billion laughs" bomb), which the loader would
+# then walk value by value. Beyond the values actually written, aliases may add at most this many.
+MAX_ALIAS_EXPANSION = 100_000
+
 __all__ = ["Fields", "MappingNode", "Node", "ScalarNode", "SequenceNode", "compose_text", "node_location",
            "is_null", "kind", "as_int", "as_float", "as_bool", "plain"]
 
@@ -53,7 +57,48 @@ def compose_text(text: str) -> Node:
     if node is None:
         start = yaml.Mark("", 0, 0, 0, None, None)
         return ScalarNode(NULL, "", start, start)
+    check_aliases(node)
     return node
+
+
+def check_aliases(root: Node) -> None:
+    """Refuse a tree that refers to itself or whose aliases expand it far beyond what is written.
+
+    The composed tree shares an aliased node wherever it is used; its expanded size is counted once per node
+    (children before parents, without recursion), so checking costs no more than the text that was written."""
+    size: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            on_path.discard(key)
+            size[key] = 1 + sum(size[id(child)] for child in _children(node))
+            if size[key] > len(size) + MAX_ALIAS_EXPANSION:
+                mark = node.start_mark
+                raise YamlParseError(
+                    f"aliases expand this document to over {MAX_ALIAS_EXPANSION:,} more values than are written; "
+                    "such a document is refused (write the repeated parts out, or use fewer aliases)",
+                    mark.line + 1, mark.column + 1)
+            continue
+        if key in size:
+            continue
+        if key in on_path:
+            mark = node.start_mark
+            raise YamlParseError("an alias refers to the collection that contains it, which never ends",
+                                 mark.line + 1, mark.column + 1)
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in size)
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return []
 
 
 def node_location(file: Path, node: Node) -> Location:

@@ -46,7 +46,7 @@ def check(ctx: click.Context, profile_name: str | None, insecure: bool, course_i
                        if profile.client_id else "         fix: check the token in the profile's environment variable")
             ctx.exit(1)
         staff = "yes" if me.is_staff else "no"
-        click.echo(f"acting as: {me.username} (global staff: {staff})")
+        click.echo(f"acting as: {me.username} ({info.admin_title}: {staff})")
         capabilities = backend.capabilities(course_id)
         width = max(len(c.job) for c in capabilities)
         for cap in capabilities:

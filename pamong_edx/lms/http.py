@@ -5,8 +5,11 @@ A request is retried only when repeating it cannot do harm:
   * 429, 403 with rate-limit text, 503 with Retry-After (the server refused before doing anything): always,
     waiting Retry-After when given, else exponential backoff with jitter;
   * a timeout, a reset, or another 5xx (the server may have acted): only for idempotent calls.
+A TLS failure (an untrusted certificate, or https:// to a plain-http port) is never retried: it will not mend.
 A 401 invalidates the token and is retried once with a fresh one.
-Logs carry the method, path and status only: never headers, bodies or query strings.
+Logs carry the method, path and status only: never headers, bodies or query strings; and every secret the
+transport is told of (client secrets, tokens) is blanked out of error messages, even when a server echoes
+the request back in its error page.
 """
 
 from __future__ import annotations
@@ -21,12 +24,14 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any, ClassVar, Protocol, Self
 from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
 from pamong_edx.lms.errors import (
     AuthError,
@@ -78,7 +83,11 @@ def is_loopback(host: str) -> bool:
 
 
 def check_base_url(url: str, *, insecure: bool, what: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number from 0 to 65535
+    except ValueError as exc:
+        raise ConfigError(f"{what} '{url}' is not a valid URL ({exc})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"{what} '{url}' is not an http(s) URL")
     if parts.scheme == "http" and not insecure and not is_loopback(parts.hostname):
@@ -113,10 +122,17 @@ class Transport:
         self.retry = retry or RetryPolicy()
         self.sleep = sleep
         self.rng = rng or random.Random()
-        self._rng_lock = threading.Lock()
+        self._rng_lock = threading.Lock()  # also guards _secrets
         self.session = requests.Session()
         self.session.cookies.set_policy(_NoCookies())
+        if ca_bundle and not Path(ca_bundle).exists():
+            raise ConfigError(f"ca_bundle {ca_bundle} does not exist: name the PEM file (or directory) of the CA "
+                              "that signed the LMS's certificate")
         self.session.verify = ca_bundle if ca_bundle else True
+        # Passed again with every request: requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE in the environment
+        # override a session's verify, which would silently drop the profile's CA bundle.
+        self._verify = self.session.verify
+        self._secrets: set[str] = set()
         self.session.headers["User-Agent"] = user_agent
         self.session.headers["Accept"] = "application/json"
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
@@ -125,6 +141,19 @@ class Transport:
 
     def close(self) -> None:
         self.session.close()
+
+    def add_secret(self, secret: str) -> None:
+        """A value that must never appear in a message (a client secret, a token)."""
+        if secret and len(secret) >= 4:  # shorter ones would blank ordinary words
+            with self._rng_lock:
+                self._secrets.add(secret)
+
+    def redact(self, text: str) -> str:
+        with self._rng_lock:
+            secrets = sorted(self._secrets, key=len, reverse=True)
+        for secret in secrets:
+            text = text.replace(secret, "[secret]")
+        return text
 
     def _backoff(self, attempt: int) -> float:
         with self._rng_lock:
@@ -158,11 +187,17 @@ class Transport:
             try:
                 response = self.session.request(
                     method, url, params=params, json=json_body, data=data, files=files,
-                    headers=call_headers, timeout=self.timeout, allow_redirects=False,
+                    headers=call_headers, timeout=self.timeout, allow_redirects=False, verify=self._verify,
                 )
             except requests.RequestException as exc:
+                if isinstance(exc, requests.exceptions.SSLError):
+                    raise Unreachable(f"{method} {_origin(url)}{path}: TLS failed ({_tls_reason(exc)}); if the LMS "
+                                      "uses a private CA, name its certificate in the profile's ca_bundle",
+                                      maybe_applied=False) from None
+                if isinstance(exc, requests.exceptions.InvalidURL):
+                    raise ConfigError(f"{method} {_origin(url)}{path}: not a valid URL") from None
                 sent = not _never_sent(exc)
-                what = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"
+                what = "timed out" if isinstance(exc, requests.Timeout) else _connection_failure(exc)
                 log.debug("%s %s -> %s (attempt %d)", method, path, what, attempt)
                 if (idempotent or not sent) and attempt < self.retry.attempts:
                     self.sleep(self._backoff(attempt))
@@ -192,12 +227,67 @@ class Transport:
             if status >= 500 and idempotent and attempt < self.retry.attempts:
                 self.sleep(self._backoff(attempt))
                 continue
-            raise error_for(response, method)
+            raise error_for(response, method, redact=self.redact)
+
+
+class HttpBackend:
+    """What every LMS backend over HTTP shares: one pooled Transport built from the profile's connection
+    settings (timeouts, CA bundle, retry policy), a User-Agent naming the plugin, and closing on exit."""
+
+    component: ClassVar[str]
+    version: ClassVar[str]
+
+    def __init__(
+        self,
+        *,
+        timeout: float = 30.0,
+        connect_timeout: float = 10.0,
+        ca_bundle: str | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.http = Transport(timeout=timeout, connect_timeout=connect_timeout, ca_bundle=ca_bundle, retry=retry,
+                              sleep=sleep, rng=rng, user_agent=f"pamong-edx {self.component}/{self.version}")
+
+    @staticmethod
+    def connection_options(profile) -> dict[str, Any]:  # noqa: ANN001 - a lms.profiles.Profile
+        """The constructor arguments every backend takes from a profile alike."""
+        return {"timeout": profile.timeout, "ca_bundle": profile.ca_bundle, "insecure": profile.insecure}
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def _connection_failure(exc: requests.RequestException) -> str:
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    if isinstance(reason, NameResolutionError):
+        return "connection failed (the host name does not resolve: check the URL in the profile)"
+    if isinstance(reason, NewConnectionError) and "refused" in str(reason).lower():
+        return "connection failed (refused: nothing listens on that port; check the URL and port in the profile)"
+    return "connection failed"
+
+
+def _tls_reason(exc: requests.RequestException) -> str:
+    text = str(exc)
+    if "CERTIFICATE_VERIFY_FAILED" in text:
+        return "the server's certificate is not trusted"
+    if "WRONG_VERSION_NUMBER" in text:
+        return "the server does not speak TLS on that port: is it http://?"
+    if "hostname" in text.lower() and "match" in text.lower():
+        return "the certificate is for another host name"
+    return "handshake failed"
 
 
 def _never_sent(exc: requests.RequestException) -> bool:
@@ -213,7 +303,14 @@ def _retry_after(response: requests.Response) -> float | None:
         try:
             return max(0.0, float(value))
         except ValueError:
-            return None  # an HTTP date; rare enough to fall back to the default
+            pass
+        try:  # the other form RFC 9110 allows: an HTTP date
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            return None
+        return max(0.0, when.timestamp() - time.time())
     match = EXPECTED_IN.search(response.text[:500]) if response.status_code == 429 else None
     return float(match.group(1)) if match else None
 
@@ -276,7 +373,8 @@ def field_errors(body: Any) -> dict[str, str]:
     }
 
 
-def error_for(response: requests.Response, method: str) -> LmsError:
+def error_for(response: requests.Response, method: str, *, redact: Callable[[str], str] = str) -> LmsError:
+    """The typed error for a failed answer; `redact` blanks secrets a server may echo back in its error."""
     status = response.status_code
     body = response_json(response)
     code = body.get("error_code", "") if isinstance(body, dict) else ""
@@ -284,7 +382,7 @@ def error_for(response: requests.Response, method: str) -> LmsError:
         code = body["error"]  # OAuth (RFC 6749) errors
     text = summarize(body) or (response.reason or "")
     where = f"{method} {urlsplit(response.url).path}"
-    message = f"{where}: {status} {text}".rstrip()
+    message = redact(f"{where}: {status} {text}".rstrip())
     if status == 401:
         return AuthError(message, status=status, code=code)
     if status == 403:
@@ -292,7 +390,8 @@ def error_for(response: requests.Response, method: str) -> LmsError:
     if status == 404:
         return NotFound(message, status=status, code=code)
     if status in INPUT_STATUSES:
-        return InvalidInput(message, errors=field_errors(body), status=status, code=code)
+        errors = {k: redact(v) for k, v in field_errors(body).items()}
+        return InvalidInput(message, errors=errors, status=status, code=code)
     if status >= 500:
         return ServerError(message, status=status, code=code, maybe_applied=True)
     return LmsError(message, status=status, code=code)

@@ -27,7 +27,7 @@ class Identity:
     """Who the client acts as."""
 
     username: str
-    is_staff: bool
+    is_staff: bool  # global staff on Open edX, site admin on Moodle (BackendInfo.admin_title)
     email: str | None = None
 
 
@@ -172,6 +172,7 @@ class BackendInfo:
 
     lms: str
     urls: dict[str, str] = field(default_factory=dict)
+    admin_title: str = "global staff"  # what this LMS calls the rights Identity.is_staff stands for
 
 
 @runtime_checkable

@@ -61,7 +61,7 @@ def sandbox(lms: str, port: int, moodle_port: int | None, token: str | None, max
 
         settings = Settings(throttle=not no_throttle, token_ttl=token_ttl, bulk_enroll_enabled=not no_bulk_enroll,
                             import_step_s=import_step)
-        server = _bind(port, lambda: openedx_sandbox(data_dir, port=port, client_id=client_id,
+        server = _bind(port, "--port", lambda: openedx_sandbox(data_dir, port=port, client_id=client_id,
                                                      client_secret=client_secret, faults=faults, settings=settings))
         _openedx_banner(server, data_dir)
         servers.append(server)
@@ -71,7 +71,8 @@ def sandbox(lms: str, port: int, moodle_port: int | None, token: str | None, max
 
         # Two stand-ins, two ports: each keeps its site at the root, as a real LMS is addressed.
         where = port if lms == "moodle" else moodle_port if moodle_port is not None else (port + 1 if port else 0)
-        server = _bind(where, lambda: moodle_sandbox(data_dir, port=where, token=token,
+        option = "--port" if lms == "moodle" else "--moodle-port"
+        server = _bind(where, option, lambda: moodle_sandbox(data_dir, port=where, token=token,
                                                      faults=dataclasses.replace(faults),
                                                      settings=MoodleSettings(max_input_vars=max_input_vars)))
         _moodle_banner(server, data_dir)
@@ -89,13 +90,13 @@ def sandbox(lms: str, port: int, moodle_port: int | None, token: str | None, max
             extra.stop()
 
 
-def _bind(port: int, make):  # noqa: ANN001, ANN202 - a server factory; returns a SandboxServer
+def _bind(port: int, option: str, make):  # noqa: ANN001, ANN202 - a server factory; returns a SandboxServer
     try:
         return make()
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            raise UsageError(f"port {port} is already in use: pass --port N, or --port 0 for any free port") from None
-        raise
+            raise UsageError(f"port {port} is already in use: pass {option} N, or {option} 0 for any free port") from None
+        raise UsageError(f"cannot start the stand-in: {exc.strerror or exc}") from None
 
 
 def _openedx_banner(server, data_dir: Path | None) -> None:  # noqa: ANN001 - a SandboxServer

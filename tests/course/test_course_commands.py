@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 COURSES = Path(__file__).resolve().parents[1] / "fixtures" / "courses"
@@ -84,3 +85,17 @@ def test_plugins_lists_builtins_as_table_and_json(pamong):
     listed = {(p["type"], p["name"]): p for p in json.loads(out)}
     assert listed[("block", "numerical")]["loaded"] is True
     assert listed[("block", "numerical")]["component"] == "block_numerical"
+
+
+def test_every_diagnostic_line_has_a_line_and_column(run_pamong, tmp_path):
+    """Whole-file problems are placed at 1:1, so editors' and CI's problem matchers parse every line."""
+    (tmp_path / "not-a-dir").write_text("")
+    result = run_pamong("validate", "tests/fixtures/courses/broken", str(tmp_path / "not-a-dir"),
+                        cwd=COURSES.parents[2])
+    shape = re.compile(r"^.+:\d+:\d+: [EW]\d{3} .+$")
+    lines = result.stderr.splitlines()[:-1]  # the last line is the `error:` summary
+    assert len(lines) == 21 and all(shape.match(line) for line in lines), lines
+    assert "tests/fixtures/courses/broken/assets/unused.png:1:1: W204 asset is not referenced by the course: " \
+           "remove it or refer to it" in lines
+    assert f"{tmp_path / 'not-a-dir'}:1:1: E002 not a course directory: {tmp_path / 'not-a-dir'} is not a " \
+           "directory" in lines

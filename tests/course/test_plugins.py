@@ -6,12 +6,13 @@ generated .dist-info on the path (see conftest.install_plugin), as `pip install`
 from __future__ import annotations
 
 import json
+from importlib.metadata import EntryPoint
 from pathlib import Path
 
 from pamong_edx.course.loader import load_course
 from pamong_edx.course.schema import course_schema
 from pamong_edx.export import Exporter
-from pamong_edx.plugins import block_types, exporters, registry
+from pamong_edx.plugins import PluginInfo, block_types, check_plugin, exporters, load_entry_point, registry
 
 COURSES = Path(__file__).resolve().parents[1] / "fixtures" / "courses"
 def test_without_the_plugin_callout_is_an_unknown_block_type():
@@ -119,3 +120,69 @@ def test_broken_plugins_do_not_break_the_cli(install_plugin, run_pamong):
     env = install_plugin("pamong-broken")
     result = run_pamong("validate", str(COURSES / "minimal"), env=env)
     assert result.returncode == 0 and result.stderr == ""
+
+
+class CrashingBlockType:
+    """A block plugin with a bug: it loads, then raises while building."""
+
+    component = "block_crash"
+    name = "crash"
+    version = "1.0.0"
+    requires = ">=0.1,<1"
+    schema = {"properties": {"text": {"type": "string"}}}
+
+    @classmethod
+    def build(cls, raw, ctx):
+        raise KeyError("text")
+
+
+class WrongResultBlockType(CrashingBlockType):
+    component = "block_wrong"
+    name = "wrong"
+
+    @classmethod
+    def build(cls, raw, ctx):
+        return {"not": "a block"}
+
+
+def test_a_block_plugin_failing_in_build_costs_only_its_block(course_copy):
+    root = course_copy("minimal")
+    path = root / "course.yaml"
+    path.write_text(path.read_text() + "              - type: crash\n                text: x\n"
+                    "              - type: wrong\n              - type: txet\n")
+    types = {**block_types(), "crash": CrashingBlockType, "wrong": WrongResultBlockType}
+    course, diagnostics = load_course(root, types)
+    assert course is None
+    assert [(d.code, d.location.line) for d in diagnostics] == [("E116", 15), ("E116", 17), ("E104", 18)]
+    assert diagnostics[0].message.startswith("the block_crash plugin failed on this block: KeyError: 'text'")
+    assert "built dict instead of a block" in diagnostics[1].message
+
+
+def test_a_plugin_lacking_what_its_type_needs_is_skipped():
+    class NoBuild:
+        component, version, requires = "block_nobuild", "1.0.0", ">=0.1"
+
+    class BadSchema(CrashingBlockType):
+        component = "block_badschema"
+        schema = ["text"]
+
+    class HalfExporter:
+        component, version, requires = "exporter_half", "1.0.0", ">=0.1"
+
+        def prepare(self): ...
+
+    def check(plugin_type, name, obj):
+        return check_plugin(PluginInfo(type=plugin_type, name=name), obj)
+
+    assert check("block", "nobuild", NoBuild).error == "has no build()"
+    assert check("block", "badschema", BadSchema).error == "its schema is not a mapping with a 'properties' mapping"
+    assert check("exporter", "half", HalfExporter).error == "has no write(), finish()"
+    assert check("block", "crash", CrashingBlockType).loaded
+
+
+def test_a_plugin_that_exits_while_imported_is_skipped(tmp_path, monkeypatch):
+    (tmp_path / "pamong_exits.py").write_text("import sys\nsys.exit('no licence file')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    ep = EntryPoint(name="exits", value="pamong_exits:Block", group="pamong_edx.block.v1")
+    info = load_entry_point("block", ep)
+    assert not info.loaded and info.error == "failed to import pamong_exits:Block: SystemExit: no licence file"

@@ -73,3 +73,9 @@ def test_state_dir(tmp_path):
     assert state_dir("prod", env={"XDG_STATE_HOME": str(tmp_path / "x")}) == tmp_path / "x" / "pamong" / "prod"
     with pytest.raises(ConfigError):
         state_dir("../escape", env={"PAMONG_STATE_DIR": str(tmp_path)})
+
+
+def test_a_config_file_that_is_not_utf8_is_a_config_error(tmp_path):
+    (tmp_path / "pamong.toml").write_bytes(b"\xff\xfe[profiles.prod]\n")
+    with pytest.raises(ConfigError, match=r"pamong.toml: not UTF-8 text \(byte 0\)"):
+        load_profile("prod", cwd=tmp_path, env={})

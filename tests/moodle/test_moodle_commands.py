@@ -29,7 +29,7 @@ def test_lms_check_reports_each_job_and_the_course(moodle_env, moodle):
     out = run("lms", "check", "--profile", "moodle", "--course", "course-v1:Kemendagri+DESA101+2025")
     assert out.exit_code == 0, out.output
     assert f"profile moodle ({moodle_env['PAMONG_CONFIG']}): moodle at site {moodle.url}" in out.output
-    assert "acting as: pamong_ws" in out.output
+    assert "acting as: pamong_ws (site admin: no)" in out.output and "global staff" not in out.output
     assert "[  ok] look up, create and update accounts" in out.output
     assert "[  ok] enrol into course-v1:Kemendagri+DESA101+2025  course 2 'Tata Kelola Pemerintahan Desa'" in out.output
     assert "all jobs possible" in out.output

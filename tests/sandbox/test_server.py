@@ -90,3 +90,36 @@ def test_port_in_use_is_a_clear_error(server):
     result = subprocess.run([sys.executable, "-m", "pamong_edx", "sandbox", "--port", str(server.port)],
                             capture_output=True, text=True, timeout=60, cwd=Path(__file__).parent)
     assert result.returncode == 2 and f"port {server.port} is already in use" in result.stderr
+
+
+def test_a_client_that_hangs_up_mid_request_is_no_traceback(server, capfd, caplog):
+    import logging
+    import socket
+    import struct
+    import time
+
+    caplog.set_level(logging.DEBUG, logger="pamong_edx.sandbox")
+    requests.get(f"{server.url}/api/user/v1/me?wstoken=do-not-log-me")
+    for sent in (b"POST /api/user/v1/me HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc",  # body cut short
+                 b"GET /api/user/v1/me HTTP/1.1\r\nHost: x\r\n\r\n"):  # reset before the answer is read
+        client = socket.create_connection(("127.0.0.1", server.port))
+        client.sendall(sent)
+        time.sleep(0.05)
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with RST
+        client.close()
+    deadline = time.monotonic() + 2
+    while "disconnected" not in caplog.text and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert requests.get(f"{server.url}/__sandbox__/stats").status_code == 200  # still serving
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "ConnectionResetError" not in err
+    assert "disconnected: ConnectionResetError" in caplog.text
+    assert "/api/user/v1/me" in caplog.text and "do-not-log-me" not in caplog.text
+
+
+def test_moodle_port_in_use_names_the_moodle_port_option(server):
+    result = subprocess.run([sys.executable, "-m", "pamong_edx", "sandbox", "--lms", "both", "--port", "0",
+                             "--moodle-port", str(server.port)],
+                            capture_output=True, text=True, timeout=60, cwd=Path(__file__).parent)
+    assert result.returncode == 2 and "pass --moodle-port N, or --moodle-port 0" in result.stderr
+    assert "Traceback" not in result.stderr

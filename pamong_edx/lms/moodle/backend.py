@@ -20,7 +20,7 @@ import requests
 
 from pamong_edx.enrol.meter import Traffic
 from pamong_edx.lms.errors import LmsError, NotFound, PermissionDenied
-from pamong_edx.lms.http import RetryPolicy, Transport, check_base_url
+from pamong_edx.lms.http import HttpBackend, RetryPolicy, check_base_url
 from pamong_edx.lms.moodle import wire
 from pamong_edx.lms.moodle.accounts import Accounts, AccountState
 from pamong_edx.lms.moodle.client import FIXES, SERVICES, WsClient
@@ -69,7 +69,7 @@ def reads_only(request: requests.PreparedRequest) -> bool:
     return bool(set(query.get("wsfunction", ())) & READS)
 
 
-class MoodleBackend:
+class MoodleBackend(HttpBackend):
     component = "lms_moodle"
     version = "1.0.0"
     requires = ">=0.1,<1"
@@ -92,8 +92,8 @@ class MoodleBackend:
     ) -> None:
         self.site_url = check_base_url(site_url, insecure=insecure, what="Moodle URL")
         self.settings = settings or MoodleSettings()
-        self.http = Transport(timeout=timeout, connect_timeout=connect_timeout, ca_bundle=ca_bundle, retry=retry,
-                              sleep=sleep, rng=rng, user_agent=f"pamong-edx lms_moodle/{self.version}")
+        super().__init__(timeout=timeout, connect_timeout=connect_timeout, ca_bundle=ca_bundle, retry=retry,
+                         sleep=sleep, rng=rng)
         self.ws = WsClient(self.site_url, token, self.http)
         self.accounts = Accounts(self.ws, self.settings)
         self.courses = Courses(self.ws)
@@ -104,23 +104,13 @@ class MoodleBackend:
     def from_profile(cls, profile) -> MoodleBackend:  # noqa: ANN001 - a lms.profiles.Profile
         where = f"{profile.source}: [profiles.{profile.name}.moodle]"
         settings = MoodleSettings.from_options(getattr(profile, "options", None) or {}, where)
-        return cls(profile.lms_url, profile.client_secret, settings=settings, timeout=profile.timeout,
-                   ca_bundle=profile.ca_bundle, insecure=profile.insecure)
+        return cls(profile.lms_url, profile.client_secret, settings=settings, **cls.connection_options(profile))
 
     def __repr__(self) -> str:
         return f"MoodleBackend({self.site_url!r})"
 
     def info(self) -> BackendInfo:
-        return BackendInfo(lms="moodle", urls={"site": self.site_url})
-
-    def close(self) -> None:
-        self.http.close()
-
-    def __enter__(self) -> MoodleBackend:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        return BackendInfo(lms="moodle", urls={"site": self.site_url}, admin_title="site admin")
 
     # -- who am I and what may I do -----------------------------------------------------------------------
 

@@ -104,6 +104,7 @@ class WsClient:
         self.endpoint = base_url + SERVER
         self._token = token
         self.http = http
+        http.add_secret(token)
 
     def __repr__(self) -> str:
         return f"WsClient({self.endpoint!r})"  # never the token
@@ -119,7 +120,7 @@ class WsClient:
         return self._read(function, response)
 
     def _read(self, function: str, response: requests.Response) -> Any:
-        text = response.text
+        text = self.http.redact(response.text)  # an error page may quote what it was sent: never the token
         start = text.lstrip()[:1]
         if start == "<":
             raise xml_error(function, text.lstrip())

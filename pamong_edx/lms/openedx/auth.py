@@ -36,6 +36,7 @@ class JwtAuth:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._transport = transport
+        transport.add_secret(client_secret)
         self._url = lms_url + TOKEN_PATH
         self._client_id = client_id
         self._secret = client_secret
@@ -95,4 +96,5 @@ class JwtAuth:
         lifetime = float(body.get("expires_in") or 3600)
         # Renew a little early, as edx-rest-api-client does (5 s), but never later than 90% of the life.
         margin = min(5.0, lifetime * 0.1)
+        self._transport.add_secret(body["access_token"])
         return _Token(value=body["access_token"], expires_at=started + lifetime - margin)

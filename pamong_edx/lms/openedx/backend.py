@@ -21,7 +21,7 @@ from pamong_edx.lms.errors import (
     ServerError,
     Throttled,
 )
-from pamong_edx.lms.http import RetryPolicy, Transport, check_base_url, response_json
+from pamong_edx.lms.http import HttpBackend, RetryPolicy, check_base_url, response_json
 from pamong_edx.lms.openedx import pagination
 from pamong_edx.lms.openedx.auth import JwtAuth
 from pamong_edx.lms.openedx.keys import CourseKey
@@ -77,7 +77,7 @@ GLOBAL_STAFF_FIX = (
 )
 
 
-class OpenEdxBackend:
+class OpenEdxBackend(HttpBackend):
     component = "lms_openedx"
     version = "1.0.0"
     requires = ">=0.1,<1"
@@ -102,10 +102,8 @@ class OpenEdxBackend:
         self.bulk_batch_size = bulk_batch_size
         self.lms_url = check_base_url(lms_url, insecure=insecure, what="LMS URL")
         self.studio_url = check_base_url(studio_url or lms_url, insecure=insecure, what="Studio URL")
-        self.http = Transport(
-            timeout=timeout, connect_timeout=connect_timeout, ca_bundle=ca_bundle, retry=retry, sleep=sleep, rng=rng,
-            user_agent=f"pamong-edx lms_openedx/{self.version}",
-        )
+        super().__init__(timeout=timeout, connect_timeout=connect_timeout, ca_bundle=ca_bundle, retry=retry,
+                         sleep=sleep, rng=rng)
         self.auth = JwtAuth(self.http, self.lms_url, client_id, client_secret, clock=clock)
 
     @classmethod
@@ -114,25 +112,14 @@ class OpenEdxBackend:
         if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= MAX_BULK_BATCH:
             raise ConfigError(f"{profile.source}: [profiles.{profile.name}.openedx] bulk_batch_size must be a whole "
                               f"number from 1 to {MAX_BULK_BATCH}, not {batch!r}")
-        return cls(
-            profile.lms_url, profile.client_id, profile.client_secret, studio_url=profile.studio_url,
-            timeout=profile.timeout, ca_bundle=profile.ca_bundle, insecure=profile.insecure, bulk_batch_size=batch,
-        )
+        return cls(profile.lms_url, profile.client_id, profile.client_secret, studio_url=profile.studio_url,
+                   bulk_batch_size=batch, **cls.connection_options(profile))
 
     def __repr__(self) -> str:
         return f"OpenEdxBackend({self.lms_url!r})"
 
     def info(self) -> BackendInfo:
         return BackendInfo(lms="openedx", urls={"LMS": self.lms_url, "Studio": self.studio_url})
-
-    def close(self) -> None:
-        self.http.close()
-
-    def __enter__(self) -> OpenEdxBackend:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- plumbing -----------------------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pamong_edx.sandbox.core.faults import FaultConfig
-from pamong_edx.sandbox.core.server import SandboxServer
+from pamong_edx.sandbox.core.server import SandboxServer, bind
 from pamong_edx.sandbox.moodle.app import MoodleApp, Settings
 
 
@@ -18,12 +18,7 @@ def moodle_sandbox(
     settings: Settings | None = None,
 ) -> SandboxServer:
     """A server bound to 127.0.0.1 (a free port by default), not yet started: use it as a context manager."""
-    app = MoodleApp(data_dir, token=token, settings=settings)
-    try:
-        return SandboxServer(app, port=port, faults=faults)
-    except OSError:
-        app.close()
-        raise
+    return bind(MoodleApp(data_dir, token=token, settings=settings), port=port, faults=faults)
 
 
 __all__ = ["FaultConfig", "MoodleApp", "SandboxServer", "Settings", "moodle_sandbox"]

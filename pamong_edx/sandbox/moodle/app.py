@@ -13,13 +13,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from pamong_edx.sandbox.core.store import DataDir
 from pamong_edx.sandbox.core.web import BadRequestBody, Request, Response, Route
 from pamong_edx.sandbox.moodle import cohorts, courses, site, users
 from pamong_edx.sandbox.moodle.calls import Call, Function
@@ -91,14 +91,10 @@ class MoodleApp:
 
     def __init__(self, data_dir: Path | None = None, *, token: str | None = None,
                  settings: Settings | None = None) -> None:
-        self._tmp = None
-        if data_dir is None:
-            self._tmp = tempfile.TemporaryDirectory(prefix="pamong-moodle-")
-            data_dir = Path(self._tmp.name)
-        data_dir.mkdir(parents=True, exist_ok=True)
-        self.data_dir = data_dir
+        self._dir = DataDir(data_dir, "pamong-moodle-")
+        self.data_dir = self._dir.path
         self.config = settings or Settings()
-        self.store = Store(data_dir / "moodle.sqlite3")
+        self.store = Store(self.data_dir / "moodle.sqlite3")
         self.tokens: list[Token] = self.store.seed(token, sorted(FUNCTIONS), READ_FUNCTIONS)
         self.inputs = Inputs()
         self._control = ControlRoutes(self)
@@ -139,9 +135,7 @@ class MoodleApp:
 
     def close(self) -> None:
         self.store.close()
-        if self._tmp is not None:
-            self._tmp.cleanup()
-            self._tmp = None
+        self._dir.cleanup()
 
     # -- the REST server ----------------------------------------------------------------------------------
 

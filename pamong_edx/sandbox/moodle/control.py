@@ -15,63 +15,54 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import TYPE_CHECKING
 
-from pamong_edx.sandbox.core.web import Request, Response
+from pamong_edx.sandbox.core import control
+from pamong_edx.sandbox.core.web import Response
 from pamong_edx.sandbox.moodle.store import now
 
 if TYPE_CHECKING:
     from pamong_edx.sandbox.moodle.app import MoodleApp
 
-PREFIX = "/__sandbox__/"
-
-
-class ControlRoutes:
+class ControlRoutes(control.ControlRoutes):
     def __init__(self, app: MoodleApp) -> None:
         self.app = app
 
-    def handle(self, request: Request) -> Response | None:
-        name = request.path[len(PREFIX):]
-        body = request.json() if request.method == "POST" else None
-        body = body if isinstance(body, dict) else {}
-        try:
-            if request.method == "POST" and name == "users":
-                return self.users(body)
-            if request.method == "POST" and name == "courses":
-                return self.course(body)
-            if request.method == "POST" and name == "profile_fields":
-                with self.app.store.db.write() as conn:
-                    conn.execute("INSERT INTO profile_fields (shortname, name) VALUES (?, ?)",
-                                 (str(body["shortname"]), str(body.get("name") or body["shortname"])))
-                return Response.json({"shortname": body["shortname"]}, 201)
-            if request.method == "DELETE" and name.startswith("profile_fields/"):
-                shortname = name[len("profile_fields/"):]
-                with self.app.store.db.write() as conn:
-                    row = conn.execute("SELECT id FROM profile_fields WHERE shortname = ?", (shortname,)).fetchone()
-                    if row is None:
-                        return Response.json({"detail": f"no profile field {shortname}"}, 404)
-                    conn.execute("DELETE FROM profile_data WHERE fieldid = ?", (row["id"],))
-                    conn.execute("DELETE FROM profile_fields WHERE id = ?", (row["id"],))
-                return Response.json({"deleted": shortname})
-            if request.method == "POST" and name == "capabilities":
-                return self.capabilities(body)
-            if request.method == "POST" and name == "services":
-                with self.app.store.db.write() as conn:
-                    updated = conn.execute("UPDATE services SET functions = ? WHERE shortname = ?",
-                                           (json.dumps(list(body["functions"])), str(body["shortname"]))).rowcount
-                if not updated:
-                    return Response.json({"detail": f"no service {body['shortname']}"}, 404)
-                return Response.json({"shortname": body["shortname"], "functions": body["functions"]})
-            if request.method == "GET" and name == "tokens":
-                return Response.json([t.__dict__ for t in self.app.store.tokens()])
-            if request.method == "GET" and name == "inputs":
-                return Response.json(self.app.inputs.snapshot())
-        except KeyError as exc:
-            return Response.json({"detail": f"missing field {exc}"}, 400)
-        except sqlite3.IntegrityError as exc:
-            return Response.json({"detail": f"conflict: {exc}"}, 409)
+    def route(self, method: str, name: str, body: dict) -> Response | None:
+        if method == "POST" and name == "users":
+            return self.users(body)
+        if method == "POST" and name == "courses":
+            return self.course(body)
+        if method == "POST" and name == "profile_fields":
+            with self.app.store.db.write() as conn:
+                conn.execute("INSERT INTO profile_fields (shortname, name) VALUES (?, ?)",
+                             (str(body["shortname"]), str(body.get("name") or body["shortname"])))
+            return Response.json({"shortname": body["shortname"]}, 201)
+        if method == "DELETE" and name.startswith("profile_fields/"):
+            return self.drop_profile_field(name[len("profile_fields/"):])
+        if method == "POST" and name == "capabilities":
+            return self.capabilities(body)
+        if method == "POST" and name == "services":
+            with self.app.store.db.write() as conn:
+                updated = conn.execute("UPDATE services SET functions = ? WHERE shortname = ?",
+                                       (json.dumps(list(body["functions"])), str(body["shortname"]))).rowcount
+            if not updated:
+                return Response.json({"detail": f"no service {body['shortname']}"}, 404)
+            return Response.json({"shortname": body["shortname"], "functions": body["functions"]})
+        if method == "GET" and name == "tokens":
+            return Response.json([t.__dict__ for t in self.app.store.tokens()])
+        if method == "GET" and name == "inputs":
+            return Response.json(self.app.inputs.snapshot())
         return None
+
+    def drop_profile_field(self, shortname: str) -> Response:
+        with self.app.store.db.write() as conn:
+            row = conn.execute("SELECT id FROM profile_fields WHERE shortname = ?", (shortname,)).fetchone()
+            if row is None:
+                return Response.json({"detail": f"no profile field {shortname}"}, 404)
+            conn.execute("DELETE FROM profile_data WHERE fieldid = ?", (row["id"],))
+            conn.execute("DELETE FROM profile_fields WHERE id = ?", (row["id"],))
+        return Response.json({"deleted": shortname})
 
     def users(self, body: dict) -> Response:
         created = []

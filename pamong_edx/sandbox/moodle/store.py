@@ -8,9 +8,8 @@ import secrets
 import sqlite3
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
-from pamong_edx.sandbox.core.db import Database
+from pamong_edx.sandbox.core import store
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -102,16 +101,8 @@ class Token:
     service: str
 
 
-class Store:
-    def __init__(self, path: Path) -> None:
-        self.db = Database(path, SCHEMA)
-
-    def close(self) -> None:
-        self.db.close()
-
-    def setting(self, key: str, default: str | None = None) -> str | None:
-        row = self.db.one("SELECT value FROM settings WHERE key = ?", (key,))
-        return row["value"] if row else default
+class Store(store.Store):
+    schema = SCHEMA
 
     # -- seed -----------------------------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pamong_edx.sandbox.core.faults import FaultConfig
-from pamong_edx.sandbox.core.server import SandboxServer
+from pamong_edx.sandbox.core.server import SandboxServer, bind
 from pamong_edx.sandbox.openedx.app import OpenEdxApp, Settings
 
 
@@ -19,12 +19,7 @@ def openedx_sandbox(
     settings: Settings | None = None,
 ) -> SandboxServer:
     """A server bound to 127.0.0.1 (a free port by default), not yet started: use it as a context manager."""
-    app = OpenEdxApp(data_dir, client_id=client_id, client_secret=client_secret, settings=settings)
-    try:
-        return SandboxServer(app, port=port, faults=faults)
-    except OSError:
-        app.close()
-        raise
+    return bind(OpenEdxApp(data_dir, client_id=client_id, client_secret=client_secret, settings=settings), port=port, faults=faults)
 
 
 __all__ = ["FaultConfig", "OpenEdxApp", "SandboxServer", "Settings", "openedx_sandbox"]

@@ -14,48 +14,37 @@ from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
 from typing import TYPE_CHECKING
 
-from pamong_edx.sandbox.core.web import Request, Response
+from pamong_edx.sandbox.core import control
+from pamong_edx.sandbox.core.web import Response
 
 if TYPE_CHECKING:
     from pamong_edx.sandbox.openedx.app import OpenEdxApp
 
-PREFIX = "/__sandbox__/"
-
-
-class ControlRoutes:
+class ControlRoutes(control.ControlRoutes):
     def __init__(self, app: OpenEdxApp) -> None:
         self.app = app
 
-    def handle(self, request: Request) -> Response | None:
-        name = request.path[len(PREFIX):]
-        body = request.json() if request.method == "POST" else None
-        body = body if isinstance(body, dict) else {}
-        try:
-            if request.method == "POST" and name == "users":
-                return self.users(body)
-            if request.method == "POST" and name == "apps":
-                self.app.store.create_app(str(body["client_id"]), str(body["client_secret"]), str(body["username"]))
-                return Response.json({"client_id": body["client_id"]}, 201)
-            if request.method == "POST" and name == "roles":
-                return self.roles(body)
-            if request.method == "POST" and name == "grades":
-                return self.grades(body)
-            if request.method == "POST" and name == "tokens/revoke":
-                self.app.store.set_setting("jwt_key", secrets.token_hex(32))
-                with self.app.store.db.write() as conn:
-                    conn.execute("DELETE FROM bearer_tokens")
-                return Response.json({"revoked": True})
-            if request.method == "GET" and name == "credentials":
-                return Response.json([c.__dict__ for c in self.app.credentials])
-            if request.method == "GET" and name.startswith("courses/"):
-                return self.course(name[len("courses/"):])
-        except KeyError as exc:
-            return Response.json({"detail": f"missing field {exc}"}, 400)
-        except sqlite3.IntegrityError as exc:
-            return Response.json({"detail": f"conflict: {exc}"}, 409)
+    def route(self, method: str, name: str, body: dict) -> Response | None:
+        if method == "POST" and name == "users":
+            return self.users(body)
+        if method == "POST" and name == "apps":
+            self.app.store.create_app(str(body["client_id"]), str(body["client_secret"]), str(body["username"]))
+            return Response.json({"client_id": body["client_id"]}, 201)
+        if method == "POST" and name == "roles":
+            return self.roles(body)
+        if method == "POST" and name == "grades":
+            return self.grades(body)
+        if method == "POST" and name == "tokens/revoke":
+            self.app.store.set_setting("jwt_key", secrets.token_hex(32))
+            with self.app.store.db.write() as conn:
+                conn.execute("DELETE FROM bearer_tokens")
+            return Response.json({"revoked": True})
+        if method == "GET" and name == "credentials":
+            return Response.json([c.__dict__ for c in self.app.credentials])
+        if method == "GET" and name.startswith("courses/"):
+            return self.course(name[len("courses/"):])
         return None
 
     def users(self, body: dict) -> Response:

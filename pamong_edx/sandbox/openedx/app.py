@@ -7,7 +7,6 @@ then 405 for a method the view lacks, then the handler.
 
 from __future__ import annotations
 
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pamong_edx.sandbox.core.store import DataDir
 from pamong_edx.sandbox.core.throttle import RateThrottle, parse_rate
 from pamong_edx.sandbox.core.web import Abort, BadRequestBody, Request, Response, Route, Router
 from pamong_edx.sandbox.openedx.store import Credentials, Store, User
@@ -86,13 +86,9 @@ class OpenEdxApp:
         client_secret: str | None = None,
         settings: Settings | None = None,
     ) -> None:
-        self._tmp = None
-        if data_dir is None:
-            self._tmp = tempfile.TemporaryDirectory(prefix="pamong-sandbox-")
-            data_dir = Path(self._tmp.name)
-        data_dir.mkdir(parents=True, exist_ok=True)
-        self.data_dir = data_dir
-        self.store = Store(data_dir / "openedx.sqlite3")
+        self._dir = DataDir(data_dir, "pamong-sandbox-")
+        self.data_dir = self._dir.path
+        self.store = Store(self.data_dir / "openedx.sqlite3")
         self.credentials: list[Credentials] = self.store.seed(client_id, client_secret)
         self.config = settings or Settings()
         self.throttles = RateThrottle()
@@ -128,9 +124,7 @@ class OpenEdxApp:
         for worker in self.imports:
             worker.join(timeout=5)
         self.store.close()
-        if self._tmp is not None:
-            self._tmp.cleanup()
-            self._tmp = None
+        self._dir.cleanup()
 
     @property
     def staff_credentials(self) -> Credentials:

@@ -7,9 +7,8 @@ import secrets
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 
-from pamong_edx.sandbox.core.db import Database
+from pamong_edx.sandbox.core import store
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -103,22 +102,10 @@ class Credentials:
     username: str
 
 
-class Store:
-    def __init__(self, path: Path) -> None:
-        self.db = Database(path, SCHEMA)
+class Store(store.Store):
+    schema = SCHEMA
 
-    def close(self) -> None:
-        self.db.close()
-
-    # -- settings and seed --------------------------------------------------------------------------------
-
-    def setting(self, key: str, default: str | None = None) -> str | None:
-        row = self.db.one("SELECT value FROM settings WHERE key = ?", (key,))
-        return row["value"] if row else default
-
-    def set_setting(self, key: str, value: str) -> None:
-        with self.db.write() as conn:
-            conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
+    # -- seed ---------------------------------------------------------------------------------------------
 
     def seed(self, client_id: str | None, client_secret: str | None) -> list[Credentials]:
         """Seeded accounts and OAuth apps; created once per data directory, credentials kept across starts."""

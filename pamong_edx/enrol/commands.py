@@ -17,7 +17,7 @@ from pamong_edx.enrol.job import EnrolOptions, JobResult, RosterCounts, execute,
 from pamong_edx.enrol.journal import Journal
 from pamong_edx.enrol.meter import Meter
 from pamong_edx.enrol.plan import Action, Plan
-from pamong_edx.enrol.results import summary_line
+from pamong_edx.enrol.results import check_writable, summary_line
 from pamong_edx.enrol.rules import COHORT_LEVELS, DEFAULT_COHORT_NAME, RulesError
 from pamong_edx.errors import DiagnosticsFailed, PamongError, UsageError
 from pamong_edx.lms.connect import open_backend
@@ -95,6 +95,10 @@ def enrol(ctx: click.Context, roster_path: Path | None, profile_name: str | None
             raise DiagnosticsFailed(str(exc)) from None
         if not options.roster.is_file():
             raise UsageError(f"roster {options.roster} does not exist")
+        if dry_run:
+            check_writable(options.plan_path, "--plan")
+        else:
+            check_writable(options.results_path, "--results")
         regions = open_regions(options.regions)
         needs_lms = not dry_run or options.reconcile
         backend = _backend(name, insecure) if needs_lms else None
@@ -128,7 +132,7 @@ def enrol(ctx: click.Context, roster_path: Path | None, profile_name: str | None
         finally:
             if backend is not None:
                 backend.close()
-        _print_result(result, as_json, name)
+        _print_result(result, as_json, name, str(options.rules_file or "--course"))
 
 
 def _profile_name(option: str | None) -> str:
@@ -225,7 +229,7 @@ def _plan_json(plan: Plan, counts: RosterCounts) -> dict:
     }
 
 
-def _print_result(result: JobResult, as_json: bool, profile: str) -> None:
+def _print_result(result: JobResult, as_json: bool, profile: str, courses_from: str) -> None:
     data = summary(result)
     if as_json:
         click.echo(json.dumps({**data, "profile": profile, "results_file": str(result.results_path)},
@@ -239,6 +243,10 @@ def _print_result(result: JobResult, as_json: bool, profile: str) -> None:
         click.echo(f"results: {result.results_path}")
     if result.stopped:
         raise PamongError(f"{result.stopped}; fix that and run `pamong enrol{_profile_flag(profile)}` to resume")
+    if result.refused:
+        course, why = next(iter(result.refused.items()))
+        raise PamongError(f"the LMS rejected the calls for course {course} ({why}); check that course key "
+                          f"in {courses_from} and run again; {result.results_path} lists each row")
     if result.failed_rows:
         raise DiagnosticsFailed(f"{result.failed_rows:,} rows were not enrolled; {result.results_path} says why for "
                                 "each")

@@ -80,6 +80,7 @@ class Report:
     cohorts_created: int = 0
     stopped: str | None = None  # why the run stopped early
     accounts: Counter = field(default_factory=Counter)  # "created"/"updated" -> n (an LMS that makes accounts)
+    refused: dict[str, str] = field(default_factory=dict)  # course -> why the LMS rejected a call for it as a whole
 
 
 ProgressFn = Callable[[int], None]
@@ -98,6 +99,15 @@ def check_modes(backend: object, plan: Plan) -> None:
             f"the rules ask for enrolment mode {', '.join(sorted(modes))}, but this LMS backend enrols in bulk in "
             "the course's default mode; remove 'mode:' from the rules (or --mode)"
         )
+
+
+def check_reachable(backend: object) -> None:
+    """One cheap call before the job starts, so an LMS that cannot be reached or refuses the credentials is one
+    clear error at once, not every row failed after minutes of retries."""
+    try:
+        backend.whoami()
+    except LmsError as exc:
+        raise PamongError(f"{exc}; nothing was sent") from None
 
 
 class Executor:
@@ -249,6 +259,7 @@ class Executor:
                 self._record(batch, answer)
                 if answer.refused:
                     refused.setdefault(batch.group, answer.message or "")
+                    self.report.refused.setdefault(batch.course, answer.message or "")
                 if answer.fatal is not None and fatal is None:
                     fatal = answer.fatal
         if self._stopping.is_set():

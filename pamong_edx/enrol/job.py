@@ -16,12 +16,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pamong_edx.enrol.executor import Executor, JobStopped, Settings, check_modes
+from pamong_edx.enrol.executor import Executor, JobStopped, Settings, check_modes, check_reachable
 from pamong_edx.enrol.journal import Journal
 from pamong_edx.enrol.meter import Meter, traffic_for
 from pamong_edx.enrol.plan import Action, LmsView, Official, Plan, Rejected, build_plan
 from pamong_edx.enrol.ratelimit import RateLimiter, parse_rate
-from pamong_edx.enrol.results import failed_rows, write_results
+from pamong_edx.enrol.results import check_writable, failed_rows, write_results
 from pamong_edx.enrol.rules import COHORT_LEVELS, DEFAULT_COHORT_NAME, Rules, check_regions, load_rules, \
     rules_from_options
 from pamong_edx.errors import PamongError, UsageError
@@ -76,6 +76,8 @@ class EnrolOptions:
             raise UsageError("--batch-size must be between 1 and 1000")
         if not 1 <= self.workers <= 32:
             raise UsageError("--workers must be between 1 and 32")
+        if self.rate:
+            parse_rate(self.rate)  # a mistyped --rate is reported before the roster is read
 
     @property
     def results_path(self) -> Path:
@@ -136,6 +138,7 @@ class JobResult:
     results_path: Path | None = None
     plan_path: Path | None = None
     stopped: str | None = None
+    refused: dict[str, str] = field(default_factory=dict)  # course -> why the LMS rejected calls for it
 
 
 # ---------------------------------------------------------------------------------------------------- steps
@@ -247,11 +250,14 @@ def execute(
 ) -> JobResult:
     """Send the plan's operations, record every outcome, write the results file."""
     check_modes(backend, plan)
+    check_writable(options.results_path, "--results")
     started = time.monotonic()
     traffic = traffic_for(backend)
     rate = parse_rate(options.rate) if options.rate else traffic.throttle
     meter = Meter(traffic, RateLimiter(rate))
     metered = meter.install(backend, pool_size=max(16, options.workers * 2))
+    if plan.operations():
+        check_reachable(backend)
     run_id = journal.start_run(options.to_record())
     executor = Executor(backend, journal, run_id, Settings(batch_size=options.batch_size, workers=options.workers),
                         progress=(lambda n: progress(n, meter)) if progress else None)
@@ -270,12 +276,15 @@ def execute(
         result.operations = executor.report.operations
         result.cohorts_created = executor.report.cohorts_created
         result.accounts = executor.report.accounts
+        result.refused = executor.report.refused
         result.traffic = meter.snapshot() if metered else {}
-        result.statuses = write_results(plan.items, options.results_path)
         result.results_path = options.results_path
         result.failed_rows = failed_rows(plan.items)
-        result.elapsed = time.monotonic() - started
-        journal.finish_run(run_id, status, summary(result))
+        try:
+            result.statuses = write_results(plan.items, options.results_path)
+        finally:  # the run is closed in the journal even when the results file cannot be written
+            result.elapsed = time.monotonic() - started
+            journal.finish_run(run_id, status, summary(result))
     return result
 
 

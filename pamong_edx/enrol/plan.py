@@ -7,7 +7,6 @@ same list drives the dry-run CSV, the executor and the results file.
 
 from __future__ import annotations
 
-import csv
 import enum
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -125,16 +124,13 @@ class Plan:
         return " · ".join(f"{k} {counts[k]:,}" for k in order if counts[k] or k in always)
 
     def write_csv(self, path: Path) -> None:
-        """The plan as CSV: one line per roster row and course, what will be done and why."""
-        from pamong_edx.enrol.results import excel_safe
+        """The plan as CSV (XLSX for a .xlsx name): one line per roster row and course, what will be done and
+        why."""
+        from pamong_edx.enrol.results import write_table
 
-        with path.open("w", newline="", encoding="utf-8-sig") as handle:
-            out = csv.writer(handle)
-            out.writerow(["row", "email", "course", "cohort", "action", "message"])
-            for item in sorted(self.items, key=_row_order):
-                out.writerow(excel_safe([
-                    item.row or "", item.email, item.course, item.cohort or "", _action_label(item), item.message,
-                ]))
+        write_table(path, ["row", "email", "course", "cohort", "action", "message"], (
+            [item.row or "", item.email, item.course, item.cohort or "", _action_label(item), item.message]
+            for item in sorted(self.items, key=_row_order)), "plan")
 
 
 def _action_label(item: Item) -> str:

@@ -17,19 +17,19 @@ from pamong_edx.roster.checks import CheckedRow
 COLUMNS = ("row", "status", "codes", "messages", "nik", "nama", "email", "telepon", "jabatan", "kode_desa",
            "nama_desa", "nama_desa_kemendagri")
 FORMATS = ("csv", "xlsx")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: str) -> str:
     """A cell Excel shows as text, never evaluates."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def result_cells(checked: CheckedRow, village_names: dict[str, str]) -> list[object]:
     record = checked.record
     typed = [record.nik_masked, record.nama, record.email, record.telepon, record.jabatan, record.kode_desa,
              record.nama_desa]
-    if any(t.startswith(_FORMULA_START) for t in typed if t):
+    if any(t.startswith(FORMULA_START) for t in typed if t):
         typed = [neutralise(t) for t in typed]
     diags = checked.diagnostics
     if not diags:
@@ -68,7 +68,7 @@ class ResultsWriter:
         if self.format == "csv":
             self._csv.writerow(cells)
         else:
-            self._sheet.append([_xlsx_safe(c) for c in cells])
+            self._sheet.append([xlsx_safe(c) for c in cells])
 
     def commit(self) -> None:
         try:
@@ -95,7 +95,7 @@ class ResultsWriter:
             self.abandon()
 
 
-def _xlsx_safe(value: object) -> object:
+def xlsx_safe(value: object) -> object:
     """openpyxl refuses control characters a CSV cell may carry."""
     if isinstance(value, str):
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from itertools import count, islice
 from pathlib import Path
 
-from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
 from pamong_edx.roster.columns import HEADER_SEARCH_ROWS, Layout, RosterFileError, find_header, make_layout
 
@@ -29,6 +29,8 @@ _SNIFF_BYTES = 1 << 16
 _DELIMITERS = (",", ";", "\t", "|")
 _SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # zip (xlsx, ods), OLE2 (xls)
 _CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+_TEXT_CONTROLS = frozenset(b"\t\n\r\x0c\x1a")
+_SAVE_AS = "save the roster from Excel as .xlsx or as CSV"
 
 
 def _decode_as_cp1252(exc: UnicodeError) -> tuple[str, int]:
@@ -64,8 +66,12 @@ def open_source(path: Path, mapping: dict[str, str], sheet: str | None = None) -
         raise RosterFileError(f"roster file {path} does not exist") from None
     except OSError as exc:
         raise RosterFileError(f"cannot read roster file {path}: {exc.strerror}") from None
+    if not head.lstrip(b"\xef\xbb\xbf \t\r\n"):
+        raise RosterFileError(f"roster file {path} is empty; {_SAVE_AS}")
     if head.startswith(_SPREADSHEET_MAGIC):
         return SpreadsheetSource(path, mapping, sheet)
+    if _looks_binary(head):
+        raise RosterFileError(f"{path} is neither a CSV nor an XLSX file (it holds binary data); {_SAVE_AS}")
     if sheet is not None:
         raise RosterFileError(f"{path} is a CSV file; --sheet applies only to spreadsheets (XLSX)")
     return CsvSource(path, mapping, head)
@@ -100,6 +106,14 @@ class CsvSource(Source):
 
     def close(self) -> None:
         self._file.close()
+
+
+def _looks_binary(head: bytes) -> bool:
+    """A PDF, an image or a Word file: control bytes no text editor or spreadsheet writes in a CSV."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    controls = sum(1 for b in head[:4096] if b < 0x20 and b not in _TEXT_CONTROLS)
+    return b"\x00" in head[:4096] or controls > len(head[:4096]) // 100
 
 
 def _detect_encoding(head: bytes) -> str:
@@ -140,8 +154,12 @@ class SpreadsheetSource(Source):
             self._book = CalamineWorkbook.from_path(str(path))
             name = self._choose_sheet(path, sheet)
             worksheet = self._book.get_sheet_by_name(name)
+        except PasswordError:
+            raise RosterFileError(f"{path} is protected with a password; open it in Excel, remove the password "
+                                  "(File > Info > Protect Workbook) and save it, then run again") from None
         except CalamineError as exc:
-            raise RosterFileError(f"{path}: cannot read the spreadsheet ({exc})") from None
+            raise RosterFileError(f"{path}: cannot read the spreadsheet ({exc}); the file is damaged or not a "
+                                  "spreadsheet: open it in Excel and save it again as .xlsx") from None
         if worksheet.start is None:
             raise RosterFileError(f"{path}: sheet '{name}' is empty")
         first_row, first_column = worksheet.start  # calamine starts at the first used cell (0-based)

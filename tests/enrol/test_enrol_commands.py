@@ -5,6 +5,7 @@ import json
 import math
 import re
 import sqlite3
+import socket
 import subprocess
 import sys
 
@@ -12,9 +13,9 @@ from collections import Counter
 
 from click.testing import CliRunner
 
-from enrol_support import COURSE, COURSE_KEU, FIXTURES, expected_cohorts
+from enrol_support import COURSE, COURSE_KEU, FIXTURES, SECRET_VAR, expected_cohorts
 from pamong_edx.cli import cli
-from pamong_edx.errors import DiagnosticsFailed, UsageError
+from pamong_edx.errors import DiagnosticsFailed, PamongError, UsageError
 
 KAB = ["--course", COURSE, "--cohort-by", "kabupaten", "--profile", "sandbox", "--rate", "off"]
 
@@ -167,3 +168,63 @@ def test_the_command_line_exits_1_with_one_line_when_rows_fail(lms_env, sandbox,
     assert out.returncode == 1
     assert out.stderr.strip().splitlines() == [f"error: 1 rows were not enrolled; {results_path} says why for each"]
     assert "done in" in out.stdout and "results:" in out.stdout
+
+
+def journal_runs(env):
+    path = f"{env['PAMONG_STATE_DIR']}/sandbox/enrol-journal.sqlite3"
+    return sqlite3.connect(path).execute("SELECT status FROM runs").fetchall()
+
+
+def test_a_wrong_secret_is_one_line_before_anything_is_sent(lms_env, sandbox, monkeypatch, tmp_path):
+    monkeypatch.setenv(SECRET_VAR, "not-the-secret")
+    out = enrol(str(FIXTURES / "rosters" / "formula.csv"), *KAB, "-o", str(tmp_path / "r.csv"))
+    assert isinstance(out.exception, PamongError)
+    assert "refused client" in str(out.exception) and str(out.exception).endswith("nothing was sent")
+    assert "not-the-secret" not in out.output + str(out.exception)
+    assert sandbox.writes() == 0 and journal_runs(lms_env) == []
+
+
+def test_an_lms_that_cannot_be_reached_is_one_line_not_every_row_retried(lms_env, tmp_path):
+    with socket.socket() as probe:  # a port on this machine where nothing listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = tmp_path / "pamong.toml"
+    config.write_text(re.sub(r'lms_url = "[^"]*"', f'lms_url = "http://127.0.0.1:{port}"',
+                             config.read_text(encoding="utf-8")), encoding="utf-8")
+    out = enrol(str(FIXTURES / "rosters" / "formula.csv"), *KAB, "-o", str(tmp_path / "r.csv"))
+    assert isinstance(out.exception, PamongError)
+    assert f"127.0.0.1:{port}" in str(out.exception) and "nothing listens on that port" in str(out.exception)
+    assert journal_runs(lms_env) == []
+
+
+def test_an_unknown_course_is_named_in_the_final_line(lms_env, sandbox, tmp_path):
+    missing = "course-v1:Kemendagri+TIDAKADA+2025"
+    out = enrol(str(FIXTURES / "rosters" / "formula.csv"), "--course", missing, "--profile", "sandbox",
+                "--rate", "off", "-o", str(tmp_path / "r.csv"))
+    assert isinstance(out.exception, PamongError)
+    assert f"rejected the calls for course {missing}" in str(out.exception)
+    assert "check that course key in --course" in str(out.exception)
+    assert {r["status"] for r in results(tmp_path / "r.csv")} == {"failed", "error"}
+
+
+def test_unwritable_results_or_plan_paths_are_refused_before_sending(lms_env, sandbox, tmp_path):
+    roster = str(FIXTURES / "rosters" / "formula.csv")
+    for args, flag in [(["-o", str(tmp_path / "no" / "r.csv")], "--results"),
+                       (["--dry-run", "--plan", str(tmp_path / "no" / "p.csv")], "--plan")]:
+        out = enrol(roster, *KAB, *args)
+        assert isinstance(out.exception, UsageError) and str(out.exception).startswith(flag), (args, out.output)
+    assert sandbox.stats()["total"] == 0 and journal_runs(lms_env) == []
+
+
+def test_results_and_plan_as_xlsx_on_request(lms_env, sandbox, tmp_path):
+    from openpyxl import load_workbook
+
+    roster = str(FIXTURES / "rosters" / "formula.csv")
+    assert enrol(roster, *KAB, "--dry-run", "--plan", str(tmp_path / "plan.xlsx")).exit_code == 0
+    enrol(roster, *KAB, "-o", str(tmp_path / "results.xlsx"))
+    for name, status_column in [("plan.xlsx", "action"), ("results.xlsx", "status")]:
+        rows = list(load_workbook(tmp_path / name, read_only=True).active.values)
+        assert rows[0] == ("row", "email", "course", "cohort", status_column, "message")
+        assert [(r[0], r[1]) for r in rows[1:]] == [(2, "siti.rahayu@desa.example.id"),
+                                                    (3, "'=1+1@desa.example.id"), (4, "'@budi"),
+                                                    (5, "teuku.hasibuan@desa.example.id")]

@@ -1,12 +1,15 @@
 """Reading roster files: encodings, delimiters, header rows, column names, spreadsheets."""
 
 import codecs
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 
 from pamong_edx.roster import RosterFileError, read_roster
 from roster_samples import GOOD, HEADER, good, write_csv
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "roster"
 
 
 def rows_of(path, regions, **options):
@@ -110,6 +113,27 @@ def test_no_header_row(tmp_path, regions):
         rows_of(path, regions)
 
 
+@pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf", b"\r\n\r\n"], ids=["zero-bytes", "bom-only", "blank-lines"])
+def test_empty_file_says_it_is_empty(tmp_path, regions, content):
+    path = tmp_path / "kosong.csv"
+    path.write_bytes(content)
+    with pytest.raises(RosterFileError, match="roster file .*kosong.csv is empty; save the roster from Excel"):
+        read_roster(path, regions)
+
+
+def test_binary_file_is_not_taken_for_a_csv(tmp_path, regions):
+    path = tmp_path / "daftar.pdf"
+    path.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\nstream\n\x01\x02\x03\x00\x05\x06\x07\x08\nendstream\n")
+    with pytest.raises(RosterFileError, match="daftar.pdf is neither a CSV nor an XLSX file"):
+        read_roster(path, regions)
+
+
+def test_password_protected_xlsx_says_how_to_unlock_it(regions):
+    path = FIXTURES / "locked" / "roster-with-password.xlsx"
+    with pytest.raises(RosterFileError, match="roster-with-password.xlsx is protected with a password; open it in Excel"):
+        read_roster(path, regions)
+
+
 def test_missing_file(tmp_path, regions):
     with pytest.raises(RosterFileError, match="roster file .*nope.csv does not exist"):
         read_roster(tmp_path / "nope.csv", regions)
@@ -170,7 +194,7 @@ def test_xlsx_named_sheet_and_hidden_first_sheet(tmp_path, regions):
 def test_not_a_spreadsheet_despite_the_zip_magic(tmp_path, regions):
     path = tmp_path / "broken.xlsx"
     path.write_bytes(b"PK\x03\x04" + b"\0" * 100)
-    with pytest.raises(RosterFileError, match="broken.xlsx: cannot read the spreadsheet"):
+    with pytest.raises(RosterFileError, match="broken.xlsx: cannot read the spreadsheet .*save it again as .xlsx"):
         read_roster(path, regions)
 
 

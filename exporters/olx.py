@@ -29,12 +29,13 @@ from lxml import etree
 
 from pamong_edx.course.diagnostics import display_location as where
 from pamong_edx.course.model import (
-    Block, Chapter, ChoiceProblem, Course, DiscussionBlock, NumericalProblem, Sequential, TextBlock, TextProblem,
-    Unit, VideoBlock,
+    Block, Chapter, ChoiceProblem, Course, DiscussionBlock, Location, NumericalProblem, Sequential, TextBlock,
+    TextProblem, Unit, VideoBlock,
 )
+from pamong_edx.course.transcripts import TranscriptProblem, is_webvtt, srt_bytes
 from pamong_edx.export import BuildResult, Exporter, ExportError
 from pamong_edx.exporters.olx_capa import CapaBuilder, xml_safe
-from pamong_edx.exporters.olx_static import LinkRewriter, static_names
+from pamong_edx.exporters.olx_static import LinkRewriter, caption_names, static_names
 from pamong_edx.exporters.tar_archive import Content, member_size, write_tar_gz
 
 URL_NAME = re.compile(r"[A-Za-z0-9_-]+\Z")
@@ -152,6 +153,8 @@ class OlxExporter(Exporter):
         self.files: dict[str, Content] = {}
         self.warnings: list[str] = []
         self._taken: set[str] = set()
+        self.captions: dict[str, str] = {}  # WebVTT transcript's asset name -> flat name of its SRT copy
+        self.srt: dict[str, bytes] = {}  # WebVTT transcript's asset name -> the SRT copy
 
     # ------------------------------------------------------------------------------------------- lifecycle
 
@@ -163,6 +166,7 @@ class OlxExporter(Exporter):
         course = self.course
         self.lang = course.language.split("-")[0].lower()
         self.static = static_names(list(course.assets))
+        self._convert_webvtt()
         self.rewrite = LinkRewriter(self.static)
         self.capa = CapaBuilder(self.rewrite, self.lang)
         self._taken = {course.run} | {c.id for c in course.chapters}
@@ -199,6 +203,8 @@ class OlxExporter(Exporter):
         self._about()
         for name, flat in self.static.items():
             self.files[f"{TOP}/static/{flat}"] = course.assets[name].path
+        for name, flat in self.captions.items():
+            self.files[f"{TOP}/static/{flat}"] = self.srt[name]
 
     def finish(self) -> BuildResult:
         path = self.output_path
@@ -217,6 +223,23 @@ class OlxExporter(Exporter):
             largest_files=[(name, -negative) for negative, name in sizes],
             warnings=list(self.warnings),
         )
+
+    def _convert_webvtt(self) -> None:
+        """SRT copies of the WebVTT transcripts, since Open edX plays only SRT captions; E105 for a malformed one."""
+        course = self.course
+        webvtt = sorted({b.transcript for b in course.blocks()
+                         if isinstance(b, VideoBlock) and b.transcript and is_webvtt(b.transcript)})
+        self.captions = caption_names(webvtt, self.static)
+        errors: list[str] = []
+        for name in webvtt:
+            path = course.assets[name].path
+            try:
+                self.srt[name] = srt_bytes(path)
+            except TranscriptProblem as problem:
+                errors.append(f"{where(Location(path, problem.line or 1, 1))}: E105 transcript 'assets/{name}' "
+                              f"{problem.message}")
+        if errors:
+            raise ExportError("\n".join(errors))
 
     # ------------------------------------------------------------------------------------------- structure
 
@@ -294,12 +317,14 @@ class OlxExporter(Exporter):
             etree.SubElement(elem, "source", src=mp4)
         if block.transcript:
             flat = self.static[block.transcript]
+            # Open edX plays only SRT captions: a WebVTT transcript plays from its SRT copy
+            captions = self.captions.get(block.transcript, flat)
             elem.set("download_track", "true")
-            if flat.lower().endswith(".srt"):
+            if captions.lower().endswith(".srt"):
                 elem.set("show_captions", "true")
-                elem.set("transcripts", json.dumps({self.lang: flat}))
-                etree.SubElement(elem, "transcript", language=self.lang, src=flat)
-            else:  # Open edX plays only SRT captions; other formats are offered as the transcript download
+                elem.set("transcripts", json.dumps({self.lang: captions}))
+                etree.SubElement(elem, "transcript", language=self.lang, src=captions)
+            if not flat.lower().endswith(".srt"):  # the transcript download offers the file as written
                 etree.SubElement(elem, "track", src=f"/static/{flat}")
         return elem
 

@@ -35,14 +35,29 @@ def static_names(asset_names: list[str]) -> dict[str, str]:
     result: dict[str, str] = {}
     taken: set[str] = set()
     for name in sorted(asset_names):
-        flat = flat_name(name)
-        if flat in taken:
-            stem, dot, ext = flat.rpartition(".")
-            digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
-            flat = f"{stem}-{digest}.{ext}" if dot and stem else f"{flat}-{digest}"
-        taken.add(flat)
-        result[name] = flat
+        result[name] = _claim(flat_name(name), name, taken)
     return result
+
+
+def caption_names(webvtt_names: list[str], static: dict[str, str]) -> dict[str, str]:
+    """Map each WebVTT transcript to the name of the SRT copy made from it, `<flat stem>.srt`, beside the
+    assets' flat names (`static`); a name already taken gets a short hash of the transcript's name."""
+    taken = set(static.values())
+    result: dict[str, str] = {}
+    for name in sorted(webvtt_names):
+        stem = static[name].rpartition(".")[0] or static[name]
+        result[name] = _claim(f"{stem}.srt", name, taken)
+    return result
+
+
+def _claim(flat: str, name: str, taken: set[str]) -> str:
+    """`flat`, or `flat` with a short hash of the original `name` when it is taken; marks the result taken."""
+    if flat in taken:
+        stem, dot, ext = flat.rpartition(".")
+        digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
+        flat = f"{stem}-{digest}.{ext}" if dot and stem else f"{flat}-{digest}"
+    taken.add(flat)
+    return flat
 
 
 class LinkRewriter:

@@ -10,15 +10,17 @@ does not know the type place it as static HTML. `build` and `to_html` are called
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlparse
 
 from pamong_edx.course.context import LoadContext
 from pamong_edx.course.ids import is_valid_id
 from pamong_edx.course.model import (
-    Block, Choice, ChoiceProblem, DiscussionBlock, NumericalProblem, TextBlock, TextProblem, VideoBlock,
+    Block, Choice, ChoiceProblem, DiscussionBlock, Location, NumericalProblem, TextBlock, TextProblem, VideoBlock,
 )
 from pamong_edx.course.schema import ASSET_PATH, ATTEMPTS, MARKDOWN, PATH, text
+from pamong_edx.course.transcripts import TranscriptProblem, read_captions
 from pamong_edx.course.values import parse_tolerance
 from pamong_edx.course.yamlsource import Fields, MappingNode, ScalarNode, as_float, is_null, kind
 
@@ -91,8 +93,18 @@ class VideoBlockType(BlockType):
         if not raw.given("youtube") and not raw.given("mp4"):
             ctx.error("E102", "a video needs 'youtube' or 'mp4' (or both)", raw)
         transcript = ctx.asset(raw, "transcript", suffixes=(".srt", ".vtt"), what="transcript")
+        if transcript:
+            cls.check_transcript(raw.get("transcript").value, ctx.assets[transcript].path, ctx)
         return VideoBlock(**ctx.common(), youtube_id=youtube, mp4_url=mp4_url, transcript=transcript,
                           mp4_asset=mp4_asset)
+
+    @staticmethod
+    def check_transcript(raw: str, path: Path, ctx: LoadContext) -> None:
+        """E105 at the transcript's own line when it is not a caption file Open edX and browsers can play."""
+        try:
+            read_captions(path)
+        except TranscriptProblem as problem:
+            ctx.error("E105", f"transcript '{raw}' {problem.message}", Location(path, problem.line or 1, 1))
 
     @staticmethod
     def mp4(raw: Fields, ctx: LoadContext) -> tuple[str, str]:

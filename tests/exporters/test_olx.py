@@ -242,7 +242,8 @@ def test_assets_are_flat_and_links_rewritten(built):
     _, root = built
     static = sorted(p.relative_to(root / "static").as_posix() for p in (root / "static").rglob("*") if p.is_file())
     assert all("/" not in name and re.fullmatch(r"[A-Za-z0-9._-]+", name) for name in static)
-    assert len(static) == 6  # img/peta desa.png and img_peta_desa.png both survive flattening
+    # img/peta desa.png and img_peta_desa.png both survive flattening; musdes-en.srt is made from musdes-en.vtt
+    assert len(static) == 7 and "musdes-en.srt" in static
     body = (root / "html/t-pengertian.html").read_text("utf-8")
     links = re.findall(r'(?:src|href)="(/static/[^"]+)"', body)
     assert len(links) == 3 and len(set(links)) == 3
@@ -264,6 +265,7 @@ def test_video(built):
     assert video.find("transcript").get("src") == "musdes.srt" and (root / "static/musdes.srt").is_file()
     mp4_only = xml(root, "video/v-mp4.xml")
     assert mp4_only.get("youtube_id_1_0") == "" and mp4_only.get("display_name") == "Pengertian Desa"
+    assert json.loads(mp4_only.get("transcripts")) == {"id": "musdes-en.srt"}  # the SRT copy of the WebVTT file
     assert mp4_only.find("track").get("src") == "/static/musdes-en.vtt"
 
 

@@ -4,21 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from enrol_support import COURSE, COURSE_KEU, SECRET_VAR, WILAYAH, Sandbox, make_roster
-from pamong_edx.regions import load_regions
+from enrol_support import COURSE, COURSE_KEU, SECRET_VAR, Sandbox, make_roster
 from pamong_edx.sandbox.openedx import FaultConfig, Settings, openedx_sandbox
-
-
-@pytest.fixture(scope="session")
-def wilayah():
-    if not WILAYAH.is_file():
-        pytest.fail(f"region file {WILAYAH} is missing: these tests need ../shared/data/wilayah_2025.csv")
-    return WILAYAH
-
-
-@pytest.fixture(scope="session")
-def regions(wilayah):
-    return load_regions(wilayah)
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,6 @@ from pamong_edx.lms.openedx.backend import OpenEdxBackend
 from pamong_edx.lms.protocol import PackageInfo
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
-WILAYAH = SHARED / "data" / "wilayah_2025.csv"
 MAKE_ROSTER = SHARED / "tools" / "make_roster.py"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "enrol"
 COURSE = "course-v1:Kemendagri+DESA101+2025"

@@ -13,11 +13,9 @@ import requests
 from pamong_edx.lms.http import RetryPolicy
 from pamong_edx.lms.moodle import MoodleBackend
 from pamong_edx.lms.moodle.settings import MoodleSettings
-from pamong_edx.regions import load_regions
 from pamong_edx.sandbox.moodle import FaultConfig, Settings, moodle_sandbox
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
-WILAYAH = SHARED / "data" / "wilayah_2025.csv"
 MAKE_ROSTER = SHARED / "tools" / "make_roster.py"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "moodle"
 TOKEN_VAR = "PAMONG_MOODLE_TEST_TOKEN"
@@ -133,18 +131,6 @@ def moodle(tmp_path):
 def backend(moodle):
     with moodle.backend() as client:
         yield client
-
-
-@pytest.fixture(scope="session")
-def wilayah() -> Path:
-    if not WILAYAH.is_file():
-        pytest.fail(f"region file {WILAYAH} is missing: these tests need ../shared/data/wilayah_2025.csv")
-    return WILAYAH
-
-
-@pytest.fixture(scope="session")
-def regions(wilayah):
-    return load_regions(wilayah)
 
 
 @pytest.fixture(scope="session")

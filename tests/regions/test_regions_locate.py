@@ -34,6 +34,6 @@ def test_bad_config_and_missing_file_are_named(tmp_path):
         open_regions(None, cwd=tmp_path, environ={"PAMONG_REGIONS": str(tmp_path / "missing.csv")})
 
 
-def test_open_regions_loads_the_configured_file(tmp_path, wilayah_path):
-    (tmp_path / "pamong.toml").write_text(f'regions = "{wilayah_path.as_posix()}"\n', encoding="utf-8")
+def test_open_regions_loads_the_configured_file(tmp_path, wilayah):
+    (tmp_path / "pamong.toml").write_text(f'regions = "{wilayah.as_posix()}"\n', encoding="utf-8")
     assert open_regions(None, cwd=tmp_path, environ={}).name("18") == "Lampung"

@@ -4,23 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from pamong_edx.regions import load_regions
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
-WILAYAH = SHARED / "data" / "wilayah_2025.csv"
 MAKE_ROSTER = SHARED / "tools" / "make_roster.py"
-
-
-@pytest.fixture(scope="session")
-def wilayah_path() -> Path:
-    if not WILAYAH.is_file():
-        pytest.fail(f"region file {WILAYAH} is missing: these tests need ../shared/data/wilayah_2025.csv")
-    return WILAYAH
-
-
-@pytest.fixture(scope="session")
-def regions(wilayah_path):
-    return load_regions(wilayah_path)
 
 
 @pytest.fixture(scope="session")

@@ -17,12 +17,12 @@ def run(capsys, *args):
     return exit_info.value.code, out, err
 
 
-def test_messy_lampung_roster_flags_exactly_the_real_errors(capsys, tmp_path, make_roster, wilayah_path):
+def test_messy_lampung_roster_flags_exactly_the_real_errors(capsys, tmp_path, make_roster, wilayah):
     """The issue's demonstration: make_roster.py --rows 5000 --seed 7 --province 18 --messy 0.05."""
     clean = make_roster(rows=5000, seed=7, province="18")
     messy = make_roster(rows=5000, seed=7, province="18", messy=0.05)
     out_path = tmp_path / "hasil.csv"
-    code, out, err = run(capsys, "roster", "check", messy, "--regions", wilayah_path, "-o", out_path)
+    code, out, err = run(capsys, "roster", "check", messy, "--regions", wilayah, "-o", out_path)
     assert code == 1 and err.startswith("error: ") and "rows have errors" in err
 
     expected = expected_diagnostics(read_dicts(clean), read_dicts(messy))
@@ -41,9 +41,9 @@ def test_messy_lampung_roster_flags_exactly_the_real_errors(capsys, tmp_path, ma
     assert not FULL_NIK.search(out + err) and not FULL_NIK.search(out_path.read_text(encoding="utf-8-sig"))
 
 
-def test_json_summary(capsys, tmp_path, make_roster, wilayah_path):
+def test_json_summary(capsys, tmp_path, make_roster, wilayah):
     messy = make_roster(rows=5000, seed=7, province="18", messy=0.05)
-    code, out, _ = run(capsys, "roster", "check", messy, "--regions", wilayah_path, "--json",
+    code, out, _ = run(capsys, "roster", "check", messy, "--regions", wilayah, "--json",
                        "-o", tmp_path / "r.xlsx")
     data = json.loads(out)
     assert code == 1
@@ -57,18 +57,18 @@ def test_json_summary(capsys, tmp_path, make_roster, wilayah_path):
     assert (tmp_path / "r.xlsx").is_file()
 
 
-def test_clean_roster_exits_0_with_default_results_beside_it(capsys, tmp_path, regions, monkeypatch, wilayah_path):
+def test_clean_roster_exits_0_with_default_results_beside_it(capsys, tmp_path, regions, monkeypatch, wilayah):
     roster = write_csv(tmp_path / "kedaton.csv", [good()])
-    monkeypatch.setenv("PAMONG_REGIONS", str(wilayah_path))
+    monkeypatch.setenv("PAMONG_REGIONS", str(wilayah))
     code, out, err = run(capsys, "roster", "check", roster)
     assert (code, err) == (0, "")
     assert "1 rows read: 1 ok, 0 warning, 0 error" in out
     assert (tmp_path / "kedaton.results.csv").is_file()
 
 
-def test_unreadable_roster_is_one_error_line(capsys, tmp_path, wilayah_path):
+def test_unreadable_roster_is_one_error_line(capsys, tmp_path, wilayah):
     roster = tmp_path / "x.csv"
     roster.write_text("a,b\n1,2\n", encoding="utf-8")
-    code, out, err = run(capsys, "roster", "check", roster, "--regions", wilayah_path)
+    code, out, err = run(capsys, "roster", "check", roster, "--regions", wilayah)
     assert code == 1 and err.startswith("error: ") and "no header row" in err
     assert not (tmp_path / "x.results.csv").exists()

@@ -9,6 +9,7 @@ there are no errors. Block types come only from the plugin registry, built-in or
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -18,11 +19,12 @@ from pamong_edx.course.context import LoadContext
 from pamong_edx.course.diagnostics import Diagnostic, display_location, display_path, suggest
 from pamong_edx.course.ids import derive_id, is_valid_id
 from pamong_edx.course.model import (
-    Block, Certificate, Chapter, Course, GradedFormat, GradingPolicy, Location, Sequential, Signatory, Unit,
+    Block, Certificate, Chapter, Course, GradedFormat, GradingPolicy, Location, Objective, Sequential, Signatory,
+    Unit,
 )
 from pamong_edx.course.schema import (
-    CERTIFICATE_KEYS, CHAPTER_KEYS, COURSE_KEYS, FORMAT_KEYS, GRADING_KEYS, KINDS, SEQUENTIAL_KEYS,
-    SIGNATORY_KEYS, UNIT_KEYS, block_keys,
+    CERTIFICATE_KEYS, CHAPTER_KEYS, COURSE_KEYS, FORMAT_KEYS, GRADING_KEYS, KINDS, OBJECTIVE_KEYS, POOL_KEYS,
+    SEQUENTIAL_KEYS, SHOW_ANSWER_VALUES, SIGNATORY_KEYS, UNIT_KEYS, block_keys,
 )
 from pamong_edx.course.values import parse_size
 from pamong_edx.course.yamlsource import Fields, MappingNode, Node, ScalarNode, as_int, is_null, kind
@@ -31,6 +33,7 @@ from pamong_edx.player.lang import available_languages, skipped_language_plugins
 
 COURSE_FILE = "course.yaml"
 MAX_COURSE_KEY_PARTS = 65  # Studio's limit on org + number + run
+LINT_CODE = re.compile(r"W\d{3}\Z")
 WEIGHT_SLACK = 0.001
 
 
@@ -75,6 +78,7 @@ class CourseLoader:
         self.course_max_attempts = 0
         # A chapter that could not be read hides what it references: skip the whole-course checks then.
         self.incomplete = False
+        self.objectives: dict[str, Location] = {}  # objective id -> where it is declared
 
     def load(self) -> tuple[Course | None, list[Diagnostic]]:
         ctx = self.ctx
@@ -98,6 +102,7 @@ class CourseLoader:
         course = self.course(fields)
         if not self.incomplete:
             self.check_grading(course)
+            self.check_objectives()
             for name, asset in sorted(ctx.assets.items()):
                 if name not in ctx.referenced:
                     ctx.warning("W204", "asset is not referenced by the course: remove it or refer to it",
@@ -132,6 +137,7 @@ class CourseLoader:
         ctx.max_attempts = self.course_max_attempts = ctx.integer(f, "max_attempts", 0)
         course.grading = self.grading(f)
         course.certificate = self.certificate(f)
+        course.silence = self.silence(f)
         siblings: dict[str, int] = {}
         for item in ctx.sequence(f, "chapters", required=True, nonempty=True):
             in_own_file = isinstance(item, ScalarNode) and not is_null(item)
@@ -214,13 +220,51 @@ class CourseLoader:
         if c is None:
             return None
         certificate = Certificate(name=ctx.string(c, "name", required=True), description=ctx.string(c, "description"))
+        roles: dict[str, int] = {}
         for item in ctx.sequence(c, "signatories"):
             s = ctx.fields(item, SIGNATORY_KEYS, "a signatory")
-            if s is not None:
-                certificate.signatories.append(Signatory(
-                    name=ctx.string(s, "name", required=True), title=ctx.string(s, "title", required=True),
-                    organization=ctx.string(s, "organization")))
+            if s is None:
+                continue
+            role = ctx.string(s, "role")
+            if role and not is_valid_id(role):
+                ctx.error("E105", f"role '{role}' may hold only letters, digits, _ and - (it is the key a "
+                                  "deployment overlay names)", s.get("role"))
+            elif role in roles:
+                ctx.error("E106", f"duplicate signatory role '{role}' (first on line {roles[role]})", s.get("role"))
+            elif role:
+                roles[role] = s.loc_of("role").line
+            if not s.given("role") and not s.given("name"):
+                ctx.error("E102", "a signatory needs a 'role' (a deployment overlay then gives the name) or a "
+                                  "'name'", s)
+            certificate.signatories.append(Signatory(
+                name=ctx.string(s, "name"), title=ctx.string(s, "title", required=True),
+                organization=ctx.string(s, "organization"), role=role))
         return certificate
+
+    def silence(self, f: Fields) -> dict[str, str]:
+        """`silence:` of an element: lint code -> the author's reason, both checked."""
+        ctx = self.ctx
+        node = ctx.value(f, "silence")
+        if node is None:
+            return {}
+        if not isinstance(node, MappingNode):
+            ctx.error("E103", f"'silence' must be a mapping from warning code to the reason, found {kind(node)}",
+                      node)
+            return {}
+        silenced: dict[str, str] = {}
+        for key, value in node.value:
+            code = key.value if isinstance(key, ScalarNode) else ""
+            if not LINT_CODE.match(code):
+                ctx.error("E105", f"'{code or kind(key)}' is not a warning code that can be silenced (W and three "
+                                  "digits, e.g. W303)", key)
+                continue
+            reason = value.value.strip() if isinstance(value, ScalarNode) and not is_null(value) else ""
+            if not reason:
+                ctx.error("E105", f"silencing {code} needs the reason, as text: {code}: \"why this is right "
+                                  "here\"", value)
+                continue
+            silenced[code] = reason
+        return silenced
 
     # ------------------------------------------------------------------------------------------- structure
 
@@ -270,6 +314,7 @@ class CourseLoader:
         title = ctx.string(cf, "title", required=True)
         chapter = Chapter(id=self.assign_id(cf, "", title, "chapter", siblings), title=title, loc=cf.loc,
                           start=ctx.date(cf, "start"))
+        chapter.objectives = self.chapter_objectives(cf)
         ctx.chapter = chapter
         seq_siblings: dict[str, int] = {}
         for item in ctx.sequence(cf, "sequentials", required=True, nonempty=True):
@@ -277,6 +322,36 @@ class CourseLoader:
             if seq is not None:
                 chapter.sequentials.append(seq)
         return chapter
+
+    def chapter_objectives(self, cf: Fields) -> list[Objective]:
+        ctx = self.ctx
+        objectives = []
+        for item in ctx.sequence(cf, "objectives"):
+            of = ctx.fields(item, OBJECTIVE_KEYS, "an objective")
+            if of is None:
+                continue
+            oid, text = ctx.string(of, "id", required=True), ctx.string(of, "text", required=True)
+            if oid and not is_valid_id(oid):
+                ctx.error("E105", f"objective id '{oid}' may hold only letters, digits, _ and -, at most 64 "
+                                  "characters", of.get("id"))
+                continue
+            if oid in self.objectives:
+                ctx.error("E106", f"duplicate objective id '{oid}' (first declared at "
+                                  f"{display_location(self.objectives[oid])})", of.get("id"))
+                continue
+            if oid:
+                self.objectives[oid] = of.loc_of("id")
+                objectives.append(Objective(oid, text, of.loc))
+        return objectives
+
+    def check_objectives(self) -> None:
+        """Every objective a problem names is declared in some chapter."""
+        declared = list(self.objectives)
+        for oid, loc in self.ctx.objective_refs:
+            if oid not in self.objectives:
+                hint = suggest(oid, declared) or (f" (declared: {', '.join(declared)})" if declared else
+                                                  " (no chapter declares objectives)")
+                self.ctx.error("E105", f"objective '{oid}' is declared in no chapter's 'objectives'{hint}", loc)
 
     def sequential(self, node: Node, chapter: Chapter, siblings: dict[str, int]) -> Sequential | None:
         ctx = self.ctx
@@ -291,8 +366,13 @@ class CourseLoader:
         if seq.graded:
             self.check_format(sf, seq)
         seq.due = ctx.date(sf, "due")
+        seq.shuffle = ctx.boolean(sf, "shuffle")
+        seq.show_answer = ctx.one_of(sf, "show_answer", SHOW_ANSWER_VALUES, seq.show_answer)  # type: ignore
+        seq.silence = self.silence(sf)
         ctx.sequential = seq
         ctx.max_attempts = ctx.integer(sf, "max_attempts", self.course_max_attempts)
+        if sf.given("max_attempts"):
+            seq.max_attempts = ctx.max_attempts
         unit_siblings: dict[str, int] = {}
         for item in ctx.sequence(sf, "units", required=True, nonempty=True):
             unit = self.unit(item, seq, unit_siblings)
@@ -328,11 +408,46 @@ class CourseLoader:
         unit = Unit(id=self.assign_id(uf, seq.id, title, "unit", siblings), title=title, loc=uf.loc)
         ctx.unit = unit
         block_siblings: dict[str, int] = {}
+        weighted: set[int] = set()  # blocks that state their weight
         for item in ctx.sequence(uf, "blocks", required=True, nonempty=True):
             block = self.block(item, unit, block_siblings)
             if block is not None:
                 unit.blocks.append(block)
+                if isinstance(item, MappingNode) and any(isinstance(k, ScalarNode) and k.value == "weight"
+                                                         for k, _ in item.value):
+                    weighted.add(id(block))
+        if uf.given("pool"):
+            self.pool(uf, unit, weighted)
         return unit
+
+    def pool(self, uf: Fields, unit: Unit, weighted: set[int]) -> None:
+        """`pool: {draw: K}`: K of the unit's N problems per attempt, after at most one leading block of
+        instructions; equal weights unless every pooled problem states its own."""
+        ctx = self.ctx
+        pf = ctx.fields(ctx.value(uf, "pool"), POOL_KEYS, "a pool")
+        if pf is None:
+            return
+        draw = ctx.integer(pf, "draw", 0, minimum=1)
+        if not pf.given("draw"):
+            ctx.error("E102", "missing required key 'draw' in a pool (how many problems each attempt draws)", pf)
+        problems = [b for b in unit.blocks if b.is_problem]
+        for position, block in enumerate(unit.blocks):
+            if not block.is_problem and position > 0:
+                ctx.error("E105", f"a pool unit holds only problems, after at most one leading block of "
+                                  f"instructions; move {block.type} block '{block.id}' to another unit", block.loc)
+        if not problems:
+            ctx.error("E105", "a pool unit holds no problem to draw from", uf.loc_of("pool"))
+            return
+        if draw > len(problems):
+            ctx.error("E105", f"the pool draws {draw} of only {len(problems)} problems: draw at most "
+                              f"{len(problems)} or add problems", pf.get("draw"))
+        stated = [p for p in problems if id(p) in weighted]
+        if stated and len(stated) < len(problems):
+            ctx.error("E105", f"{len(stated)} of the {len(problems)} pooled problems state a weight: state it on "
+                              "every pooled problem or on none, so that every draw is scored alike",
+                      uf.loc_of("pool"))
+        if 1 <= draw <= len(problems):
+            unit.pool_draw = draw
 
     def block(self, node: Node, unit: Unit, siblings: dict[str, int]) -> Block | None:
         ctx = self.ctx
@@ -375,6 +490,8 @@ class CourseLoader:
             ctx.error("E116", f"the {plugin} plugin built {type(block).__name__} instead of a block (report it to "
                               "the plugin's authors, see `pamong plugins`)", bf)
             return None
+        if bf.given("silence"):
+            block.silence = self.silence(bf)
         return block
 
     # ------------------------------------------------------------------------------------------- grading

@@ -22,6 +22,7 @@ from pamong_edx.course.model import (
 from pamong_edx.course.schema import ASSET_PATH, ATTEMPTS, IDENTIFIER, LEVELS, MARKDOWN, PATH, text
 from pamong_edx.course.transcripts import TranscriptProblem, read_captions
 from pamong_edx.course.values import parse_tolerance
+from pamong_edx.i18n import _
 from pamong_edx.course.yamlsource import Fields, MappingNode, ScalarNode, as_float, is_null, kind
 
 _YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
@@ -199,8 +200,8 @@ class ProblemType(BlockType):
             if is_valid_id(objective):
                 ctx.objective_refs.append((objective, ctx.location(raw.get("objective"))))
             else:
-                ctx.error("E105", f"objective '{objective}' is not an objective id (letters, digits, _ and -)",
-                          raw.get("objective"))
+                ctx.error("E105", _("objective '{id}' is not an objective id (letters, digits, _ and -)").format(
+                    id=objective), raw.get("objective"))
         return {
             **ctx.common(),
             "objective": objective,

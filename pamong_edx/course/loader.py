@@ -29,6 +29,7 @@ from pamong_edx.course.schema import (
 from pamong_edx.course.values import parse_size
 from pamong_edx.course.yamlsource import Fields, MappingNode, Node, ScalarNode, as_int, is_null, kind
 from pamong_edx.gc_pause import gc_paused
+from pamong_edx.i18n import _
 from pamong_edx.player.lang import available_languages, skipped_language_plugins
 
 COURSE_FILE = "course.yaml"
@@ -227,15 +228,16 @@ class CourseLoader:
                 continue
             role = ctx.string(s, "role")
             if role and not is_valid_id(role):
-                ctx.error("E105", f"role '{role}' may hold only letters, digits, _ and - (it is the key a "
-                                  "deployment overlay names)", s.get("role"))
+                ctx.error("E105", _("role '{role}' may hold only letters, digits, _ and - (it is the key a "
+                                    "deployment overlay names)").format(role=role), s.get("role"))
             elif role in roles:
-                ctx.error("E106", f"duplicate signatory role '{role}' (first on line {roles[role]})", s.get("role"))
+                ctx.error("E106", _("duplicate signatory role '{role}' (first on line {line})").format(
+                    role=role, line=roles[role]), s.get("role"))
             elif role:
                 roles[role] = s.loc_of("role").line
             if not s.given("role") and not s.given("name"):
-                ctx.error("E102", "a signatory needs a 'role' (a deployment overlay then gives the name) or a "
-                                  "'name'", s)
+                ctx.error("E102", _("a signatory needs a 'role' (a deployment overlay then gives the name) or a "
+                                    "'name'"), s)
             certificate.signatories.append(Signatory(
                 name=ctx.string(s, "name"), title=ctx.string(s, "title", required=True),
                 organization=ctx.string(s, "organization"), role=role))
@@ -248,20 +250,20 @@ class CourseLoader:
         if node is None:
             return {}
         if not isinstance(node, MappingNode):
-            ctx.error("E103", f"'silence' must be a mapping from warning code to the reason, found {kind(node)}",
-                      node)
+            ctx.error("E103", _("'silence' must be a mapping from warning code to the reason, found {found}").format(
+                found=kind(node)), node)
             return {}
         silenced: dict[str, str] = {}
         for key, value in node.value:
             code = key.value if isinstance(key, ScalarNode) else ""
             if not LINT_CODE.match(code):
-                ctx.error("E105", f"'{code or kind(key)}' is not a warning code that can be silenced (W and three "
-                                  "digits, e.g. W303)", key)
+                ctx.error("E105", _("'{code}' is not a warning code that can be silenced (W and three digits, "
+                                    "e.g. W303)").format(code=code or kind(key)), key)
                 continue
             reason = value.value.strip() if isinstance(value, ScalarNode) and not is_null(value) else ""
             if not reason:
-                ctx.error("E105", f"silencing {code} needs the reason, as text: {code}: \"why this is right "
-                                  "here\"", value)
+                ctx.error("E105", _("silencing {code} needs the reason, as text: {code}: \"why this is right "
+                                    "here\"").format(code=code), value)
                 continue
             silenced[code] = reason
         return silenced
@@ -332,12 +334,12 @@ class CourseLoader:
                 continue
             oid, text = ctx.string(of, "id", required=True), ctx.string(of, "text", required=True)
             if oid and not is_valid_id(oid):
-                ctx.error("E105", f"objective id '{oid}' may hold only letters, digits, _ and -, at most 64 "
-                                  "characters", of.get("id"))
+                ctx.error("E105", _("objective id '{id}' may hold only letters, digits, _ and -, at most 64 "
+                                    "characters").format(id=oid), of.get("id"))
                 continue
             if oid in self.objectives:
-                ctx.error("E106", f"duplicate objective id '{oid}' (first declared at "
-                                  f"{display_location(self.objectives[oid])})", of.get("id"))
+                ctx.error("E106", _("duplicate objective id '{id}' (first declared at {where})").format(
+                    id=oid, where=display_location(self.objectives[oid])), of.get("id"))
                 continue
             if oid:
                 self.objectives[oid] = of.loc_of("id")
@@ -349,9 +351,10 @@ class CourseLoader:
         declared = list(self.objectives)
         for oid, loc in self.ctx.objective_refs:
             if oid not in self.objectives:
-                hint = suggest(oid, declared) or (f" (declared: {', '.join(declared)})" if declared else
-                                                  " (no chapter declares objectives)")
-                self.ctx.error("E105", f"objective '{oid}' is declared in no chapter's 'objectives'{hint}", loc)
+                hint = suggest(oid, declared) or (_(" (declared: {ids})").format(ids=", ".join(declared))
+                                                  if declared else _(" (no chapter declares objectives)"))
+                self.ctx.error("E105", _("objective '{id}' is declared in no chapter's 'objectives'{hint}").format(
+                    id=oid, hint=hint), loc)
 
     def sequential(self, node: Node, chapter: Chapter, siblings: dict[str, int]) -> Sequential | None:
         ctx = self.ctx
@@ -429,23 +432,24 @@ class CourseLoader:
             return
         draw = ctx.integer(pf, "draw", 0, minimum=1)
         if not pf.given("draw"):
-            ctx.error("E102", "missing required key 'draw' in a pool (how many problems each attempt draws)", pf)
+            ctx.error("E102", _("missing required key 'draw' in a pool (how many problems each attempt draws)"), pf)
         problems = [b for b in unit.blocks if b.is_problem]
         for position, block in enumerate(unit.blocks):
             if not block.is_problem and position > 0:
-                ctx.error("E105", f"a pool unit holds only problems, after at most one leading block of "
-                                  f"instructions; move {block.type} block '{block.id}' to another unit", block.loc)
+                ctx.error("E105", _("a pool unit holds only problems, after at most one leading block of "
+                                    "instructions; move {type} block '{id}' to another unit").format(
+                    type=block.type, id=block.id), block.loc)
         if not problems:
-            ctx.error("E105", "a pool unit holds no problem to draw from", uf.loc_of("pool"))
+            ctx.error("E105", _("a pool unit holds no problem to draw from"), uf.loc_of("pool"))
             return
         if draw > len(problems):
-            ctx.error("E105", f"the pool draws {draw} of only {len(problems)} problems: draw at most "
-                              f"{len(problems)} or add problems", pf.get("draw"))
+            ctx.error("E105", _("the pool draws {k} of only {n} problems: draw at most {n} or add problems").format(
+                k=draw, n=len(problems)), pf.get("draw"))
         stated = [p for p in problems if id(p) in weighted]
         if stated and len(stated) < len(problems):
-            ctx.error("E105", f"{len(stated)} of the {len(problems)} pooled problems state a weight: state it on "
-                              "every pooled problem or on none, so that every draw is scored alike",
-                      uf.loc_of("pool"))
+            ctx.error("E105", _("{stated} of the {n} pooled problems state a weight: state it on every pooled "
+                                "problem or on none, so that every draw is scored alike").format(
+                stated=len(stated), n=len(problems)), uf.loc_of("pool"))
         if 1 <= draw <= len(problems):
             unit.pool_draw = draw
 

@@ -5,14 +5,16 @@ The package follows the contract in shared/specs/openedx.md §1 (docs/olx.md wal
     course/course.xml                      pointer: exactly url_name (= run), org, course
     course/course/{run}.xml                the course element: display_name, start, end, chapter pointers
     course/chapter|sequential|vertical/    one file per element, pointed at by `<tag url_name=".."/>`
-    course/html/{id}.xml + {id}.html       text blocks (and the HTML fallback of foreign block types)
-    course/video/{id}.xml                  video blocks
-    course/problem/{id}.xml                CAPA problems (exporters/olx_capa.py)
+    course/html|video|problem|.../         each block as its type's "olx" renderer writes it (olx_output.py):
+                                           HTML components, videos, CAPA problems (olx_capa.py); a block type
+                                           without one is placed as HTML through its plugin's to_html
+    course/itembank/{unit}-pool.xml        a unit that is a question pool: a problem bank drawing K of its problems
     course/policies/{run}/*.json           course settings and grading policy, keyed by course.xml's url_name
     course/about/*.html, course/static/*   About page texts and the course assets, flat
 
 Pointers carry nothing but url_name (any other attribute turns them into empty inline blocks), display names
-live inside the pointed-to files, and discussions are written inline, as Studio exports them.
+live inside the pointed-to files, and discussions are written inline, as Studio exports them. No block type is
+named here: the exporter asks each block's type for its renderer (pamong_edx/renderers.py).
 """
 
 from __future__ import annotations
@@ -23,29 +25,23 @@ import json
 import re
 from datetime import datetime, timezone
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from lxml import etree
 
+from pamong_edx import renderers
 from pamong_edx.course.diagnostics import display_location as where
-from pamong_edx.course.model import (
-    Block, Chapter, ChoiceProblem, Course, DiscussionBlock, Location, NumericalProblem, Sequential, TextBlock,
-    TextProblem, Unit, VideoBlock,
-)
-from pamong_edx.course.transcripts import TranscriptProblem, is_webvtt, srt_bytes
+from pamong_edx.course.model import Block, Chapter, Course, Sequential, Unit
 from pamong_edx.export import BuildResult, Exporter, ExportError
 from pamong_edx.exporters.olx_capa import CapaBuilder, xml_safe
-from pamong_edx.exporters.olx_static import LinkRewriter, caption_names, static_names
+from pamong_edx.exporters.olx_output import OlxOutput, xml_bytes
+from pamong_edx.exporters.olx_static import LinkRewriter, static_names
 from pamong_edx.exporters.tar_archive import Content, member_size, write_tar_gz
 
 URL_NAME = re.compile(r"[A-Za-z0-9_-]+\Z")
 ALLOWED = "letters, digits, '_' and '-'"
 TOP = "course"
-PROBLEM_TYPES = {
-    "single_choice": ChoiceProblem, "multiple_choice": ChoiceProblem, "dropdown": ChoiceProblem,
-    "numerical": NumericalProblem, "text_answer": TextProblem,
-}
-BLOCK_CLASSES = {"text": TextBlock, "video": VideoBlock, "discussion": DiscussionBlock, **PROBLEM_TYPES}
 TAB_NAMES = {
     "id": {"courseware": "Materi", "course_info": "Beranda", "discussion": "Diskusi", "progress": "Kemajuan"},
     "en": {"courseware": "Course", "course_info": "Home", "discussion": "Discussion", "progress": "Progress"},
@@ -59,10 +55,6 @@ def olx_date(value: datetime) -> str:
     if value.tzinfo is not None:
         value = value.astimezone(timezone.utc)
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def xml_bytes(elem: etree._Element, pretty: bool = True) -> bytes:
-    return etree.tostring(elem, encoding="utf-8", pretty_print=pretty)
 
 
 def json_bytes(data: Any) -> bytes:
@@ -110,34 +102,18 @@ def check_course(course: Course) -> list[str]:
                               f"({', '.join(sorted(grader_types)) or 'none defined'})")
             for unit in seq.units:
                 identify(unit, "unit")
+                if unit.pool_draw is not None:
+                    identify(SimpleNamespace(id=pool_name(unit), loc=unit.loc), "question pool")
                 for block in unit.blocks:
                     identify(block, "block")
-                    errors.extend(_check_block(course, block))
                     for name in getattr(block, "assets", None) or []:
                         need_asset(block, name)
-                    if isinstance(block, VideoBlock):
-                        need_asset(block, block.mp4_asset)
-                        need_asset(block, block.transcript)
     return errors
 
 
-def _check_block(course: Course, block: Block) -> list[str]:
-    expected = BLOCK_CLASSES.get(block.type)
-    if expected is not None and not isinstance(block, expected):
-        return [f"{where(block.loc)}: E103 block of type '{block.type}' is a {type(block).__name__}, "
-                f"not a {expected.__name__}"]
-    if isinstance(block, ChoiceProblem):
-        correct = len(block.correct_ids)
-        if block.type == "multiple_choice" and correct < 1:
-            return [f"{where(block.loc)}: E107 a multiple_choice problem needs at least one correct choice"]
-        if block.type != "multiple_choice" and correct != 1:
-            return [f"{where(block.loc)}: E107 a {block.type} problem needs exactly one correct choice, "
-                    f"it has {correct}"]
-    if isinstance(block, TextProblem) and not any(a.strip() for a in block.answers):
-        return [f"{where(block.loc)}: E102 a text_answer problem needs at least one answer"]
-    if isinstance(block, VideoBlock) and not (block.youtube_id or block.mp4_url or block.mp4_asset):
-        return [f"{where(block.loc)}: E102 a video needs a youtube id, an mp4 URL or an mp4 file under assets/"]
-    return []
+def pool_name(unit: Unit) -> str:
+    """The url_name of the problem bank of a unit that is a question pool."""
+    return f"{unit.id}-pool"
 
 
 class OlxExporter(Exporter):
@@ -146,33 +122,46 @@ class OlxExporter(Exporter):
     version = "1.0.0"
     requires = ">=0.1,<1"
     suffix = ".olx.tar.gz"
-    supported_blocks = frozenset(BLOCK_CLASSES)
 
     def __init__(self, course: Course, out_dir: Path, options: dict[str, Any] | None = None):
         super().__init__(course, out_dir, options)
         self.files: dict[str, Content] = {}
         self.warnings: list[str] = []
         self._taken: set[str] = set()
-        self.captions: dict[str, str] = {}  # WebVTT transcript's asset name -> flat name of its SRT copy
-        self.srt: dict[str, bytes] = {}  # WebVTT transcript's asset name -> the SRT copy
 
     # ------------------------------------------------------------------------------------------- lifecycle
 
     def prepare(self) -> None:
-        super().prepare()
-        errors = check_course(self.course)
+        course = self.course
+        blocks = list(course.blocks())
+        missing = renderers.missing(blocks, "olx", self.name)
+        if missing:
+            raise ExportError("\n".join(d.text() for d in missing))
+        errors = check_course(course)
         if errors:
             raise ExportError("\n".join(errors))
-        course = self.course
         self.lang = course.language.split("-")[0].lower()
         self.static = static_names(list(course.assets))
-        self._convert_webvtt()
         self.rewrite = LinkRewriter(self.static)
         self.capa = CapaBuilder(self.rewrite, self.lang)
         self._taken = {course.run} | {c.id for c in course.chapters}
         self._taken |= {s.id for _, s in course.sequentials()}
         self._taken |= {u.id for _, s in course.sequentials() for u in s.units}
-        self._taken |= {b.id for b in course.blocks()}
+        self._taken |= {pool_name(u) for _, s in course.sequentials() for u in s.units if u.pool_draw is not None}
+        self._taken |= {b.id for b in blocks}
+        self.out = OlxOutput(course, self.lang, self.files, self.rewrite, self.static, self.capa, self._unique)
+        by_type: dict[str, list[Block]] = {}
+        for block in blocks:
+            by_type.setdefault(block.type, []).append(block)
+        for type_name, of_type in by_type.items():
+            renderer = renderers.renderer(type_name, "olx")
+            if renderer is not None:
+                renderer.prepare(of_type, self.out)
+        found = self.out.diagnostics
+        if any(d.is_error for d in found):
+            raise ExportError("\n".join(d.text() for d in found if d.is_error))
+        self.warnings.extend(d.text() for d in found)
+        del found[:]
         if course.start is None:
             self.warnings.append(f"{where(course.loc)}: the course has no start date; Open edX then treats it as not "
                                  "started until 2030-01-01")
@@ -203,8 +192,7 @@ class OlxExporter(Exporter):
         self._about()
         for name, flat in self.static.items():
             self.files[f"{TOP}/static/{flat}"] = course.assets[name].path
-        for name, flat in self.captions.items():
-            self.files[f"{TOP}/static/{flat}"] = self.srt[name]
+        self.warnings.extend(d.text() for d in self.out.diagnostics)
 
     def finish(self) -> BuildResult:
         path = self.output_path
@@ -223,23 +211,6 @@ class OlxExporter(Exporter):
             largest_files=[(name, -negative) for negative, name in sizes],
             warnings=list(self.warnings),
         )
-
-    def _convert_webvtt(self) -> None:
-        """SRT copies of the WebVTT transcripts, since Open edX plays only SRT captions; E105 for a malformed one."""
-        course = self.course
-        webvtt = sorted({b.transcript for b in course.blocks()
-                         if isinstance(b, VideoBlock) and b.transcript and is_webvtt(b.transcript)})
-        self.captions = caption_names(webvtt, self.static)
-        errors: list[str] = []
-        for name in webvtt:
-            path = course.assets[name].path
-            try:
-                self.srt[name] = srt_bytes(path)
-            except TranscriptProblem as problem:
-                errors.append(f"{where(Location(path, problem.line or 1, 1))}: E105 transcript 'assets/{name}' "
-                              f"{problem.message}")
-        if errors:
-            raise ExportError("\n".join(errors))
 
     # ------------------------------------------------------------------------------------------- structure
 
@@ -271,79 +242,34 @@ class OlxExporter(Exporter):
             elem.set("due", olx_date(seq.due))
         for unit in seq.units:
             pointer(elem, "vertical", unit.id)
-            self._vertical(chapter, unit)
+            self._vertical(chapter, seq, unit)
         self._add(f"sequential/{seq.id}.xml", xml_bytes(elem))
 
-    def _vertical(self, chapter: Chapter, unit: Unit) -> None:
+    def _vertical(self, chapter: Chapter, seq: Sequential, unit: Unit) -> None:
         elem = etree.Element("vertical", display_name=xml_safe(unit.title))
+        out = self.out
+        out.chapter, out.sequential, out.unit, out.parent = chapter, seq, unit, elem
+        pool = unit.pool
         for block in unit.blocks:
-            title = block.title or unit.title
-            if block.type == "text":
-                pointer(elem, "html", block.id)
-                self._html(block.id, title, block.html)
-            elif block.type == "video":
-                pointer(elem, "video", block.id)
-                self._add(f"video/{block.id}.xml", xml_bytes(self._video(block, title)))
-            elif block.type == "discussion":
-                self._discussion(elem, block, title, chapter, unit)
-            elif block.type in PROBLEM_TYPES:
-                pointer(elem, "problem", block.id)
-                self._add(f"problem/{block.id}.xml", xml_bytes(self.capa.build(block, title)))
-            else:
-                to_html = self.html_fallback(block)
-                pointer(elem, "html", block.id)
-                self._html(block.id, title, to_html(block))
+            if pool and block is pool[0]:
+                out.parent = self._item_bank(elem, unit)
+            self._block(block)
+        if pool:
+            self._add(f"itembank/{pool_name(unit)}.xml", xml_bytes(out.parent))
         self._add(f"vertical/{unit.id}.xml", xml_bytes(elem))
 
-    # ------------------------------------------------------------------------------------------- components
+    def _item_bank(self, vertical: etree._Element, unit: Unit) -> etree._Element:
+        """A problem bank (Open edX's itembank block) showing each learner `pool_draw` of the unit's problems."""
+        pointer(vertical, "itembank", pool_name(unit))
+        return etree.Element("itembank", display_name=xml_safe(unit.title), max_count=str(unit.pool_draw))
 
-    def _html(self, url_name: str, title: str, body: str) -> None:
-        self._add(f"html/{url_name}.xml", xml_bytes(
-            etree.Element("html", filename=url_name, display_name=xml_safe(title))))
-        self._add(f"html/{url_name}.html", xml_safe(self.rewrite(body)).encode())
-
-    def _video(self, block: VideoBlock, title: str) -> etree._Element:
-        elem = etree.Element("video", display_name=xml_safe(title))
-        if block.youtube_id:
-            elem.set("youtube", f"1.00:{block.youtube_id}")
-            elem.set("youtube_id_1_0", block.youtube_id)
-        else:
-            elem.set("youtube_id_1_0", "")  # otherwise Open edX falls back to its demo video
-        # A file of the course is served from static/; the LMS rewrites a quoted /static/ URL at render time.
-        mp4 = f"/static/{self.static[block.mp4_asset]}" if block.mp4_asset else xml_safe(block.mp4_url)
-        elem.set("html5_sources", json.dumps([mp4] if mp4 else []))
-        elem.set("download_video", "false")
-        if mp4:
-            etree.SubElement(elem, "source", src=mp4)
-        if block.transcript:
-            flat = self.static[block.transcript]
-            # Open edX plays only SRT captions: a WebVTT transcript plays from its SRT copy
-            captions = self.captions.get(block.transcript, flat)
-            elem.set("download_track", "true")
-            if captions.lower().endswith(".srt"):
-                elem.set("show_captions", "true")
-                elem.set("transcripts", json.dumps({self.lang: captions}))
-                etree.SubElement(elem, "transcript", language=self.lang, src=captions)
-            if not flat.lower().endswith(".srt"):  # the transcript download offers the file as written
-                etree.SubElement(elem, "track", src=f"/static/{flat}")
-        return elem
-
-    def _discussion(self, vertical: etree._Element, block: DiscussionBlock, title: str, chapter: Chapter,
-                    unit: Unit) -> None:
-        if block.prompt_html.strip():
-            prompt_id = self._unique(f"{block.id}-prompt")
-            pointer(vertical, "html", prompt_id)
-            self._html(prompt_id, title, block.prompt_html)
-        course = self.course
-        etree.SubElement(vertical, "discussion", {
-            "url_name": block.id,
-            "xblock-family": "xblock.v1",
-            "display_name": xml_safe(title),
-            "discussion_category": xml_safe(block.category or chapter.title),
-            "discussion_target": xml_safe(block.target or unit.title),
-            # unique across the deployment and free of '.', as the discussion service requires
-            "discussion_id": f"{course.org}_{course.number}_{course.run}_{block.id}",
-        })
+    def _block(self, block: Block) -> None:
+        renderer = renderers.renderer(block, "olx")
+        if renderer is not None:
+            renderer.render(block, self.out)
+            return
+        to_html = self.html_fallback(block)  # renderers.missing() let only blocks with one through
+        self.out.html_component(block.id, self.out.title(block), to_html(block))
 
     # ------------------------------------------------------------------------------------------- settings
 

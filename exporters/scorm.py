@@ -4,6 +4,9 @@
     <sequential-id>.html   one SCO per sequential by default (--sco-per course|chapter|sequential)
     player/pamong.css      shared by every SCO
     player/pamong.js       the SCORM adapter and the player (pamong_edx/player/)
+    player/types/...       the scripts of the question types the course uses, from each type's renderer
+    pamong-interactions.json  per SCO and question: its interaction type, and each choice's SCORM identifier
+                           with the author's id and text, so reports can name what learners chose
     assets/...             the course files the pages use, and nothing else
 
 Both versions come from the same templates; they differ in the manifest and in the settings each page embeds.
@@ -13,7 +16,6 @@ bytes. docs/scorm.md describes the package, the player and its tracking.
 
 from __future__ import annotations
 
-import base64
 import html
 import os
 import re
@@ -23,19 +25,26 @@ from pathlib import Path
 from typing import ClassVar, Union
 from urllib.parse import unquote
 
+from markupsafe import Markup, escape
+
+from pamong_edx import renderers
 from pamong_edx.course.diagnostics import display_location
-from pamong_edx.course.model import DiscussionBlock, TextBlock, VideoBlock
 from pamong_edx.export import REPRODUCIBLE_MTIME, BuildResult, Exporter, ExportError
+from pamong_edx.exporters.olx_capa import plain_text
 from pamong_edx.gc_pause import gc_paused
 from pamong_edx.exporters.scorm_manifest import ResourceFiles, build_manifest, check_manifest
-from pamong_edx.exporters.scorm_plan import NATIVE_PROBLEMS, Plan, Sco, check_sco_per, page_crumb, plan_course
+from pamong_edx.exporters.scorm_plan import Plan, Sco, check_sco_per, page_crumb, plan_course
 from pamong_edx.exporters.scorm_runtime import check_limits, sco_config
 from pamong_edx.player.lang import LanguagePack, LanguagePackError, language_pack
-from pamong_edx.player.render import BlockView, PageView, QuestionView, ScoView, render_sco, static_files
+from pamong_edx.player.qtype import PlayerContext, script_text
+from pamong_edx.player.render import (
+    TYPE_SCRIPTS, BlockView, PageView, QuestionView, ScoView, render_sco, script_json, static_files,
+)
 
 Content = Union[bytes, Path]
 
 MANIFEST = "imsmanifest.xml"
+INTERACTIONS = "pamong-interactions.json"
 LARGEST_FILES = 10
 # Already compressed formats are stored as they are: deflating them again costs time and saves nothing.
 STORED_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".mp4", ".m4a", ".mp3", ".webm", ".ogg", ".zip",
@@ -50,7 +59,6 @@ class ScormExporter(Exporter):
     scorm_version: ClassVar[str] = ""
     version = "1.0.0"
     requires = ">=0.1,<1"
-    supported_blocks = frozenset({"text", "video", "discussion", *NATIVE_PROBLEMS})
 
     plan: Plan
     lang: LanguagePack
@@ -60,12 +68,15 @@ class ScormExporter(Exporter):
             self._prepare()
 
     def _prepare(self) -> None:
-        super().prepare()
+        missing = renderers.missing(self.course.blocks(), "scorm", self.name)
+        if missing:
+            raise ExportError("\n".join(d.text() for d in missing))
         sco_per = check_sco_per(self.options.get("sco_per"))
         try:
             self.lang = language_pack(self.course.language)
         except LanguagePackError as exc:
             raise ExportError(f"{display_location(self.course.loc)}: {exc}") from None
+        self.ctx = PlayerContext(self.course, self.scorm_version, self.lang)
         self.plan = plan_course(self.course, sco_per)
         problems: list[str] = []
         for sco in self.plan.scos:
@@ -73,7 +84,7 @@ class ScormExporter(Exporter):
                 problems.append(f"{display_location(sco.loc)}: S104 '{sco.key}' has no units, "
                                 f"so its SCO would show nothing")
                 continue
-            problems.extend(check_limits(sco, self.scorm_version))
+            problems.extend(check_limits(sco, self.ctx))
         if problems:
             raise ExportError("\n".join(problems))
         self.warnings: list[str] = []
@@ -92,7 +103,7 @@ class ScormExporter(Exporter):
         resources: dict[str, ResourceFiles] = {}
         missing: list[str] = []
         for sco in self.plan.scos:
-            page = self._render(sco)
+            page = self._render(sco, self._scripts(sco))
             used = sorted({unquote(html.unescape(m)) for m in ASSET_LINK.findall(page)})
             for name in used:
                 asset = self.course.assets.get(name)
@@ -105,9 +116,11 @@ class ScormExporter(Exporter):
             resources[sco.key] = ResourceFiles(href=sco.href, files=[sco.href] + [f"assets/{n}" for n in used])
         if missing:
             raise ExportError("\n".join(missing))
+        self.files[INTERACTIONS] = self._interaction_map()
+        shared = sorted(name for name in self.files if name.startswith("player/") or name == INTERACTIONS)
         manifest = build_manifest(
             slug=self.course.slug, title=self.course.title, plan=self.plan, version=self.scorm_version,
-            resources=resources, shared=sorted(static_files()),
+            resources=resources, shared=shared,
         )
         problems = check_manifest(manifest, self.scorm_version, set(self.files))
         if problems:  # the writer guarantees these; reaching here is a bug, and shipping the package is worse
@@ -130,6 +143,9 @@ class ScormExporter(Exporter):
                 "blocks": len(blocks),
                 "problems": sum(len(s.questions) for s in self.plan.scos),
                 "assets": sum(1 for name in self.files if name.startswith("assets/")),
+                "pools": sum(len(s.pools) for s in self.plan.scos),
+                "pooled": sum(len(p.questions) for s in self.plan.scos for p in s.pools),
+                "drawn": sum(p.draw for s in self.plan.scos for p in s.pools),
             },
             largest_files=largest,
             warnings=list(self.warnings),
@@ -137,46 +153,63 @@ class ScormExporter(Exporter):
 
     # ----------------------------------------------------------------------------------------------- pages
 
-    def _render(self, sco: Sco) -> str:
+    def _scripts(self, sco: Sco) -> list[str]:
+        """The package paths of the scripts the SCO's blocks need (each packaged once), in load order."""
+        paths = []
+        for page in sco.pages:
+            for block in page.unit.blocks:
+                renderer = renderers.renderer(block, "scorm")
+                for package, name in getattr(renderer, "scripts", ()):
+                    path = f"{TYPE_SCRIPTS}/{package}/{name}"
+                    if path not in self.files:
+                        self.files[path] = script_text((package, name)).encode("utf-8")
+                    if path not in paths:
+                        paths.append(path)
+        return paths
+
+    def _render(self, sco: Sco, scripts: list[str]) -> str:
         questions = {id(q.problem): q for q in sco.questions}
         pages = []
         for page in sco.pages:
             views = []
             for block in page.unit.blocks:
                 q = questions.get(id(block))
-                if q is not None:
-                    views.append(BlockView("problem", block, QuestionView(q.index, q.index + 1)))
-                elif isinstance(block, TextBlock) and block.type == "text":
-                    views.append(BlockView("text", block))
-                elif isinstance(block, VideoBlock) and block.type == "video":
-                    views.append(BlockView("video", block, captions=self._inline_captions(block)))
-                elif isinstance(block, DiscussionBlock) and block.type == "discussion":
-                    views.append(BlockView("discussion", block))
+                place = QuestionView(q.index, q.index + 1, page.unit.title) if q else QuestionView(
+                    page_title=page.unit.title)
+                renderer = renderers.renderer(block, "scorm")
+                if renderer is None:  # a block plugin's own HTML (renderers.missing() let only those through)
+                    html = Markup(f'<div class="block block-{escape(block.type)}">{self.html_fallback(block)(block)}</div>')
                 else:
-                    views.append(BlockView("html", block, html=self.html_fallback(block)(block)))
+                    html = renderer.html(block, place, self.ctx)
+                views.append(BlockView(block, html, place if q else None))
             pages.append(PageView(page.unit.id, page.unit.title, page_crumb(sco, page), views))
         return render_sco(
             sco=ScoView(sco.title, sco.required_questions),
             pages=pages,
             course_title=self.course.title,
             lang=self.lang,
-            config=sco_config(self.course, sco, self.scorm_version, self.lang),
+            config=sco_config(self.course, sco, self.ctx),
+            scripts=scripts,
         )
 
-
-    def _inline_captions(self, block: VideoBlock) -> str:
-        """The WebVTT captions of a video shipped in the package, as a data: URL. Browsers refuse a caption file
-        to a page opened from disk (file: URLs are unique origins), which is how a package is used offline; the
-        file itself is still packaged, for the transcript link."""
-        asset = self.course.assets.get(block.transcript)
-        if not block.mp4_asset or asset is None or not block.transcript.lower().endswith(".vtt"):
-            return ""
-        try:
-            data = asset.path.read_bytes()
-        except OSError as exc:
-            raise ExportError(f"{display_location(block.loc)}: E002 cannot read transcript "
-                              f"assets/{block.transcript}: {exc.strerror or exc}") from None
-        return "data:text/vtt;charset=utf-8;base64," + base64.b64encode(data).decode("ascii")
+    def _interaction_map(self) -> bytes:
+        """Per SCO and question: its interaction type, objective, and each choice's SCORM identifier in this
+        package with the author's id and the choice's text (LMS reports show only the identifiers)."""
+        scos = {}
+        for sco in self.plan.scos:
+            questions = {}
+            for q in sco.questions:
+                interaction = renderers.renderer(q.problem, "scorm").interaction(q.problem, self.ctx)
+                entry: dict = {"type": interaction.type, "problem_type": q.problem.type}
+                if q.problem.objective:
+                    entry["objective"] = q.problem.objective
+                if interaction.ids:
+                    texts = {c.id: plain_text(c.text) for c in getattr(q.problem, "choices", [])}
+                    entry["choices"] = {rid: {"id": cid, "label": texts.get(cid, "")}
+                                        for cid, rid in interaction.ids.items()}
+                questions[q.problem.id] = entry
+            scos[sco.key] = questions
+        return (script_json({"scorm_version": self.scorm_version, "scos": scos}) + "\n").encode("utf-8")
 
 
 class Scorm12Exporter(ScormExporter):

@@ -7,13 +7,15 @@ call is recorded and must succeed; every request the browser makes must go to th
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 
 from pamong_edx.course.loader import load_courses
 from pamong_edx.course.model import ChoiceProblem, NumericalProblem
-from pamong_edx.exporters.scorm_plan import Sco, is_native_problem
-from pamong_edx.exporters.scorm_runtime import decimal_text, largest_state, mastery_score
+from pamong_edx.blocktypes.numerical.player import fits_2004, plain
+from pamong_edx.exporters.scorm_plan import Sco
+from pamong_edx.exporters.scorm_runtime import largest_state, mastery_score
 from pamong_edx.player.lang import language_pack
 
 from scorm_support import REPO, VERSIONS, build_package, make_fixture_course, with_local_video
@@ -60,6 +62,10 @@ def wrong_choices(p: ChoiceProblem) -> list[str]:
     return wrong[:1] if wrong else p.correct_ids[:-1]
 
 
+def decimal_text(value: float) -> str:
+    return plain(Decimal(repr(float(value))))
+
+
 def typed_number(value: float, lang: str) -> str:
     return decimal_text(value).replace(".", language_pack(lang).decimal_separator)
 
@@ -71,7 +77,7 @@ def answer(frame, p, correct: bool, lang: str) -> str:
     if isinstance(p, ChoiceProblem):
         ids = p.correct_ids if correct else wrong_choices(p)
         if p.type == "dropdown":
-            q.get_by_label(label).select_option(ids[0])
+            q.get_by_label(label).select_option(str([c.id for c in p.choices].index(ids[0])))
         else:
             for cid in ids:
                 q.locator(f'[data-choice-id="{cid}"]').check()
@@ -97,7 +103,7 @@ def answer_sco(frame, sco: Sco, correct: bool, lang: str, start_page: int = 0, p
             frame.locator('[data-action="next"]').click()
         frame.locator(f'.page.is-current[data-unit-id="{sco.pages[i].unit.id}"]').wait_for()
         for block in sco.pages[i].unit.blocks:
-            if is_native_problem(block):
+            if block.is_problem:
                 responses[block.id] = answer(frame, block, correct, lang)
     return responses
 
@@ -154,6 +160,8 @@ def expected_interactions(sco: Sco, responses: dict, correct: bool, version: str
         p = q.problem
         kind = {"choice": "choice", "numeric": "numeric", "text": "fill-in"}[
             "choice" if isinstance(p, ChoiceProblem) else "numeric" if isinstance(p, NumericalProblem) else "text"]
+        if kind == "numeric" and version == "2004" and not fits_2004(p):
+            kind = "fill-in"  # Moodle's 2004 runtime takes at most five integer digits in a numeric interaction
         response = responses[p.id]
         if version == "2004" and kind == "choice":
             response = response.replace(",", "[,]")
@@ -171,7 +179,8 @@ def test_quiz_reports_score_status_and_interactions(version, correct, fixture_pa
     frame = launch(session, server, built, sco)
     responses = answer_sco(frame, sco, correct, "en")
     text = frame.locator('[data-question-id="q-text"]')
-    assert text.locator('[data-role="explanation"]').is_visible()  # shown once answered (unlimited attempts)
+    # a posttest shows an explanation once the question is done with: answered right (unlimited attempts)
+    assert text.locator('[data-role="explanation"]').is_visible() == correct
     drop = frame.locator('[data-question-id="q-drop"]')  # max_attempts 1
     pct = frame.locator('[data-question-id="q-num-pct"]')  # max_attempts 2
     if correct:
@@ -236,7 +245,7 @@ def test_leaving_midway_and_relaunching_resumes_at_the_bookmark(version, fixture
         resume = {"location": stored["location"], "suspend_data": stored["suspend_data"],
                   "completion_status": stored["completion_status"]}
         assert resume["location"] == sco.pages[1].unit.id
-    assert len(resume["suspend_data"]) <= len(largest_state(sco))
+    assert len(resume["suspend_data"]) <= len(largest_state(sco, built.exporter.ctx))
 
     second = open_page()
     frame = launch(second, server, built, sco, resume=resume)
@@ -270,11 +279,11 @@ def test_largest_saved_state_fits_and_matches_the_players_layout(version, fixtur
                 q = frame.locator(f'[data-question-id="{block.id}"]')
                 q.get_by_label("Your answer").fill('"\\' * 100)  # quotes and backslashes double in JSON
                 q.locator('[data-action="submit"]').click()
-            elif is_native_problem(block):
+            elif block.is_problem:
                 answer(frame, block, False, "en")
     suspend = session.page.evaluate(
         "window.API ? API.LMSGetValue('cmi.suspend_data') : API_1484_11.GetValue('cmi.suspend_data')")
-    bound = largest_state(sco)
+    bound = largest_state(sco, built.exporter.ctx)
     assert len(suspend) <= len(bound) <= 4096
     saved, worst = json.loads(suspend), json.loads(bound)
     assert saved.keys() == worst.keys() and saved["f"] == worst["f"] and len(saved["q"]) == len(worst["q"])

@@ -1,0 +1,115 @@
+"""What the renderers of the three choice types share: the checks every format needs, the interaction
+identifiers SCORM requires, and the choices' player settings.
+
+SCORM identifies choices by short identifiers: in SCORM 1.2 each is one character of 0-9 or a-z (so at most 36
+choices), in 2004 a short_identifier_type (Moodle's runtime accepts `[A-Za-z0-9_.]`, up to 250). `choice_ids`
+keeps an author's id when it already fits (a, b, c stay a, b, c) and gives every other choice the first free
+identifier, so reports read as the source does; the package keeps the map back to the author's ids.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from typing import ClassVar
+
+from markupsafe import Markup
+
+from pamong_edx.course.model import ChoiceProblem
+from pamong_edx.exporters.olx_capa import plain_text
+from pamong_edx.i18n import _
+from pamong_edx.player.qtype import Interaction, PlayerContext, PlayerRenderer, render_template
+
+ID_CHARS_12 = string.ascii_lowercase + string.digits  # a-z first: what authors write
+MAX_CHOICES_12 = len(ID_CHARS_12)
+SHORT_ID_2004 = re.compile(r"[A-Za-z0-9_.]{1,250}\Z")
+
+
+def correct_count_problem(problem: ChoiceProblem, multiple: bool) -> str:
+    """Why the problem's correct choices do not fit its type, or an empty string."""
+    correct = len(problem.correct_ids)
+    if multiple and correct < 1:
+        return _("a {type} problem needs at least one correct choice").format(type=problem.type)
+    if not multiple and correct != 1:
+        return _("a {type} problem needs exactly one correct choice, it has {n}").format(type=problem.type, n=correct)
+    return ""
+
+
+def choice_ids(problem: ChoiceProblem, version: str) -> dict[str, str]:
+    """Author's choice id -> its SCORM identifier in `version` ("1.2" or "2004"); an empty dict when 1.2 cannot
+    name them all (more than 36 choices)."""
+    ids = [c.id for c in problem.choices]
+    if version == "1.2":
+        if len(ids) > MAX_CHOICES_12:
+            return {}
+        fits = lambda cid: len(cid) == 1 and cid in ID_CHARS_12  # noqa: E731
+        free = iter(ch for ch in ID_CHARS_12 if ch not in {cid for cid in ids if fits(cid)})
+        return {cid: cid if fits(cid) else next(free) for cid in ids}
+    # 2004: the author's id with each other character as "_" (kabupaten-kota -> kabupaten_kota), unique
+    taken = {cid for cid in ids if SHORT_ID_2004.match(cid)}
+    result = {}
+    for cid in ids:
+        if SHORT_ID_2004.match(cid):
+            result[cid] = cid
+            continue
+        base = re.sub(r"[^A-Za-z0-9_.]", "_", cid)[:240]
+        name, n = base, 2
+        while name in taken:
+            name, n = f"{base}_{n}", n + 1
+        taken.add(name)
+        result[cid] = name
+    return result
+
+
+def middle_fixed(problem: ChoiceProblem) -> list[str]:
+    """Fixed choices with a free choice on each side: Open edX moves them to the end when it shuffles."""
+    fixed = [c.fixed for c in problem.choices]
+    first_free = fixed.index(False) if False in fixed else len(fixed)
+    last_free = len(fixed) - 1 - fixed[::-1].index(False) if False in fixed else -1
+    return [c.id for i, c in enumerate(problem.choices) if c.fixed and first_free < i < last_free]
+
+
+# ------------------------------------------------------------------------------------------------- player
+
+
+class ChoicePlayer(PlayerRenderer):
+    """The player side of the three choice types: responses are stored as the choices' positions in the order
+    written (stable whatever order a shuffle shows) and reported by their SCORM identifiers."""
+
+    multiple: ClassVar[bool] = False
+    input_type: ClassVar[str] = "radio"  # radio, checkbox, or select
+    template = ("pamong_edx.blocktypes", "choices.html.j2")
+    scripts = (("pamong_edx.blocktypes", "choices.js"),)
+
+    def html(self, block: ChoiceProblem, view, ctx: PlayerContext) -> Markup:
+        return render_template("pamong_edx.blocktypes", "choices.html.j2", b=block, q=view, t=ctx.lang.strings,
+                               input_type=self.input_type)
+
+    def config(self, problem: ChoiceProblem, ctx: PlayerContext) -> dict:
+        ids = choice_ids(problem, ctx.version)
+        select = self.input_type == "select"
+        choices = []
+        for c in problem.choices:
+            choice = {"id": c.id, "rid": ids.get(c.id, ""), "fixed": c.fixed}
+            if select:  # a select list cannot show which option was right: the feedback names it
+                choice["text"] = plain_text(c.text)
+            choices.append(choice)
+        return {"choices": choices, "correct": [i for i, c in enumerate(problem.choices) if c.correct],
+                "shuffle": problem.shuffled, "select": select}
+
+    def interaction(self, problem: ChoiceProblem, ctx: PlayerContext) -> Interaction:
+        ids = choice_ids(problem, ctx.version)
+        correct = [ids[c.id] for c in problem.choices if c.correct and c.id in ids]
+        joined = ("," if ctx.version == "1.2" else "[,]").join(correct)
+        return Interaction("choice", [joined] if correct else [], ids)
+
+    def largest_response(self, problem: ChoiceProblem, ctx: PlayerContext) -> str:
+        n = len(problem.choices)
+        return ",".join(str(i) for i in range(n)) if self.multiple else str(max(n - 1, 0))
+
+    def check(self, problem: ChoiceProblem, ctx: PlayerContext) -> list[str]:
+        if ctx.version == "1.2" and len(problem.choices) > MAX_CHOICES_12:
+            return [_("S105 problem '{id}' has {n} choices; SCORM 1.2 names choices by one character (0-9, a-z), "
+                      "so it can report at most {max}: split the choices, or build scorm2004").format(
+                id=problem.id, n=len(problem.choices), max=MAX_CHOICES_12)]
+        return []

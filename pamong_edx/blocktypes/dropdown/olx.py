@@ -1,0 +1,33 @@
+"""dropdown in OLX: an optionresponse; a select list shows plain text only."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from pamong_edx.blocktypes.choice_render import correct_count_problem
+from pamong_edx.course.model import ChoiceProblem
+from pamong_edx.exporters.olx_capa import append_inline, plain_text
+from pamong_edx.exporters.olx_output import CapaRenderer, OlxOutput
+from pamong_edx.i18n import _
+
+
+class DropdownOlx(CapaRenderer):
+    model = ChoiceProblem
+
+    def check(self, problem: ChoiceProblem, out: OlxOutput) -> None:
+        why = correct_count_problem(problem, multiple=False)
+        if why:
+            out.error(problem, "E107", why)
+        if problem.shuffled:
+            out.warn(problem, "W206", _("Open edX does not shuffle dropdown problems: it lists these choices in the "
+                                        "order written (the SCORM player shuffles them)"))
+
+    def response(self, problem: ChoiceProblem, out: OlxOutput) -> etree._Element:
+        response = etree.Element("optionresponse")
+        group = etree.SubElement(response, "optioninput")
+        for choice in problem.choices:
+            elem = etree.SubElement(group, "option", correct="True" if choice.correct else "False")
+            elem.text = plain_text(out.rich(choice.text))
+            if choice.hint.strip():
+                append_inline(etree.SubElement(elem, "optionhint"), out.rich(choice.hint))
+        return response

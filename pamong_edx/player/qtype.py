@@ -1,0 +1,91 @@
+"""What a block type gives the SCORM player: its "scorm" renderer (see pamong_edx/renderers.py).
+
+For every block the player asks the type's renderer for an HTML fragment (`html`). For a problem the fragment is
+the answer area inside the player's question frame (question, hints, Submit, feedback and explanation are the
+player's), and the renderer also gives:
+
+* `config(problem, ctx)`: the settings the type's script needs at run time (the answer key, the choices…);
+* `interaction(problem, ctx)`: the SCORM interaction it is reported as in `ctx.version` ("1.2" or "2004"): its
+  type, its correct-response patterns in that version's format, and the identifiers choices are reported by;
+* `largest_response(problem, ctx)`: the longest response the script can store, to bound cmi.suspend_data;
+* `check(problem, ctx)`: located messages for what the SCORM version cannot hold (more choices than 1.2 can
+  name, for instance).
+
+`scripts` names the type's JavaScript (package resources): it registers the type with the player
+(`PamongPlayer.register(name, {read, fill, score, paint, response, answer, arrange})`, see player.js) and is
+packaged, and loaded by a page, only when the course uses the type.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any, ClassVar
+
+import jinja2
+from markupsafe import Markup
+
+from pamong_edx.course.model import Block, Course, Problem
+from pamong_edx.player.lang import LanguagePack
+
+
+@dataclass
+class Interaction:
+    """A problem as a SCORM interaction in one version."""
+
+    type: str  # choice, fill-in, numeric, sequencing, matching, …
+    patterns: list[str] = field(default_factory=list)  # correct_responses.n.pattern, in the version's format
+    ids: dict[str, str] = field(default_factory=dict)  # author's id -> its identifier in responses and patterns
+
+
+@dataclass
+class PlayerContext:
+    course: Course
+    version: str  # "1.2" or "2004"
+    lang: LanguagePack
+
+
+@functools.cache
+def _environment(package: str) -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.PackageLoader(package, ""), autoescape=True,
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=False)
+
+
+def render_template(package: str, name: str, **values: Any) -> Markup:
+    """A template shipped in a type's package (e.g. its player.html.j2), rendered with autoescaping."""
+    return Markup(_environment(package).get_template(name).render(**values))
+
+
+def script_text(resource: tuple[str, str]) -> str:
+    package, name = resource
+    return resources.files(package).joinpath(name).read_text("utf-8")
+
+
+class PlayerRenderer:
+    """Base of "scorm" renderers. A type with a `template` (package, file) gets `html` for free: the template is
+    rendered with `b` (the block), `q` (where it sits: for problems `q.index` names the inputs), `t` (the UI
+    strings), `lang` (the course language) and `ctx`."""
+
+    template: ClassVar[tuple[str, str] | None] = None
+    scripts: ClassVar[tuple[tuple[str, str], ...]] = ()  # (package, file name) of each script, in load order
+
+    def html(self, block: Block, view: Any, ctx: PlayerContext) -> Markup:
+        if self.template is None:
+            raise NotImplementedError(f"{type(self).__name__} has neither a template nor html()")
+        package, name = self.template
+        return render_template(package, name, b=block, q=view, t=ctx.lang.strings, lang=ctx.lang.language,
+                               ctx=ctx)
+
+    # problems only
+    def config(self, problem: Problem, ctx: PlayerContext) -> dict[str, Any]:
+        return {}
+
+    def interaction(self, problem: Problem, ctx: PlayerContext) -> Interaction:
+        raise NotImplementedError
+
+    def largest_response(self, problem: Problem, ctx: PlayerContext) -> str:
+        raise NotImplementedError
+
+    def check(self, problem: Problem, ctx: PlayerContext) -> list[str]:
+        return []

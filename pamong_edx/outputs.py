@@ -23,11 +23,11 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def refuse_overwriting_inputs(outputs: Iterable[str | os.PathLike | None],
                               inputs: Iterable[str | os.PathLike | None]) -> None:
-    """Raise UsageError when an output path is (or resolves to) an input file or lies inside an input directory."""
+    """Raise UsageError when an output path is, or resolves to (links, `..`, case aside), one of the input files."""
     ins = [Path(p) for p in inputs if p is not None]
     for out in (Path(p) for p in outputs if p is not None):
         for source in ins:
-            if _same_file(out, source) or (source.is_dir() and out.resolve().is_relative_to(source.resolve())):
+            if _same_file(out, source):
                 raise UsageError(
                     _("output {output} would overwrite the input {input}; write the output to another file")
                     .format(output=out, input=source)

@@ -7,105 +7,22 @@ call is recorded and must succeed; every request the browser makes must go to th
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 
 import pytest
 
 from pamong_edx.course.loader import load_courses
 from pamong_edx.course.model import ChoiceProblem, NumericalProblem
-from pamong_edx.blocktypes.numerical.player import fits_2004, plain
+from pamong_edx.blocktypes.numerical.player import fits_2004
 from pamong_edx.exporters.scorm_plan import Sco
-from pamong_edx.exporters.scorm_runtime import largest_state, mastery_score
-from pamong_edx.player.lang import language_pack
+from pamong_edx.exporters.scorm_runtime import largest_state
 
-from scorm_support import REPO, VERSIONS, build_package, make_fixture_course, with_local_video
+from scorm_support import (
+    REPO, VERSIONS, answer, answer_sco, build_package, close_sco, launch, make_fixture_course,
+    sco_of, with_local_video,
+)
 
 pytestmark = pytest.mark.browser
 BUNDLED = sorted(p for p in (REPO / "course_src").glob("*/") if (p / "course.yaml").is_file())
-
-
-# --------------------------------------------------------------------------------------------- driving
-
-
-def sco_of(built, key: str) -> Sco:
-    return next(s for s in built.exporter.plan.scos if s.key == key)
-
-
-def pass_value(built, sco: Sco):
-    """What an LMS passes from the manifest: 1.2 masteryscore, 2004 minNormalizedMeasure."""
-    if sco.pass_mark is None:
-        return None
-    return mastery_score(sco.pass_mark) if built.version == "1.2" else sco.pass_mark
-
-
-def launch(session, server, built, sco: Sco, resume: dict | None = None):
-    base = server.mount(f"{built.zip_path.stem}-{built.version}", built.root)
-    page = session.page
-    page.goto(f"{server.url}/host.html")
-    page.evaluate("o => launch(o)", {"version": built.version, "src": f"{base}/{sco.href}",
-                                      "passValue": pass_value(built, sco), "resume": resume})
-    frame = page.frame_locator("#sco")
-    frame.locator(".page.is-current").wait_for()
-    return frame
-
-
-def close_sco(session) -> dict:
-    """Leave the SCO the way a learner does (the frame navigates away) and return the LMS's CMI data."""
-    page = session.page
-    page.evaluate("document.getElementById('sco').src = 'about:blank'")
-    page.wait_for_function("window.finished === true", timeout=5000)
-    return page.evaluate("snapshot()")
-
-
-def wrong_choices(p: ChoiceProblem) -> list[str]:
-    wrong = [c.id for c in p.choices if not c.correct]
-    return wrong[:1] if wrong else p.correct_ids[:-1]
-
-
-def decimal_text(value: float) -> str:
-    return plain(Decimal(repr(float(value))))
-
-
-def typed_number(value: float, lang: str) -> str:
-    return decimal_text(value).replace(".", language_pack(lang).decimal_separator)
-
-
-def answer(frame, p, correct: bool, lang: str) -> str:
-    """Answer one question through the page as a learner would; returns the 1.2 response it should record."""
-    q = frame.locator(f'[data-question-id="{p.id}"]')
-    label = language_pack(lang).strings["your_answer"]
-    if isinstance(p, ChoiceProblem):
-        ids = p.correct_ids if correct else wrong_choices(p)
-        if p.type == "dropdown":
-            q.get_by_label(label).select_option(str([c.id for c in p.choices].index(ids[0])))
-        else:
-            for cid in ids:
-                q.locator(f'[data-choice-id="{cid}"]').check()
-        response = ",".join(c.id for c in p.choices if c.id in ids)
-    elif isinstance(p, NumericalProblem):
-        value = p.answer if correct else p.answer + 1000 + abs(p.answer)
-        q.get_by_label(label).fill(typed_number(value, lang))
-        response = decimal_text(value)
-    else:
-        response = p.answers[0] if correct else "jawaban keliru"
-        q.get_by_label(label).fill(response)
-    q.locator('[data-action="submit"]').click()
-    q.locator('[data-role="feedback"]:not(:empty)').wait_for()
-    return response
-
-
-def answer_sco(frame, sco: Sco, correct: bool, lang: str, start_page: int = 0, pages: int | None = None) -> dict:
-    """Walk the SCO's pages with Next, answering every question; returns question id -> 1.2 response."""
-    responses = {}
-    end = len(sco.pages) if pages is None else start_page + pages
-    for i in range(start_page, end):
-        if i > start_page:
-            frame.locator('[data-action="next"]').click()
-        frame.locator(f'.page.is-current[data-unit-id="{sco.pages[i].unit.id}"]').wait_for()
-        for block in sco.pages[i].unit.blocks:
-            if block.is_problem:
-                responses[block.id] = answer(frame, block, correct, lang)
-    return responses
 
 
 def interactions(cmi: dict) -> list[dict]:

@@ -199,6 +199,7 @@ class OlxExporter(Exporter):
         size = write_tar_gz(path, self.files)
         sizes = heapq.nsmallest(LARGEST_FILES, ((-member_size(c), name) for name, c in self.files.items()))
         blocks = list(self.course.blocks())
+        pools = [u for _, s in self.course.sequentials() for u in s.units if u.pool_draw is not None]
         return BuildResult(
             format=self.name,
             path=path,
@@ -207,6 +208,9 @@ class OlxExporter(Exporter):
                 "blocks": len(blocks),
                 "problems": sum(1 for b in blocks if b.is_problem),
                 "assets": len(self.static),
+                "pools": len(pools),
+                "pooled": sum(len(u.pool) for u in pools),
+                "drawn": sum(u.pool_draw for u in pools),
             },
             largest_files=[(name, -negative) for negative, name in sizes],
             warnings=list(self.warnings),

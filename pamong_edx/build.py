@@ -25,7 +25,7 @@ from pamong_edx.course.model import Course
 from pamong_edx.errors import DiagnosticsFailed, PamongError, UsageError
 from pamong_edx.export import BuildResult, Exporter
 
-BUILTIN_FORMATS = ("olx", "scorm12", "scorm2004")
+BUILTIN_FORMATS = ("olx", "scorm12", "scorm2004", "moodlexml")
 SCO_PER = ("course", "chapter", "sequential")
 LARGEST_SHOWN = 5
 
@@ -169,14 +169,18 @@ def same_key(courses: list[Course]) -> list[str]:
 def summary_line(outcome: Outcome) -> str:
     result = outcome.result
     counts = result.counts
+    pools = ""
+    if counts.get("pools"):  # question pools: each attempt draws some of their problems
+        pools = f", {counts['pools']} pools drawing {counts.get('drawn', 0)} of {counts.get('pooled', 0)} problems"
     return (f"{outcome.format:<9} {result.path}  {counts.get('blocks', 0)} blocks, {counts.get('problems', 0)} "
-            f"problems, {counts.get('assets', 0)} assets, {human_size(result.size)}")
+            f"problems, {counts.get('assets', 0)} assets{pools}, {human_size(result.size)}")
 
 
 @click.command()
 @click.argument("course_dirs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-f", "--format", "formats", multiple=True, default=("all",), show_default=True, metavar="NAME",
-              help="olx, scorm12, scorm2004, all (the built-ins), or an installed exporter plugin. Repeatable.")
+              help="olx, scorm12, scorm2004, moodlexml, all (the built-ins), or an installed exporter plugin. "
+                   "Repeatable.")
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("dist"),
               show_default=True, help="Folder the packages are written to.")
 @click.option("--max-size", "max_size", metavar="SIZE",

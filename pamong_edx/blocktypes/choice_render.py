@@ -13,9 +13,11 @@ import re
 import string
 from typing import ClassVar
 
+from lxml import etree
 from markupsafe import Markup
 
 from pamong_edx.course.model import ChoiceProblem
+from pamong_edx.exporters.moodlexml import MoodleOutput, MoodleRenderer
 from pamong_edx.exporters.olx_capa import plain_text
 from pamong_edx.i18n import _
 from pamong_edx.player.qtype import Interaction, PlayerContext, PlayerRenderer, render_template
@@ -113,3 +115,45 @@ class ChoicePlayer(PlayerRenderer):
                       "so it can report at most {max}: split the choices, or build scorm2004").format(
                 id=problem.id, n=len(problem.choices), max=MAX_CHOICES_12)]
         return []
+
+
+# ------------------------------------------------------------------------------------------------- moodlexml
+
+
+def moodle_fraction(value: float) -> str:
+    """A percentage as Moodle's XML writes fractions (e.g. 33.33333, -50)."""
+    text = f"{value:.5f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+class MultichoiceMoodle(MoodleRenderer):
+    """Moodle's multichoice: one right answer (single) or several (each right one gives its share, each wrong
+    one takes a share away, so ticking everything earns nothing)."""
+
+    single: ClassVar[bool] = True
+
+    def check(self, problem: ChoiceProblem, out: MoodleOutput) -> None:
+        if problem.shuffled and any(c.fixed for c in problem.choices):
+            out.warn(problem, "W206", _("Moodle shuffles all the choices of a question or none: this question is "
+                                        "written unshuffled, since some choices must keep their place"))
+
+    def question(self, problem: ChoiceProblem, out: MoodleOutput) -> etree._Element:
+        question = out.question(problem, "multichoice")
+        etree.SubElement(question, "single").text = "true" if self.single else "false"
+        shuffle = problem.shuffled and not any(c.fixed for c in problem.choices)
+        etree.SubElement(question, "shuffleanswers").text = "true" if shuffle else "false"
+        etree.SubElement(question, "answernumbering").text = "abc"
+        etree.SubElement(question, "showstandardinstruction").text = "0"
+        out.combined_feedback(question)
+        right = [c for c in problem.choices if c.correct]
+        wrong = [c for c in problem.choices if not c.correct]
+        for choice in problem.choices:
+            if self.single:
+                fraction = 100.0 if choice.correct else 0.0
+            else:
+                fraction = 100.0 / len(right) if choice.correct else -100.0 / max(len(wrong), 1)
+            answer = out.text(question, "answer", choice.text)
+            answer.set("fraction", moodle_fraction(fraction))
+            out.text(answer, "feedback", choice.hint)
+        out.finish(question, problem)
+        return question

@@ -330,7 +330,7 @@ def test_olxcleaner_finds_no_errors(built):
 
 def test_result_reports_counts_and_largest_files(built):
     result, _ = built
-    assert result.counts == {"blocks": 12, "problems": 7, "assets": 6}
+    assert result.counts == {"blocks": 12, "problems": 7, "assets": 6, "pools": 0, "pooled": 0, "drawn": 0}
     assert result.size == result.path.stat().st_size
     sizes = [n for _, n in result.largest_files]
     assert sizes == sorted(sizes, reverse=True) and result.largest_files[0][0].startswith("course/")

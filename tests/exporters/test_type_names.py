@@ -19,6 +19,7 @@ MODEL_CLASSES = ("TextBlock", "VideoBlock", "DiscussionBlock", "ChoiceProblem", 
 ELSEWHERE = {
     ("exporters/olx.py", "TAB_NAMES"): "Open edX course tab types (the discussion tab, not a discussion block)",
     ("exporters/olx.py", "_policies"): "Open edX course tab types (the discussion tab, not a discussion block)",
+    ("exporters/moodlexml.py", "TEXT_TAG"): "Moodle XML's <text> element",
 }
 
 

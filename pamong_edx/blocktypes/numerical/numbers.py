@@ -47,7 +47,7 @@ def parse_number(text: str, decimal: str, group: str, unit: str = "") -> Decimal
         u = re.escape(unit.strip())
         s = re.sub(rf"^{u}\s*|\s*{u}$", "", s, count=1, flags=re.IGNORECASE)
     sign = ""
-    if s[:1] in "+-":
+    if s[:1] in ("+", "-"):
         sign, s = s[0].replace("+", ""), s[1:]
     for dec, grp in ((decimal, group), other_separators(decimal)):
         match = _grammar(dec, grp).match(s)

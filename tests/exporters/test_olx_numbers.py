@@ -1,0 +1,129 @@
+"""Indonesian number answers in Open edX, proved with Open edX's own code.
+
+Why not a numericalresponse: its parser is openedx-calc's `evaluator` (installed from PyPI), which reads `30%` as
+0.3 and cannot read `40,25` or `1.500.000`. What the exporter writes instead, a stringresponse with
+`type="ci regexp"`, is graded here exactly as capa's StringResponse grades it (xmodule/capa/responsetypes.py:
+setup_response, check_string): the answer is contextualized and stripped, the learner's input stripped, and
+`re.search('^' + '|'.join(answers) + '$', given, re.IGNORECASE | re.UNICODE)` decides."""
+
+from __future__ import annotations
+
+import random
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from calc import evaluator
+from lxml import etree
+from olx_samples import extract
+
+from pamong_edx.blocktypes.numerical.numbers import parse_number
+from pamong_edx.blocktypes.numerical.olx import bounds
+from pamong_edx.course.loader import load_courses
+from pamong_edx.course.model import NumericalProblem
+from pamong_edx.exporters.olx import OlxExporter
+from pamong_edx.player.lang import language_pack
+
+REPO = Path(__file__).resolve().parents[2]
+BUNDLED = sorted(p for p in (REPO / "course_src").glob("*/") if (p / "course.yaml").is_file())
+# openedx-calc still uses pyparsing's old names
+pytestmark = pytest.mark.filterwarnings("ignore:.*deprecated.*:DeprecationWarning")
+
+
+def test_open_edx_numerical_input_cannot_grade_indonesian_numbers():
+    assert evaluator({}, {}, "40.25") == 40.25
+    assert evaluator({}, {}, "30%") == pytest.approx(0.3)  # a learner's 30 % is marked wrong against 30
+    assert evaluator({}, {}, "30 %") == pytest.approx(0.3)
+    for typed in ("40,25", "1.500.000"):
+        with pytest.raises(Exception):
+            evaluator({}, {}, typed)
+
+
+class StringResponse:
+    """capa's StringResponse grading, from edx-platform's source (no Django needed for these few lines)."""
+
+    def __init__(self, element):
+        answer = element.get("answer")
+        assert "_or_" not in answer.lower()  # that switches capa to its old string matching
+        assert "$" not in answer  # contextualize_text replaces $names from the problem's context
+        kinds = (element.get("type") or "").lower().split(" ")
+        self.regexp, self.case_insensitive = "regexp" in kinds, "ci" in kinds
+        answers = [answer] + [e.get("answer") for e in element.findall("additional_answer")]
+        self.correct_answer = [a.strip() for a in answers]
+
+    def correct(self, student_answer: str) -> bool:
+        given = student_answer.strip()
+        if not given:
+            return False
+        assert self.regexp
+        flags = re.IGNORECASE if self.case_insensitive else 0
+        return bool(re.search(re.compile("^" + "|".join(self.correct_answer) + "$", flags=flags | re.UNICODE),
+                              given))
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Every numerical problem of the bundled courses, as the OLX package grades it."""
+    out = tmp_path_factory.mktemp("numbers")
+    found = []
+    courses, _ = load_courses(BUNDLED)
+    for course in courses:
+        root = extract(OlxExporter(course, out).build().path, out / course.slug) / "course"
+        pack = language_pack(course.language)
+        for problem in course.problems():
+            if isinstance(problem, NumericalProblem):
+                element = etree.parse(str(root / "problem" / f"{problem.id}.xml")).getroot().find("stringresponse")
+                found.append((problem, pack, StringResponse(element)))
+    return found
+
+
+def find(graded, problem_id):
+    return next(r for p, _, r in graded if p.id == problem_id)
+
+
+def test_the_two_graded_percentages_accept_what_learners_type(graded):
+    porsi = find(graded, "pkd-ea-porsi-pembangunan")  # 40 % within 0.5
+    assert all(porsi.correct(t) for t in ("40", "40%", "40 %", "40,25", "40,5 %", "39,5", "40.25", " 40 % "))
+    assert not any(porsi.correct(t) for t in ("0,4", "0.4", "41", "40,51", "4.000", "40%%", "% 40 %", "4O"))
+    keterwakilan = find(graded, "tkpd-post-keterwakilan-perempuan")  # 30 %
+    assert all(keterwakilan.correct(t) for t in ("30", "30%", "30 %", "30,0", "030"))
+    assert not any(keterwakilan.correct(t) for t in ("0,3", "0.3", "3", "300", "30,01"))
+
+
+def test_thousands_and_units_in_words(graded):
+    batas = find(graded, "pkd-ea-batas-30")  # 420 juta rupiah
+    assert all(batas.correct(t) for t in ("420", "420 juta rupiah", "420 JUTA RUPIAH", "juta rupiah 420"))
+    assert not any(batas.correct(t) for t in ("420.000.000", "42", "4.200"))
+
+
+def test_every_spelling_grades_as_the_player_reads_it(graded):
+    """For every bundled numerical problem, random spellings of numbers in and around its range are graded
+    right by capa exactly when the player's reading (numbers.parse_number) lies in the range."""
+    rnd = random.Random(7)
+    checked = 0
+    for problem, pack, response in graded:
+        lo, hi = bounds(problem)
+        for value in (lo, hi, (lo + hi) / 2, hi + Decimal("0.01"), lo - Decimal("0.01"), lo * 10, hi * 1000):
+            for text in spellings(value, pack.decimal_separator, problem.unit, rnd):
+                read = parse_number(text, pack.decimal_separator, pack.group_separator, problem.unit)
+                expected = read is not None and lo <= read <= hi
+                assert response.correct(text) == expected, (problem.id, text)
+                checked += 1
+    assert checked > 500
+
+
+def spellings(value: Decimal, decimal: str, unit: str, rnd: random.Random) -> list[str]:
+    text = format(value, "f")
+    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, _, frac = digits.partition(".")
+    group = "." if decimal == "," else ","
+    rev = whole[::-1]
+    grouped = group.join(rev[i:i + 3] for i in range(0, len(rev), 3))[::-1]
+    out = []
+    for w in (whole, grouped):
+        for dec in (decimal, "." if decimal == "," else ","):
+            for f in (frac, frac.rstrip("0"), frac + "0"):
+                number = sign + w + (dec + f if f else "")
+                out += [number, f"{number}{unit}", f"{number} {unit}", f"{unit} {number}"]
+    return rnd.sample(out, min(12, len(out)))

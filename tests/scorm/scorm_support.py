@@ -518,3 +518,46 @@ def answer_sco_quickly(session, sco: Sco, lang: str) -> list[str]:
         answers = [right_answer(b, lang) for b in page.unit.blocks if b.is_problem]
         answered += frame.evaluate(QUICK_ANSWER, answers)
     return answered
+
+
+# ---------------------------------------------------------------------------------------- an exam course
+
+
+def make_exam_course() -> Course:
+    """A pretest, a quiz whose choices are shuffled (one of them fixed mid-list), and a graded posttest drawing
+    5 of a pool of 10, shown its answers only once passed."""
+    n = iter(range(1, 10_000))
+
+    def single(id_, question, choices, right, fixed=(), explanation="", **kw):
+        return ChoiceProblem(id_, "single_choice", "", _loc(next(n)), question_html=f"<p>{question}</p>",
+                             choices=[Choice(cid, text, cid == right, fixed=cid in fixed) for cid, text in choices],
+                             explanation_html=f"<p>{explanation}</p>" if explanation else "", **kw)
+
+    six = [(c, f"Jawaban {c.upper()}") for c in "abcdef"]
+    pretest = Sequential("pre", "Tes awal", _loc(next(n)), kind="pretest", units=[
+        Unit("pre-u", "Soal", _loc(next(n)), blocks=[
+            single("pre-1", "Siapa memimpin musyawarah desa?", six, "b", explanation="BPD memimpinnya.",
+                   max_attempts=1),
+            single("pre-2", "Berapa tahun masa jabatan kepala desa?", six, "f", explanation="Enam tahun."),
+        ]),
+    ])
+    quiz = Sequential("kuis", "Kuis", _loc(next(n)), kind="quiz", shuffle=True, units=[
+        Unit("kuis-u", "Soal", _loc(next(n)), blocks=[
+            single("kuis-1", "Pilih C.", six, "c", fixed=("d",), shuffle=True),
+            single("kuis-2", "Pilih E.", six, "e", shuffle=True),
+        ]),
+    ])
+    pool = [single(f"bank-{i}", f"Soal bank {i}: pilih A.", [("a", "Benar"), ("b", "Salah")], "a",
+                   explanation=f"Pembahasan {i}.") for i in range(1, 11)]
+    posttest = Sequential("akhir", "Tes akhir", _loc(next(n)), kind="posttest", graded=True, format="Akhir",
+                          show_answer="after_passing", units=[
+                              Unit("bank", "Bank soal", _loc(next(n)), pool_draw=5, blocks=[
+                                  TextBlock("bank-petunjuk", "text", "Petunjuk", _loc(next(n)),
+                                            html="<p>Jawablah lima soal.</p>"), *pool]),
+                          ])
+    return Course(
+        org="PamongTest", number="EX101", run="2026_T1", title="Ujian", language="id", root=FIXTURE_ROOT,
+        loc=_loc(1), grading=GradingPolicy([GradedFormat("Akhir", "AK", 1.0)], pass_cutoff=0.8),
+        chapters=[Chapter("bab", "Bab", _loc(2), sequentials=[pretest, quiz, posttest])],
+        assets={},
+    )

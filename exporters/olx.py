@@ -35,7 +35,8 @@ from pamong_edx.course.model import (
 from pamong_edx.course.transcripts import TranscriptProblem, is_webvtt, srt_bytes
 from pamong_edx.export import BuildResult, Exporter, ExportError
 from pamong_edx.exporters.olx_capa import CapaBuilder, xml_safe
-from pamong_edx.exporters.olx_static import LinkRewriter, caption_names, static_names
+from pamong_edx.course.richtext import RichText, as_html
+from pamong_edx.exporters.olx_static import caption_names, static_names
 from pamong_edx.exporters.tar_archive import Content, member_size, write_tar_gz
 
 URL_NAME = re.compile(r"[A-Za-z0-9_-]+\Z")
@@ -167,8 +168,7 @@ class OlxExporter(Exporter):
         self.lang = course.language.split("-")[0].lower()
         self.static = static_names(list(course.assets))
         self._convert_webvtt()
-        self.rewrite = LinkRewriter(self.static)
-        self.capa = CapaBuilder(self.rewrite, self.lang)
+        self.capa = CapaBuilder(self.rich_html, self.lang)
         self._taken = {course.run} | {c.id for c in course.chapters}
         self._taken |= {s.id for _, s in course.sequentials()}
         self._taken |= {u.id for _, s in course.sequentials() for u in s.units}
@@ -223,6 +223,13 @@ class OlxExporter(Exporter):
             largest_files=[(name, -negative) for negative, name in sizes],
             warnings=list(self.warnings),
         )
+
+    def static_url(self, name: str) -> str:
+        """Where an asset is served from: the LMS rewrites a quoted /static/ URL to the course's asset URL."""
+        return f"/static/{self.static[name]}"
+
+    def rich_html(self, text: RichText | str) -> str:
+        return as_html(text, self.static_url)
 
     def _convert_webvtt(self) -> None:
         """SRT copies of the WebVTT transcripts, since Open edX plays only SRT captions; E105 for a malformed one."""
@@ -297,10 +304,10 @@ class OlxExporter(Exporter):
 
     # ------------------------------------------------------------------------------------------- components
 
-    def _html(self, url_name: str, title: str, body: str) -> None:
+    def _html(self, url_name: str, title: str, body: RichText | str) -> None:
         self._add(f"html/{url_name}.xml", xml_bytes(
             etree.Element("html", filename=url_name, display_name=xml_safe(title))))
-        self._add(f"html/{url_name}.html", xml_safe(self.rewrite(body)).encode())
+        self._add(f"html/{url_name}.html", xml_safe(self.rich_html(body)).encode())
 
     def _video(self, block: VideoBlock, title: str) -> etree._Element:
         elem = etree.Element("video", display_name=xml_safe(title))
@@ -310,7 +317,7 @@ class OlxExporter(Exporter):
         else:
             elem.set("youtube_id_1_0", "")  # otherwise Open edX falls back to its demo video
         # A file of the course is served from static/; the LMS rewrites a quoted /static/ URL at render time.
-        mp4 = f"/static/{self.static[block.mp4_asset]}" if block.mp4_asset else xml_safe(block.mp4_url)
+        mp4 = self.static_url(block.mp4_asset) if block.mp4_asset else xml_safe(block.mp4_url)
         elem.set("html5_sources", json.dumps([mp4] if mp4 else []))
         elem.set("download_video", "false")
         if mp4:
@@ -330,7 +337,7 @@ class OlxExporter(Exporter):
 
     def _discussion(self, vertical: etree._Element, block: DiscussionBlock, title: str, chapter: Chapter,
                     unit: Unit) -> None:
-        if block.prompt_html.strip():
+        if block.prompt_html:
             prompt_id = self._unique(f"{block.id}-prompt")
             pointer(vertical, "html", prompt_id)
             self._html(prompt_id, title, block.prompt_html)
@@ -393,7 +400,7 @@ class OlxExporter(Exporter):
         course = self.course
         summary = html.escape(course.short_description, quote=False)
         title = html.escape(course.title, quote=False)
-        overview = self.rewrite(course.overview_html) if course.overview_html.strip() else (
+        overview = self.rich_html(course.overview_html) if course.overview_html else (
             f'<section class="about">\n<h2>{title}</h2>\n<p>{summary}</p>\n</section>\n')
         self._add("about/overview.html", xml_safe(overview).encode())
         self._add("about/short_description.html", xml_safe(summary).encode())

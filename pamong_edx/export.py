@@ -6,7 +6,7 @@
     result = exporter.finish()  # assemble the package on disk, reproducibly, and report what it holds
 
 A block type the exporter does not render itself is still supported when its block plugin offers
-`to_html(block) -> str`: the exporter places that HTML as static content. Anything else is reported by
+`to_html(block) -> RichText | str`: the exporter places that HTML as static content. Anything else is reported by
 `unsupported_blocks()` before any file is written.
 """
 

@@ -19,6 +19,7 @@ from pamong_edx.course.ids import is_valid_id
 from pamong_edx.course.model import (
     Block, Choice, ChoiceProblem, DiscussionBlock, Location, NumericalProblem, TextBlock, TextProblem, VideoBlock,
 )
+from pamong_edx.course.richtext import EMPTY
 from pamong_edx.course.schema import ASSET_PATH, ATTEMPTS, MARKDOWN, PATH, text
 from pamong_edx.course.transcripts import TranscriptProblem, read_captions
 from pamong_edx.course.values import parse_tolerance
@@ -223,15 +224,15 @@ class ChoiceProblemType(ProblemType):
                 ctx.error("E106", f"duplicate choice id '{cid}' (first on line {first_line[cid]})", key)
                 continue
             first_line[cid] = key.start_mark.line + 1
-            hint = ""
+            hint = EMPTY
             if isinstance(value, MappingNode):
                 fields = ctx.fields(value, ("text", "hint"), f"choice '{cid}'")
                 if fields is None:
                     continue
                 text_node = ctx.scalar(fields, "text", required=True)
-                choice_text = ctx.render(text_node.value, text_node, inline=True).html if text_node else ""
+                choice_text = ctx.render(text_node.value, text_node, inline=True).html if text_node else EMPTY
                 hint_node = ctx.scalar(fields, "hint")
-                hint = ctx.render(hint_node.value, hint_node, inline=True).html if hint_node else ""
+                hint = ctx.render(hint_node.value, hint_node, inline=True).html if hint_node else EMPTY
             else:
                 raw_text = ctx.text_of(value, f"the text of choice '{cid}'")
                 if raw_text is None:

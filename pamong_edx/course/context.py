@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Collection
-from urllib.parse import quote
 
-from pamong_edx.course.assets import ASSETS_DIR, CourseDir, PathProblem
+from pamong_edx.course.assets import CourseDir, PathProblem
 from pamong_edx.course.diagnostics import Diagnostic, suggest
 from pamong_edx.course.ids import IdRegistry
 from pamong_edx.course.markdown import MarkdownRenderer, Reference
 from pamong_edx.course.model import Asset, Chapter, Location, Sequential, Unit
+from pamong_edx.course.richtext import EMPTY, RichText
 from pamong_edx.course.values import parse_datetime
 from pamong_edx.course.yamlsource import (
     Fields, MappingNode, Node, ScalarNode, SequenceNode, YamlParseError, as_bool, as_float, as_int, compose_text,
@@ -38,7 +38,7 @@ def renderer() -> MarkdownRenderer:
 @dataclass(frozen=True, slots=True)
 class Rendered:
     markdown: str = ""
-    html: str = ""
+    html: RichText = EMPTY
     assets: list[str] = field(default_factory=list)  # asset names the text references, in order of appearance
 
 
@@ -338,17 +338,11 @@ class LoadContext:
             # A block scalar (`|`, `>`) starts on the line after its indicator.
             first = mark.line + (2 if getattr(at, "style", None) in ("|", ">") else 1)
             base = Location(self.file, first, mark.column + 1)
-        found: list[str] = []
-
-        def resolve(ref: Reference) -> str | None:
+        def check(ref: Reference) -> str | None:
             loc = Location(base.file, base.line + ref.line, base.col)
             if ref.is_image and not ref.alt.strip():
                 self.warning("W201", f"image '{ref.path}' has no alt text: write ![what it shows]({ref.path})", loc)
-            name = self.asset_name(ref.path, loc, "image" if ref.is_image else "link target")
-            if name is None:
-                return None
-            found.append(name)
-            return f"{ASSETS_DIR}/{quote(name)}"
+            return self.asset_name(ref.path, loc, "image" if ref.is_image else "link target")
 
-        html = self.markdown_renderer.render(text, inline=inline, resolve=resolve)
-        return Rendered(text, html, found)
+        html = self.markdown_renderer.render(text, inline=inline, check=check)
+        return Rendered(text, html, list(html.assets))

@@ -12,6 +12,7 @@ import pytest
 from pamong_edx.course.diagnostics import CODES, Diagnostic
 from pamong_edx.course.loader import load_course, load_courses
 from pamong_edx.course.model import ChoiceProblem, NumericalProblem, TextBlock, TextProblem, VideoBlock
+from pamong_edx.course.richtext import AssetRef, RichText
 
 COURSES = Path(__file__).resolve().parents[1] / "fixtures" / "courses"
 UTC = timezone.utc
@@ -39,7 +40,7 @@ def test_minimal_course_loads_without_diagnostics():
     assert chapter.id == "pengenalan"
     assert block.id == "pengenalan-apa-itu-desa-pengertian-desa-text"
     assert block.title == "Pengertian Desa"  # a block without a title takes the unit's
-    assert block.html == "<p>Desa adalah kesatuan masyarakat hukum.</p>\n"
+    assert block.html == RichText(("<p>Desa adalah kesatuan masyarakat hukum.</p>\n",))
 
 
 def test_complete_course_fills_the_model():
@@ -50,7 +51,7 @@ def test_complete_course_fills_the_model():
     assert course.self_paced is False
     assert course.max_size == 5_000_000
     assert course.image == "cover.png"
-    assert "<strong>Tata Kelola Desa</strong>" in course.overview_html
+    assert "<strong>Tata Kelola Desa</strong>" in str(course.overview_html)
     assert sorted(course.assets) == ["cover.png", "formulir.pdf", "img/struktur pemdes.svg", "musdes.srt"]
     assert [(f.type, f.short_label, f.weight) for f in course.grading.formats] == [
         ("Quiz", "KU", 0.4), ("Posttest", "Posttest", 0.6)]
@@ -69,9 +70,14 @@ def test_complete_course_fills_the_model():
     text = blocks["bab-1-apa-itu-desa-pengertian-desa-text"]
     assert isinstance(text, TextBlock)
     assert text.assets == ["img/struktur pemdes.svg", "formulir.pdf"]
-    assert '<img src="assets/img/struktur%20pemdes.svg" alt="Struktur pemerintah desa" />' in text.html
-    assert '<a href="assets/formulir.pdf#page=2">' in text.html
-    assert '<a href="https://peraturan.go.id/">' in text.html
+    # local files are references in the model, resolved by each exporter; other links stay as written
+    assert AssetRef("img/struktur pemdes.svg") in text.html.parts and AssetRef("formulir.pdf") in text.html.parts
+    assert text.html.assets == ("img/struktur pemdes.svg", "formulir.pdf")
+    resolved = text.html.html(lambda name: f"/x/{name.upper()}")
+    assert '<img src="/x/IMG/STRUKTUR PEMDES.SVG" alt="Struktur pemerintah desa" />' in resolved
+    assert '<a href="/x/FORMULIR.PDF#page=2">' in resolved
+    assert '<a href="https://peraturan.go.id/">' in resolved
+    assert '<img src="assets/img/struktur%20pemdes.svg" alt="Struktur pemerintah desa" />' in str(text.html)
     video = blocks["bab-1-apa-itu-desa-pengertian-desa-musyawarah-desa"]
     assert isinstance(video, VideoBlock) and video.transcript == "musdes.srt"
     discussion = blocks["bab-1-apa-itu-desa-pengertian-desa-discussion"]
@@ -81,9 +87,9 @@ def test_complete_course_fills_the_model():
     assert isinstance(q, ChoiceProblem)
     assert q.correct_ids == ["b"] and q.shuffle and q.weight == 2.0
     assert q.max_attempts == 1  # the sequential's
-    assert q.choices[2].hint == "LKD membantu kepala desa, tetapi tidak membahas Perdes."
-    assert q.hints == ["Bukan camat.", "Perhatikan <em>singkatannya</em>."]
-    assert "<strong>Peraturan Desa</strong>" in q.question_html
+    assert str(q.choices[2].hint) == "LKD membantu kepala desa, tetapi tidak membahas Perdes."
+    assert [str(h) for h in q.hints] == ["Bukan camat.", "Perhatikan <em>singkatannya</em>."]
+    assert "<strong>Peraturan Desa</strong>" in str(q.question_html)
     assert blocks["kuis-1-soal-kuis-multiple_choice"].correct_ids == ["a", "b"]
     dropdown = blocks["posttest-soal-evaluasi-dropdown"]
     assert dropdown.correct_ids == ["satu"] and dropdown.max_attempts == 3  # the course's

@@ -14,7 +14,8 @@ from lxml import etree
 from pamong_edx.course.model import Asset, Block, Location, TextBlock, VideoBlock
 from pamong_edx.export import REPRODUCIBLE_MTIME, ExportError
 from pamong_edx.exporters.olx import OlxExporter
-from pamong_edx.exporters.olx_static import LinkRewriter, flat_name, static_names
+from pamong_edx.course.richtext import AssetRef, RichText
+from pamong_edx.exporters.olx_static import flat_name, static_names
 from pamong_edx.plugins import registry
 
 POINTER_TAGS = {"chapter", "sequential", "vertical", "html", "video", "problem"}
@@ -337,7 +338,9 @@ class MapBlock(Block):
 class MapPlugin:
     @staticmethod
     def to_html(block):
-        return f'<div class="peta">Peta {block.title} &amp; <img src="assets/cover.png" alt="x"></div>'
+        # rich text keeps the image a reference, which the exporter resolves to its static/ name
+        return RichText((f'<div class="peta">Peta {block.title} &amp; <img src="', AssetRef("cover.png"),
+                         '" alt="x"></div>'))
 
 
 def test_foreign_block_uses_html_fallback(tmp_path, monkeypatch):
@@ -408,12 +411,15 @@ def test_clashing_flat_names_stay_distinct():
     assert names == static_names(list(reversed(list(names))))  # independent of input order
 
 
-def test_link_rewriter_decodes_and_leaves_foreign_links():
-    rewrite = LinkRewriter({"img/peta désa.png": "img_peta_desa.png"})
-    assert rewrite('<img src="assets/img/peta%20d%C3%A9sa.png" alt="">') == (
-        '<img src="/static/img_peta_desa.png" alt="">')
-    assert rewrite('<a href="assets/other.pdf">x</a>') == '<a href="assets/other.pdf">x</a>'
-    assert rewrite("text mentioning assets/ only") == "text mentioning assets/ only"
+def test_asset_references_resolve_to_flat_static_names_and_plain_links_stay(tmp_path):
+    course = make_course()
+    block = course.chapters[0].sequentials[0].units[0].blocks[0]
+    block.html = RichText(('<p><img src="', AssetRef("img/peta desa.png"), '" alt=""> '
+                           '<a href="assets/not-an-asset.pdf">x</a> text mentioning assets/ only</p>\n'))
+    root = extract(OlxExporter(course, tmp_path).build().path, tmp_path / "x") / "course"
+    assert (root / "html/t-pengertian.html").read_text(encoding="utf-8") == (
+        '<p><img src="/static/img_peta_desa.png" alt=""> '
+        '<a href="assets/not-an-asset.pdf">x</a> text mentioning assets/ only</p>\n')
 
 
 def test_text_block_html_with_control_characters_is_still_valid(tmp_path):
@@ -441,8 +447,8 @@ def test_missing_dates_and_image_are_warned_about(tmp_path):
 def test_question_ending_with_a_picture_keeps_its_sentence_as_label(tmp_path):
     course = make_course()
     problem = course.chapters[1].sequentials[0].units[0].blocks[0]
-    problem.question_html = ('<p>Perhatikan peta berikut. Desa mana yang paling luas?</p>\n'
-                             '<p><img src="assets/cover.png" alt="Peta"></p>\n')
+    problem.question_html = RichText(('<p>Perhatikan peta berikut. Desa mana yang paling luas?</p>\n'
+                                      '<p><img src="', AssetRef("cover.png"), '" alt="Peta"></p>\n'))
     root = extract(OlxExporter(course, tmp_path).build().path, tmp_path / "x") / "course"
     response = xml(root, "problem/q-bpd.xml").find("multiplechoiceresponse")
     assert response.find("label").text == "Perhatikan peta berikut. Desa mana yang paling luas?"

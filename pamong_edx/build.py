@@ -19,11 +19,12 @@ from typing import Any, Iterable
 
 import click
 
-from pamong_edx.course import values
+from pamong_edx import units
 from pamong_edx.course.diagnostics import display_location
 from pamong_edx.course.model import Course
 from pamong_edx.errors import DiagnosticsFailed, PamongError, UsageError
 from pamong_edx.export import BuildResult, Exporter
+from pamong_edx.units import format_size
 
 BUILTIN_FORMATS = ("olx", "scorm12", "scorm2004")
 SCO_PER = ("course", "chapter", "sequential")
@@ -36,17 +37,18 @@ class PackageTooLarge(PamongError):
 
 def parse_size(text: str) -> int:
     """The --max-size option: `5MB`, `500kB`, `2MiB` or a plain number of bytes."""
-    size = values.parse_size(text)
+    size = units.parse_size(text)
     if size is None:
         raise UsageError(f"--max-size '{text}' is not a size; write e.g. 5MB, 500kB or 2MiB")
     return size
 
 
-def human_size(size: int) -> str:
-    for unit, factor in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
-        if size >= factor:
-            return f"{size / factor:.1f} {unit}"
-    return f"{size} B"
+def course_languages() -> "Languages":
+    """The languages the player has a pack for (built-in and from plugins), for the loader's language check."""
+    from pamong_edx.course.loader import Languages
+    from pamong_edx.player.lang import available_languages, skipped_language_plugins
+
+    return Languages(available_languages(), skipped_language_plugins())
 
 
 def select_exporters(names: Iterable[str]) -> dict[str, type[Exporter]]:
@@ -88,10 +90,10 @@ def build_package(course: Course, exporter_cls: type[Exporter], out_dir: Path, o
         size = result.path.stat().st_size
         max_size = options.get("max_size")
         if max_size is not None and size > max_size:
-            largest = ", ".join(f"{name} ({human_size(n)})" for name, n in result.largest_files[:LARGEST_SHOWN])
+            largest = ", ".join(f"{name} ({format_size(n)})" for name, n in result.largest_files[:LARGEST_SHOWN])
             raise PackageTooLarge(
-                f"{display_location(course.loc)}: E115 the {exporter_cls.name} package would be {human_size(size)}, "
-                f"above the {human_size(max_size)} budget (max_size / --max-size); largest files: {largest or 'none'}"
+                f"{display_location(course.loc)}: E115 the {exporter_cls.name} package would be {format_size(size)}, "
+                f"above the {format_size(max_size)} budget (max_size / --max-size); largest files: {largest or 'none'}"
             )
         final = out_dir / result.path.relative_to(staging)
         for item in sorted(staging.iterdir()):
@@ -170,7 +172,7 @@ def summary_line(outcome: Outcome) -> str:
     result = outcome.result
     counts = result.counts
     return (f"{outcome.format:<9} {result.path}  {counts.get('blocks', 0)} blocks, {counts.get('problems', 0)} "
-            f"problems, {counts.get('assets', 0)} assets, {human_size(result.size)}")
+            f"problems, {counts.get('assets', 0)} assets, {format_size(result.size)}")
 
 
 @click.command()
@@ -192,7 +194,7 @@ def build(course_dirs: tuple[Path, ...], formats: tuple[str, ...], out_dir: Path
     budget = parse_size(max_size) if max_size is not None else None
     exporters = select_exporters(formats)
 
-    courses, diagnostics = load_courses(list(course_dirs))
+    courses, diagnostics = load_courses(list(course_dirs), languages=course_languages())
     errors = [d for d in diagnostics if d.is_error]
     warnings = [d for d in diagnostics if not d.is_error]
     for diagnostic in diagnostics:

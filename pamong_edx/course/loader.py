@@ -9,7 +9,9 @@ there are no errors. Block types come only from the plugin registry, built-in or
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -27,26 +29,39 @@ from pamong_edx.course.schema import (
 from pamong_edx.course.values import parse_size
 from pamong_edx.course.yamlsource import Fields, MappingNode, Node, ScalarNode, as_int, is_null, kind
 from pamong_edx.gc_pause import gc_paused
-from pamong_edx.player.lang import available_languages, skipped_language_plugins
 
 COURSE_FILE = "course.yaml"
+# A language tag as BCP 47 writes one (`id`, `en`, `jv`, `pt-BR`); which ones a package can use is up to the caller.
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 MAX_COURSE_KEY_PARTS = 65  # Studio's limit on org + number + run
 WEIGHT_SLACK = 0.001
 
 
-def load_course(path: str | os.PathLike, block_types: dict[str, Any] | None = None
-                ) -> tuple[Course | None, list[Diagnostic]]:
-    """Load a course directory (or its course.yaml). The course is None when there is any error."""
+@dataclass(frozen=True)
+class Languages:
+    """The course languages packages can be built in (tag -> where its pack comes from), and the language
+    plugins that were skipped (tag -> why). The player knows them; the caller passes them in."""
+
+    available: dict[str, str]
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def load_course(path: str | os.PathLike, block_types: dict[str, Any] | None = None,
+                languages: Languages | None = None) -> tuple[Course | None, list[Diagnostic]]:
+    """Load a course directory (or its course.yaml). The course is None when there is any error.
+
+    Without `languages`, any well-formed language tag is accepted."""
     with gc_paused():
-        return CourseLoader(Path(path), block_types).load()
+        return CourseLoader(Path(path), block_types, languages).load()
 
 
-def load_courses(paths: Iterable[str | os.PathLike]) -> tuple[list[Course], list[Diagnostic]]:
+def load_courses(paths: Iterable[str | os.PathLike], languages: Languages | None = None
+                 ) -> tuple[list[Course], list[Diagnostic]]:
     """Load several course directories; returns the courses without errors and all diagnostics."""
     courses: list[Course] = []
     diagnostics: list[Diagnostic] = []
     for path in paths:
-        course, found = load_course(path)
+        course, found = load_course(path, languages=languages)
         diagnostics.extend(found)
         if course is not None:
             courses.append(course)
@@ -54,7 +69,7 @@ def load_courses(paths: Iterable[str | os.PathLike]) -> tuple[list[Course], list
 
 
 class CourseLoader:
-    def __init__(self, path: Path, block_types: dict[str, Any] | None = None):
+    def __init__(self, path: Path, block_types: dict[str, Any] | None = None, languages: Languages | None = None):
         if path.suffix in (".yaml", ".yml") and path.is_file():
             path, course_file = path.parent, path
         else:
@@ -65,6 +80,7 @@ class CourseLoader:
 
             block_types = registered()
             self.skipped_types = {n: p.error for n, p in registry().plugins["block"].items() if not p.loaded}
+        self.languages = languages
         self.dir = CourseDir.at(path)
         self.course_file = Path(os.path.abspath(course_file))
         self.ctx = LoadContext(self.dir, block_types)
@@ -143,11 +159,18 @@ class CourseLoader:
         return course
 
     def language(self, f: Fields) -> str:
-        """The course language: a tag some player language pack serves, built-in or from a language plugin."""
+        """The course language: a well-formed tag, and one a player language pack serves when the caller says
+        which do (built-in packs and language plugins)."""
         language = self.ctx.string(f, "language", required=True)
-        available = available_languages()
+        if language and not LANGUAGE_TAG.fullmatch(language):
+            self.ctx.error("E105", f"language '{language}' is not a language tag (write e.g. id or en)",
+                           f.get("language"))
+            return language
+        if self.languages is None:
+            return language
+        available = self.languages.available
         if language and language not in available:
-            skipped = skipped_language_plugins().get(language)
+            skipped = self.languages.skipped.get(language)
             why = f" (its language plugin was skipped: {skipped})" if skipped else ""
             self.ctx.error("E105", f"language '{language}' has no player language pack{why}; available: "
                                    f"{', '.join(available)}{suggest(language, available)}; install a language "

@@ -198,12 +198,10 @@ def block_definition(name: str, block_type: Any) -> dict[str, Any]:
 
 def course_schema(block_types: dict[str, Any], languages: list[str] | None = None) -> dict[str, Any]:
     """The whole schema, with one `$defs/block_<name>` per loaded block type; `language` is one of `languages`
-    (default: the installed player language packs, built-in and plugins)."""
-    if languages is None:
-        from pamong_edx.player.lang import available_languages
-
-        languages = list(available_languages())
-    language = COURSE["properties"]["language"] | {"enum": sorted(languages)}
+    (the installed player language packs, which the caller knows), or any tag when not given."""
+    language = COURSE["properties"]["language"]
+    if languages is not None:
+        language = language | {"enum": sorted(languages)}
     names = sorted(block_types)
     block = {
         "type": "object",

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pamong_edx.course.diagnostics import CODES, Diagnostic
+from pamong_edx.build import course_languages
 from pamong_edx.course.loader import load_course, load_courses
 from pamong_edx.course.model import ChoiceProblem, NumericalProblem, TextBlock, TextProblem, VideoBlock
 from pamong_edx.course.richtext import AssetRef, RichText
@@ -328,21 +329,29 @@ def set_language(root: Path, language: str) -> None:
 def test_a_language_without_a_pack_lists_the_available_ones(course_copy):
     root = course_copy("minimal")
     set_language(root, "ind")
-    course, diagnostics = load_course(root)
+    course, diagnostics = load_course(root, languages=course_languages())
     assert course is None
     assert [(d.code, d.location.line, d.message) for d in diagnostics] == [
         ("E105", 5, "language 'ind' has no player language pack; available: en, id (did you mean 'id'?); "
                     "install a language plugin to add one")]
 
 
+def test_without_the_installed_packs_the_loader_checks_the_tag_only(course_copy):
+    root = course_copy("minimal")
+    set_language(root, "pt-BR")
+    assert load_course(root)[1] == []
+    set_language(root, "bahasa indonesia")
+    assert [(d.code, d.location.line) for d in load_course(root)[1]] == [("E105", 5)]
+
+
 def test_a_language_plugin_adds_course_languages(language_plugin, course_copy):
     root = course_copy("minimal")
     set_language(root, "jv")
-    course, diagnostics = load_course(root)
+    course, diagnostics = load_course(root, languages=course_languages())
     assert diagnostics == [] and course.language == "jv"
 
     set_language(root, "xx")  # the plugin's xx pack is refused (it declares the wrong component)
-    course, diagnostics = load_course(root)
+    course, diagnostics = load_course(root, languages=course_languages())
     assert course is None
     [error] = diagnostics
     assert error.code == "E105"

@@ -20,10 +20,11 @@ import zipfile
 from pathlib import Path
 from typing import ClassVar, Union
 
-from pamong_edx.course.diagnostics import display_location
 from pamong_edx.course.model import DiscussionBlock, TextBlock, VideoBlock
 from pamong_edx.course.richtext import RichText, referenced_assets
+from pamong_edx.diagnostics import Diagnostic
 from pamong_edx.export import REPRODUCIBLE_MTIME, BuildResult, Exporter, ExportError
+from pamong_edx.i18n import _
 from pamong_edx.gc_pause import gc_paused
 from pamong_edx.exporters.scorm_manifest import ResourceFiles, build_manifest, check_manifest
 from pamong_edx.exporters.scorm_plan import NATIVE_PROBLEMS, Plan, Sco, check_sco_per, page_crumb, plan_course
@@ -62,17 +63,17 @@ class ScormExporter(Exporter):
         try:
             self.lang = language_pack(self.course.language)
         except LanguagePackError as exc:
-            raise ExportError(f"{display_location(self.course.loc)}: {exc}") from None
+            raise ExportError([Diagnostic("S105", str(exc), self.course.loc)]) from None
         self.plan = plan_course(self.course, sco_per)
-        problems: list[str] = []
+        problems: list[Diagnostic] = []
         for sco in self.plan.scos:
             if not sco.pages:
-                problems.append(f"{display_location(sco.loc)}: S104 '{sco.key}' has no units, "
-                                f"so its SCO would show nothing")
+                problems.append(Diagnostic("S104", _("'{key}' has no units, so its SCO would show nothing").format(
+                    key=sco.key), sco.loc))
                 continue
             problems.extend(check_limits(sco, self.scorm_version))
         if problems:
-            raise ExportError("\n".join(problems))
+            raise ExportError(problems)
         self.warnings: list[str] = []
         if self.lang.missing:
             self.warnings.append(
@@ -99,8 +100,8 @@ class ScormExporter(Exporter):
         )
         problems = check_manifest(manifest, self.scorm_version, set(self.files))
         if problems:  # the writer guarantees these; reaching here is a bug, and shipping the package is worse
-            raise ExportError(f"{display_location(self.course.loc)}: the {self.name} manifest fails its checks: "
-                              + "; ".join(problems))
+            raise ExportError([Diagnostic("S106", _("the {format} manifest fails its checks: {problems}").format(
+                format=self.name, problems="; ".join(problems)), self.course.loc)])
         self.files[MANIFEST] = manifest
 
     def finish(self) -> BuildResult:
@@ -172,8 +173,8 @@ class ScormExporter(Exporter):
         try:
             data = asset.path.read_bytes()
         except OSError as exc:
-            raise ExportError(f"{display_location(block.loc)}: E002 cannot read transcript "
-                              f"assets/{block.transcript}: {exc.strerror or exc}") from None
+            raise ExportError([Diagnostic("E002", _("cannot read transcript assets/{name}: {why}").format(
+                name=block.transcript, why=exc.strerror or exc), block.loc)]) from None
         return "data:text/vtt;charset=utf-8;base64," + base64.b64encode(data).decode("ascii")
 
 

@@ -20,10 +20,11 @@ from typing import Any, Iterable
 import click
 
 from pamong_edx import units
-from pamong_edx.course.diagnostics import display_location
 from pamong_edx.course.model import Course
+from pamong_edx.diagnostics import Diagnostic
 from pamong_edx.errors import DiagnosticsFailed, PamongError, UsageError
-from pamong_edx.export import BuildResult, Exporter
+from pamong_edx.export import BuildResult, Exporter, ExportError
+from pamong_edx.i18n import _
 from pamong_edx.units import format_size
 
 BUILTIN_FORMATS = ("olx", "scorm12", "scorm2004")
@@ -31,8 +32,8 @@ SCO_PER = ("course", "chapter", "sequential")
 LARGEST_SHOWN = 5
 
 
-class PackageTooLarge(PamongError):
-    """A finished package exceeds its size budget; the message names the largest files in it."""
+class PackageTooLarge(ExportError):
+    """A finished package exceeds its size budget (E115); the message names the largest files in it."""
 
 
 def parse_size(text: str) -> int:
@@ -91,10 +92,11 @@ def build_package(course: Course, exporter_cls: type[Exporter], out_dir: Path, o
         max_size = options.get("max_size")
         if max_size is not None and size > max_size:
             largest = ", ".join(f"{name} ({format_size(n)})" for name, n in result.largest_files[:LARGEST_SHOWN])
-            raise PackageTooLarge(
-                f"{display_location(course.loc)}: E115 the {exporter_cls.name} package would be {format_size(size)}, "
-                f"above the {format_size(max_size)} budget (max_size / --max-size); largest files: {largest or 'none'}"
-            )
+            raise PackageTooLarge([Diagnostic("E115", _(
+                "the {format} package would be {size}, above the {budget} budget (max_size / --max-size); "
+                "largest files: {largest}").format(format=exporter_cls.name, size=format_size(size),
+                                                   budget=format_size(max_size), largest=largest or "none"),
+                course.loc)])
         final = out_dir / result.path.relative_to(staging)
         for item in sorted(staging.iterdir()):
             if item.is_file():
@@ -136,7 +138,7 @@ def build_courses(
 
 
 def package_failure(course: Course, name: str, exporter_cls: type[Exporter], exc: Exception) -> str:
-    where = f"{display_location(course.loc)}: the {name} package of {course.course_key} was not built"
+    where = f"{course.loc}: the {name} package of {course.course_key} was not built"
     if isinstance(exc, OSError):
         what = exc.strerror or str(exc)
         names = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f)
@@ -156,16 +158,17 @@ def prepare_output(out_dir: Path) -> None:
         raise UsageError(f"cannot write to the output folder {out_dir}: permission denied")
 
 
-def same_key(courses: list[Course]) -> list[str]:
+def same_key(courses: list[Course]) -> list[Diagnostic]:
     """Courses whose packages would overwrite each other (the same org, number and run)."""
     first: dict[str, Course] = {}
-    lines = []
+    found = []
     for course in courses:
         earlier = first.setdefault(course.course_key, course)
         if earlier is not course:
-            lines.append(f"{display_location(course.loc)}: E106 duplicate course key {course.course_key} "
-                         f"(also {display_location(earlier.loc)}); give one of them another run or number")
-    return lines
+            found.append(Diagnostic("E106", _(
+                "duplicate course key {key} (also {other}); give one of them another run or number").format(
+                key=course.course_key, other=earlier.loc), course.loc))
+    return found
 
 
 def summary_line(outcome: Outcome) -> str:
@@ -206,8 +209,8 @@ def build(course_dirs: tuple[Path, ...], formats: tuple[str, ...], out_dir: Path
         raise DiagnosticsFailed(f"{what} in the course sources; nothing was built")
 
     clashes = same_key(courses)
-    for line in clashes:
-        click.echo(line, err=True)
+    for diagnostic in clashes:
+        click.echo(diagnostic.text(), err=True)
     if clashes:
         raise DiagnosticsFailed("two course directories have the same course key; nothing was built")
 

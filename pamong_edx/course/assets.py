@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pamong_edx.course.diagnostics import display_path
 from pamong_edx.course.model import Asset
+from pamong_edx.diagnostics import display_path
 
 ASSETS_DIR = "assets"
 _DRIVE = re.compile(r"[A-Za-z]:[\\/]")

@@ -88,7 +88,7 @@ class VideoBlockType(BlockType):
     @classmethod
     def build(cls, raw: Fields, ctx: LoadContext) -> Block:
         youtube = ctx.string(raw, "youtube")
-        if youtube and not _YOUTUBE_ID.fullmatch(youtube):
+        if isinstance(raw.get("youtube"), ScalarNode) and not _YOUTUBE_ID.fullmatch(youtube):
             ctx.error("E105", f"'{youtube}' is not a YouTube video id (11 letters, digits, _ or -)", raw.get("youtube"))
         mp4_url, mp4_asset = cls.mp4(raw, ctx)
         if not raw.given("youtube") and not raw.given("mp4"):
@@ -111,7 +111,10 @@ class VideoBlockType(BlockType):
     def mp4(raw: Fields, ctx: LoadContext) -> tuple[str, str]:
         """(URL, asset name) of the `mp4` key: an https URL, or a path checked like every asset path."""
         node = ctx.scalar(raw, "mp4", expected="an https URL or a path under assets/")
-        if node is None or not node.value:
+        if node is None:
+            return "", ""
+        if not node.value.strip():
+            ctx.error("E105", "mp4 is empty: give an https URL or a path under assets/", node)
             return "", ""
         value = node.value
         url = urlparse(value)
@@ -374,4 +377,7 @@ class TextAnswerType(ProblemType):
         else:
             ctx.error("E102", "a text_answer problem needs 'answer' or 'answers'", raw)
             answers = []
+        if any(not answer.strip() for answer in answers):
+            ctx.error("E105", "an accepted answer is empty: every answer needs some text",
+                      raw.get("answers") or raw.get("answer"))
         return TextProblem(**common, answers=answers, case_sensitive=ctx.boolean(raw, "case_sensitive"))

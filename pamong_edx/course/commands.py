@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from pamong_edx.course.diagnostics import count, display_path
+from pamong_edx.diagnostics import count, display_path
 from pamong_edx.errors import DiagnosticsFailed, UsageError
 
 

@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any, Collection
 
 from pamong_edx.course.assets import CourseDir, PathProblem
-from pamong_edx.course.diagnostics import Diagnostic, suggest
+from pamong_edx.course.codes import did_you_mean, whole_file
 from pamong_edx.course.ids import IdRegistry
 from pamong_edx.course.markdown import MarkdownRenderer, Reference
 from pamong_edx.course.model import Asset, Chapter, Location, Sequential, Unit
 from pamong_edx.course.richtext import EMPTY, RichText
 from pamong_edx.course.values import parse_datetime
+from pamong_edx.diagnostics import Diagnostic
 from pamong_edx.course.yamlsource import (
     Fields, MappingNode, Node, ScalarNode, SequenceNode, YamlParseError, as_bool, as_float, as_int, compose_text,
     is_null, kind, node_location,
@@ -59,7 +60,7 @@ def read_utf8(path: Path, what: str) -> str:
     except FileNotFoundError:
         raise
     except OSError as exc:
-        raise UnreadableFile(f"cannot read {what}: {exc.strerror or exc}", Location(path)) from None
+        raise UnreadableFile(f"cannot read {what}: {exc.strerror or exc}", whole_file(path)) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -101,7 +102,7 @@ class LoadContext:
         if isinstance(at, Fields):
             return at.loc
         if at is None:
-            return Location(self.file)
+            return whole_file(self.file)
         return node_location(self.file, at)
 
     def error(self, code: str, message: str, at: Where = None) -> None:
@@ -121,7 +122,7 @@ class LoadContext:
         try:
             text = read_utf8(path, what)
         except FileNotFoundError:
-            self.error("E002", f"{what} not found: {path}", Location(path))
+            self.error("E002", f"{what} not found: {path}", whole_file(path))
             return None
         except UnreadableFile as problem:
             self.error("E002", problem.message, problem.location)
@@ -183,7 +184,7 @@ class LoadContext:
                 self.error("E001", f"duplicate key '{key}' in {what} (first given on line {first})", key_node)
                 continue
             if key not in allowed:
-                self.error("E101", f"unknown key '{key}' in {what}{suggest(key, allowed)}", key_node)
+                self.error("E101", f"unknown key '{key}' in {what}{did_you_mean(key, allowed)}", key_node)
                 continue
             items[key] = (key_node, value_node)
         return Fields(node, self.file, items, what)
@@ -225,7 +226,7 @@ class LoadContext:
             return default
         if node.value not in options:
             listed = ", ".join(options)
-            self.error("E105", f"'{key}' must be one of {listed}, not '{node.value}'{suggest(node.value, options)}", node)
+            self.error("E105", f"'{key}' must be one of {listed}, not '{node.value}'{did_you_mean(node.value, options)}", node)
             return default
         return node.value
 

@@ -17,7 +17,7 @@ from typing import Any, Iterable, Iterator
 
 from pamong_edx.course.assets import CourseDir, PathProblem
 from pamong_edx.course.context import LoadContext
-from pamong_edx.course.diagnostics import Diagnostic, display_location, display_path, suggest
+from pamong_edx.course.codes import did_you_mean, whole_file
 from pamong_edx.course.ids import derive_id, is_valid_id
 from pamong_edx.course.model import (
     Block, Certificate, Chapter, Course, GradedFormat, GradingPolicy, Location, Sequential, Signatory, Unit,
@@ -28,6 +28,7 @@ from pamong_edx.course.schema import (
 )
 from pamong_edx.course.values import parse_size
 from pamong_edx.course.yamlsource import Fields, MappingNode, Node, ScalarNode, as_int, is_null, kind
+from pamong_edx.diagnostics import Diagnostic, display_path
 from pamong_edx.gc_pause import gc_paused
 
 COURSE_FILE = "course.yaml"
@@ -96,16 +97,16 @@ class CourseLoader:
         ctx = self.ctx
         if not self.dir.root.is_dir():
             why = "is not a directory" if self.dir.root.exists() else "does not exist"
-            ctx.error("E002", f"not a course directory: {display_path(self.dir.root)} {why}", Location(self.dir.root))
+            ctx.error("E002", f"not a course directory: {display_path(self.dir.root)} {why}", whole_file(self.dir.root))
             return None, ctx.diagnostics
         if not self.course_file.is_file():
             ctx.error("E002", f"not a course directory: no {COURSE_FILE} in {display_path(self.dir.root)}",
-                      Location(self.dir.root))
+                      whole_file(self.dir.root))
             return None, ctx.diagnostics
         ctx.assets, escaping = self.dir.scan_assets()
         for link in escaping:
             ctx.error("E110", "symlink under assets/ points outside the course directory; it is not packaged",
-                      Location(link))
+                      whole_file(link))
         ctx.file = self.course_file
         node = ctx.compose(self.course_file, COURSE_FILE)
         fields = ctx.fields(node, COURSE_KEYS, COURSE_FILE) if node is not None else None
@@ -117,7 +118,7 @@ class CourseLoader:
             for name, asset in sorted(ctx.assets.items()):
                 if name not in ctx.referenced:
                     ctx.warning("W204", "asset is not referenced by the course: remove it or refer to it",
-                                Location(asset.path))
+                                whole_file(asset.path))
         has_errors = any(d.is_error for d in ctx.diagnostics)
         return (None if has_errors else course), ctx.diagnostics
 
@@ -126,6 +127,8 @@ class CourseLoader:
     def course(self, f: Fields) -> Course:
         ctx = self.ctx
         org, number, run = (self.course_part(f, key) for key in ("org", "number", "run"))
+        if run:  # the run is the course's own url_name in Open edX: no element may take it
+            ctx.ids.claim(run, f.loc_of("run"))
         if len(org) + len(number) + len(run) > MAX_COURSE_KEY_PARTS:
             ctx.error("E105", f"org, number and run are {len(org) + len(number) + len(run)} characters together; "
                               f"Open edX allows at most {MAX_COURSE_KEY_PARTS}", f.loc_of("run"))
@@ -173,7 +176,7 @@ class CourseLoader:
             skipped = self.languages.skipped.get(language)
             why = f" (its language plugin was skipped: {skipped})" if skipped else ""
             self.ctx.error("E105", f"language '{language}' has no player language pack{why}; available: "
-                                   f"{', '.join(available)}{suggest(language, available)}; install a language "
+                                   f"{', '.join(available)}{did_you_mean(language, available)}; install a language "
                                    f"plugin to add one", f.get("language"))
         return language
 
@@ -261,13 +264,13 @@ class CourseLoader:
                 first = ctx.ids.claim(node.value, f.loc_of("id"))
                 if first is not None:
                     ctx.error("E106", f"duplicate identifier '{node.value}' (first used at "
-                                      f"{display_location(first)})", node)
+                                      f"{first})", node)
                 return node.value
         value = ctx.ids.derived(derive_id(parent_id, title, fallback), siblings)
         first = ctx.ids.claim(value, f.loc)
         if first is not None:
             ctx.error("E106", f"identifier '{value}' derived from the title is already used at "
-                              f"{display_location(first)}; give this element an explicit id", f)
+                              f"{first}; give this element an explicit id", f)
         return value
 
     def chapter_file(self, item: ScalarNode, siblings: dict[str, int]) -> Chapter | None:
@@ -336,7 +339,7 @@ class CourseLoader:
         if seq.format in self.format_locs:
             return
         if known:
-            ctx.error("E111", f"format '{seq.format}' is not in the grading policy{suggest(seq.format, known)} "
+            ctx.error("E111", f"format '{seq.format}' is not in the grading policy{did_you_mean(seq.format, known)} "
                               f"(formats: {', '.join(known)})", sf.get("format"))
         else:
             ctx.error("E111", f"format '{seq.format}' is not in the grading policy: the course defines no grading "
@@ -375,7 +378,7 @@ class CourseLoader:
             if name in self.skipped_types:
                 why = f" (its plugin was skipped: {self.skipped_types[name]}; see `pamong plugins`)"
             else:
-                why = suggest(name, ctx.block_types)
+                why = did_you_mean(name, ctx.block_types)
             ctx.error("E104", f"unknown block type '{name}'{why}", type_node)
             return None
         if name not in self.block_keys:

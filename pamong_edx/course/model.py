@@ -15,20 +15,9 @@ from pathlib import Path
 from typing import ClassVar, Iterator, Literal
 
 from pamong_edx.course.richtext import EMPTY, RichText
+from pamong_edx.diagnostics import Location
 
-
-@dataclass(frozen=True)
-class Location:
-    """Where an element was written: a file and a 1-based line and column."""
-
-    file: Path
-    line: int = 0
-    col: int = 0
-
-    def __str__(self) -> str:
-        if self.line:
-            return f"{self.file}:{self.line}:{self.col}"
-        return str(self.file)
+__all__ = ["Location"]  # where model elements were written: the one Location of every diagnostic
 
 
 @dataclass

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pamong_edx.course.diagnostics import CODES, Diagnostic
+from pamong_edx.course.codes import CODES
+from pamong_edx.diagnostics import Diagnostic
 from pamong_edx.build import course_languages
 from pamong_edx.course.loader import load_course, load_courses
 from pamong_edx.course.model import ChoiceProblem, NumericalProblem, TextBlock, TextProblem, VideoBlock
@@ -126,7 +127,7 @@ BROKEN_EXPECTED = {
     ("E104", "course.yaml", 26),  # vidio
     ("E101", "course.yaml", 29),  # titel
     ("W201", "course.yaml", 30),  # image without alt
-    ("W204", "assets/unused.png", 0),
+    ("W204", "assets/unused.png", 1),  # a whole-file problem, at 1:1
     ("E001", "chapters/01-bab.yaml", 3),  # duplicate key
     ("E106", "chapters/01-bab.yaml", 8),  # duplicate id
     ("E002", "chapters/01-bab.yaml", 12),  # file: content/missing.md
@@ -145,7 +146,8 @@ def test_broken_course_reports_every_code_in_one_run():
     assert where(diagnostics, COURSES / "broken") == BROKEN_EXPECTED
     assert len(diagnostics) == len(BROKEN_EXPECTED)
     # E114 and E115 are raised at build time; E116 only by a failing plugin (tests/course/test_plugins.py)
-    loader_codes = {code for code in CODES if code not in ("E114", "E115", "E116")}
+    # E117 and E118 are the limits and asset checks of tests/course/test_hostile_sources.py
+    loader_codes = {code for code in CODES if code not in ("E114", "E115", "E116", "E117", "E118")}
     assert {d.code for d in diagnostics} == loader_codes
 
 
@@ -200,7 +202,7 @@ def test_numerical_answer_and_tolerance_must_be_numbers():
 def test_missing_assets_and_assets_outside_assets_dir():
     found = codes_at("missing-asset")
     assert [(c, line) for c, line, _ in found] == [
-        ("E109", 6), ("E109", 18), ("E109", 20), ("E105", 22), ("E109", 25), ("E105", 28), ("W204", 0)]
+        ("E109", 6), ("E109", 18), ("E109", 20), ("E105", 22), ("E109", 25), ("E105", 28), ("W204", 1)]
     assert "image 'assets/bagan.svg' does not exist" in found[1][2]
     assert "link target 'assets/formulir.pdf'" in found[2][2]
     assert "not under assets/" in found[3][2]
@@ -220,7 +222,7 @@ def test_paths_leaving_the_course_are_refused(course_copy, tmp_path):
     course, diagnostics = load_course(root)
     assert course is None
     assert where(diagnostics, root) == {
-        ("E110", "assets/link.svg", 0),  # found while listing assets/
+        ("E110", "assets/link.svg", 1),  # found while listing assets/
         ("E110", "course.yaml", 6),  # /etc/hostname
         ("E110", "course.yaml", 8),  # ../outside-chapter.yaml
         ("E110", "course.yaml", 16),  # ![](../secret.png)
@@ -475,3 +477,34 @@ def test_a_markdown_file_that_is_not_utf8_is_located_at_its_first_bad_byte(cours
     assert diagnostic.code == "E002"
     assert (diagnostic.location.file.name, diagnostic.location.line, diagnostic.location.col) == ("desa.md", 3, 6)
     assert "is not UTF-8 text (byte 0xe9 at line 3, column 6); save it as UTF-8" in diagnostic.message
+
+
+# ---------------------------------------------------------------------------------------------------- invariants
+# What the exporters need of the model is checked here, once; the exporters never check it again.
+
+
+def with_blocks(root: Path, blocks: str) -> None:
+    path = root / "course.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + blocks, encoding="utf-8")
+
+
+def test_no_element_may_take_the_run_as_its_identifier(course_copy):
+    root = course_copy("minimal")
+    path = root / "course.yaml"
+    path.write_text(path.read_text().replace("  - title: Pengenalan", "  - title: Pengenalan\n    id: 2026_T1"))
+    course, diagnostics = load_course(root)
+    assert course is None
+    [error] = diagnostics
+    assert (error.code, error.location.line) == ("E106", 8)
+    assert error.message == f"duplicate identifier '2026_T1' (first used at {root / 'course.yaml'}:3:6)"
+
+
+def test_empty_answers_and_empty_video_sources_are_refused(course_copy):
+    root = course_copy("minimal")
+    with_blocks(root, "              - {type: text_answer, question: Singkatan APBDes?, answers: [APBDes, ' '],"
+                      " explanation: x}\n"
+                      "              - {type: video, youtube: ''}\n"
+                      "              - {type: video, mp4: ''}\n")
+    course, diagnostics = load_course(root)
+    assert course is None
+    assert [(d.code, d.location.line) for d in diagnostics] == [("E105", 15), ("E105", 16), ("E105", 17)]

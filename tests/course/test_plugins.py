@@ -18,7 +18,7 @@ COURSES = Path(__file__).resolve().parents[1] / "fixtures" / "courses"
 def test_without_the_plugin_callout_is_an_unknown_block_type():
     course, diagnostics = load_course(COURSES / "callout")
     assert course is None
-    assert [(d.code, d.location.line) for d in diagnostics] == [("E104", 15), ("W204", 0)]
+    assert [(d.code, d.location.line) for d in diagnostics] == [("E104", 15), ("W204", 1)]
 
 
 def test_callout_plugin_is_discovered_and_builds_with_its_exporter(install_plugin, tmp_path):

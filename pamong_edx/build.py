@@ -158,6 +158,19 @@ def prepare_output(out_dir: Path) -> None:
         raise UsageError(f"cannot write to the output folder {out_dir}: permission denied")
 
 
+def refuse_output_among_inputs(out_dir: Path, course_dirs: Iterable[Path]) -> None:
+    """Packages never land among course sources: an output folder inside (or equal to) a course directory
+    could overwrite its files, or be packaged with it next time."""
+    out = os.path.realpath(out_dir)
+    for given in course_dirs:
+        root = given.parent if given.suffix in (".yaml", ".yml") and given.is_file() else given
+        real = os.path.realpath(root)
+        if out == real or out.startswith(real.rstrip(os.sep) + os.sep):
+            raise UsageError(_("the output folder {out} is inside the course directory {course}: packages are "
+                               "never written among course files; choose another folder with -o, e.g. dist/"
+                               ).format(out=out_dir, course=root))
+
+
 def same_key(courses: list[Course]) -> list[Diagnostic]:
     """Courses whose packages would overwrite each other (the same org, number and run)."""
     first: dict[str, Course] = {}
@@ -196,6 +209,7 @@ def build(course_dirs: tuple[Path, ...], formats: tuple[str, ...], out_dir: Path
 
     budget = parse_size(max_size) if max_size is not None else None
     exporters = select_exporters(formats)
+    refuse_output_among_inputs(out_dir, course_dirs)
 
     courses, diagnostics = load_courses(list(course_dirs), languages=course_languages())
     errors = [d for d in diagnostics if d.is_error]

@@ -29,6 +29,7 @@ from pamong_edx.course.schema import (
 from pamong_edx.course.values import parse_size
 from pamong_edx.course.yamlsource import Fields, MappingNode, Node, ScalarNode, as_int, is_null, kind
 from pamong_edx.diagnostics import Diagnostic, display_path
+from pamong_edx.i18n import _
 from pamong_edx.gc_pause import gc_paused
 
 COURSE_FILE = "course.yaml"
@@ -99,19 +100,21 @@ class CourseLoader:
             why = "is not a directory" if self.dir.root.exists() else "does not exist"
             ctx.error("E002", f"not a course directory: {display_path(self.dir.root)} {why}", whole_file(self.dir.root))
             return None, ctx.diagnostics
+        if not self.dir.contains(os.path.realpath(self.course_file)):
+            # refused before it is opened: its text would be echoed in diagnostics
+            ctx.error("E110", _("{file} is a symlink pointing outside the course directory; it is not read").format(
+                file=COURSE_FILE), whole_file(self.course_file))
+            return None, ctx.diagnostics
         if not self.course_file.is_file():
             ctx.error("E002", f"not a course directory: no {COURSE_FILE} in {display_path(self.dir.root)}",
                       whole_file(self.dir.root))
             return None, ctx.diagnostics
-        ctx.assets, escaping = self.dir.scan_assets()
-        for link in escaping:
-            ctx.error("E110", "symlink under assets/ points outside the course directory; it is not packaged",
-                      whole_file(link))
         ctx.file = self.course_file
         node = ctx.compose(self.course_file, COURSE_FILE)
         fields = ctx.fields(node, COURSE_KEYS, COURSE_FILE) if node is not None else None
         if fields is None:
             return None, ctx.diagnostics
+        self.scan_assets(ctx.boolean(fields, "html_assets", False))
         course = self.course(fields)
         if not self.incomplete:
             self.check_grading(course)
@@ -121,6 +124,17 @@ class CourseLoader:
                                 whole_file(asset.path))
         has_errors = any(d.is_error for d in ctx.diagnostics)
         return (None if has_errors else course), ctx.diagnostics
+
+    def scan_assets(self, html_allowed: bool) -> None:
+        ctx = self.ctx
+        scan = self.dir.scan_assets(html_allowed, ctx.limits.markdown_size)
+        ctx.assets = scan.assets
+        ctx.refused_assets = set(scan.refused)
+        for link in scan.escaping:
+            ctx.error("E110", "symlink under assets/ points outside the course directory; it is not packaged",
+                      whole_file(link))
+        for path, code, message, line in scan.refused.values():
+            ctx.error(code, message, Location(path, line or 1, 1))
 
     # ------------------------------------------------------------------------------------------- course
 

@@ -151,6 +151,8 @@ COURSE = {
                      "description": "Largest package allowed, e.g. 5MB (KB/MB/GB are powers of 1000, "
                                     "KiB/MiB/GiB of 1024; a plain number is bytes)."},
         "max_attempts": ATTEMPTS,
+        "html_assets": {"type": "boolean", "description": "Ship the .html pages under assets/ (they run in the "
+                                                          "learner's browser; refused unless true). Default false."},
         "grading": {"$ref": "#/$defs/grading"},
         "certificate": {"$ref": "#/$defs/certificate"},
         "chapters": {

@@ -378,7 +378,7 @@ class CourseLoader:
                 continue
             if oid in self.objectives:
                 ctx.error("E106", _("duplicate objective id '{id}' (first declared at {where})").format(
-                    id=oid, where=display_location(self.objectives[oid])), of.get("id"))
+                    id=oid, where=self.objectives[oid]), of.get("id"))
                 continue
             if oid:
                 self.objectives[oid] = of.loc_of("id")

@@ -32,7 +32,6 @@ from pamong_edx.course.yamlsource import Fields, MappingNode, Node, ScalarNode, 
 from pamong_edx.diagnostics import Diagnostic, display_path
 from pamong_edx.i18n import _
 from pamong_edx.gc_pause import gc_paused
-from pamong_edx.i18n import _
 
 COURSE_FILE = "course.yaml"
 # A language tag as BCP 47 writes one (`id`, `en`, `jv`, `pt-BR`); which ones a package can use is up to the caller.
@@ -390,7 +389,7 @@ class CourseLoader:
         declared = list(self.objectives)
         for oid, loc in self.ctx.objective_refs:
             if oid not in self.objectives:
-                hint = suggest(oid, declared) or (_(" (declared: {ids})").format(ids=", ".join(declared))
+                hint = did_you_mean(oid, declared) or (_(" (declared: {ids})").format(ids=", ".join(declared))
                                                   if declared else _(" (no chapter declares objectives)"))
                 self.ctx.error("E105", _("objective '{id}' is declared in no chapter's 'objectives'{hint}").format(
                     id=oid, hint=hint), loc)

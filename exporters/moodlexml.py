@@ -17,23 +17,21 @@ from __future__ import annotations
 
 import base64
 import html
-import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 from lxml import etree
 
 from pamong_edx import renderers
 from pamong_edx.course.model import Course, Problem, Sequential, Unit
+from pamong_edx.course.richtext import RichText, as_html
 from pamong_edx.diagnostics import Diagnostic
 from pamong_edx.export import BuildResult, Exporter, ExportError
 from pamong_edx.exporters.olx_capa import plain_text, xml_safe
 from pamong_edx.exporters.olx_static import flat_name
 from pamong_edx.i18n import _
 
-_ASSET_LINK = re.compile(
-    r"""(?P<attr>\b(?:src|href)\s*=\s*)(?P<q>["'])(?:\./)?assets/(?P<path>[^"'#?]*)(?P<rest>[^"']*)(?P=q)""")
 TEXT_TAG = "text"  # Moodle XML holds every text in a <text> element
 DEFAULT_PENALTY = "0.3333333"  # Moodle's default penalty for each wrong try (interactive behaviour)
 
@@ -46,23 +44,21 @@ class MoodleOutput:
         self.course = course
         self.diagnostics: list[Diagnostic] = []
 
-    def text(self, parent: etree._Element, tag: str, html_text: str, with_format: bool = True) -> etree._Element:
-        """`<tag format="html"><text>…</text><file …/></tag>`, the course files the HTML uses embedded."""
+    def text(self, parent: etree._Element, tag: str, value: RichText | str, with_format: bool = True
+             ) -> etree._Element:
+        """`<tag format="html"><text>…</text><file …/></tag>`: the HTML with its asset references pointing at
+        @@PLUGINFILE@@/<name>, and those files embedded beside it."""
         elem = etree.SubElement(parent, tag)
         if with_format:
             elem.set("format", "html")
         files: dict[str, Path] = {}
 
-        def link(match: re.Match[str]) -> str:
-            name = unquote(html.unescape(match["path"]))
-            asset = self.course.assets.get(name)
-            if asset is None:
-                return match[0]
+        def resolve(name: str) -> str:
             flat = flat_name(name)
-            files[flat] = asset.path
-            return f'{match["attr"]}{match["q"]}@@PLUGINFILE@@/{quote(flat)}{match["rest"]}{match["q"]}'
+            files[flat] = self.course.assets[name].path
+            return f"@@PLUGINFILE@@/{quote(flat)}"
 
-        etree.SubElement(elem, TEXT_TAG).text = xml_safe(_ASSET_LINK.sub(link, html_text or ""))
+        etree.SubElement(elem, TEXT_TAG).text = xml_safe(as_html(value, resolve) if value else "")
         for flat, path in sorted(files.items()):
             data = base64.b64encode(path.read_bytes()).decode("ascii")
             etree.SubElement(elem, "file", name=flat, path="/", encoding="base64").text = data
@@ -74,11 +70,12 @@ class MoodleOutput:
         etree.SubElement(elem, TEXT_TAG).text = xml_safe(value)
         return elem
 
-    def question(self, problem: Problem, qtype: str, question_html: str | None = None) -> etree._Element:
+    def question(self, problem: Problem, qtype: str, question_html: RichText | str | None = None
+                 ) -> etree._Element:
         """The common head of a question, as Moodle's writer orders it: name, questiontext, generalfeedback (the
         explanation), defaultgrade (the weight), penalty, hidden, idnumber (the problem id)."""
         question = etree.Element("question", type=qtype)
-        self.plain(question, "name", problem.title or plain_text(problem.question_html)[:80] or problem.id)
+        self.plain(question, "name", problem.title or plain_text(str(problem.question_html))[:80] or problem.id)
         self.text(question, "questiontext", problem.question_html if question_html is None else question_html)
         self.text(question, "generalfeedback", problem.explanation_html)
         etree.SubElement(question, "defaultgrade").text = number(problem.weight)

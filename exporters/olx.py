@@ -22,25 +22,21 @@ from __future__ import annotations
 import heapq
 import html
 import json
-import re
 from datetime import datetime, timezone
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from lxml import etree
 
 from pamong_edx import renderers
-from pamong_edx.course.diagnostics import display_location as where
 from pamong_edx.course.model import Block, Chapter, Course, Sequential, Unit
+from pamong_edx.course.richtext import RichText, as_html
 from pamong_edx.export import BuildResult, Exporter, ExportError
 from pamong_edx.exporters.olx_capa import CapaBuilder, xml_safe
 from pamong_edx.exporters.olx_output import OlxOutput, xml_bytes
-from pamong_edx.exporters.olx_static import LinkRewriter, static_names
+from pamong_edx.exporters.olx_static import static_names
 from pamong_edx.exporters.tar_archive import Content, member_size, write_tar_gz
 
-URL_NAME = re.compile(r"[A-Za-z0-9_-]+\Z")
-ALLOWED = "letters, digits, '_' and '-'"
 TOP = "course"
 TAB_NAMES = {
     "id": {"courseware": "Materi", "course_info": "Beranda", "discussion": "Diskusi", "progress": "Kemajuan"},
@@ -65,57 +61,6 @@ def pointer(parent: etree._Element, tag: str, url_name: str) -> None:
     etree.SubElement(parent, tag, url_name=url_name)
 
 
-def check_course(course: Course) -> list[str]:
-    """Located problems that would give a package Studio refuses or silently damages."""
-    errors: list[str] = []
-    for part in ("org", "number", "run"):
-        if not URL_NAME.match(getattr(course, part)):
-            errors.append(f"{where(course.loc)}: E105 {part} '{getattr(course, part)}' may hold only {ALLOWED}")
-    if len(course.org) + len(course.number) + len(course.run) > 65:
-        errors.append(f"{where(course.loc)}: E105 org, number and run together exceed the 65 characters Studio allows")
-
-    seen: dict[str, Any] = {course.run: course}
-    grader_types = {f.type for f in course.grading.formats}
-
-    def identify(element: Any, what: str) -> None:
-        if not URL_NAME.match(element.id):
-            errors.append(f"{where(element.loc)}: E105 {what} id '{element.id}' may hold only {ALLOWED}")
-        elif element.id in seen:
-            first = seen[element.id]
-            first_at = "the course run" if first is course else where(first.loc)
-            errors.append(f"{where(element.loc)}: E106 duplicate identifier '{element.id}' "
-                          f"(already used by {first_at})")
-        else:
-            seen[element.id] = element
-
-    def need_asset(element: Any, name: str) -> None:
-        if name and name not in course.assets:
-            errors.append(f"{where(element.loc)}: E109 asset '{name}' does not exist under assets/")
-
-    need_asset(course, course.image)
-    for chapter in course.chapters:
-        identify(chapter, "chapter")
-        for seq in chapter.sequentials:
-            identify(seq, "sequential")
-            if seq.graded and seq.format not in grader_types:
-                errors.append(f"{where(seq.loc)}: E111 graded sequential format '{seq.format}' is not a grading format "
-                              f"({', '.join(sorted(grader_types)) or 'none defined'})")
-            for unit in seq.units:
-                identify(unit, "unit")
-                if unit.pool_draw is not None:
-                    identify(SimpleNamespace(id=pool_name(unit), loc=unit.loc), "question pool")
-                for block in unit.blocks:
-                    identify(block, "block")
-                    for name in getattr(block, "assets", None) or []:
-                        need_asset(block, name)
-    return errors
-
-
-def pool_name(unit: Unit) -> str:
-    """The url_name of the problem bank of a unit that is a question pool."""
-    return f"{unit.id}-pool"
-
-
 class OlxExporter(Exporter):
     component = "exporter_olx"
     name = "olx"
@@ -132,24 +77,22 @@ class OlxExporter(Exporter):
     # ------------------------------------------------------------------------------------------- lifecycle
 
     def prepare(self) -> None:
+        # The loader guarantees what Studio needs of the model (identifiers of [A-Za-z0-9_-], unique and none
+        # equal to the run, graded formats in the grading policy, existing assets, one correct choice where
+        # one is required); what a block's type needs of its blocks, its renderer checks.
         course = self.course
         blocks = list(course.blocks())
         missing = renderers.missing(blocks, "olx", self.name)
         if missing:
-            raise ExportError("\n".join(d.text() for d in missing))
-        errors = check_course(course)
-        if errors:
-            raise ExportError("\n".join(errors))
+            raise ExportError(missing)
         self.lang = course.language.split("-")[0].lower()
         self.static = static_names(list(course.assets))
-        self.rewrite = LinkRewriter(self.static)
-        self.capa = CapaBuilder(self.rewrite, self.lang)
+        self.capa = CapaBuilder(self.rich_html, self.lang)
         self._taken = {course.run} | {c.id for c in course.chapters}
         self._taken |= {s.id for _, s in course.sequentials()}
         self._taken |= {u.id for _, s in course.sequentials() for u in s.units}
-        self._taken |= {pool_name(u) for _, s in course.sequentials() for u in s.units if u.pool_draw is not None}
         self._taken |= {b.id for b in blocks}
-        self.out = OlxOutput(course, self.lang, self.files, self.rewrite, self.static, self.capa, self._unique)
+        self.out = OlxOutput(course, self.lang, self.files, self.rich_html, self.static, self.capa, self._unique)
         by_type: dict[str, list[Block]] = {}
         for block in blocks:
             by_type.setdefault(block.type, []).append(block)
@@ -159,18 +102,18 @@ class OlxExporter(Exporter):
                 renderer.prepare(of_type, self.out)
         found = self.out.diagnostics
         if any(d.is_error for d in found):
-            raise ExportError("\n".join(d.text() for d in found if d.is_error))
+            raise ExportError([d for d in found if d.is_error])
         self.warnings.extend(d.text() for d in found)
         del found[:]
         if course.start is None:
-            self.warnings.append(f"{where(course.loc)}: the course has no start date; Open edX then treats it as not "
+            self.warnings.append(f"{course.loc}: the course has no start date; Open edX then treats it as not "
                                  "started until 2030-01-01")
         # Studio's optional import validation (olxcleaner) refuses a course without these.
         if course.end is None:
-            self.warnings.append(f"{where(course.loc)}: the course has no end date; a Studio that validates imports "
+            self.warnings.append(f"{course.loc}: the course has no end date; a Studio that validates imports "
                                  "with olxcleaner refuses it (add `end:`)")
         if not course.image:
-            self.warnings.append(f"{where(course.loc)}: the course has no image; a Studio that validates imports "
+            self.warnings.append(f"{course.loc}: the course has no image; a Studio that validates imports "
                                  "with olxcleaner refuses it (add `image:`)")
 
     def write(self) -> None:
@@ -216,6 +159,13 @@ class OlxExporter(Exporter):
             warnings=list(self.warnings),
         )
 
+    def static_url(self, name: str) -> str:
+        """Where an asset is served from: the LMS rewrites a quoted /static/ URL to the course's asset URL."""
+        return f"/static/{self.static[name]}"
+
+    def rich_html(self, text: RichText | str) -> str:
+        return as_html(text, self.static_url)
+
     # ------------------------------------------------------------------------------------------- structure
 
     def _add(self, name: str, data: bytes) -> None:
@@ -254,17 +204,18 @@ class OlxExporter(Exporter):
         out = self.out
         out.chapter, out.sequential, out.unit, out.parent = chapter, seq, unit, elem
         pool = unit.pool
+        bank_name = self._unique(f"{unit.id}-pool") if pool else ""
         for block in unit.blocks:
             if pool and block is pool[0]:
-                out.parent = self._item_bank(elem, unit)
+                out.parent = self._item_bank(elem, unit, bank_name)
             self._block(block)
         if pool:
-            self._add(f"itembank/{pool_name(unit)}.xml", xml_bytes(out.parent))
+            self._add(f"itembank/{bank_name}.xml", xml_bytes(out.parent))
         self._add(f"vertical/{unit.id}.xml", xml_bytes(elem))
 
-    def _item_bank(self, vertical: etree._Element, unit: Unit) -> etree._Element:
+    def _item_bank(self, vertical: etree._Element, unit: Unit, url_name: str) -> etree._Element:
         """A problem bank (Open edX's itembank block) showing each learner `pool_draw` of the unit's problems."""
-        pointer(vertical, "itembank", pool_name(unit))
+        pointer(vertical, "itembank", url_name)
         return etree.Element("itembank", display_name=xml_safe(unit.title), max_count=str(unit.pool_draw))
 
     def _block(self, block: Block) -> None:
@@ -323,7 +274,7 @@ class OlxExporter(Exporter):
         course = self.course
         summary = html.escape(course.short_description, quote=False)
         title = html.escape(course.title, quote=False)
-        overview = self.rewrite(course.overview_html) if course.overview_html.strip() else (
+        overview = self.rich_html(course.overview_html) if course.overview_html else (
             f'<section class="about">\n<h2>{title}</h2>\n<p>{summary}</p>\n</section>\n')
         self._add("about/overview.html", xml_safe(overview).encode())
         self._add("about/short_description.html", xml_safe(summary).encode())

@@ -7,8 +7,9 @@ Studio's simple editor cannot regenerate (and lose) the XML. The response itself
 stringresponse, …) comes from the problem's type (its "olx" renderer); this module writes what they share, and
 the helpers they use to place HTML inside CAPA elements.
 
-The loader gives question, choice, hint and explanation texts as HTML; they are parsed into elements here, so
-lxml escapes whatever they hold when the file is serialised.
+The loader gives question, choice, hint and explanation texts as rich text; their HTML (asset references
+resolved by the exporter) is parsed into elements here, so lxml escapes whatever they hold when the file is
+serialised.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ import lxml.html
 from lxml import etree
 
 from pamong_edx.course.model import Problem
+from pamong_edx.course.richtext import RichText
 
-Rewrite = Callable[[str], str]
+# The HTML of a rich text field, its asset references resolved to where the package keeps the assets.
+Rewrite = Callable[[RichText], str]
 
 _SIMPLE_PARAGRAPH = re.compile(r"<p>([^<]*)</p>\n?\Z")
 # Characters XML 1.0 cannot hold (lxml refuses them); source text may still carry them.
@@ -175,13 +178,13 @@ class CapaBuilder:
             append_fragments(description, trailing)
             response.insert(1, description)
 
-        if problem.explanation_html.strip():
+        if problem.explanation_html:
             solution = etree.SubElement(response, "solution")
             detail = etree.SubElement(solution, "div", {"class": "detailed-solution"})
             etree.SubElement(detail, "p").text = self.heading
             append_fragments(detail, _blocks(self.rewrite(problem.explanation_html)))
 
-        hints = [h for h in problem.hints if h.strip()]
+        hints = [h for h in problem.hints if h]
         if hints:
             demand = etree.SubElement(root, "demandhint")
             for text in hints:

@@ -16,22 +16,21 @@ bytes. docs/scorm.md describes the package, the player and its tracking.
 
 from __future__ import annotations
 
-import html
 import os
-import re
 import time
 import zipfile
 from pathlib import Path
 from typing import ClassVar, Union
-from urllib.parse import unquote
 
 from markupsafe import Markup, escape
 
 from pamong_edx import renderers
-from pamong_edx.course.diagnostics import display_location
+from pamong_edx.course.richtext import RichText, referenced_assets
+from pamong_edx.diagnostics import Diagnostic
 from pamong_edx.export import REPRODUCIBLE_MTIME, BuildResult, Exporter, ExportError
 from pamong_edx.exporters.olx_capa import plain_text
 from pamong_edx.gc_pause import gc_paused
+from pamong_edx.i18n import _
 from pamong_edx.exporters.scorm_manifest import ResourceFiles, build_manifest, check_manifest
 from pamong_edx.exporters.scorm_plan import Plan, Sco, check_sco_per, page_crumb, plan_course
 from pamong_edx.exporters.scorm_runtime import check_limits, sco_config
@@ -49,7 +48,6 @@ LARGEST_FILES = 10
 # Already compressed formats are stored as they are: deflating them again costs time and saves nothing.
 STORED_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".mp4", ".m4a", ".mp3", ".webm", ".ogg", ".zip",
                    ".gz", ".woff", ".woff2", ".pdf", ".docx", ".xlsx", ".pptx"}
-ASSET_LINK = re.compile(r'="assets/([^"#?]+)')
 ZIP_DATE = time.gmtime(REPRODUCIBLE_MTIME)[:6]
 
 
@@ -70,23 +68,23 @@ class ScormExporter(Exporter):
     def _prepare(self) -> None:
         missing = renderers.missing(self.course.blocks(), "scorm", self.name)
         if missing:
-            raise ExportError("\n".join(d.text() for d in missing))
+            raise ExportError(missing)
         sco_per = check_sco_per(self.options.get("sco_per"))
         try:
             self.lang = language_pack(self.course.language)
         except LanguagePackError as exc:
-            raise ExportError(f"{display_location(self.course.loc)}: {exc}") from None
+            raise ExportError([Diagnostic("S105", str(exc), self.course.loc)]) from None
         self.ctx = PlayerContext(self.course, self.scorm_version, self.lang)
         self.plan = plan_course(self.course, sco_per)
-        problems: list[str] = []
+        problems: list[Diagnostic] = []
         for sco in self.plan.scos:
             if not sco.pages:
-                problems.append(f"{display_location(sco.loc)}: S104 '{sco.key}' has no units, "
-                                f"so its SCO would show nothing")
+                problems.append(Diagnostic("S104", _("'{key}' has no units, so its SCO would show nothing").format(
+                    key=sco.key), sco.loc))
                 continue
             problems.extend(check_limits(sco, self.ctx))
         if problems:
-            raise ExportError("\n".join(problems))
+            raise ExportError(problems)
         self.warnings: list[str] = []
         if self.lang.missing:
             self.warnings.append(
@@ -101,21 +99,12 @@ class ScormExporter(Exporter):
     def _write(self) -> None:
         self.files: dict[str, Content] = dict(static_files())
         resources: dict[str, ResourceFiles] = {}
-        missing: list[str] = []
         for sco in self.plan.scos:
-            page = self._render(sco, self._scripts(sco))
-            used = sorted({unquote(html.unescape(m)) for m in ASSET_LINK.findall(page)})
+            page, used = self._render(sco, self._scripts(sco))
             for name in used:
-                asset = self.course.assets.get(name)
-                if asset is None:
-                    missing.append(f"{display_location(sco.loc)}: E109 '{sco.key}' links to assets/{name}, "
-                                   f"which is not under the course's assets/ folder")
-                else:
-                    self.files[f"assets/{name}"] = asset.path
+                self.files[f"assets/{name}"] = self.course.assets[name].path
             self.files[sco.href] = page.encode("utf-8")
             resources[sco.key] = ResourceFiles(href=sco.href, files=[sco.href] + [f"assets/{n}" for n in used])
-        if missing:
-            raise ExportError("\n".join(missing))
         self.files[INTERACTIONS] = self._interaction_map()
         shared = sorted(name for name in self.files if name.startswith("player/") or name == INTERACTIONS)
         manifest = build_manifest(
@@ -124,8 +113,8 @@ class ScormExporter(Exporter):
         )
         problems = check_manifest(manifest, self.scorm_version, set(self.files))
         if problems:  # the writer guarantees these; reaching here is a bug, and shipping the package is worse
-            raise ExportError(f"{display_location(self.course.loc)}: the {self.name} manifest fails its checks: "
-                              + "; ".join(problems))
+            raise ExportError([Diagnostic("S106", _("the {format} manifest fails its checks: {problems}").format(
+                format=self.name, problems="; ".join(problems)), self.course.loc)])
         self.files[MANIFEST] = manifest
 
     def finish(self) -> BuildResult:
@@ -167,9 +156,12 @@ class ScormExporter(Exporter):
                         paths.append(path)
         return paths
 
-    def _render(self, sco: Sco, scripts: list[str]) -> str:
+    def _render(self, sco: Sco, scripts: list[str]) -> tuple[str, list[str]]:
+        """The SCO's page, and the assets it uses (sorted). The package keeps the course's own layout,
+        assets/<name>, which is where rich text points by default, so the page needs no other resolver."""
         questions = {id(q.problem): q for q in sco.questions}
         pages = []
+        used: set[str] = set()
         for page in sco.pages:
             views = []
             for block in page.unit.blocks:
@@ -178,12 +170,15 @@ class ScormExporter(Exporter):
                     page_title=page.unit.title)
                 renderer = renderers.renderer(block, "scorm")
                 if renderer is None:  # a block plugin's own HTML (renderers.missing() let only those through)
-                    html = Markup(f'<div class="block block-{escape(block.type)}">{self.html_fallback(block)(block)}</div>')
+                    own = self.html_fallback(block)(block)
+                    html = Markup(f'<div class="block block-{escape(block.type)}">{own}</div>')
+                    used.update(own.assets if isinstance(own, RichText) else referenced_assets(block))
                 else:
                     html = renderer.html(block, place, self.ctx)
+                    used.update(renderer.assets(block, self.ctx))
                 views.append(BlockView(block, html, place if q else None))
             pages.append(PageView(page.unit.id, page.unit.title, page_crumb(sco, page), views))
-        return render_sco(
+        page_html = render_sco(
             sco=ScoView(sco.title, sco.required_questions),
             pages=pages,
             course_title=self.course.title,
@@ -191,6 +186,7 @@ class ScormExporter(Exporter):
             config=sco_config(self.course, sco, self.ctx),
             scripts=scripts,
         )
+        return page_html, sorted(used)
 
     def _interaction_map(self) -> bytes:
         """Per SCO and question: its interaction type, objective, and each choice's SCORM identifier in this
@@ -204,7 +200,7 @@ class ScormExporter(Exporter):
                 if q.problem.objective:
                     entry["objective"] = q.problem.objective
                 if interaction.ids:
-                    texts = {c.id: plain_text(c.text) for c in getattr(q.problem, "choices", [])}
+                    texts = {c.id: plain_text(str(c.text)) for c in getattr(q.problem, "choices", [])}
                     entry["choices"] = {rid: {"id": cid, "label": texts.get(cid, "")}
                                         for cid, rid in interaction.ids.items()}
                 questions[q.problem.id] = entry

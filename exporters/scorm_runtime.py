@@ -19,8 +19,8 @@ import re
 from typing import Any
 
 from pamong_edx import renderers
-from pamong_edx.course.diagnostics import display_location
 from pamong_edx.course.model import Course
+from pamong_edx.diagnostics import Diagnostic, register
 from pamong_edx.exporters.olx_capa import plain_text
 from pamong_edx.exporters.scorm_plan import Sco, ScoQuestion
 from pamong_edx.i18n import _
@@ -65,7 +65,7 @@ def fingerprint(sco: Sco) -> str:
 
 def description(q: ScoQuestion) -> str:
     """The question as plain text for 2004's interaction description (a localized string: no leading '{')."""
-    text = plain_text(q.problem.question_html).lstrip("{")
+    text = plain_text(str(q.problem.question_html)).lstrip("{")
     return text[:DESCRIPTION_MAX - 1].rstrip() + "…" if len(text) > DESCRIPTION_MAX else text
 
 
@@ -124,8 +124,17 @@ def largest_state(sco: Sco, ctx: PlayerContext) -> str:
                       ensure_ascii=False, separators=(",", ":"))
 
 
-def check_limits(sco: Sco, ctx: PlayerContext) -> list[str]:
-    """Located messages for everything of this SCO that the version's data model cannot hold."""
+register("S101", "suspend-data-too-large", "a SCO whose saved progress can outgrow cmi.suspend_data")
+register("S102", "bookmark-too-long", "a unit id longer than the SCORM bookmark holds")
+register("S103", "bad-interaction-id", "a problem id that cannot be a SCORM interaction id")
+register("S104", "empty-sco", "a SCO with no units")
+register("S105", "no-language-pack", "a course language the player has no pack for")
+register("S106", "manifest-check-failed", "a manifest that fails its own checks (a bug of the exporter)")
+register("S108", "weight-not-reportable", "a problem weight a SCORM version cannot report as an interaction's weighting")
+
+
+def check_limits(sco: Sco, ctx: PlayerContext) -> list[Diagnostic]:
+    """Everything of this SCO that the version's data model cannot hold, located."""
     version = ctx.version
     problems = []
     limit = SUSPEND_LIMIT[version]
@@ -133,32 +142,31 @@ def check_limits(sco: Sco, ctx: PlayerContext) -> list[str]:
     if size > limit:
         several = len({id(p.sequential) for p in sco.pages}) > 1
         advice = "use --sco-per sequential" if several else "split the sequential into smaller ones"
-        problems.append(
-            f"{display_location(sco.loc)}: S101 the saved progress of '{sco.key}' ({len(sco.pages)} pages, "
+        problems.append(Diagnostic("S101",
+            f"the saved progress of '{sco.key}' ({len(sco.pages)} pages, "
             f"{len(sco.questions)} questions) can reach {size:,} characters, over the {limit:,} SCORM {version} "
-            f"allows in cmi.suspend_data; {advice}" + (", or build scorm2004" if version == "1.2" else "")
-        )
+            f"allows in cmi.suspend_data; {advice}" + (", or build scorm2004" if version == "1.2" else ""),
+            sco.loc))
     for page in sco.pages:
         if len(page.unit.id) > LOCATION_LIMIT[version]:
-            problems.append(
-                f"{display_location(page.unit.loc)}: S102 unit id '{page.unit.id[:40]}…' is longer than the "
-                f"{LOCATION_LIMIT[version]} characters a SCORM {version} bookmark holds; give it a shorter id"
-            )
+            problems.append(Diagnostic("S102",
+                f"unit id '{page.unit.id[:40]}…' is longer than the "
+                f"{LOCATION_LIMIT[version]} characters a SCORM {version} bookmark holds; give it a shorter id",
+                page.unit.loc))
     for q in sco.questions:
         p = q.problem
-        where = display_location(p.loc)
         if not IDENTIFIER.match(p.id):
-            problems.append(
-                f"{where}: S103 problem id '{p.id}' cannot be a SCORM interaction id (1-255 printable ASCII "
-                f"characters, no spaces); give it an id of letters, digits, '_' and '-'"
-            )
+            problems.append(Diagnostic("S103",
+                f"problem id '{p.id}' cannot be a SCORM "
+                f"interaction id (1-255 printable ASCII characters, no spaces); give it an id of letters, digits, "
+                f"'_' and '-'", p.loc))
         weight = weight_text(p.weight)
         if p.weight > WEIGHT_MAX[version] or not WEIGHT[version].match(weight):
-            problems.append(f"{where}: " + _(
-                "S106 problem '{id}' weighs {weight}, which SCORM {version} cannot report as an interaction's "
+            problems.append(Diagnostic("S108", _(
+                "problem '{id}' weighs {weight}, which SCORM {version} cannot report as an interaction's "
                 "weighting (at most {max}{digits}); scale the weights down").format(
                 id=p.id, weight=weight, version=version, max=WEIGHT_MAX[version],
-                digits=", three decimals" if version == "1.2" else ""))
+                digits=", three decimals" if version == "1.2" else ""), p.loc))
         renderer = renderers.renderer(p, "scorm")
-        problems.extend(f"{where}: {message}" for message in renderer.check(p, ctx))
+        problems.extend(renderer.check(p, ctx))
     return problems

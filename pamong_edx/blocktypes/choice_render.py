@@ -17,11 +17,13 @@ from lxml import etree
 from markupsafe import Markup
 
 from pamong_edx.course.model import ChoiceProblem
+from pamong_edx.diagnostics import Diagnostic, register
 from pamong_edx.exporters.moodlexml import MoodleOutput, MoodleRenderer
 from pamong_edx.exporters.olx_capa import plain_text
 from pamong_edx.i18n import _
 from pamong_edx.player.qtype import Interaction, PlayerContext, PlayerRenderer, render_template
 
+register("S107", "too-many-choices-for-scorm12", "a choice problem with more choices than SCORM 1.2 can name")
 ID_CHARS_12 = string.ascii_lowercase + string.digits  # a-z first: what authors write
 MAX_CHOICES_12 = len(ID_CHARS_12)
 SHORT_ID_2004 = re.compile(r"[A-Za-z0-9_.]{1,250}\Z")
@@ -94,7 +96,7 @@ class ChoicePlayer(PlayerRenderer):
         for c in problem.choices:
             choice = {"id": c.id, "rid": ids.get(c.id, ""), "fixed": c.fixed}
             if select:  # a select list cannot show which option was right: the feedback names it
-                choice["text"] = plain_text(c.text)
+                choice["text"] = plain_text(str(c.text))
             choices.append(choice)
         return {"choices": choices, "correct": [i for i, c in enumerate(problem.choices) if c.correct],
                 "shuffle": problem.shuffled, "select": select}
@@ -109,11 +111,12 @@ class ChoicePlayer(PlayerRenderer):
         n = len(problem.choices)
         return ",".join(str(i) for i in range(n)) if self.multiple else str(max(n - 1, 0))
 
-    def check(self, problem: ChoiceProblem, ctx: PlayerContext) -> list[str]:
+    def check(self, problem: ChoiceProblem, ctx: PlayerContext) -> list[Diagnostic]:
         if ctx.version == "1.2" and len(problem.choices) > MAX_CHOICES_12:
-            return [_("S105 problem '{id}' has {n} choices; SCORM 1.2 names choices by one character (0-9, a-z), "
-                      "so it can report at most {max}: split the choices, or build scorm2004").format(
-                id=problem.id, n=len(problem.choices), max=MAX_CHOICES_12)]
+            return [Diagnostic("S107", _(
+                "problem '{id}' has {n} choices; SCORM 1.2 names choices by one character (0-9, a-z), so it can "
+                "report at most {max}: split the choices, or build scorm2004").format(
+                id=problem.id, n=len(problem.choices), max=MAX_CHOICES_12), problem.loc)]
         return []
 
 

@@ -9,6 +9,7 @@ from pamong_edx.course.blocks import ProblemType
 from pamong_edx.course.context import LoadContext
 from pamong_edx.course.ids import is_valid_id
 from pamong_edx.course.model import Block, Choice, ChoiceProblem
+from pamong_edx.course.richtext import EMPTY
 from pamong_edx.course.schema import MARKDOWN
 from pamong_edx.course.yamlsource import Fields, MappingNode, ScalarNode, is_null, kind
 
@@ -58,16 +59,16 @@ class ChoiceProblemType(ProblemType):
                 ctx.error("E106", f"duplicate choice id '{cid}' (first on line {first_line[cid]})", key)
                 continue
             first_line[cid] = key.start_mark.line + 1
-            hint = ""
+            hint = EMPTY
             fixed = False
             if isinstance(value, MappingNode):
                 fields = ctx.fields(value, ("text", "hint", "fixed"), f"choice '{cid}'")
                 if fields is None:
                     continue
                 text_node = ctx.scalar(fields, "text", required=True)
-                choice_text = ctx.render(text_node.value, text_node, inline=True).html if text_node else ""
+                choice_text = ctx.render(text_node.value, text_node, inline=True).html if text_node else EMPTY
                 hint_node = ctx.scalar(fields, "hint")
-                hint = ctx.render(hint_node.value, hint_node, inline=True).html if hint_node else ""
+                hint = ctx.render(hint_node.value, hint_node, inline=True).html if hint_node else EMPTY
                 fixed = ctx.boolean(fields, "fixed")
             else:
                 raw_text = ctx.text_of(value, f"the text of choice '{cid}'")

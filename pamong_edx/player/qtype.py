@@ -8,8 +8,11 @@ player's), and the renderer also gives:
 * `interaction(problem, ctx)`: the SCORM interaction it is reported as in `ctx.version` ("1.2" or "2004"): its
   type, its correct-response patterns in that version's format, and the identifiers choices are reported by;
 * `largest_response(problem, ctx)`: the longest response the script can store, to bound cmi.suspend_data;
-* `check(problem, ctx)`: located messages for what the SCORM version cannot hold (more choices than 1.2 can
+* `check(problem, ctx)`: located diagnostics for what the SCORM version cannot hold (more choices than 1.2 can
   name, for instance).
+
+Any block's renderer also says which course files its HTML uses (`assets`, by default the rich text's
+references): the package carries those and no others.
 
 `scripts` names the type's JavaScript (package resources): it registers the type with the player
 (`PamongPlayer.register(name, {read, fill, score, paint, response, answer, arrange})`, see player.js) and is
@@ -27,6 +30,8 @@ import jinja2
 from markupsafe import Markup
 
 from pamong_edx.course.model import Block, Course, Problem
+from pamong_edx.course.richtext import referenced_assets
+from pamong_edx.diagnostics import Diagnostic
 from pamong_edx.player.lang import LanguagePack
 
 
@@ -77,6 +82,10 @@ class PlayerRenderer:
         return render_template(package, name, b=block, q=view, t=ctx.lang.strings, lang=ctx.lang.language,
                                ctx=ctx)
 
+    def assets(self, block: Block, ctx: PlayerContext) -> list[str]:
+        """The course files the block's HTML uses (names under assets/)."""
+        return list(referenced_assets(block))
+
     # problems only
     def config(self, problem: Problem, ctx: PlayerContext) -> dict[str, Any]:
         return {}
@@ -87,5 +96,5 @@ class PlayerRenderer:
     def largest_response(self, problem: Problem, ctx: PlayerContext) -> str:
         raise NotImplementedError
 
-    def check(self, problem: Problem, ctx: PlayerContext) -> list[str]:
+    def check(self, problem: Problem, ctx: PlayerContext) -> list[Diagnostic]:
         return []

@@ -37,10 +37,10 @@ def check_round_trip(course: Course, questions: list[dict]) -> None:
     for p in problems:
         qo = by_id[p.id]
         assert qo["defaultmark"] == p.weight
-        assert qo["generalfeedback"]["text"] == p.explanation_html.strip()
+        assert qo["generalfeedback"]["text"] == str(p.explanation_html).strip()
         assert len(qo["hints"]) == len(p.hints)
         if isinstance(p, ChoiceProblem):
-            right = {plain_text(c.text) for c in p.choices if c.correct}
+            right = {plain_text(str(c.text)) for c in p.choices if c.correct}
             if qo["qtype"] == "gapselect":
                 assert p.type == "dropdown"
                 assert set(gap_right_choices(qo)) == right

@@ -13,7 +13,7 @@ from pamong_edx.exporters.olx_output import OlxOutput, OlxRenderer
 class DiscussionOlx(OlxRenderer):
     def render(self, block: DiscussionBlock, out: OlxOutput) -> None:
         title = out.title(block)
-        if block.prompt_html.strip():
+        if block.prompt_html:
             out.html_component(out.unique(f"{block.id}-prompt"), title, block.prompt_html)
         course = out.course
         out.append(etree.Element("discussion", {

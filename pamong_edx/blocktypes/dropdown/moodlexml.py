@@ -16,16 +16,16 @@ class DropdownMoodle(MultichoiceMoodle):
     single = True
 
     def question(self, problem: ChoiceProblem, out: MoodleOutput) -> etree._Element:
-        if any(c.hint.strip() for c in problem.choices):
+        if any(c.hint for c in problem.choices):
             return super().question(problem, out)
         right = next(i for i, c in enumerate(problem.choices, start=1) if c.correct)
-        question = out.question(problem, "gapselect", f"{problem.question_html}<p>[[{right}]]</p>")
+        question = out.question(problem, "gapselect", problem.question_html + f"<p>[[{right}]]</p>")
         etree.SubElement(question, "shuffleanswers").text = "1" if problem.shuffled else "0"
         out.combined_feedback(question)
         etree.SubElement(question, "shownumcorrect")
         for choice in problem.choices:
             option = etree.SubElement(question, "selectoption")
-            etree.SubElement(option, "text").text = plain_text(choice.text)
+            etree.SubElement(option, "text").text = plain_text(str(choice.text))
             etree.SubElement(option, "group").text = "1"
         out.finish(question, problem)
         return question

@@ -28,6 +28,6 @@ class DropdownOlx(CapaRenderer):
         for choice in problem.choices:
             elem = etree.SubElement(group, "option", correct="True" if choice.correct else "False")
             elem.text = plain_text(out.rich(choice.text))
-            if choice.hint.strip():
+            if choice.hint:
                 append_inline(etree.SubElement(elem, "optionhint"), out.rich(choice.hint))
         return response

@@ -28,7 +28,7 @@ class MultipleChoiceOlx(CapaRenderer):
         for choice in problem.choices:
             elem = etree.SubElement(group, "choice", correct="true" if choice.correct else "false")
             append_inline(elem, out.rich(choice.text))
-            if choice.hint.strip():
+            if choice.hint:
                 hint = etree.SubElement(elem, "choicehint", selected="true")
                 append_inline(hint, out.rich(choice.hint))
         return response

@@ -35,6 +35,6 @@ class SingleChoiceOlx(CapaRenderer):
             if problem.shuffled and choice.fixed:
                 elem.set("fixed", "true")
             append_inline(elem, out.rich(choice.text))
-            if choice.hint.strip():
+            if choice.hint:
                 append_inline(etree.SubElement(elem, "choicehint"), out.rich(choice.hint))
         return response

@@ -44,4 +44,7 @@ class TextAnswerType(ProblemType):
         else:
             ctx.error("E102", "a text_answer problem needs 'answer' or 'answers'", raw)
             answers = []
+        if any(not answer.strip() for answer in answers):
+            ctx.error("E105", "an accepted answer is empty: every answer needs some text",
+                      raw.get("answers") or raw.get("answer"))
         return TextProblem(**common, answers=answers, case_sensitive=ctx.boolean(raw, "case_sensitive"))

@@ -11,7 +11,7 @@ from pamong_edx.course.context import LoadContext
 from pamong_edx.course.model import Block, Location, VideoBlock
 from pamong_edx.course.schema import ASSET_PATH, text
 from pamong_edx.course.transcripts import TranscriptProblem, read_captions
-from pamong_edx.course.yamlsource import Fields
+from pamong_edx.course.yamlsource import Fields, ScalarNode
 
 _YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
 
@@ -38,7 +38,7 @@ class VideoBlockType(BlockType):
     @classmethod
     def build(cls, raw: Fields, ctx: LoadContext) -> Block:
         youtube = ctx.string(raw, "youtube")
-        if youtube and not _YOUTUBE_ID.fullmatch(youtube):
+        if isinstance(raw.get("youtube"), ScalarNode) and not _YOUTUBE_ID.fullmatch(youtube):
             ctx.error("E105", f"'{youtube}' is not a YouTube video id (11 letters, digits, _ or -)", raw.get("youtube"))
         mp4_url, mp4_asset = cls.mp4(raw, ctx)
         if not raw.given("youtube") and not raw.given("mp4"):
@@ -61,7 +61,10 @@ class VideoBlockType(BlockType):
     def mp4(raw: Fields, ctx: LoadContext) -> tuple[str, str]:
         """(URL, asset name) of the `mp4` key: an https URL, or a path checked like every asset path."""
         node = ctx.scalar(raw, "mp4", expected="an https URL or a path under assets/")
-        if node is None or not node.value:
+        if node is None:
+            return "", ""
+        if not node.value.strip():
+            ctx.error("E105", "mp4 is empty: give an https URL or a path under assets/", node)
             return "", ""
         value = node.value
         url = urlparse(value)

@@ -8,8 +8,9 @@ import base64
 from markupsafe import Markup
 
 from pamong_edx.course.model import VideoBlock
+from pamong_edx.diagnostics import Diagnostic
 from pamong_edx.export import ExportError
-from pamong_edx.course.diagnostics import display_location
+from pamong_edx.i18n import _
 from pamong_edx.player.qtype import PlayerContext, PlayerRenderer, render_template
 
 
@@ -19,6 +20,10 @@ class VideoPlayer(PlayerRenderer):
     def html(self, block: VideoBlock, view, ctx: PlayerContext) -> Markup:
         return render_template("pamong_edx.blocktypes.video", "player.html.j2", b=block, t=ctx.lang.strings,
                                lang=ctx.lang.language, captions=self.inline_captions(block, ctx))
+
+    def assets(self, block: VideoBlock, ctx: PlayerContext) -> list[str]:
+        """The packaged video and its transcript (the page links to both)."""
+        return [name for name in (block.mp4_asset, block.transcript) if name]
 
     def inline_captions(self, block: VideoBlock, ctx: PlayerContext) -> str:
         """The WebVTT captions of a video shipped in the package, as a data: URL. Browsers refuse a caption file
@@ -30,6 +35,6 @@ class VideoPlayer(PlayerRenderer):
         try:
             data = asset.path.read_bytes()
         except OSError as exc:
-            raise ExportError(f"{display_location(block.loc)}: E002 cannot read transcript "
-                              f"assets/{block.transcript}: {exc.strerror or exc}") from None
+            raise ExportError([Diagnostic("E002", _("cannot read transcript assets/{name}: {why}").format(
+                name=block.transcript, why=exc.strerror or exc), block.loc)]) from None
         return "data:text/vtt;charset=utf-8;base64," + base64.b64encode(data).decode("ascii")

@@ -130,3 +130,50 @@ def test_schema_accepts_the_agreed_keys_and_refuses_bad_values():
     assert "$.certificate.signatories[0]" in paths  # neither role nor name
     assert "$.chapters[0].sequentials[0].show_answer" in paths
     assert "$.chapters[0].sequentials[0].silence.W303" in paths  # an empty reason
+
+
+HINTED = """\
+org: X
+number: Y
+run: "1"
+title: T
+language: id
+grading: {{formats: [{{type: Akhir, weight: 1}}]}}
+{course_silence}chapters:
+  - title: Bab
+    sequentials:
+      - title: Latihan
+        units:
+          - title: U
+            blocks:
+              - {{type: text_answer, question: Q, answer: A, explanation: E, hints: [Huruf A.]}}
+      - title: Akhir
+        format: Akhir
+{seq_silence}        units:
+          - title: U
+            blocks:
+              - type: text_answer
+                question: Q
+                answer: A
+                explanation: E
+                hints: [Huruf A.]
+{block_silence}"""
+
+
+@pytest.mark.parametrize("where", ["none", "block", "sequential", "course"])
+def test_hints_on_graded_problems_warn_unless_silenced_with_a_reason(where, tmp_path):
+    reason = 'W205: "Petunjuk hanya tentang cara menulis jawaban."'
+    course_dir = tmp_path / "c"
+    course_dir.mkdir()
+    (course_dir / "course.yaml").write_text(HINTED.format(
+        course_silence=f"silence: {{{reason}}}\n" if where == "course" else "",
+        seq_silence=f"        silence: {{{reason}}}\n" if where == "sequential" else "",
+        block_silence=f"                silence: {{{reason}}}\n" if where == "block" else ""), encoding="utf-8")
+    course, diagnostics = load_course(course_dir)
+    assert course is not None  # a warning: `pamong validate --strict` makes it fail
+    found = [(d.code, d.location.line) for d in diagnostics]
+    if where == "none":
+        assert found == [("W205", 24)]  # the graded one only, at its hints
+        assert "graded problem" in diagnostics[0].message and "silence W205" in diagnostics[0].message
+    else:
+        assert found == []

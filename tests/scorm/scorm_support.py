@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 
+from datetime import datetime, timezone
 from decimal import Decimal
 
 from pamong_edx.blocktypes.numerical.player import plain
@@ -556,9 +557,11 @@ def make_exam_course() -> Course:
                                   TextBlock("bank-petunjuk", "text", "Petunjuk", _loc(next(n)),
                                             html="<p>Jawablah lima soal.</p>"), *pool]),
                           ])
+    image = FIXTURE_ROOT / "assets" / "siklus.svg"
     return Course(
         org="PamongTest", number="EX101", run="2026_T1", title="Ujian", language="id", root=FIXTURE_ROOT,
         loc=_loc(1), grading=GradingPolicy([GradedFormat("Akhir", "AK", 1.0)], pass_cutoff=0.8),
         chapters=[Chapter("bab", "Bab", _loc(2), sequentials=[pretest, quiz, posttest])],
-        assets={},
+        start=datetime(2026, 1, 5, tzinfo=timezone.utc), end=datetime(2026, 12, 31, tzinfo=timezone.utc),
+        image="siklus.svg", assets={"siklus.svg": Asset("siklus.svg", image)},
     )

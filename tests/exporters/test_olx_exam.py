@@ -1,0 +1,59 @@
+"""Tests that certify, in OLX: a question pool as Open edX's problem bank (itembank) drawing K of its problems,
+choices shuffled with fixed ones held, and each kind's answer policy as showanswer. The package passes
+olxcleaner as Studio runs it on import (every installed XBlock allowed)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from lxml import etree
+from olx_samples import extract
+from olxcleaner import validate
+from olxcleaner.exceptions import ErrorLevel
+
+from pamong_edx.exporters.olx import OlxExporter
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scorm"))
+from scorm_support import make_exam_course  # noqa: E402
+
+# Studio validates an import with olxcleaner, allowing every XBlock it has installed (xblock.v1 entry points of
+# edx-platform since the Sumac release, which added the problem bank `itembank`).
+STUDIO_XBLOCKS = {"about", "chapter", "conditional", "course", "course_info", "discussion", "html", "itembank",
+                  "library", "library_content", "lti", "poll_question", "problem", "randomize", "sequential",
+                  "split_test", "static_tab", "unit", "vertical", "video", "word_cloud"}
+
+
+def xml(root: Path, name: str) -> etree._Element:
+    return etree.parse(str(root / name)).getroot()
+
+
+def test_pool_shuffle_and_answer_policy_in_olx(tmp_path):
+    course = make_exam_course()
+    result = OlxExporter(course, tmp_path).build()
+    root = extract(result.path, tmp_path / "x") / "course"
+
+    vertical = xml(root, "vertical/bank.xml")
+    assert [(c.tag, c.get("url_name")) for c in vertical] == [("html", "bank-petunjuk"), ("itembank", "bank-pool")]
+    bank = xml(root, "itembank/bank-pool.xml")
+    assert (bank.get("max_count"), bank.get("display_name")) == ("5", "Bank soal")
+    assert [(c.tag, c.get("url_name")) for c in bank] == [("problem", f"bank-{i}") for i in range(1, 11)]
+    assert result.counts["pools"] == 1 and (result.counts["drawn"], result.counts["pooled"]) == (5, 10)
+
+    assert xml(root, "problem/pre-1.xml").get("showanswer") == "never"  # a pretest
+    assert xml(root, "problem/kuis-1.xml").get("showanswer") == "always"  # a quiz
+    assert xml(root, "problem/bank-1.xml").get("showanswer") == "correct_or_past_due"  # after_passing
+
+    group = xml(root, "problem/kuis-1.xml").find("multiplechoiceresponse/choicegroup")
+    assert group.get("shuffle") == "true"
+    assert [c.get("fixed") for c in group] == [None, None, None, "true", None, None]
+    assert any("W206" in w and "fixed choice" in w for w in result.warnings)  # d sits mid-list
+    assert xml(root, "problem/pre-1.xml").find("multiplechoiceresponse/choicegroup").get("shuffle") is None
+
+    def errors_with(allowed):
+        _, store, _ = validate(str(root / "course.xml"), steps=8, allowed_xblocks=allowed)
+        return [f"{e.filename}: {e.description}" for e in store.errors if e.level_val >= ErrorLevel.ERROR.value]
+
+    assert errors_with(STUDIO_XBLOCKS) == []
+    # a Studio without the problem bank (before Sumac) refuses the pool
+    assert any("<itembank>" in e for e in errors_with(STUDIO_XBLOCKS - {"itembank"}))

@@ -196,11 +196,12 @@ class MoodleXmlExporter(Exporter):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(self.xml)
         problems = sum(1 for _ in self.course.problems())
+        pools = [u for _, s in self.course.sequentials() for u in s.units if u.pool_draw is not None]
         return BuildResult(format=self.name, path=path, size=len(self.xml),
                            counts={"blocks": sum(1 for _ in self.course.blocks()), "problems": self.questions,
                                    "categories": self.categories, "assets": 0,
-                                   "pools": sum(1 for _, s in self.course.sequentials() for u in s.units
-                                                if u.pool_draw is not None)},
+                                   "pools": len(pools), "pooled": sum(len(u.pool) for u in pools),
+                                   "drawn": sum(u.pool_draw for u in pools)},
                            largest_files=[(path.name, len(self.xml))],
                            warnings=self.warnings + ([] if self.questions == problems else [
                                _("{n} problems were left out of the question bank").format(

@@ -8,19 +8,26 @@ from pamong_edx.blocktypes.choice_render import correct_count_problem
 from pamong_edx.course.model import ChoiceProblem
 from pamong_edx.exporters.olx_capa import append_inline
 from pamong_edx.exporters.olx_output import CapaRenderer, OlxOutput
-from pamong_edx.i18n import _
+from pamong_edx.i18n import ngettext
 
 
 class MultipleChoiceOlx(CapaRenderer):
     model = ChoiceProblem
 
+    def prepare(self, blocks: list, out: OlxOutput) -> None:
+        super().prepare(blocks, out)
+        shuffled = [b for b in blocks if isinstance(b, ChoiceProblem) and b.shuffled]
+        if shuffled:  # one warning for all of them: the course asked for it knowingly or not, once is enough
+            out.warn(shuffled[0], "W206", ngettext(
+                "Open edX does not shuffle checkbox problems: {n} problem shows its choices in the order written "
+                "(the SCORM player shuffles them)",
+                "Open edX does not shuffle checkbox problems: {n} problems show their choices in the order "
+                "written (the SCORM player shuffles them)", len(shuffled)).format(n=len(shuffled)))
+
     def check(self, problem: ChoiceProblem, out: OlxOutput) -> None:
         why = correct_count_problem(problem, multiple=True)
         if why:
             out.error(problem, "E107", why)
-        if problem.shuffled:
-            out.warn(problem, "W206", _("Open edX does not shuffle checkbox problems: it shows these choices in the "
-                                        "order written (the SCORM player shuffles them)"))
 
     def response(self, problem: ChoiceProblem, out: OlxOutput) -> etree._Element:
         response = etree.Element("choiceresponse")

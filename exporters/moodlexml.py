@@ -140,13 +140,13 @@ class MoodleXmlExporter(Exporter):
         problems = list(self.course.problems())
         missing = renderers.missing(problems, "moodlexml", self.name)
         if missing:
-            raise ExportError("\n".join(d.text() for d in missing))
+            raise ExportError(missing)
         self.out = MoodleOutput(self.course)
         for problem in problems:
             renderers.renderer(problem, "moodlexml").check(problem, self.out)
         errors = [d for d in self.out.diagnostics if d.is_error]
         if errors:
-            raise ExportError("\n".join(d.text() for d in errors))
+            raise ExportError(errors)
         self.warnings = [d.text() for d in self.out.diagnostics]
         del self.out.diagnostics[:]
 

@@ -1,16 +1,8 @@
 """What the renderers of the three choice types share: the checks every format needs, the interaction
-identifiers SCORM requires, and the choices' player settings.
-
-SCORM identifies choices by short identifiers: in SCORM 1.2 each is one character of 0-9 or a-z (so at most 36
-choices), in 2004 a short_identifier_type (Moodle's runtime accepts `[A-Za-z0-9_.]`, up to 250). `choice_ids`
-keeps an author's id when it already fits (a, b, c stay a, b, c) and gives every other choice the first free
-identifier, so reports read as the source does; the package keeps the map back to the author's ids.
-"""
+identifiers SCORM requires (player.qtype.scorm_ids), and the choices' player settings and Moodle XML."""
 
 from __future__ import annotations
 
-import re
-import string
 from typing import ClassVar
 
 from lxml import etree
@@ -21,12 +13,11 @@ from pamong_edx.diagnostics import Diagnostic, register
 from pamong_edx.exporters.moodlexml import MoodleOutput, MoodleRenderer
 from pamong_edx.exporters.olx_capa import plain_text
 from pamong_edx.i18n import _
-from pamong_edx.player.qtype import Interaction, PlayerContext, PlayerRenderer, render_template
+from pamong_edx.player.qtype import (
+    MAX_IDS_12, Interaction, PlayerContext, PlayerRenderer, render_template, scorm_ids,
+)
 
 register("S107", "too-many-choices-for-scorm12", "a choice problem with more choices than SCORM 1.2 can name")
-ID_CHARS_12 = string.ascii_lowercase + string.digits  # a-z first: what authors write
-MAX_CHOICES_12 = len(ID_CHARS_12)
-SHORT_ID_2004 = re.compile(r"[A-Za-z0-9_.]{1,250}\Z")
 
 
 def correct_count_problem(problem: ChoiceProblem, multiple: bool) -> str:
@@ -40,29 +31,8 @@ def correct_count_problem(problem: ChoiceProblem, multiple: bool) -> str:
 
 
 def choice_ids(problem: ChoiceProblem, version: str) -> dict[str, str]:
-    """Author's choice id -> its SCORM identifier in `version` ("1.2" or "2004"); an empty dict when 1.2 cannot
-    name them all (more than 36 choices)."""
-    ids = [c.id for c in problem.choices]
-    if version == "1.2":
-        if len(ids) > MAX_CHOICES_12:
-            return {}
-        fits = lambda cid: len(cid) == 1 and cid in ID_CHARS_12  # noqa: E731
-        free = iter(ch for ch in ID_CHARS_12 if ch not in {cid for cid in ids if fits(cid)})
-        return {cid: cid if fits(cid) else next(free) for cid in ids}
-    # 2004: the author's id with each other character as "_" (kabupaten-kota -> kabupaten_kota), unique
-    taken = {cid for cid in ids if SHORT_ID_2004.match(cid)}
-    result = {}
-    for cid in ids:
-        if SHORT_ID_2004.match(cid):
-            result[cid] = cid
-            continue
-        base = re.sub(r"[^A-Za-z0-9_.]", "_", cid)[:240]
-        name, n = base, 2
-        while name in taken:
-            name, n = f"{base}_{n}", n + 1
-        taken.add(name)
-        result[cid] = name
-    return result
+    """Author's choice id -> its SCORM identifier in `version`; empty when 1.2 cannot name them all."""
+    return scorm_ids([c.id for c in problem.choices], version)
 
 
 def middle_fixed(problem: ChoiceProblem) -> list[str]:
@@ -112,11 +82,11 @@ class ChoicePlayer(PlayerRenderer):
         return ",".join(str(i) for i in range(n)) if self.multiple else str(max(n - 1, 0))
 
     def check(self, problem: ChoiceProblem, ctx: PlayerContext) -> list[Diagnostic]:
-        if ctx.version == "1.2" and len(problem.choices) > MAX_CHOICES_12:
+        if ctx.version == "1.2" and len(problem.choices) > MAX_IDS_12:
             return [Diagnostic("S107", _(
                 "problem '{id}' has {n} choices; SCORM 1.2 names choices by one character (0-9, a-z), so it can "
                 "report at most {max}: split the choices, or build scorm2004").format(
-                id=problem.id, n=len(problem.choices), max=MAX_CHOICES_12), problem.loc)]
+                id=problem.id, n=len(problem.choices), max=MAX_IDS_12), problem.loc)]
         return []
 
 

@@ -22,6 +22,8 @@ packaged, and loaded by a page, only when the course uses the type.
 from __future__ import annotations
 
 import functools
+import re
+import string
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, ClassVar
@@ -33,6 +35,38 @@ from pamong_edx.course.model import Block, Course, Problem
 from pamong_edx.course.richtext import referenced_assets
 from pamong_edx.diagnostics import Diagnostic
 from pamong_edx.player.lang import LanguagePack
+
+
+ID_CHARS_12 = string.ascii_lowercase + string.digits  # a-z first: what authors write
+MAX_IDS_12 = len(ID_CHARS_12)
+SHORT_ID_2004 = re.compile(r"[A-Za-z0-9_.]{1,250}\Z")  # Moodle's short_identifier_type
+
+
+def scorm_ids(ids: list[str], version: str) -> dict[str, str]:
+    """Identifiers for the options of an interaction (choices, items to order…), valid in `version`: in SCORM 1.2
+    one character of a-z or 0-9 each (so at most 36; an empty dict when there are more), in 2004 a
+    short_identifier_type. An author's id is kept when it fits (a, b, c stay a, b, c; kabupaten-kota becomes
+    kabupaten_kota in 2004), so reports read as the source does; the package keeps the map back
+    (pamong-interactions.json)."""
+    if version == "1.2":
+        if len(ids) > MAX_IDS_12:
+            return {}
+        fits = {cid for cid in ids if len(cid) == 1 and cid in ID_CHARS_12}
+        free = iter(ch for ch in ID_CHARS_12 if ch not in fits)
+        return {cid: cid if cid in fits else next(free) for cid in ids}
+    taken = {cid for cid in ids if SHORT_ID_2004.match(cid)}
+    result = {}
+    for cid in ids:
+        if SHORT_ID_2004.match(cid):
+            result[cid] = cid
+            continue
+        base = re.sub(r"[^A-Za-z0-9_.]", "_", cid)[:240]
+        name, n = base, 2
+        while name in taken:
+            name, n = f"{base}_{n}", n + 1
+        taken.add(name)
+        result[cid] = name
+    return result
 
 
 @dataclass

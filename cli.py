@@ -58,13 +58,13 @@ def localise(command: click.Command) -> click.Command:
     """Translate a command's help (and its subcommands') into the current language, and accept --lang on it.
 
     The English texts are kept aside, so a later call in another language translates from them again."""
+    if not any("--lang" in getattr(p, "opts", ()) for p in command.params):
+        command.params.append(lang_option())
     for item in (command, *command.params):
         for attr in ("help", "short_help", "epilog"):
             original = item.__dict__.setdefault(f"_pamong_{attr}", getattr(item, attr, None))
             if isinstance(original, str):
                 setattr(item, attr, _(original))
-    if not any("--lang" in getattr(p, "opts", ()) for p in command.params):
-        command.params.append(lang_option())
     for sub in getattr(command, "commands", {}).values():
         localise(sub)
     return command

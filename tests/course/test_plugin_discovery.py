@@ -30,7 +30,7 @@ def test_every_group_is_listed_with_versions_and_languages(run_pamong):
     assert packs["id"]["component"] == "player_lang_id" and packs["id"]["languages"] == ["id"]
     assert packs["id"]["source"] == "pamong-edx 0.1.0" and packs["id"]["version"] == "1.0.0"
     olx = next(p for p in listed if p["name"] == "olx")
-    assert "en" in olx["languages"]  # a built-in speaks the core catalogue's languages
+    assert olx["languages"] == ["en", "id"]  # a built-in speaks the core catalogue's languages
 
 
 def test_language_plugins_are_listed_with_their_reasons(language_plugin, pamong):
@@ -117,3 +117,28 @@ def test_a_third_party_name_never_replaces_a_built_in_whatever_the_install_order
 def test_the_process_registry_is_shared_and_lazy():
     assert registry() is registry()
     assert registry().get("block", "text").component == "block_text"
+
+
+def test_a_plugin_speaks_the_chosen_language_from_its_own_catalogue(install_plugin, run_pamong):
+    env = install_plugin("pamong-pengumuman")
+    course = str(COURSES / "pengumuman")
+    english = run_pamong("--lang", "en", "validate", course, env=env)
+    assert "W901 an announcement without 'until' is shown for ever; give the date it ends" in english.stderr
+    indonesian = run_pamong("--lang", "id", "validate", course, env=env)
+    assert "W901 pengumuman tanpa 'until' akan tampil selamanya; isi tanggal berakhirnya" in indonesian.stderr
+    listed = {p["name"]: p for p in json.loads(run_pamong("plugins", "--json", env=env).stdout)}
+    assert listed["pengumuman"]["languages"] == ["en", "id"] and listed["pengumuman"]["loaded"]
+
+
+def test_a_catalogue_that_is_not_one_is_refused():
+    from pamong_edx.plugins import PluginInfo, check_plugin
+
+    class Block:
+        component, version, requires = "block_x", "1.0.0", ">=0.1"
+        catalogue = "pamong_x/locale"
+
+        @classmethod
+        def build(cls, raw, ctx): ...
+
+    info = check_plugin(PluginInfo(type="block", name="x"), Block)
+    assert info.error == "its catalogue is not a pamong_edx.i18n.Catalogue"

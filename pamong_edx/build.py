@@ -24,6 +24,7 @@ from pamong_edx.course.diagnostics import display_location
 from pamong_edx.course.model import Course
 from pamong_edx.errors import DiagnosticsFailed, PamongError, UsageError
 from pamong_edx.export import BuildResult, Exporter
+from pamong_edx.i18n import N_
 
 BUILTIN_FORMATS = ("olx", "scorm12", "scorm2004")
 SCO_PER = ("course", "chapter", "sequential")
@@ -184,8 +185,11 @@ def summary_line(outcome: Outcome) -> str:
 @click.option("--sco-per", type=click.Choice(SCO_PER), default="sequential", show_default=True,
               help="SCORM: one SCO per course, chapter or sequential.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--overlay", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help=N_("A deployment overlay: run, dates, org, cutoff, attempts and signatories' names for this "
+                      "deployment (see docs/course-format.md)."))
 def build(course_dirs: tuple[Path, ...], formats: tuple[str, ...], out_dir: Path, max_size: str | None,
-          sco_per: str, strict: bool) -> None:
+          sco_per: str, strict: bool, overlay: Path | None) -> None:
     """Compile COURSE_DIR... into Open edX OLX and SCORM packages."""
     from pamong_edx.course.loader import load_courses
 
@@ -193,6 +197,11 @@ def build(course_dirs: tuple[Path, ...], formats: tuple[str, ...], out_dir: Path
     exporters = select_exporters(formats)
 
     courses, diagnostics = load_courses(list(course_dirs))
+    if overlay is not None:
+        from pamong_edx.course.overlay import overlay_courses
+
+        courses, found = overlay_courses(courses, overlay)
+        diagnostics += found
     errors = [d for d in diagnostics if d.is_error]
     warnings = [d for d in diagnostics if not d.is_error]
     for diagnostic in diagnostics:

@@ -44,6 +44,9 @@ TRANSLATED = [
     "pamong_edx/plugins.py",
     "pamong_edx/config.py",
     "pamong_edx/course/commands.py",
+    "pamong_edx/course/lints.py",
+    "pamong_edx/course/overlay.py",
+    "pamong_edx/course/scaffold.py",
     "pamong_edx/player/lang.py",
     "click/*",
 ]

@@ -20,18 +20,37 @@ from pamong_edx.i18n import N_, _, ngettext
                        "to stdout. Exits 1 when there are errors (or warnings, with --strict)."))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help=N_("Fail on warnings too."))
-def validate(paths: tuple[Path, ...], strict: bool) -> None:
+@click.option("--overlay", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help=N_("Check the courses as deployed with this overlay (run, dates, org, cutoff, attempts, "
+                      "signatories' names)."))
+def validate(paths: tuple[Path, ...], strict: bool, overlay: Path | None) -> None:
     from pamong_edx.course.diagnostics import count, display_path
+    from pamong_edx.course.lints import lint
     from pamong_edx.course.loader import load_course
     from pamong_edx.diagnostics import printable
+
+    def report(diagnostics) -> None:
+        for diagnostic in diagnostics:
+            click.echo(printable(str(diagnostic), keep=""), err=True)
+
+    deployment = None
+    if overlay is not None:
+        from pamong_edx.course.overlay import apply_overlay, read_overlay
+
+        deployment = read_overlay(overlay)
+        report(deployment.diagnostics)
+    overlay_failed = deployment is not None and any(d.is_error for d in deployment.diagnostics)
 
     failed = 0
     for path in paths:
         course, diagnostics = load_course(path)
-        for diagnostic in diagnostics:
-            click.echo(printable(str(diagnostic), keep=""), err=True)
+        if course is not None and deployment is not None:
+            diagnostics += apply_overlay(course, deployment)
+        if course is not None and not overlay_failed and not any(d.is_error for d in diagnostics):
+            diagnostics += lint(course)  # the course as deployed: lints of a course the overlay cannot fit mislead
+        report(diagnostics)
         errors, warnings = count(diagnostics)
-        if errors or (strict and warnings):
+        if errors or (strict and warnings) or overlay_failed:
             failed += 1
         findings = _("{errors}, {warnings}").format(
             errors=ngettext("{n} error", "{n} errors", errors).format(n=errors),
@@ -49,6 +68,8 @@ def validate(paths: tuple[Path, ...], strict: bool) -> None:
             problems=ngettext("{n} problem", "{n} problems", problems).format(n=problems),
             assets=ngettext("{n} asset", "{n} assets", len(course.assets)).format(n=len(course.assets)),
             findings=findings)))
+    if overlay_failed:
+        raise DiagnosticsFailed(_("the overlay {path} has errors; fix it first").format(path=display_path(overlay)))
     if failed:
         message = (_("{failed} of {total} course(s) have errors or warnings (--strict)") if strict else
                    _("{failed} of {total} course(s) have errors"))

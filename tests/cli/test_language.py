@@ -75,6 +75,8 @@ INDONESIAN = {
     "unknown command": (["valdiate"], 2),
     "missing argument": (["validate"], 2),
     "failing courses": (["validate", "/nonexistent/course"], 1),
+    "pedagogy lints": (["validate", *(str(p) for p in sorted(COURSES.glob("lint-*")))], 0),
+    "new into a course": (["new", str(COURSES / "minimal")], 2),
 }
 
 

@@ -65,6 +65,8 @@ def localise(command: click.Command) -> click.Command:
             original = item.__dict__.setdefault(f"_pamong_{attr}", getattr(item, attr, None))
             if isinstance(original, str):
                 setattr(item, attr, _(original))
+    if getattr(command, "_help_option", None) is not None:
+        command._help_option = None  # click builds --help once, in the language of that moment: build it again
     for sub in getattr(command, "commands", {}).values():
         localise(sub)
     return command

@@ -6,7 +6,8 @@
     .venv/bin/python benchmarks/cli_startup.py --source /tmp/old-checkout   # another source tree, for before/after
 
 The commands run as users run them: the `pamong` console script beside this interpreter (else
-`python -m pamong_edx`). The small course is the one `pamong new` writes (two chapters, a graded test, two
+`python -m pamong_edx`), byte-compiled (PYTHONDONTWRITEBYTECODE is dropped, so the warm-up writes the .pyc files
+an installed package has). The small course is the one `pamong new` writes (two chapters, a graded test, two
 images). Each round runs the baseline and then every command, so a busy machine slows all of them alike, and each
 ratio is taken within its round: the figures are the min / median / max of those per-round ratios, with the
 baseline's own median time. Targets (issue 18): --help ≤ 4×, validate ≤ 6×.
@@ -80,7 +81,9 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="pamong-startup-"))
     try:
         # A fixed language, so no pamong.toml is looked for in the user's folders; the work folder holds none.
+        # Modules byte-compiled, as pip leaves an installed package: the warm-up run writes the .pyc files.
         env = dict(os.environ, PAMONG_LANG="en")
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         pamong = pamong_command()
         if args.source:
             env["PYTHONPATH"] = str(args.source.resolve())

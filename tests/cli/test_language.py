@@ -38,31 +38,33 @@ def test_flag_value_reads_options_only_before_a_double_dash():
     assert flag_value(["new", "--", "--lang", "id"], "--lang") is None
 
 
-def test_a_bad_language_setting_is_one_clear_error(tmp_path, monkeypatch, run_cli):
+def test_a_bad_language_setting_is_one_clear_error(tmp_path, monkeypatch, pamong_main):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(UsageError, match=r"PAMONG_LANG is 'fr'; the languages are id, en"):
         choose_language([], {"PAMONG_LANG": "fr", **NO_CONFIG})
     (tmp_path / "pamong.toml").write_text("lang = 3\n")
     with pytest.raises(UsageError, match=r"'lang' in .*pamong.toml is 3; the languages are id, en"):
         choose_language([], NO_CONFIG)
-    result = run_cli("--help", env={"PAMONG_LANG": "jv"})
-    assert (result.returncode, result.stderr) == (2, "error: PAMONG_LANG is 'jv'; the languages are id, en\n")
-    result = run_cli("--lang", "jv", "--help")
-    assert result.returncode == 2 and "'jv' is not one of 'id', 'en'" in result.stderr
+    monkeypatch.setenv("PAMONG_LANG", "jv")
+    assert pamong_main("--help") == (2, "", "error: PAMONG_LANG is 'jv'; the languages are id, en\n")
+    monkeypatch.setenv("PAMONG_LANG", "en")
+    status, _, err = pamong_main("--lang", "jv", "--help")
+    assert status == 2 and "'jv' is not one of 'id', 'en'" in err
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
-def test_every_command_accepts_lang_and_speaks_it_in_its_help(name, run_cli):
-    result = run_cli(name, "--lang", "id", "--help")
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("Penggunaan: pamong ")
-    assert "Tampilkan pesan ini lalu keluar." in result.stdout and "--lang [id|en]" in result.stdout
+def test_every_command_accepts_lang_and_speaks_it_in_its_help(name, pamong_main):
+    status, out, err = pamong_main(name, "--lang", "id", "--help")
+    assert status == 0, err
+    assert out.startswith("Penggunaan: pamong ")
+    assert "Tampilkan pesan ini lalu keluar." in out and "--lang [id|en]" in out
 
 
-def test_the_locale_chooses_indonesian(run_cli):
+def test_the_real_command_line_speaks_indonesian(run_cli):
     result = run_cli("validate", str(COURSES / "minimal"), env={"LANG": "id_ID.UTF-8", **NO_CONFIG},
-                     drop=("PAMONG_LANG", "LC_ALL", "LC_MESSAGES"))
+                     drop=("PAMONG_LANG", "LC_ALL", "LC_MESSAGES"))  # chosen by the locale
     assert result.stdout.endswith("1 bab, 1 blok (0 soal), 0 aset; 0 kesalahan, 0 peringatan\n")
+    assert run_cli("--lang", "id", "--help").stdout.startswith("Penggunaan: pamong [OPTIONS] COMMAND")
 
 
 # Commands whose whole output is translated, run with --lang id: the sweep that translates the rest adds theirs.
@@ -81,11 +83,11 @@ INDONESIAN = {
 
 
 @pytest.mark.parametrize("case", sorted(INDONESIAN))
-def test_indonesian_output_holds_no_english_message(case, run_cli, english):
+def test_indonesian_output_holds_no_english_message(case, pamong_main, english):
     args, status = INDONESIAN[case]
-    result = run_cli("--lang", "id", *args)
-    assert result.returncode == status, result.stderr
-    output = result.stdout + result.stderr
+    code, out, err = pamong_main("--lang", "id", *args)
+    assert code == status, err
+    output = out + err
     if case == "failing courses":  # the loader's own diagnostics are translated in a later pass; its summary is
         output = "\n".join(line for line in output.splitlines() if " E002 " not in line)
     names = set()
@@ -94,8 +96,8 @@ def test_indonesian_output_holds_no_english_message(case, run_cli, english):
     assert english(output, names) == [], output
     if case == "plugins":
         assert output.split()[:7] == ["JENIS", "NAMA", "KOMPONEN", "VERSI", "SUMBER", "BAHASA", "STATUS"]
-    in_english = run_cli("--lang", "en", *args)
-    assert english(in_english.stdout + in_english.stderr, names)  # the same command in English: the check sees it
+    _, out, err = pamong_main("--lang", "en", *args)
+    assert english(out + err, names)  # the same command in English: the check sees it
 
 
 def test_the_english_check_ignores_codes_paths_identifiers_and_quoted_values(english):
@@ -111,14 +113,14 @@ def test_in_process_callers_keep_their_language(pamong_main):
     assert i18n.language() == "en" and i18n._("loaded") == "loaded"
 
 
-def test_control_characters_never_reach_the_terminal(run_cli, tmp_path):
+def test_control_characters_never_reach_the_terminal(pamong_main, tmp_path):
     hostile = tmp_path / "kursus\x1b[2J\x07"
     hostile.mkdir()
-    result = run_cli("validate", str(hostile))
-    assert "\x1b" not in result.stdout + result.stderr and "\x07" not in result.stdout + result.stderr
-    assert "kursus\\x1b[2J\\x07" in result.stdout
-    result = run_cli("valid\x1bate")
-    assert result.returncode == 2 and "\x1b" not in result.stderr and "valid\\x1bate" in result.stderr
+    _, out, err = pamong_main("validate", str(hostile))
+    assert "\x1b" not in out + err and "\x07" not in out + err
+    assert "kursus\\x1b[2J\\x07" in out
+    status, _, err = pamong_main("valid\x1bate")
+    assert status == 2 and "\x1b" not in err and "valid\\x1bate" in err
 
 
 def test_printable_escapes_once_and_diagnostics_stay_on_one_line():

@@ -74,22 +74,22 @@ def test_an_overlay_that_cannot_be_read(tmp_path):
     assert [d.code for d in read_overlay(tmp_path / "daftar.yaml").diagnostics] == ["E103"]
 
 
-def test_validate_with_an_overlay(run_pamong):
-    good = run_pamong("validate", "--strict", str(COURSE), "--overlay", str(GOOD))
-    assert good.returncode == 0, good.stderr
-    assert "course-v1:PamongDesa+LNT301+2099_T2" in good.stdout
-    bad = run_pamong("validate", str(COURSE), "--overlay", str(BAD))
-    assert bad.returncode == 1
-    assert "salah.yaml:3:1: E101 unknown key 'title' in an overlay" in bad.stderr
-    assert "W301" not in bad.stderr  # no lint of a deployment the overlay does not describe
-    assert bad.stderr.splitlines()[-1].endswith("salah.yaml has errors; fix it first")
+def test_validate_with_an_overlay(pamong):
+    status, out, err = pamong("validate", "--strict", str(COURSE), "--overlay", str(GOOD))
+    assert status == 0, err
+    assert "course-v1:PamongDesa+LNT301+2099_T2" in out
+    status, out, err = pamong("validate", str(COURSE), "--overlay", str(BAD))
+    assert status == 1
+    assert "salah.yaml:3:1: E101 unknown key 'title' in an overlay" in err
+    assert "W301" not in err  # no lint of a deployment the overlay does not describe
+    assert err.splitlines()[-1].endswith("salah.yaml has errors; fix it first")
 
 
-def test_the_packages_name_the_overlay(run_pamong, tmp_path):
-    result = run_pamong("build", str(COURSE), "--overlay", str(GOOD), "-o", str(tmp_path), "-f", "olx",
-                        "-f", "scorm2004")
-    assert result.returncode == 0, result.stderr
-    label = next(line for line in result.stdout.splitlines() if "2099_T2" in line)
+def test_the_packages_name_the_overlay(pamong, tmp_path):
+    status, out, err = pamong("build", str(COURSE), "--overlay", str(GOOD), "-o", str(tmp_path), "-f", "olx",
+                              "-f", "scorm2004")
+    assert status == 0, err
+    label = next(line for line in out.splitlines() if "2099_T2" in line)
     assert "PamongDesa-LNT301-2099_T2.olx.tar.gz" in label
     with tarfile.open(tmp_path / "PamongDesa-LNT301-2099_T2.olx.tar.gz") as tar:
         policy = json.load(tar.extractfile("course/policies/2099_T2/policy.json"))["course/2099_T2"]
@@ -98,5 +98,5 @@ def test_the_packages_name_the_overlay(run_pamong, tmp_path):
     with zipfile.ZipFile(tmp_path / "PamongDesa-LNT301-2099_T2.scorm2004.zip") as package:
         manifest = package.read("imsmanifest.xml").decode("utf-8")
     assert "<!-- pamong-edx deployment overlay: nasional-2099.yaml sha256:" in manifest
-    refused = run_pamong("build", str(COURSE), "--overlay", str(BAD), "-o", str(tmp_path / "x"))
-    assert refused.returncode == 1 and "nothing was built" in refused.stderr and not (tmp_path / "x").exists()
+    status, _, err = pamong("build", str(COURSE), "--overlay", str(BAD), "-o", str(tmp_path / "x"))
+    assert status == 1 and "nothing was built" in err and not (tmp_path / "x").exists()

@@ -22,8 +22,8 @@ def modules_after(code: str) -> set[str]:
     return set(json.loads(out.stdout.splitlines()[-1]))
 
 
-def test_every_group_is_listed_with_versions_and_languages(run_pamong):
-    listed = json.loads(run_pamong("plugins", "--json").stdout)
+def test_every_group_is_listed_with_versions_and_languages(pamong):
+    listed = json.loads(pamong("plugins", "--json")[1])
     assert {p["type"] for p in listed} == set(PLUGIN_TYPES)
     packs = {p["name"]: p for p in listed if p["type"] == "player_lang"}
     assert set(packs) == {"en", "id"}
@@ -119,14 +119,14 @@ def test_the_process_registry_is_shared_and_lazy():
     assert registry().get("block", "text").component == "block_text"
 
 
-def test_a_plugin_speaks_the_chosen_language_from_its_own_catalogue(install_plugin, run_pamong):
-    env = install_plugin("pamong-pengumuman")
+def test_a_plugin_speaks_the_chosen_language_from_its_own_catalogue(install_plugin, pamong):
+    install_plugin("pamong-pengumuman")
     course = str(COURSES / "pengumuman")
-    english = run_pamong("--lang", "en", "validate", course, env=env)
-    assert "W901 an announcement without 'until' is shown for ever; give the date it ends" in english.stderr
-    indonesian = run_pamong("--lang", "id", "validate", course, env=env)
-    assert "W901 pengumuman tanpa 'until' akan tampil selamanya; isi tanggal berakhirnya" in indonesian.stderr
-    listed = {p["name"]: p for p in json.loads(run_pamong("plugins", "--json", env=env).stdout)}
+    _, _, english = pamong("--lang", "en", "validate", course)
+    assert "W901 an announcement without 'until' is shown for ever; give the date it ends" in english
+    _, _, indonesian = pamong("--lang", "id", "validate", course)
+    assert "W901 pengumuman tanpa 'until' akan tampil selamanya; isi tanggal berakhirnya" in indonesian
+    listed = {p["name"]: p for p in json.loads(pamong("plugins", "--json")[1])}
     assert listed["pengumuman"]["languages"] == ["en", "id"] and listed["pengumuman"]["loaded"]
 
 
@@ -142,3 +142,11 @@ def test_a_catalogue_that_is_not_one_is_refused():
 
     info = check_plugin(PluginInfo(type="block", name="x"), Block)
     assert info.error == "its catalogue is not a pamong_edx.i18n.Catalogue"
+
+
+def test_discovery_imports_no_plugin_code():
+    """plugins.py sits below every plugin: plugin code (player/lang.py, the loader) imports it, never the reverse,
+    so no import cycle runs through it."""
+    modules = modules_after("import pamong_edx.plugins")
+    assert not {m for m in modules if m.startswith(("pamong_edx.player", "pamong_edx.course", "pamong_edx.lms",
+                                                    "pamong_edx.exporters", "pamong_edx.enrol"))}

@@ -38,6 +38,7 @@ class Catalogue:
         self.domain = domain
         self.locale_dir = Path(locale_dir)
         self._translations: dict[str, gettext.NullTranslations] = {}
+        self._languages: list[str] | None = None
 
     def translation(self, language: str) -> gettext.NullTranslations:
         found = self._translations.get(language)
@@ -54,11 +55,13 @@ class Catalogue:
 
     def languages(self) -> list[str]:
         """The languages it speaks: the source language and every language with a compiled catalogue."""
-        found = {SOURCE_LANGUAGE}
-        if self.locale_dir.is_dir():
-            found.update(p.name for p in self.locale_dir.iterdir()
-                         if (p / "LC_MESSAGES" / f"{self.domain}.mo").is_file())
-        return sorted(found)
+        if self._languages is None:
+            found = {SOURCE_LANGUAGE}
+            if self.locale_dir.is_dir():
+                found.update(p.name for p in self.locale_dir.iterdir()
+                             if (p / "LC_MESSAGES" / f"{self.domain}.mo").is_file())
+            self._languages = sorted(found)
+        return list(self._languages)
 
     def __repr__(self) -> str:
         return f"Catalogue({self.domain!r}, {str(self.locale_dir)!r})"

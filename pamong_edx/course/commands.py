@@ -24,10 +24,10 @@ from pamong_edx.i18n import N_, _, ngettext
               help=N_("Check the courses as deployed with this overlay (run, dates, org, cutoff, attempts, "
                       "signatories' names)."))
 def validate(paths: tuple[Path, ...], strict: bool, overlay: Path | None) -> None:
-    from pamong_edx.course.diagnostics import count, display_path
+    from pamong_edx.build import course_languages
     from pamong_edx.course.lints import lint
     from pamong_edx.course.loader import load_course
-    from pamong_edx.diagnostics import printable
+    from pamong_edx.diagnostics import count, display_path, printable
 
     def report(diagnostics) -> None:
         for diagnostic in diagnostics:
@@ -42,8 +42,9 @@ def validate(paths: tuple[Path, ...], strict: bool, overlay: Path | None) -> Non
     overlay_failed = deployment is not None and any(d.is_error for d in deployment.diagnostics)
 
     failed = 0
+    languages = course_languages()
     for path in paths:
-        course, diagnostics = load_course(path)
+        course, diagnostics = load_course(path, languages=languages)
         if course is not None and deployment is not None:
             diagnostics += apply_overlay(course, deployment)
         if course is not None and not overlay_failed and not any(d.is_error for d in diagnostics):
@@ -80,10 +81,12 @@ def validate(paths: tuple[Path, ...], strict: bool, overlay: Path | None) -> Non
 def schema() -> None:
     import json
 
+    from pamong_edx.build import course_languages
     from pamong_edx.course.schema import course_schema
     from pamong_edx.plugins import block_types
 
-    click.echo(json.dumps(course_schema(block_types()), indent=2, ensure_ascii=False))
+    languages = list(course_languages().available)
+    click.echo(json.dumps(course_schema(block_types(), languages), indent=2, ensure_ascii=False))
 
 
 @click.command(help=N_("List every plugin (block types, exporters, LMS backends, player languages), built-in or "

@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 
-from pamong_edx.course.model import ChoiceProblem, Course, GradedFormat, Location as ModelLocation, Problem, Sequential
+from pamong_edx.course.model import ChoiceProblem, Course, GradedFormat, Problem, Sequential
 from pamong_edx.diagnostics import Diagnostic, Location, register
 from pamong_edx.i18n import N_, _
 
@@ -78,13 +78,8 @@ def silenced(code: str, course: Course, *elements: Sequential | Problem) -> bool
     return code in course.silence or any(code in element.silence for element in elements)
 
 
-def _at(loc: ModelLocation | None, course: Course) -> Location:
-    loc = loc or course.loc
-    return Location(loc.file, loc.line, loc.col)
-
-
-def _warn(code: str, message: str, loc: ModelLocation | None, course: Course) -> Diagnostic:
-    return Diagnostic(code, message, _at(loc, course))
+def _warn(code: str, message: str, loc: Location | None, course: Course) -> Diagnostic:
+    return Diagnostic(code, message, loc or course.loc)
 
 
 # ------------------------------------------------------------------------------------------------- the run
@@ -196,7 +191,7 @@ def posttest_repeats_pretest(course: Course) -> list[Diagnostic]:
             found.append(_warn(W304.code, _(
                 "this posttest question is nearly the same as pretest question '{id}' ({where}): learners "
                 "answer it from memory of the pretest; ask about the same skill another way (another case, other "
-                "numbers)").format(id=twin.id, where=_at(twin.loc, course)), problem.loc, course))
+                "numbers)").format(id=twin.id, where=twin.loc), problem.loc, course))
     return found
 
 

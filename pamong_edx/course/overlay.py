@@ -29,11 +29,12 @@ from datetime import datetime
 from pathlib import Path
 
 from pamong_edx.course.assets import CourseDir
+from pamong_edx.course.codes import did_you_mean
 from pamong_edx.course.context import LoadContext
-from pamong_edx.course.diagnostics import Diagnostic, suggest
 from pamong_edx.course.ids import is_valid_id
-from pamong_edx.course.model import Course, Location
+from pamong_edx.course.model import Course
 from pamong_edx.course.yamlsource import Fields, MappingNode, kind
+from pamong_edx.diagnostics import Diagnostic, Location
 from pamong_edx.i18n import _
 
 KEYS = ("course", "run", "org", "start", "end", "grading", "max_attempts", "certificate")
@@ -175,7 +176,7 @@ def apply_overlay(course: Course, overlay: Overlay) -> list[Diagnostic]:
         if role not in roles:
             known = ", ".join(sorted(roles)) or _("none")
             error(_("the certificate has no signatory with role '{role}'{hint}; its roles: {known}").format(
-                role=role, hint=suggest(role, roles), known=known), f"signatory:{role}")
+                role=role, hint=did_you_mean(role, roles), known=known), f"signatory:{role}")
     found = ctx.diagnostics[before:]
     del ctx.diagnostics[before:]  # `overlay.diagnostics` stays the overlay's own problems, whatever it meets
     if read_errors or any(d.is_error for d in found):

@@ -150,3 +150,15 @@ def test_discovery_imports_no_plugin_code():
     modules = modules_after("import pamong_edx.plugins")
     assert not {m for m in modules if m.startswith(("pamong_edx.player", "pamong_edx.course", "pamong_edx.lms",
                                                     "pamong_edx.exporters", "pamong_edx.enrol"))}
+
+
+def test_validate_does_not_import_the_player_templates():
+    modules = modules_after(f"""
+        from pamong_edx.cli import main
+        try:
+            main(["validate", {str(COURSES / "minimal")!r}])
+        except SystemExit as exit:
+            assert exit.code == 0, exit.code
+    """)
+    assert "pamong_edx.player.lang" in modules  # the course's language is checked against the packs
+    assert "jinja2" not in modules and "pamong_edx.player.render" not in modules

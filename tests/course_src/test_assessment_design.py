@@ -5,6 +5,8 @@ Each course holds one graded posttest whose items are drawn from a pool (`pool: 
 objective that a chapter declares and says whether it is recall or applied (at least 40 % applied); single-answer
 keys are spread over the positions; every chapter states objectives; the pretest never shows its key. The run of
 every course is opened for 2027 by a deployment overlay, and no person is named as a signatory in a source.
+Every lesson text opens with its legal basis and ends with a source note saying what was confirmed against which
+text.
 """
 
 from __future__ import annotations
@@ -181,3 +183,17 @@ def test_national_overlay_opens_the_run_on_1_january_2027(source: Source):
     for role, given in ((overlay.get("certificate") or {}).get("signatories") or {}).items():
         assert role in roles
         assert not (given or {}).get("name"), "the bundled overlay names nobody"
+
+
+def lesson_texts(source: Source) -> list[dict]:
+    return [b for c in source.chapters for s in c["sequentials"] if s.get("kind", "lesson") == "lesson"
+            for u in s["units"] for b in u["blocks"] if b["type"] == "text"]
+
+
+def test_every_lesson_text_names_its_legal_basis_and_what_was_checked(source: Source):
+    """A lesson opens with its legal basis and ends with a source note saying what was confirmed against
+    which text, or that it was not confirmed and where to check it."""
+    for block in lesson_texts(source):
+        text = block.get("markdown", "")
+        assert text.lstrip().startswith("**Dasar hukum:"), f"{block['id']}: start with the legal basis"
+        assert "*Catatan sumber:" in text, f"{block['id']}: add a source note"

@@ -5,8 +5,8 @@ Each course holds one graded posttest whose items are drawn from a pool (`pool: 
 objective that a chapter declares and says whether it is recall or applied (at least 40 % applied); single-answer
 keys are spread over the positions; every chapter states objectives; the pretest never shows its key. The run of
 every course is opened for 2027 by a deployment overlay, and no person is named as a signatory in a source.
-Every lesson text opens with its legal basis and ends with a source note saying what was confirmed against which
-text.
+Every teaching chapter has ungraded practice. Every lesson text opens with its legal basis and ends with a source
+note saying what was confirmed against which text.
 """
 
 from __future__ import annotations
@@ -183,6 +183,14 @@ def test_national_overlay_opens_the_run_on_1_january_2027(source: Source):
     for role, given in ((overlay.get("certificate") or {}).get("signatories") or {}).items():
         assert role in roles
         assert not (given or {}).get("name"), "the bundled overlay names nobody"
+
+
+def test_every_teaching_chapter_has_ungraded_practice(source: Source):
+    """Learners try the skill before the posttest: a practice quiz or practice items in a lesson."""
+    for chapter in source.chapters[:-1]:
+        practice = [p for s in chapter["sequentials"] if s.get("kind", "lesson") in {"lesson", "quiz"}
+                    and "format" not in s for p in problems(s)]
+        assert practice, f"chapter {chapter['id']} has no practice item"
 
 
 def lesson_texts(source: Source) -> list[dict]:

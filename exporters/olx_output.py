@@ -45,6 +45,9 @@ class OlxOutput:
         self.capa = capa
         self.unique = unique  # a url_name not taken yet, from a wanted one
         self.diagnostics: list[Diagnostic] = []
+        # What a renderer works out in `prepare` for this run (renderers are shared by every run: they keep no
+        # state of their own), under a key of its choosing.
+        self.scratch: dict[str, Any] = {}
         self.chapter: Chapter | None = None
         self.sequential: Sequential | None = None
         self.unit: Unit | None = None

@@ -109,7 +109,7 @@ class ScormExporter(Exporter):
         shared = sorted(name for name in self.files if name.startswith("player/") or name == INTERACTIONS)
         manifest = build_manifest(
             slug=self.course.slug, title=self.course.title, plan=self.plan, version=self.scorm_version,
-            resources=resources, shared=shared,
+            resources=resources, shared=shared, overlay=self.course.overlay,
         )
         problems = check_manifest(manifest, self.scorm_version, set(self.files))
         if problems:  # the writer guarantees these; reaching here is a bug, and shipping the package is worse

@@ -29,15 +29,14 @@ from pamong_edx.course.schema import (
 )
 from pamong_edx.course.values import parse_size
 from pamong_edx.course.yamlsource import Fields, MappingNode, Node, ScalarNode, as_int, is_null, kind
-from pamong_edx.diagnostics import Diagnostic, display_path, register
-from pamong_edx.i18n import N_, _
+from pamong_edx.diagnostics import Diagnostic, display_path
+from pamong_edx.i18n import _
 from pamong_edx.gc_pause import gc_paused
 
 COURSE_FILE = "course.yaml"
 # A language tag as BCP 47 writes one (`id`, `en`, `jv`, `pt-BR`); which ones a package can use is up to the caller.
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 MAX_COURSE_KEY_PARTS = 65  # Studio's limit on org + number + run
-register("W205", "hints-on-graded-problem", N_("a graded problem with hints"))
 LINT_CODE = re.compile(r"W\d{3}\Z")
 WEIGHT_SLACK = 0.001
 
@@ -97,7 +96,6 @@ class CourseLoader:
         # A chapter that could not be read hides what it references: skip the whole-course checks then.
         self.incomplete = False
         self.objectives: dict[str, Location] = {}  # objective id -> where it is declared
-        self.course_silence: dict[str, str] = {}
 
     def load(self) -> tuple[Course | None, list[Diagnostic]]:
         ctx = self.ctx
@@ -156,6 +154,7 @@ class CourseLoader:
         language = self.language(f)
         course = Course(org=org, number=number, run=run, title=title, language=language, root=self.dir.root,
                         loc=Location(self.course_file, 1, 1), assets=ctx.assets)
+        course.key_locs = {key: f.key_loc(key) for key in f}
         course.start = ctx.date(f, "start")
         course.end = ctx.date(f, "end")
         if course.start and course.end and course.end <= course.start:
@@ -171,7 +170,7 @@ class CourseLoader:
         ctx.max_attempts = self.course_max_attempts = ctx.integer(f, "max_attempts", 0)
         course.grading = self.grading(f)
         course.certificate = self.certificate(f)
-        course.silence = self.course_silence = self.silence(f)
+        course.silence = self.silence(f)
         siblings: dict[str, int] = {}
         for item in ctx.sequence(f, "chapters", required=True, nonempty=True):
             in_own_file = isinstance(item, ScalarNode) and not is_null(item)
@@ -536,20 +535,7 @@ class CourseLoader:
             return None
         if bf.given("silence"):
             block.silence = self.silence(bf)
-        self.check_hints(block, bf)
         return block
-
-    def check_hints(self, block: Block, bf: Fields) -> None:
-        """W205: a graded problem's hints help some learners to the score and not others (and often give the
-        answer away); silence it with a reason where a hint is only about how to answer."""
-        seq = self.ctx.sequential
-        if not (block.is_problem and getattr(block, "hints", None) and seq is not None and seq.graded):
-            return
-        if any("W205" in silence for silence in (block.silence, seq.silence, self.course_silence)):
-            return
-        self.ctx.warning("W205", _("graded problem '{id}' has hints, which help some learners to the score and "
-                                   "often give the answer away: remove them, move them into the lesson, or silence "
-                                   "W205 with the reason").format(id=block.id), bf.key_loc("hints"))
 
     # ------------------------------------------------------------------------------------------- grading
 

@@ -16,12 +16,13 @@ from pathlib import Path
 import pytest
 from calc import evaluator
 from lxml import etree
-from olx_samples import extract
+from olx_samples import extract, make_course
 
 from pamong_edx.blocktypes.numerical.numbers import parse_number
 from pamong_edx.blocktypes.numerical.olx import bounds
 from pamong_edx.course.loader import load_courses
 from pamong_edx.course.model import NumericalProblem
+from pamong_edx.course.richtext import RichText
 from pamong_edx.exporters.olx import OlxExporter
 from pamong_edx.player.lang import language_pack
 
@@ -78,23 +79,41 @@ def graded(tmp_path_factory):
     return found
 
 
-def find(graded, problem_id):
-    return next(r for p, _, r in graded if p.id == problem_id)
+def graded_as_olx(problem: NumericalProblem, tmp_path: Path, language: str = "id") -> StringResponse:
+    """One numerical problem in the OLX package of the model course, as capa grades it."""
+    course = make_course()
+    course.language = language
+    unit = course.chapters[-1].sequentials[-1].units[0]
+    unit.blocks = [problem]
+    problem.loc = unit.loc
+    root = extract(OlxExporter(course, tmp_path).build().path, tmp_path / "x") / "course"
+    element = etree.parse(str(root / "problem" / f"{problem.id}.xml")).getroot().find("stringresponse")
+    return StringResponse(element)
 
 
-def test_the_two_graded_percentages_accept_what_learners_type(graded):
-    porsi = find(graded, "pkd-ea-porsi-pembangunan")  # 40 % within 0.5
+def numerical(id_: str, answer: float, tolerance: float = 0.0, unit: str = "", percent: bool = False):
+    return NumericalProblem(id_, "numerical", "", None, question_html=RichText(["<p>Berapa?</p>"]),
+                            answer=answer, tolerance=tolerance, tolerance_is_percent=percent, unit=unit)
+
+
+def test_percentages_accept_what_learners_type(tmp_path):
+    porsi = graded_as_olx(numerical("porsi", 40, 0.5, "%"), tmp_path / "a")  # 40 % within 0.5
     assert all(porsi.correct(t) for t in ("40", "40%", "40 %", "40,25", "40,5 %", "39,5", "40.25", " 40 % "))
     assert not any(porsi.correct(t) for t in ("0,4", "0.4", "41", "40,51", "4.000", "40%%", "% 40 %", "4O"))
-    keterwakilan = find(graded, "tkpd-post-keterwakilan-perempuan")  # 30 %
-    assert all(keterwakilan.correct(t) for t in ("30", "30%", "30 %", "30,0", "030"))
-    assert not any(keterwakilan.correct(t) for t in ("0,3", "0.3", "3", "300", "30,01"))
+    tiga_puluh = graded_as_olx(numerical("keterwakilan", 30, unit="%"), tmp_path / "b")  # 30 %
+    assert all(tiga_puluh.correct(t) for t in ("30", "30%", "30 %", "30,0", "030"))
+    assert not any(tiga_puluh.correct(t) for t in ("0,3", "0.3", "3", "300", "30,01"))
 
 
-def test_thousands_and_units_in_words(graded):
-    batas = find(graded, "pkd-ea-batas-30")  # 420 juta rupiah
-    assert all(batas.correct(t) for t in ("420", "420 juta rupiah", "420 JUTA RUPIAH", "juta rupiah 420"))
-    assert not any(batas.correct(t) for t in ("420.000.000", "42", "4.200"))
+def test_thousands_decimal_commas_and_units_in_words(tmp_path):
+    rupiah = graded_as_olx(numerical("dana", 1500000, unit="rupiah"), tmp_path / "a")
+    assert all(rupiah.correct(t) for t in ("1.500.000", "1500000", "1.500.000 rupiah", "1,500,000", "1.500.000,00"))
+    assert not any(rupiah.correct(t) for t in ("1.500", "1,5", "150.000", "1.500.00"))
+    koma = graded_as_olx(numerical("koma", 40.25), tmp_path / "b")
+    assert all(koma.correct(t) for t in ("40,25", "40.25", "40,250"))
+    assert not any(koma.correct(t) for t in ("4025", "40,2", "40.250"))  # 40.250 is 40250 in Indonesian
+    english = graded_as_olx(numerical("english", 40.25), tmp_path / "c", language="en")
+    assert english.correct("40.25") and english.correct("40,25") and not english.correct("40,250")
 
 
 def test_every_spelling_grades_as_the_player_reads_it(graded):

@@ -41,9 +41,6 @@ def bounds(problem: NumericalProblem) -> tuple[Decimal, Decimal]:
 class NumericalOlx(CapaRenderer):
     model = NumericalProblem
 
-    def __init__(self) -> None:
-        self.patterns: dict[int, str] = {}
-
     def check(self, problem: NumericalProblem, out: OlxOutput) -> None:
         pattern = self.pattern(problem, out)
         if pattern is None:
@@ -53,8 +50,9 @@ class NumericalOlx(CapaRenderer):
                 "under the question").format(example=self.example(problem)))
 
     def pattern(self, problem: NumericalProblem, out: OlxOutput) -> str | None:
-        if id(problem) in self.patterns:
-            return self.patterns[id(problem)]
+        patterns = out.scratch.setdefault("numerical-patterns", {})  # problem id -> its pattern, this run
+        if problem.id in patterns:
+            return patterns[problem.id]
         unit = problem.unit.strip()
         pattern = None
         if "$" not in unit and "_or_" not in unit.lower() and len(repr(float(problem.answer))) <= 17:
@@ -63,7 +61,7 @@ class NumericalOlx(CapaRenderer):
             pattern = answer_regex(lo, hi, pack.decimal_separator, pack.group_separator, unit)
             if len(pattern) > MAX_PATTERN:
                 pattern = None
-        self.patterns[id(problem)] = pattern
+        patterns[problem.id] = pattern
         return pattern
 
     def example(self, problem: NumericalProblem) -> str:

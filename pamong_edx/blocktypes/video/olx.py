@@ -18,9 +18,6 @@ from pamong_edx.i18n import _
 
 
 class VideoOlx(OlxRenderer):
-    def __init__(self) -> None:
-        self.captions: dict[str, str] = {}  # WebVTT transcript's asset name -> flat name of its SRT copy
-
     def prepare(self, blocks: list[VideoBlock], out: OlxOutput) -> None:
         for block in blocks:
             if not (block.youtube_id or block.mp4_url or block.mp4_asset):
@@ -30,11 +27,12 @@ class VideoOlx(OlxRenderer):
                     out.error(block, "E109", _("asset '{name}' does not exist under assets/").format(name=name))
         webvtt = sorted({b.transcript for b in blocks
                          if b.transcript and b.transcript in out.static and is_webvtt(b.transcript)})
-        self.captions = caption_names(webvtt, out.static)
+        # WebVTT transcript's asset name -> flat name of its SRT copy
+        captions = out.scratch["video-captions"] = caption_names(webvtt, out.static)
         for name in webvtt:
             path = out.course.assets[name].path
             try:
-                out.add_static(self.captions[name], srt_bytes(path))
+                out.add_static(captions[name], srt_bytes(path))
             except TranscriptProblem as problem:
                 out.diagnostics.append(_transcript_error(path, problem, name))
 
@@ -54,7 +52,7 @@ class VideoOlx(OlxRenderer):
         if block.transcript:
             flat = out.static[block.transcript]
             # Open edX plays only SRT captions: a WebVTT transcript plays from its SRT copy
-            captions = self.captions.get(block.transcript, flat)
+            captions = out.scratch["video-captions"].get(block.transcript, flat)
             elem.set("download_track", "true")
             if captions.lower().endswith(".srt"):
                 elem.set("show_captions", "true")

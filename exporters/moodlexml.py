@@ -142,8 +142,9 @@ class MoodleXmlExporter(Exporter):
         if missing:
             raise ExportError(missing)
         self.out = MoodleOutput(self.course)
+        self.renderer = renderers.Lookup("moodlexml")
         for problem in problems:
-            renderers.renderer(problem, "moodlexml").check(problem, self.out)
+            self.renderer(problem).check(problem, self.out)
         errors = [d for d in self.out.diagnostics if d.is_error]
         if errors:
             raise ExportError(errors)
@@ -186,7 +187,7 @@ class MoodleXmlExporter(Exporter):
         for block in unit.blocks:
             if not block.is_problem:
                 continue
-            question = renderers.renderer(block, "moodlexml").question(block, self.out)
+            question = self.renderer(block).question(block, self.out)
             if question is not None:
                 quiz.append(question)
                 self.questions += 1

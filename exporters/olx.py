@@ -85,6 +85,7 @@ class OlxExporter(Exporter):
         missing = renderers.missing(blocks, "olx", self.name)
         if missing:
             raise ExportError(missing)
+        self.renderer = renderers.Lookup("olx")
         self.lang = course.language.split("-")[0].lower()
         self.static = static_names(list(course.assets))
         self.capa = CapaBuilder(self.rich_html, self.lang)
@@ -97,7 +98,7 @@ class OlxExporter(Exporter):
         for block in blocks:
             by_type.setdefault(block.type, []).append(block)
         for type_name, of_type in by_type.items():
-            renderer = renderers.renderer(type_name, "olx")
+            renderer = self.renderer(type_name)
             if renderer is not None:
                 renderer.prepare(of_type, self.out)
         found = self.out.diagnostics
@@ -219,7 +220,7 @@ class OlxExporter(Exporter):
         return etree.Element("itembank", display_name=xml_safe(unit.title), max_count=str(unit.pool_draw))
 
     def _block(self, block: Block) -> None:
-        renderer = renderers.renderer(block, "olx")
+        renderer = self.renderer(block)
         if renderer is not None:
             renderer.render(block, self.out)
             return

@@ -147,7 +147,7 @@ class ScormExporter(Exporter):
         paths = []
         for page in sco.pages:
             for block in page.unit.blocks:
-                renderer = renderers.renderer(block, "scorm")
+                renderer = self.ctx.renderer(block)
                 for package, name in getattr(renderer, "scripts", ()):
                     path = f"{TYPE_SCRIPTS}/{package}/{name}"
                     if path not in self.files:
@@ -168,7 +168,7 @@ class ScormExporter(Exporter):
                 q = questions.get(id(block))
                 place = QuestionView(q.index, q.index + 1, page.unit.title) if q else QuestionView(
                     page_title=page.unit.title)
-                renderer = renderers.renderer(block, "scorm")
+                renderer = self.ctx.renderer(block)
                 if renderer is None:  # a block plugin's own HTML (renderers.missing() let only those through)
                     own = self.html_fallback(block)(block)
                     html = Markup(f'<div class="block block-{escape(block.type)}">{own}</div>')
@@ -195,7 +195,7 @@ class ScormExporter(Exporter):
         for sco in self.plan.scos:
             questions = {}
             for q in sco.questions:
-                interaction = renderers.renderer(q.problem, "scorm").interaction(q.problem, self.ctx)
+                interaction = self.ctx.renderer(q.problem).interaction(q.problem, self.ctx)
                 entry: dict = {"type": interaction.type, "problem_type": q.problem.type}
                 if q.problem.objective:
                     entry["objective"] = q.problem.objective

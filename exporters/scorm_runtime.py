@@ -18,7 +18,6 @@ import math
 import re
 from typing import Any
 
-from pamong_edx import renderers
 from pamong_edx.course.model import Course
 from pamong_edx.diagnostics import Diagnostic, register
 from pamong_edx.exporters.olx_capa import plain_text
@@ -71,7 +70,7 @@ def description(q: ScoQuestion) -> str:
 
 def question_config(q: ScoQuestion, ctx: PlayerContext) -> dict[str, Any]:
     p = q.problem
-    renderer = renderers.renderer(p, "scorm")
+    renderer = ctx.renderer(p)
     interaction = renderer.interaction(p, ctx)
     data = {"type": interaction.type, "patterns": interaction.patterns, "objective": p.objective}
     if ctx.version == "2004":
@@ -111,7 +110,7 @@ def largest_state(sco: Sco, ctx: PlayerContext) -> str:
     def row(q: ScoQuestion) -> list:
         attempts = q.problem.max_attempts
         return [q.index, min(attempts, MAX_ATTEMPTS_KEPT) if attempts > 0 else MAX_ATTEMPTS_KEPT,
-                renderers.renderer(q.problem, "scorm").largest_response(q.problem, ctx)]
+                ctx.renderer(q.problem).largest_response(q.problem, ctx)]
 
     def size(r: list) -> int:
         return len(json.dumps(r, ensure_ascii=False, separators=(",", ":")))
@@ -167,6 +166,6 @@ def check_limits(sco: Sco, ctx: PlayerContext) -> list[Diagnostic]:
                 "weighting (at most {max}{digits}); scale the weights down").format(
                 id=p.id, weight=weight, version=version, max=WEIGHT_MAX[version],
                 digits=", three decimals" if version == "1.2" else ""), p.loc))
-        renderer = renderers.renderer(p, "scorm")
+        renderer = ctx.renderer(p)
         problems.extend(renderer.check(p, ctx))
     return problems

@@ -73,6 +73,20 @@ def renderer(block: Block | str, target: str) -> Any:
     return _resolve(plugin, target) if plugin is not None else None
 
 
+class Lookup:
+    """The renderers of one target for one export run, each type's looked up once (a build asks per block)."""
+
+    def __init__(self, target: str):
+        self.target = target
+        self.found: dict[str, Any] = {}
+
+    def __call__(self, block: Block | str) -> Any:
+        name = block if isinstance(block, str) else block.type
+        if name not in self.found:
+            self.found[name] = renderer(name, self.target)
+        return self.found[name]
+
+
 def location(block: Block) -> Location | None:
     loc = block.loc
     return Location(loc.file, loc.line, loc.col) if loc is not None else None
@@ -81,17 +95,18 @@ def location(block: Block) -> Location | None:
 def missing(blocks: Iterable[Block], target: str, exporter: str) -> list[Diagnostic]:
     """E114 for every problem whose type has no `target` renderer, and for every other block that has neither a
     renderer nor the plugin's `to_html` to fall back on. One diagnostic per type, at its first block."""
-    seen: set[str] = set()
+    seen: set[tuple[str, bool]] = set()  # (type, is a problem) already looked at
     found = []
     for block in blocks:
-        if block.type in seen:
+        key = (block.type, block.is_problem)
+        if key in seen:
             continue
+        seen.add(key)
         if renderer(block, target) is not None:
             continue
         plugin = block_type(block.type)
         if not block.is_problem and getattr(plugin, "to_html", None) is not None:
             continue
-        seen.add(block.type)
         what = _("question type") if block.is_problem else _("block type")
         found.append(Diagnostic("E114", _(
             "{what} '{type}' of {plugin} has no {target} renderer, so the {exporter} exporter cannot place it "

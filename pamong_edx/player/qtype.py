@@ -84,6 +84,15 @@ class PlayerContext:
     version: str  # "1.2" or "2004"
     lang: LanguagePack
 
+    def __post_init__(self) -> None:
+        from pamong_edx.renderers import Lookup
+
+        self._renderers = Lookup("scorm")
+
+    def renderer(self, block: Block | str) -> Any:
+        """The "scorm" renderer of a block's type (this run's, looked up once per type)."""
+        return self._renderers(block)
+
 
 @functools.cache
 def _environment(package: str) -> jinja2.Environment:

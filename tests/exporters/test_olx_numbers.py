@@ -146,3 +146,20 @@ def spellings(value: Decimal, decimal: str, unit: str, rnd: random.Random) -> li
                 number = sign + w + (dec + f if f else "")
                 out += [number, f"{number}{unit}", f"{number} {unit}", f"{unit} {number}"]
     return rnd.sample(out, min(12, len(out)))
+
+
+def test_where_no_pattern_can_be_written_open_edx_grades_it_and_the_format_is_stated(tmp_path):
+    """A unit holding `$` would be read by capa as a variable: the problem stays Open edX's numerical input,
+    with the accepted format under the question and a build warning."""
+    course = make_course()
+    problem = numerical("dolar", 12.5, unit="$")
+    unit = course.chapters[-1].sequentials[-1].units[0]
+    problem.loc = unit.loc
+    unit.blocks = [problem]
+    result = OlxExporter(course, tmp_path).build()
+    root = extract(result.path, tmp_path / "x") / "course"
+    response = etree.parse(str(root / "problem" / "dolar.xml")).getroot().find("numericalresponse")
+    assert response.get("answer") == "12.5"
+    assert "titik sebagai pemisah desimal" in response.find("description").text and "12.5" in response.find(
+        "description").text
+    assert [w for w in result.warnings if "W207" in w and "12.5" in w]

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any, Collection
 
 from pamong_edx.course.assets import CourseDir, PathProblem
+from pamong_edx.course.cache import BuildCache
+from pamong_edx.course.chapter_cache import Recording
 from pamong_edx.course.codes import did_you_mean, whole_file
 from pamong_edx.course.ids import IdRegistry
 from pamong_edx.course.limits import TIMED_FROM, Limits, TimeLimitReached, time_limit, too_large, too_slow
@@ -96,6 +98,8 @@ class LoadContext:
         self.ids = IdRegistry()
         self.assets: dict[str, Asset] = {}
         self.refused_assets: set[str] = set()  # files under assets/ already reported as not packageable
+        self.cache: BuildCache | None = None
+        self.recording: Recording | None = None  # set while a chapter file is loaded for the build cache
         self.referenced: set[str] = set()  # asset names something refers to
         self.file: Path = course_dir.root / "course.yaml"  # the file whose nodes are being read
         self.markdown_renderer = renderer()
@@ -165,10 +169,20 @@ class LoadContext:
             self.error(problem.code, problem.message, f.get(key))
             return None
         try:
-            return read_utf8(path, f"{what} '{raw}'", self.limits.markdown_size, "PAMONG_MAX_MARKDOWN_SIZE"), path
+            text = read_utf8(path, f"{what} '{raw}'", self.limits.markdown_size, "PAMONG_MAX_MARKDOWN_SIZE")
         except UnreadableFile as problem:
             self.error(problem.code, problem.message, problem.location)
             return None
+        if self.recording is not None and self.cache is not None:
+            self.recording.read.append((str(path), self.cache.digest(path) or ""))
+        return text, path
+
+    def claim(self, value: str, loc: Location) -> Location | None:
+        """Record an identifier for the course; returns where it was first used when it is a duplicate."""
+        first = self.ids.claim(value, loc)
+        if first is None and self.recording is not None:
+            self.recording.claims.append((value, loc))
+        return first
 
     def asset_name(self, raw: str, at: Where, what: str = "asset") -> str | None:
         """The name (relative to assets/) of an existing asset, marked as referenced; None after an error."""
@@ -187,6 +201,8 @@ class LoadContext:
             self.error(name.code, name.message, at)
             return None
         self.referenced.add(name)
+        if self.recording is not None:
+            self.recording.referenced.append(name)
         return name
 
     # ------------------------------------------------------------------------------------------- mappings

@@ -32,6 +32,9 @@ class AssetRef:
 
     name: str
 
+    def __reduce__(self):
+        return (AssetRef, (self.name,))
+
 
 def source_url(name: str) -> str:
     """The URL of an asset relative to the course directory, which is also where SCORM packages keep it."""
@@ -100,8 +103,14 @@ class RichText:
     def __repr__(self) -> str:
         return f"RichText({self.parts!r})"
 
-    def __reduce__(self):  # pickling (the build cache) keeps the parts
-        return (RichText, (self.parts,))
+    def __reduce__(self):  # pickling (the build cache) keeps the parts, already merged
+        return (_from_parts, (self.parts,))
+
+
+def _from_parts(parts: tuple[str | AssetRef, ...]) -> RichText:
+    text = RichText.__new__(RichText)
+    object.__setattr__(text, "parts", parts)
+    return text
 
 
 EMPTY = RichText()

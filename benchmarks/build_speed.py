@@ -5,7 +5,8 @@ and an incremental rebuild after editing one lesson, against a full build.
     .venv/bin/python benchmarks/build_speed.py --rounds 9 --chapters 200   # more pairs; 40,000 blocks
     .venv/bin/python benchmarks/build_speed.py --profile olx    # where a clean OLX build spends its time
 
-Goals (issue 18), each printed as min / median / max of per-pair ratios (benchmarks/compare.py):
+Goals (issue 18), each printed as min / median / max of per-pair ratios, in wall-clock and in CPU time
+(benchmarks/compare.py says why both):
 
 * clean OLX build ÷ `tar czf` of the package's own tree ≤ 5×;
 * clean SCORM 1.2 and 2004 builds ÷ `zip -qr` of the package's own tree ≤ 5×;
@@ -184,6 +185,15 @@ def write_course(root: Path, chapters: int) -> int:
     return chapters * SEQUENTIALS * UNITS * BLOCKS
 
 
+def fresh_process() -> None:
+    """Forget what earlier builds in this process memoised (rendered Markdown, resolved YAML tags), as a new
+    `pamong build` process would: only the build cache may carry work from one build to the next."""
+    from pamong_edx.course import context, yamlsource
+
+    context._renderer = None
+    getattr(yamlsource, "_TAGS", {}).clear()
+
+
 class Builder:
     """Load + export, as `pamong build` does after start-up; with or without the build cache."""
 
@@ -192,6 +202,7 @@ class Builder:
         self.cache = BuildCache(cache_dir) if (BuildCache is not None and cache_dir is not None) else None
 
     def build(self, fmt: str) -> Path:
+        fresh_process()
         kwargs = {"cache": self.cache} if self.cache is not None else {}
         courses, diagnostics = load_courses([self.root], **kwargs)
         errors = [d for d in diagnostics if d.is_error]
@@ -263,10 +274,11 @@ def main() -> None:
         result = alternate(lambda: cached.build("olx"), lambda: clean.build("olx"), rounds=args.rounds,
                            before=edit_one_lesson)
         print(report("rebuild after editing one lesson ÷ clean olx build", result, goal=GOAL_REBUILD_RATIO))
-        rebuild = statistics.median(result.measured)
-        verdict = "met" if rebuild <= GOAL_REBUILD_SECONDS else "NOT met"
-        print(f"rebuild after editing one lesson: median {rebuild:.3f} s (min {min(result.measured):.3f}, max "
-              f"{max(result.measured):.3f})  goal ≤ {GOAL_REBUILD_SECONDS} s: {verdict}")
+        for clock, times in (("wall", result.measured), ("CPU ", result.measured_cpu)):
+            rebuild = statistics.median(times)
+            verdict = "met" if rebuild <= GOAL_REBUILD_SECONDS else "NOT met"
+            print(f"rebuild after editing one lesson [{clock}]: median {rebuild:.3f} s (min {min(times):.3f}, "
+                  f"max {max(times):.3f})  goal ≤ {GOAL_REBUILD_SECONDS} s: {verdict}")
 
         # the incremental package is the clean one, byte for byte
         edit_one_lesson()

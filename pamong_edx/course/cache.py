@@ -3,8 +3,8 @@
 Two stores, in the user's cache folder (`$PAMONG_CACHE_DIR`, else `$XDG_CACHE_HOME/pamong-edx`, else
 `~/.cache/pamong-edx`), never inside the course directory, so course sources stay exactly what authors wrote:
 
-* a **file index** per course directory: for every source file read, its size, modification time, inode and
-  change time, and the SHA-256 of its bytes. A file whose metadata did not change is not read again: its
+* a **file index**: for every source file read, its size, modification time, inode, device and change time,
+  and the SHA-256 of its bytes. A file whose metadata did not change is not read again: its
   digest comes from the index (`digest`).
 * **objects**, content-addressed: a value (a loaded chapter, the files an exporter wrote for it, a compressed
   stretch of an archive) is stored under the SHA-256 of everything it was made from (`key`), so an entry can
@@ -57,8 +57,7 @@ def _signature(info: os.stat_result) -> tuple[int, int, int, int, int]:
 class BuildCache:
     def __init__(self, directory: Path | str | None):
         self.directory = Path(directory) if directory is not None else None
-        self._index: dict[str, tuple[tuple[int, int, int, int, int], str]] = {}
-        self._index_loaded: set[str] = set()
+        self._index: dict[str, tuple[tuple[int, int, int, int, int], str]] | None = None  # path -> (metadata, digest)
         self._dirty = False
         # The cache key of each loaded chapter (by object identity, with the object kept alive), so that an
         # exporter can key its own output for that chapter without looking at its sources again.
@@ -100,7 +99,7 @@ class BuildCache:
         except OSError:
             return None
         signature = _signature(info)
-        known = self._index_for(path).get(path) if self.enabled else None
+        known = self._files().get(path) if self.enabled else None
         if known is not None and known[0] == signature:
             return known[1]
         try:
@@ -130,16 +129,16 @@ class BuildCache:
     def remember(self, path: str, signature: tuple[int, int, int, int, int], digest: str) -> None:
         if not self.enabled:
             return
-        index = self._index_for(path)
+        index = self._files()
         if index.get(path) != (signature, digest):
             index[path] = (signature, digest)
             self._dirty = True
 
-    def _index_for(self, path: str) -> dict:
-        # One index for every file; loaded once, lazily, from the cache folder.
-        if "" not in self._index_loaded:
-            self._index_loaded.add("")
-            self._index.update(self._read(self._index_path()) or {})
+    def _files(self) -> dict:
+        """The file index, read from the cache folder on first use."""
+        if self._index is None:
+            found = self._read(self._index_path())
+            self._index = found if isinstance(found, dict) else {}
         return self._index
 
     def _index_path(self) -> Path:
@@ -167,7 +166,7 @@ class BuildCache:
 
     def save(self) -> None:
         """Write the file index if it changed."""
-        if self.enabled and self._dirty:
+        if self.enabled and self._dirty and self._index is not None:
             self._write(self._index_path(), self._index)
             self._dirty = False
 
@@ -210,9 +209,11 @@ class BuildCache:
         except Exception:  # a damaged entry (a crash mid-write on a file system without atomic rename) is a miss
             return None
 
-    @staticmethod
-    def _write(path: Path, value: Any) -> None:
+    def _write(self, path: Path, value: Any) -> None:
         try:
+            if not self.directory.is_dir():  # type: ignore[union-attr]
+                # its pickles run code when read: the owner's alone
+                self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # type: ignore[union-attr]
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, partial = tempfile.mkstemp(dir=path.parent, prefix=".part-")
             with os.fdopen(fd, "wb") as out:

@@ -87,6 +87,7 @@ class ScormExporter(Exporter):
             self._write()
 
     def _write(self) -> None:
+        self._captions: dict[str, str] = {}
         self.files: dict[str, Content] = dict(static_files())
         resources: dict[str, ResourceFiles] = {}
         for sco in self.plan.scos:
@@ -171,12 +172,17 @@ class ScormExporter(Exporter):
         asset = self.course.assets.get(block.transcript)
         if not block.mp4_asset or asset is None or not block.transcript.lower().endswith(".vtt"):
             return ""
+        known = self._captions.get(block.transcript)  # read once however many videos share it
+        if known is not None:
+            return known
         try:
             data = asset.path.read_bytes()
         except OSError as exc:
             raise ExportError([Diagnostic("E002", _("cannot read transcript assets/{name}: {why}").format(
                 name=block.transcript, why=exc.strerror or exc), block.loc)]) from None
-        return "data:text/vtt;charset=utf-8;base64," + base64.b64encode(data).decode("ascii")
+        url = self._captions[block.transcript] = "data:text/vtt;charset=utf-8;base64," + base64.b64encode(
+            data).decode("ascii")
+        return url
 
 
 class Scorm12Exporter(ScormExporter):

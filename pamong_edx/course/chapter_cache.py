@@ -47,6 +47,7 @@ class Recording:
         self.claims: list[tuple[str, Location]] = []
         self.referenced: list[str] = []
         self.read: list[tuple[str, str]] = []
+        self.texts: list[tuple[str, bool]] = []  # the Markdown texts rendered (or found rendered) for it
 
     def finish(self, chapter: Chapter, siblings: dict[str, int], formats: dict[str, int],
                diagnostics: list[Diagnostic], asset_paths: dict[str, Path], cache: BuildCache) -> ChapterRecord:

@@ -369,15 +369,25 @@ class LoadContext:
         text, path = read
         return self.render(text, Location(path, 1, 1))
 
+    def text_location(self, at: Node | Location) -> Location:
+        """Where a Markdown text starts: a node's value, or a given location in a Markdown file."""
+        if isinstance(at, Location):
+            return at
+        mark = at.start_mark
+        # A block scalar (`|`, `>`) starts on the line after its indicator.
+        first = mark.line + (2 if getattr(at, "style", None) in ("|", ">") else 1)
+        return Location(self.file, first, mark.column + 1)
+
     def render(self, text: str, at: Node | Location, inline: bool = False) -> Rendered:
         """Render Markdown found at a node (or starting at a location in a Markdown file)."""
-        if isinstance(at, Location):
-            base = at
-        else:
-            mark = at.start_mark
-            # A block scalar (`|`, `>`) starts on the line after its indicator.
-            first = mark.line + (2 if getattr(at, "style", None) in ("|", ">") else 1)
-            base = Location(self.file, first, mark.column + 1)
+        if self.recording is not None:
+            self.recording.texts.append((text, inline))
+        if len(text) <= TIMED_FROM:
+            rendering = self.markdown_renderer.rendering(text, inline)
+            if not rendering.refs:  # most texts: nothing to check, and no place to work out
+                return Rendered(text, rendering.resolve())
+        base = self.text_location(at)
+
         def check(ref: Reference) -> str | None:
             loc = Location(base.file, base.line + ref.line, base.col)
             if ref.is_image and not ref.alt.strip():
@@ -385,7 +395,7 @@ class LoadContext:
             return self.asset_name(ref.path, loc, "image" if ref.is_image else "link target")
 
         if len(text) <= TIMED_FROM:
-            html = self.markdown_renderer.render(text, inline=inline, check=check)
+            html = rendering.resolve(check)
             return Rendered(text, html, list(html.assets))
         size = len(text.encode("utf-8"))
         if size > self.limits.markdown_size:

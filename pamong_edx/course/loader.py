@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+import markdown_it
+
 from pamong_edx.course.assets import CourseDir, PathProblem
 from pamong_edx.course.cache import BuildCache
 from pamong_edx.course.chapter_cache import ChapterRecord, Recording, replay, still_valid
@@ -314,6 +316,10 @@ class CourseLoader:
             if cached is not None:
                 return cached
             ctx.recording = Recording(siblings, self.used_formats, len(ctx.diagnostics))
+            # the file changed, most of its texts did not: what they rendered to last time is known
+            renderings = self.cache.get(self.renderings_key(item.value))
+            if isinstance(renderings, dict):
+                ctx.markdown_renderer.memo.update(renderings)
         outer = ctx.file
         ctx.file = path
         try:
@@ -327,6 +333,9 @@ class CourseLoader:
             record = recording.finish(chapter, siblings, self.used_formats, ctx.diagnostics, paths, self.cache)
             if not any(d.is_error for d in record.diagnostics):
                 self.records.append((key, record))
+                memo = ctx.markdown_renderer.memo
+                self.records.append((self.renderings_key(item.value),
+                                     {text: memo[text] for text in recording.texts if text in memo}))
                 self.cache.remember_source(chapter, key)
         return chapter
 
@@ -345,6 +354,10 @@ class CourseLoader:
         context = (str(self.dir.root), raw, types, sorted(self.skipped_types.items()), self.course_max_attempts,
                    sorted(self.format_locs), ctx.limits)
         return self.cache.key("chapter", digest, context)
+
+    def renderings_key(self, raw: str) -> str:
+        """Where the Markdown renderings of a chapter file are kept: by its place, each under its own text."""
+        return self.cache.key("renderings", str(self.dir.root), raw, markdown_it.__version__)
 
     def cached_chapter(self, key: str, siblings: dict[str, int]) -> Chapter | None:
         ctx = self.ctx

@@ -88,6 +88,21 @@ def test_an_unchanged_chapter_file_is_neither_read_nor_rendered(course_dir, tmp_
     assert questions and renders and not set(questions) & set(renders)  # course.yaml's texts only were rendered
 
 
+def test_in_an_edited_chapter_file_only_the_edited_text_is_rendered(course_dir, tmp_path, monkeypatch):
+    cache_dir = tmp_path / "cache"
+    build(course_dir, tmp_path / "first", BuildCache(cache_dir))
+    chapter = course_dir / "chapters" / "02-evaluasi.yaml"
+    edit(chapter, "Tahun berapa UU Desa disahkan?", "Pada tahun berapa UU Desa disahkan?")
+    renders = []
+    monkeypatch.setattr(context, "_renderer", None)
+    real = markdown.MarkdownRenderer._render
+    monkeypatch.setattr(markdown.MarkdownRenderer, "_render",
+                        lambda self, text, inline: renders.append(text) or real(self, text, inline))
+    course, _ = load_course(course_dir, cache=BuildCache(cache_dir))
+    chapter_texts = {b.question_markdown for b in course.chapters[1].sequentials[0].units[0].blocks if b.is_problem}
+    assert set(renders) & chapter_texts == {"Pada tahun berapa UU Desa disahkan?"}
+
+
 def test_a_clash_with_a_cached_chapter_is_reported_as_in_a_clean_load(course_dir, tmp_path):
     cache_dir = tmp_path / "cache"
     build(course_dir, tmp_path / "first", BuildCache(cache_dir))

@@ -91,7 +91,9 @@ class CourseLoader:
             self.skipped_types = {n: p.error for n, p in registry().plugins["block"].items() if not p.loaded}
         self.languages = languages
         self.cache = cache if cache is not None and cache.enabled else None
-        self.records: list[tuple[str, ChapterRecord]] = []  # chapters loaded afresh, cached after a clean load
+        # What chapter files loaded afresh leave for the next build (their records, their renderings), written
+        # to the cache only after a load without errors.
+        self.kept: list[tuple[str, object]] = []
         self.html_allowed = False
         self.dir = CourseDir.at(path)
         self.course_file = Path(os.path.abspath(course_file))
@@ -136,8 +138,8 @@ class CourseLoader:
         has_errors = any(d.is_error for d in ctx.diagnostics)
         if self.cache is not None:
             if not has_errors:
-                for key, record in self.records:
-                    self.cache.put(key, record)
+                for key, value in self.kept:
+                    self.cache.put(key, value)
             self.cache.save()
         return (None if has_errors else course), ctx.diagnostics
 
@@ -332,10 +334,10 @@ class CourseLoader:
             paths = {name: asset.path for name, asset in ctx.assets.items()}
             record = recording.finish(chapter, siblings, self.used_formats, ctx.diagnostics, paths, self.cache)
             if not any(d.is_error for d in record.diagnostics):
-                self.records.append((key, record))
                 memo = ctx.markdown_renderer.memo
-                self.records.append((self.renderings_key(item.value),
-                                     {text: memo[text] for text in recording.texts if text in memo}))
+                self.kept.append((key, record))
+                self.kept.append((self.renderings_key(item.value),
+                                  {text: memo[text] for text in recording.texts if text in memo}))
                 self.cache.remember_source(chapter, key)
         return chapter
 

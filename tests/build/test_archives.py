@@ -14,7 +14,7 @@ from pamong_edx.exporters.scorm import CHUNK, MANIFEST, write_zip
 def test_zip_entries_streamed_from_files_are_the_bytes_of_one_write(tmp_path):
     rng = random.Random(19)
     text = tmp_path / "transkrip.txt"  # deflated, larger than one chunk
-    text.write_text(" ".join(rng.choice(["desa", "musyawarah", "kepala", "BPD"]) for _ in range(CHUNK // 3)))
+    text.write_text(" ".join(rng.choice(["desa", "musyawarah", "kepala", "BPD"]) for _ in range(CHUNK // 5)))
     video = tmp_path / "rapat.mp4"  # stored
     video.write_bytes(os.urandom(CHUNK + 123))
     files = {MANIFEST: b"<manifest/>", "assets/transkrip.txt": text, "assets/rapat.mp4": video,

@@ -186,12 +186,15 @@ def write_course(root: Path, chapters: int) -> int:
 
 
 def fresh_process() -> None:
-    """Forget what earlier builds in this process memoised (rendered Markdown, resolved YAML tags), as a new
-    `pamong build` process would: only the build cache may carry work from one build to the next."""
-    from pamong_edx.course import context, yamlsource
+    """Forget what earlier builds in this process memoised (rendered Markdown, YAML tags, slugs, parsed
+    captions), as a new `pamong build` process would: only the build cache may carry work between builds."""
+    from pamong_edx.course import context, ids, transcripts, yamlsource
 
     context._renderer = None
     getattr(yamlsource, "_TAGS", {}).clear()
+    for memoised in (ids.slugify, getattr(transcripts, "_read_captions", None)):  # lru_caches (not in old code)
+        if hasattr(memoised, "cache_clear"):
+            memoised.cache_clear()
 
 
 class Builder:

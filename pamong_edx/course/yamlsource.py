@@ -210,17 +210,20 @@ def as_bool(node: ScalarNode) -> bool | None:
 class Fields:
     """A YAML mapping as key -> (key node, value node), plus where it was written."""
 
-    __slots__ = ("node", "file", "items", "what")
+    __slots__ = ("node", "file", "items", "what", "_loc")
 
     def __init__(self, node: MappingNode, file: Path, items: dict[str, tuple[Node, Node]], what: str = ""):
         self.node = node
         self.file = file
         self.items = items
         self.what = what  # how messages name it: "a unit", "grading"
+        self._loc: Location | None = None
 
     @property
     def loc(self) -> Location:
-        return node_location(self.file, self.node)
+        if self._loc is None:
+            self._loc = node_location(self.file, self.node)
+        return self._loc
 
     def __contains__(self, key: str) -> bool:
         return key in self.items

@@ -26,12 +26,12 @@ from pamong_edx.course.markdown import MarkdownRenderer, Reference
 from pamong_edx.course.model import Asset, Chapter, Location, Sequential, Unit
 from pamong_edx.course.richtext import EMPTY, RichText
 from pamong_edx.course.values import parse_datetime
-from pamong_edx.diagnostics import Diagnostic
-from pamong_edx.i18n import _
 from pamong_edx.course.yamlsource import (
     Fields, MappingNode, Node, ScalarNode, SequenceNode, YamlParseError, as_bool, as_float, as_int, compose_text,
     is_null, kind, node_location,
 )
+from pamong_edx.diagnostics import Diagnostic
+from pamong_edx.i18n import _
 
 _renderer: MarkdownRenderer | None = None
 

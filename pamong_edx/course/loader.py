@@ -98,6 +98,7 @@ class CourseLoader:
         self.dir = CourseDir.at(path)
         self.course_file = Path(os.path.abspath(course_file))
         self.ctx = LoadContext(self.dir, block_types)
+        self.ctx.cache = self.cache
         self.block_keys: dict[str, frozenset[str] | None] = {}
         self.format_locs: dict[str, Location] = {}
         self.grading_loc: Location | None = None
@@ -338,7 +339,7 @@ class CourseLoader:
                 self.kept.append((key, record))
                 self.kept.append((self.renderings_key(item.value),
                                   {text: memo[text] for text in recording.texts if text in memo}))
-                self.cache.remember_source(chapter, key)
+                self.cache.remember_source(chapter, self.source_key(key, record))
         return chapter
 
     # ------------------------------------------------------------------------------------------- build cache
@@ -372,8 +373,12 @@ class CourseLoader:
         for name, count in record.formats.items():
             self.used_formats[name] += count
         ctx.diagnostics.extend(record.diagnostics)
-        self.cache.remember_source(record.chapter, key)
+        self.cache.remember_source(record.chapter, self.source_key(key, record))
         return record.chapter
+
+    def source_key(self, key: str, record: ChapterRecord) -> str:
+        """What an exporter keys a chapter's output by: its file and every file it was made from."""
+        return self.cache.key("chapter-sources", key, record.read, record.assets)
 
     def chapter(self, node: Node, siblings: dict[str, int]) -> Chapter | None:
         ctx = self.ctx

@@ -63,6 +63,19 @@ def test_rebuilds_after_each_kind_of_edit_are_byte_identical_to_clean_builds(cou
         assert cached == clean
 
 
+def test_a_markdown_file_a_chapter_file_reads_is_a_dependency_of_the_cached_chapter(course_dir, tmp_path):
+    (course_dir / "content" / "evaluasi.md").write_text("Baca **petunjuk** sebelum menjawab.\n", encoding="utf-8")
+    edit(course_dir / "chapters" / "02-evaluasi.yaml", "      - title: Soal Evaluasi\n        blocks:\n",
+         "      - title: Soal Evaluasi\n        blocks:\n          - {type: text, file: content/evaluasi.md}\n")
+    cache_dir = tmp_path / "cache"
+    build(course_dir, tmp_path / "first", BuildCache(cache_dir))
+    (course_dir / "content" / "evaluasi.md").write_text("Baca **petunjuk** dengan teliti.\n", encoding="utf-8")
+    cached = build(course_dir, tmp_path / "cached", BuildCache(cache_dir))
+    assert cached == build(course_dir, tmp_path / "clean", None)
+    course, _ = load_course(course_dir, cache=BuildCache(cache_dir))
+    assert "dengan teliti" in str(course.chapters[1].sequentials[0].units[0].blocks[0].html)
+
+
 def test_an_unchanged_chapter_file_is_neither_read_nor_rendered(course_dir, tmp_path, monkeypatch):
     cache_dir = tmp_path / "cache"
     build(course_dir, tmp_path / "first", BuildCache(cache_dir))

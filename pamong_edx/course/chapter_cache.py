@@ -9,7 +9,8 @@ What loading a chapter does to the rest of the course is recorded with it and re
 claims (a clash with another chapter's makes the entry unusable, and the chapter is loaded afresh so the
 error is reported as it would be), the derived id of the chapter itself, the assets it refers to (W204), the
 grading formats its graded sequentials use (W203, E113). Entries are written only after a load without
-errors, so a course with errors never leaves a cached chapter that hides one.
+errors, so a course with errors never leaves a cached chapter that hides one. Exporters key what they make of a
+chapter by its file and every file it was made from (`CourseLoader.source_key`).
 """
 
 from __future__ import annotations

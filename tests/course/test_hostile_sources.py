@@ -109,6 +109,16 @@ def test_svg_entities_and_style_sheet_instructions_are_refused(tmp_path):
         check_svg(styled)
 
 
+def test_an_svg_too_large_to_check_is_refused(tmp_path, monkeypatch):
+    from pamong_edx.course import media
+
+    path = tmp_path / "besar.svg"
+    path.write_text(SVG.format("<rect/>" * 2000))
+    monkeypatch.setattr(media, "SVG_MAX", 1000)
+    with pytest.raises(MediaProblem, match="larger than the 1.0 kB an SVG image may be"):
+        check_svg(path)
+
+
 def test_drawing_svg_with_fragments_styles_and_editor_metadata_is_fine(tmp_path):
     path = tmp_path / "ok.svg"
     path.write_text(

@@ -4,6 +4,7 @@ and an incremental rebuild after editing one lesson, against a full build.
     .venv/bin/python benchmarks/build_speed.py                  # every goal, 5 alternating pairs each
     .venv/bin/python benchmarks/build_speed.py --rounds 9 --chapters 200   # more pairs; 40,000 blocks
     .venv/bin/python benchmarks/build_speed.py --profile olx    # where a clean OLX build spends its time
+    .venv/bin/python benchmarks/build_speed.py --against /tmp/old   # this code against another checkout
 
 Goals (issue 18), each printed as min / median / max of per-pair ratios, in wall-clock and in CPU time
 (benchmarks/compare.py says why both):
@@ -11,6 +12,11 @@ Goals (issue 18), each printed as min / median / max of per-pair ratios, in wall
 * clean OLX build ÷ `tar czf` of the package's own tree ≤ 5×;
 * clean SCORM 1.2 and 2004 builds ÷ `zip -qr` of the package's own tree ≤ 5×;
 * rebuild (build cache warm) after editing one lesson ≤ 0.5 s and ≤ 10% of a clean build.
+
+`--against DIR` compares clean builds of this checkout with those of the code in DIR (a checkout of an older
+commit: `git archive <commit> | tar x -C DIR && ln -s ../exporters DIR/pamong_edx/exporters`), each build in
+its own process, the two alternating; each process times its second build (the first warms imports and
+plugin discovery).
 
 A build here is what `pamong build` does after start-up, in this process: load and check the course, export
 it, write the package (`load_courses` + `build_package`). A clean build uses no cache; the rebuild uses the
@@ -29,13 +35,16 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
+import os
 import pstats
 import random
 import shutil
 import statistics
+import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 import zipfile
 import zlib
 from pathlib import Path
@@ -216,6 +225,40 @@ class Builder:
         return build_package(courses[0], exporter, self.out, options).path
 
 
+def one_build(course: str, fmt: str, out: str) -> None:
+    """(Child process of --against.) Build twice; print the CPU and wall seconds of the second build."""
+    builder = Builder(Path(course), Path(out), None)
+    builder.build(fmt)
+    cpu, wall = time.process_time(), time.perf_counter()
+    builder.build(fmt)
+    print(f"{time.process_time() - cpu:.4f} {time.perf_counter() - wall:.4f}")
+
+
+def against(other: Path, formats: list[str], chapters: int, rounds: int) -> None:
+    """Clean builds of this code against the code in `other`, alternating, each in its own process."""
+    with tempfile.TemporaryDirectory(prefix="pamong-bench-") as tmp:
+        root = Path(tmp) / "course"
+        write_course(root, chapters)
+        for fmt in formats:
+            times: dict[str, list[tuple[float, float]]] = {"this": [], "other": []}
+            for i in range(rounds):
+                for side in (("this", "other") if i % 2 == 0 else ("other", "this")):
+                    env = dict(os.environ)
+                    env.pop("PYTHONPATH", None)
+                    if side == "other":
+                        env["PYTHONPATH"] = str(other.resolve())
+                    done = subprocess.run([sys.executable, __file__, "--one-build", str(root), fmt,
+                                           str(Path(tmp) / side)], env=env, capture_output=True, text=True,
+                                          check=True)
+                    cpu, wall = map(float, done.stdout.split()[-2:])
+                    times[side].append((cpu, wall))
+            for clock, index in (("CPU ", 0), ("wall", 1)):
+                this = statistics.median(t[index] for t in times["this"])
+                that = statistics.median(t[index] for t in times["other"])
+                print(f"clean {fmt} build [{clock}]: this code {this:.3f} s, {other} {that:.3f} s "
+                      f"(median of {rounds}, alternating): {this / that:.2f}×")
+
+
 def extract(package: Path, tree: Path) -> Path:
     if tree.exists():
         shutil.rmtree(tree)
@@ -236,8 +279,16 @@ def main() -> None:
     parser.add_argument("--format", action="append", dest="formats",
                         help="olx, scorm12, scorm2004 (repeatable); default all three")
     parser.add_argument("--profile", metavar="FORMAT", help="print a cProfile of one clean build and stop")
+    parser.add_argument("--against", metavar="DIR", help="compare clean builds with the code in DIR")
+    parser.add_argument("--one-build", nargs=3, metavar=("COURSE", "FORMAT", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     formats = args.formats or ["olx", "scorm12", "scorm2004"]
+    if args.one_build:
+        one_build(*args.one_build)
+        return
+    if args.against:
+        against(Path(args.against), formats, args.chapters, args.rounds)
+        return
 
     with tempfile.TemporaryDirectory(prefix="pamong-bench-") as tmp:
         work = Path(tmp)

@@ -13,11 +13,12 @@ streams through it, never holding more than a block of it:
   the cells of a row are counted instead. ODS rows and cells may say they repeat (``number-rows-repeated``),
   and are counted as the reader expands them.
 
-Each limit can be raised through the environment when a real roster needs more:
+Each limit can be raised for a run through the environment when a real roster needs more (never from
+the file itself):
 
-    PAMONG_ROSTER_MAX_CELLS        16000000  rows x columns of a sheet's used rectangle
-    PAMONG_ROSTER_MAX_COLUMNS           256  columns of a sheet's used rectangle
-    PAMONG_ROSTER_MAX_UNPACKED_MB      1024  all parts of the workbook, unpacked
+    PAMONG_MAX_ROSTER_CELLS      16000000  rows x columns of a sheet's used rectangle
+    PAMONG_MAX_ROSTER_COLUMNS         256  columns of a sheet's used rectangle
+    PAMONG_MAX_ROSTER_UNPACKED        1GB  all parts of the workbook, unpacked (a size: 2GB, 500MB)
 
 An .xls file (the old binary format) is not compressed and its sheets hold at most 65,536 x 256 cells,
 which bounds what it can ask for; it is passed to the reader as it is.
@@ -39,12 +40,12 @@ from pathlib import Path
 from pamong_edx.i18n import _
 from pamong_edx.personal import printable
 from pamong_edx.roster.columns import RosterFileError, column_letter
+from pamong_edx.units import format_size, parse_size
 
 MAX_TEXT_RUN = 256 << 10
 _CHUNK = 1 << 20
-_ENV = {"cells": "PAMONG_ROSTER_MAX_CELLS", "columns": "PAMONG_ROSTER_MAX_COLUMNS",
-        "unpacked_mb": "PAMONG_ROSTER_MAX_UNPACKED_MB"}
-_DEFAULTS = {"cells": 16_000_000, "columns": 256, "unpacked_mb": 1024}
+_ENV = {"cells": "PAMONG_MAX_ROSTER_CELLS", "columns": "PAMONG_MAX_ROSTER_COLUMNS",
+        "unpacked": "PAMONG_MAX_ROSTER_UNPACKED"}
 
 _QNAME = rb"<(?:[A-Za-z_][\w.\-]*:)?"  # an element name with or without a namespace prefix
 _ATTRS = rb"""(?:[^>"']|"[^"]*"|'[^']*')*?"""  # attributes up to the one wanted, quoted values skipped whole
@@ -66,9 +67,9 @@ _ODS_SPACES = re.compile(rb"""<text:s\b[^>]*?text:c\s*=\s*["']([0-9]{1,12})["']"
 
 @dataclass(frozen=True)
 class Limits:
-    cells: int = _DEFAULTS["cells"]
-    columns: int = _DEFAULTS["columns"]
-    unpacked_mb: int = _DEFAULTS["unpacked_mb"]
+    cells: int = 16_000_000
+    columns: int = 256
+    unpacked: int = 10**9  # bytes
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Limits:
@@ -77,10 +78,12 @@ class Limits:
         for name, variable in _ENV.items():
             text = environ.get(variable, "").strip()
             if text:
-                if not text.isdigit() or int(text) < 1:
-                    raise RosterFileError(_("{variable}={value} is not a positive whole number")
-                                          .format(variable=variable, value=printable(text)[:40]))
-                values[name] = int(text)
+                value = parse_size(text) if name == "unpacked" else int(text) if text.isdigit() else None
+                if not value or value < 1:
+                    raise RosterFileError(_("{variable}={value} is not {what}").format(
+                        variable=variable, value=printable(text)[:40],
+                        what=_("a size (e.g. 2GB)") if name == "unpacked" else _("a positive whole number")))
+                values[name] = value
         return cls(**values)
 
 
@@ -122,7 +125,7 @@ def check_package(path: Path, limits: Limits | None = None) -> Package:
         return package  # not a zip, or a damaged one: the reader says which
     with book:
         infos = book.infolist()
-        budget = limits.unpacked_mb << 20
+        budget = limits.unpacked
         declared = sum(info.file_size for info in infos)
         if declared > budget:
             raise _too_big(path, declared, limits)
@@ -147,7 +150,7 @@ def check_package(path: Path, limits: Limits | None = None) -> Package:
             raise RosterFileError(_("{path}: the spreadsheet is damaged ({reason}); open it in Excel and save it "
                                     "again as .xlsx").format(path=path, reason=exc)) from None
         if budget < 0:
-            raise _too_big(path, (limits.unpacked_mb << 20) - budget, limits)
+            raise _too_big(path, limits.unpacked - budget, limits)
         names = {part: name for name, part in _xlsx_sheet_parts(book).items()}
         package.spans = {names.get(part, part): span for part, span in package.spans.items()}
     package.check()
@@ -156,9 +159,9 @@ def check_package(path: Path, limits: Limits | None = None) -> Package:
 
 def _too_big(path: Path, size: int, limits: Limits) -> RosterFileError:
     return RosterFileError(_(
-        "{path} unpacks to {size} MB, beyond a roster's limit of {limit} MB; save only the roster sheet as .xlsx "
-        "or CSV, or raise the limit with {env}=N").format(
-            path=path, size=size >> 20, limit=limits.unpacked_mb, env=_ENV["unpacked_mb"]))
+        "{path} unpacks to {size}, beyond a roster's limit of {limit}; save only the roster sheet as .xlsx or "
+        "CSV, or raise the limit with {env}=SIZE (e.g. 2GB)").format(
+            path=path, size=format_size(size), limit=format_size(limits.unpacked), env=_ENV["unpacked"]))
 
 
 def _kind(name: str) -> str:

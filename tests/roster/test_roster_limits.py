@@ -39,7 +39,7 @@ def test_a_cell_at_xfd1048576_is_refused_before_the_reader_sees_it(tmp_path, wil
     assert child.returncode == 1, child.stderr  # not -6 (SIGABRT, the 512 GB allocation)
     assert child.stderr.startswith("error: ") and len(child.stderr.splitlines()) == 1
     assert "sheet 'Sheet' spans 1048576 rows and 16384 columns (up to cell XFD1048576)" in child.stderr
-    assert "PAMONG_ROSTER_MAX_COLUMNS=N" in child.stderr and "PAMONG_ROSTER_MAX_CELLS=N" in child.stderr
+    assert "PAMONG_MAX_ROSTER_COLUMNS=N" in child.stderr and "PAMONG_MAX_ROSTER_CELLS=N" in child.stderr
     assert not out.exists() and "Traceback" not in child.stderr
 
 
@@ -72,11 +72,11 @@ def test_the_unpacked_size_has_a_limit_that_can_be_raised(tmp_path, regions, mon
         notes.append([f"catatan {i:05d} " + "x" * 120])
     path = tmp_path / "besar.xlsx"
     book.save(path)
-    monkeypatch.setenv("PAMONG_ROSTER_MAX_UNPACKED_MB", "1")
-    with pytest.raises(RosterFileError, match=r"besar.xlsx unpacks to [2-9] MB, beyond a roster's limit of 1 MB; "
-                                              r".*PAMONG_ROSTER_MAX_UNPACKED_MB=N"):
+    monkeypatch.setenv("PAMONG_MAX_ROSTER_UNPACKED", "1MB")
+    with pytest.raises(RosterFileError, match=r"besar.xlsx unpacks to [2-9]\.\d MB, beyond a roster's limit of 1.0 MB; "
+                                              r".*PAMONG_MAX_ROSTER_UNPACKED=SIZE"):
         read_roster(path, regions)
-    monkeypatch.setenv("PAMONG_ROSTER_MAX_UNPACKED_MB", "16")
+    monkeypatch.setenv("PAMONG_MAX_ROSTER_UNPACKED", "16MB")
     with read_roster(path, regions) as roster:
         assert [c.status for c in roster] == ["ok"]
 
@@ -86,14 +86,18 @@ def test_cells_written_without_an_address_are_counted(tmp_path, regions, monkeyp
     path = rewrite_part(plain, tmp_path / "lebar.xlsx", "xl/worksheets/sheet1.xml", lambda _: cells_without_address(300))
     with pytest.raises(RosterFileError, match=r"spans 2 rows and 300 columns \(up to cell KN2\)"):
         read_roster(path, regions)
-    monkeypatch.setenv("PAMONG_ROSTER_MAX_COLUMNS", "400")
+    monkeypatch.setenv("PAMONG_MAX_ROSTER_COLUMNS", "400")
     with read_roster(path, regions) as roster:
         assert [c.status for c in roster] == ["ok"]
 
 
 def test_limits_from_the_environment_must_be_numbers(tmp_path, regions, monkeypatch):
-    monkeypatch.setenv("PAMONG_ROSTER_MAX_CELLS", "banyak")
-    with pytest.raises(RosterFileError, match="PAMONG_ROSTER_MAX_CELLS=banyak is not a positive whole number"):
+    monkeypatch.setenv("PAMONG_MAX_ROSTER_CELLS", "banyak")
+    with pytest.raises(RosterFileError, match="PAMONG_MAX_ROSTER_CELLS=banyak is not a positive whole number"):
+        read_roster(xlsx(tmp_path / "r.xlsx", {}, [HEADER, GOOD]), regions)
+    monkeypatch.setenv("PAMONG_MAX_ROSTER_CELLS", "100")
+    monkeypatch.setenv("PAMONG_MAX_ROSTER_UNPACKED", "besar")
+    with pytest.raises(RosterFileError, match=r"PAMONG_MAX_ROSTER_UNPACKED=besar is not a size \(e.g. 2GB\)"):
         read_roster(xlsx(tmp_path / "r.xlsx", {}, [HEADER, GOOD]), regions)
 
 
@@ -121,4 +125,5 @@ def test_an_ods_roster_as_libreoffice_saves_it_is_read(tmp_path, regions):
 
 
 def test_default_limits_are_the_documented_ones():
-    assert Limits.from_environment({}) == Limits(cells=16_000_000, columns=256, unpacked_mb=1024)
+    assert Limits.from_environment({}) == Limits(cells=16_000_000, columns=256, unpacked=10**9)
+    assert Limits.from_environment({"PAMONG_MAX_ROSTER_UNPACKED": "2GB"}).unpacked == 2 * 10**9

@@ -54,6 +54,10 @@ _ROW = re.compile(_QNAME + rb"row[\s/>]")
 _CELL_REF = re.compile(_QNAME + rb"c(?=[\s/>])" + _ATTRS + rb"""\sr\s*=\s*["']([A-Za-z]{1,4})([0-9]{1,9})["']""")
 _ROW_REF = re.compile(_QNAME + rb"row(?=[\s/>])" + _ATTRS + rb"""\sr\s*=\s*["']([0-9]{1,9})["']""")
 _ROW_BODY = re.compile(_QNAME + rb"row\b[^>]*(?<!/)>(.*?)</(?:[A-Za-z_][\w.\-]*:)?row\s*>", re.S)
+_PLAIN_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,9})"')
+# A cell tag written otherwise, or with a namespace prefix (two patterns: each starts with a literal, which the
+# regex engine looks for at memory speed).
+_ODD_CELLS = (re.compile(rb"<c[>/\t\n\r]"), re.compile(rb":c[ >/\t\n\r]"))
 _ODS_EVENT = re.compile(  # a row starts, a cell (start or empty tag), a table starts, a row ends, a table ends
     rb"""<table:table-row\b((?:[^>"']|"[^"]*"|'[^']*')*)>"""
     rb"""|<table:(?:covered-)?table-cell\b((?:[^>"']|"[^"]*"|'[^']*')*)>"""
@@ -183,7 +187,8 @@ def _inflated_size(book: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
 
 
 def _xml_chunks(path: Path, book: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
-    """The part's XML in chunks that end at a tag's start, each text run checked against MAX_TEXT_RUN."""
+    """The part's XML in chunks that end where a tag starts, with no text run over MAX_TEXT_RUN (a run covering
+    a whole aligned window of that size is refused: every run twice that long is, and none shorter is)."""
     carry = b""
     with book.open(info) as part:
         while True:
@@ -191,7 +196,7 @@ def _xml_chunks(path: Path, book: zipfile.ZipFile, info: zipfile.ZipInfo) -> Ite
             data = carry + block
             if not block:
                 if data:
-                    _check_runs(path, info, [data])
+                    _check_runs(path, info, data)
                     yield data
                 return
             cut = data.rfind(b"<")
@@ -202,13 +207,14 @@ def _xml_chunks(path: Path, book: zipfile.ZipFile, info: zipfile.ZipInfo) -> Ite
                 continue
             carry = data[cut:]
             data = data[:cut]
-            _check_runs(path, info, data.split(b"<"))
+            _check_runs(path, info, data)
             yield data
 
 
-def _check_runs(path: Path, info: zipfile.ZipInfo, pieces: list[bytes]) -> None:
-    if max(map(len, pieces)) > MAX_TEXT_RUN:
-        raise _long_text(path, info)
+def _check_runs(path: Path, info: zipfile.ZipInfo, data: bytes) -> None:
+    for start in range(0, len(data) - MAX_TEXT_RUN + 1, MAX_TEXT_RUN):
+        if data.find(b"<", start, start + MAX_TEXT_RUN) < 0:
+            raise _long_text(path, info)
 
 
 def _long_text(path: Path, info: zipfile.ZipInfo) -> RosterFileError:
@@ -218,29 +224,53 @@ def _long_text(path: Path, info: zipfile.ZipInfo) -> RosterFileError:
             path=path, part=printable(info.filename), size=MAX_TEXT_RUN >> 10))
 
 
-def _xlsx_span(chunks: Iterator[bytes]) -> tuple[tuple[int, int], int]:
-    """(rows, columns) that the sheet's cells span as the reader places them, and the part's size.
+class _SheetSpan:
+    """The rows and columns a sheet's cells span, worked out a chunk at a time.
 
     The reader places a cell by its r="B12" when it has one, else one column right of the cell before it;
-    a row without r="12" follows the row before. Cells and rows without an address are counted: each can
-    move one step beyond the highest address."""
-    max_row = max_col = unaddressed_rows = widest = size = 0
-    for chunk in chunks:
-        size += len(chunk)
+    a row without r="12" follows the row before. Most writers address every cell as `<c r="B12" ...>`: for
+    such a chunk one findall gives every address. Any other chunk (a cell with another tag form, an address
+    written otherwise, or none) is read by the exact patterns, cells and rows without an address counted as
+    able to move one step beyond the highest address."""
+
+    def __init__(self) -> None:
+        self.rows = self.columns = self.unaddressed_rows = self.widest = self.size = 0
+
+    def add(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        refs = _PLAIN_CELL_REF.findall(chunk)
+        if chunk.count(b"<c ") != len(refs) or any(odd.search(chunk) for odd in _ODD_CELLS):
+            self._exact(chunk)
+        elif refs:
+            self._note(refs)
+
+    def _note(self, refs: list[tuple[bytes, bytes]]) -> None:
+        self.rows = max(self.rows, max(map(int, map(itemgetter(1), refs))))
+        self.columns = max(self.columns, max(map(_column_number, set(map(itemgetter(0), refs)))))
+
+    def _exact(self, chunk: bytes) -> None:
         refs = _CELL_REF.findall(chunk)
         rows = _ROW_REF.findall(chunk)
         if refs:
-            max_row = max(max_row, max(map(int, map(itemgetter(1), refs))))
-            max_col = max(max_col, max(map(_column_number, set(map(itemgetter(0), refs)))))
+            self._note(refs)
         if rows:
-            max_row = max(max_row, max(map(int, rows)))
+            self.rows = max(self.rows, max(map(int, rows)))
         cells = _CELL.subn(b"", chunk)[1]
-        if cells != len(refs):  # some cells without an address: the widest row bounds how far they reach
-            bodies = _ROW_BODY.findall(chunk)
-            counts = [_CELL.subn(b"", body)[1] for body in bodies]
-            widest = max(widest, max(counts, default=0), cells - sum(counts))
-        unaddressed_rows += _ROW.subn(b"", chunk)[1] - len(rows)
-    return (max_row + unaddressed_rows, max_col + widest), size
+        if cells != len(refs):  # cells without an address: the widest row bounds how far they reach
+            counts = [_CELL.subn(b"", body)[1] for body in _ROW_BODY.findall(chunk)]
+            self.widest = max(self.widest, max(counts, default=0), cells - sum(counts))
+        self.unaddressed_rows += _ROW.subn(b"", chunk)[1] - len(rows)
+
+    def span(self) -> tuple[int, int]:
+        return self.rows + self.unaddressed_rows, self.columns + self.widest
+
+
+def _xlsx_span(chunks: Iterator[bytes]) -> tuple[tuple[int, int], int]:
+    """(rows, columns) that the sheet's cells span as the reader places them, and the part's size."""
+    sheet = _SheetSpan()
+    for chunk in chunks:
+        sheet.add(chunk)
+    return sheet.span(), sheet.size
 
 
 def _column_number(letters: bytes) -> int:

@@ -1,10 +1,12 @@
-"""Remembering the first row of every NIK and email in a roster, in flat arrays.
+"""Remembering the first row of every NIK and email in a roster: in a dict while the roster is small, then
+in flat arrays.
 
-A dict of a million keys with their int objects costs some 100 bytes an entry; this open-addressing table
-costs 12 bytes a slot (a 64-bit key and a 32-bit row number), so the duplicate checks of a million-row
-roster fit in about 50 MB and memory is bounded by the rows, not by Python objects. The table is sized up
-front from the number of rows the file is expected to hold, so it rarely grows (growing holds the old and
-the new arrays at once).
+A dict checks a whole block of keys in C (a dict built from the block, a set intersection with the keys
+seen before) but costs some 110 bytes an entry with its int objects; up to SMALL keys that is at most about
+15 MB an index. Beyond, an open-addressing table costs 12 bytes a slot (a 64-bit key and a 32-bit row
+number), so the duplicate checks of a million-row roster fit in about 50 MB and memory is bounded by the
+rows, not by Python objects; its probe is a Python loop. The table is sized up front from the number of rows
+the file is expected to hold, so it rarely grows (growing holds the old and the new arrays at once).
 
 Keys are Python's 64-bit string hashes (random, so the low bits pick the slot as they are): two different
 NIKs or emails are taken for the same with a chance of about 3 in 100 million in a 1,000,000-row roster.
@@ -20,14 +22,18 @@ from operator import and_
 
 _MIN_BITS = 12
 _MAX_LOAD = 0.6
+SMALL = 1 << 17  # keys kept in a dict before the index moves to arrays
 
 
 class FirstSeen:
     """Maps a non-zero 64-bit signed key to the row where it first appeared."""
 
     def __init__(self, expected: int = 0) -> None:
-        self._alloc(_bits_for(expected))
+        self._expected = expected
+        self._small: dict[int, int] | None = {} if expected <= SMALL else None
         self._used = 0
+        if self._small is None:
+            self._alloc(_bits_for(expected))
 
     def _alloc(self, bits: int) -> None:
         self._bits = bits
@@ -39,6 +45,10 @@ class FirstSeen:
     def first_rows(self, keys: Sequence[int], rows: Iterable[int]) -> list[tuple[int, int]]:
         """Record each key at its row, in order, unless seen before. Returns (row, earlier row) for the keys
         seen before: in an earlier block, or earlier in this one."""
+        if self._small is not None:
+            if len(self._small) + len(keys) <= SMALL:
+                return self._small_first_rows(keys, rows)
+            self._to_arrays(len(self._small) + len(keys))
         if self._used + len(keys) > self._limit:
             self._grow(self._used + len(keys))
         table, found_rows, mask = self._keys, self._rows, self._mask
@@ -57,6 +67,27 @@ class FirstSeen:
         self._used += len(keys) - len(seen)
         return seen
 
+    def _small_first_rows(self, keys: Sequence[int], rows: Iterable[int]) -> list[tuple[int, int]]:
+        table = self._small
+        block = dict(zip(reversed(keys), reversed(rows)))  # built backwards: a key's first row in the block wins
+        seen: list[tuple[int, int]] = []
+        if len(block) < len(keys):  # a key twice in this block (rare): one at a time
+            for key, row in zip(keys, rows):
+                first = table.setdefault(key, row)
+                if first != row:
+                    seen.append((row, first))
+            return seen
+        for key in block.keys() & table.keys():
+            seen.append((block.pop(key), table[key]))
+        table.update(block)
+        return sorted(seen)
+
+    def _to_arrays(self, needed: int) -> None:
+        small, self._small = self._small, None
+        self._alloc(_bits_for(max(self._expected, 2 * needed)))
+        self._used = 0
+        self.first_rows(array("q", small.keys()), array("I", small.values()))
+
     def first(self, key: int, row: int) -> int:
         """Record key at row unless seen before; return the earlier row, or 0 when key is new."""
         seen = self.first_rows([key], [row])
@@ -72,7 +103,7 @@ class FirstSeen:
         self.first_rows(keys, rows)
 
     def __len__(self) -> int:
-        return self._used
+        return len(self._small) if self._small is not None else self._used
 
 
 def _bits_for(expected: int) -> int:

@@ -31,7 +31,7 @@ def far_cell(path: Path) -> Path:
     return xlsx(path, {"XFD1048576": "x"}, [HEADER, GOOD])
 
 
-def huge_string(path: Path, characters: int = 300_000, shared: bool = True) -> Path:
+def huge_string(path: Path, characters: int = 600_000, shared: bool = True) -> Path:
     """A roster whose one extra cell holds a string longer than any spreadsheet cell: in the workbook's shared
     strings (where calamine keeps every string in memory), or inline in the sheet."""
     plain = xlsx(path.with_name("plain-" + path.name), {"H2": "PLACEHOLDER"}, [HEADER, GOOD])

@@ -8,7 +8,7 @@ import random
 import pytest
 
 from pamong_edx.roster import read_roster, sources
-from pamong_edx.roster.seen import FirstSeen, text_keys
+from pamong_edx.roster.seen import SMALL, FirstSeen, text_keys
 from roster_samples import HEADER, good, write_csv
 
 
@@ -68,16 +68,18 @@ def test_blocks_and_rows_agree(make_roster, regions):
     assert [(c.row, c.status, c.record) for c in flattened] == [(c.row, c.status, c.record) for c in rows]
 
 
-def test_the_duplicate_index_grows_and_keeps_every_row():
-    seen = FirstSeen()  # sized for nothing: it has to grow several times
+@pytest.mark.parametrize("expected", [0, SMALL + 1], ids=["dict-then-arrays", "arrays-that-grow"])
+def test_the_duplicate_index_keeps_every_row_as_it_grows(expected):
+    seen = FirstSeen(expected)
     rng = random.Random(3)
-    emails = [f"{rng.getrandbits(40):x}@desa.id" for _ in range(20_000)]
-    keys = text_keys(emails)
-    assert seen.first_rows(keys[:12_000], range(2, 12_002)) == []
-    again = seen.first_rows(keys[11_990:] + keys[:3], range(20_000, 28_013))
-    assert again[:10] == [(20_000 + i, 11_992 + i) for i in range(10)]
-    assert again[-3:] == [(28_010, 2), (28_011, 3), (28_012, 4)]
-    assert len(seen) == 20_000
+    keys = text_keys(f"{rng.getrandbits(40):x}@desa.id" for _ in range(3 * SMALL))
+    ends = [min(i + 5000, 2 * SMALL) for i in range(0, 2 * SMALL, 5000)]
+    blocks = [(keys[i:end], range(2 + i, 2 + end)) for i, end in zip(range(0, 2 * SMALL, 5000), ends)]
+    assert all(seen.first_rows(k, r) == [] for k, r in blocks)  # past SMALL, and past the first table size
+    again = seen.first_rows(keys[2 * SMALL - 10:2 * SMALL + 10] + keys[:3], range(10**6, 10**6 + 23))
+    assert again == [(10**6 + i, 2 * SMALL - 8 + i) for i in range(10)] + [(10**6 + 20 + i, 2 + i) for i in range(3)]
+    assert len(seen) == 2 * SMALL + 10
+    assert seen.first_rows([keys[5], keys[5]], [7, 8]) == [(7, 7), (8, 7)]  # twice in one block, seen before
 
 
 def test_a_header_only_roster_has_no_rows(tmp_path, regions):

@@ -127,3 +127,14 @@ def test_an_ods_roster_as_libreoffice_saves_it_is_read(tmp_path, regions):
 def test_default_limits_are_the_documented_ones():
     assert Limits.from_environment({}) == Limits(cells=16_000_000, columns=256, unpacked=10**9)
     assert Limits.from_environment({"PAMONG_MAX_ROSTER_UNPACKED": "2GB"}).unpacked == 2 * 10**9
+
+
+def test_a_far_cell_written_with_a_namespace_prefix_is_found(tmp_path):
+    plain = xlsx(tmp_path / "biasa.xlsx", {}, [HEADER, GOOD])
+    sheet = (b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
+             b'<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>nik</x:t></x:is></x:c></x:row>'
+             b"<x:row r='1048576'><x:c s='0' r='XFD1048576' t='inlineStr'><x:is><x:t>x</x:t></x:is></x:c></x:row>"
+             b"</x:sheetData></x:worksheet>")
+    path = rewrite_part(plain, tmp_path / "awalan.xlsx", "xl/worksheets/sheet1.xml", lambda _: sheet)
+    with pytest.raises(RosterFileError, match=r"spans 1048576 rows and 16384 columns"):
+        check_package(path)

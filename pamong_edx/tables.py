@@ -26,13 +26,11 @@ from pathlib import Path
 
 from pamong_edx.errors import PamongError, UsageError
 from pamong_edx.i18n import _
-from pamong_edx.personal import mask_niks, may_hold_nik, without_controls
+from pamong_edx.personal import mask_niks, without_controls
 
 FORMATS = ("csv", "xlsx")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-_CONTROL_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
-_FORMULA_AFTER_NEWLINE = re.compile(r"\n[=+\-@]")
 _CSV_SPECIAL = ('"', ",", "\r", "\n")
 _INT = frozenset({int})
 
@@ -162,7 +160,8 @@ def _sheet_title(what: str) -> str:
 
 
 def _ascii_classes() -> bytes:
-    """A translate table sorting the bytes of ASCII text into what the column test looks for."""
+    """A translate table sorting the bytes of UTF-8 text into what the column test looks for (every byte of a
+    character beyond ASCII becomes "x")."""
     table = bytearray(b"x" * 256)
     for b in range(0x20):
         table[b] = 0  # control characters
@@ -178,18 +177,21 @@ def _ascii_classes() -> bytes:
 
 
 _CLASSES = _ascii_classes()
+_C1_CONTROL = re.compile(b"\xc2[\x80-\x9f]")  # U+0080-U+009F in UTF-8
+_FULL_WIDTH_DIGIT = re.compile(b"\xef\xbc[\x90-\x99]")  # U+FF10-U+FF19 in UTF-8
 _NIKS = (b"9" * 16, b"9999s9999s9999s9999", b"9999=9999=9999=9999")
 
 
 def _plain(joined: str) -> bool:
     """Whether a column joined by newlines needs nothing done to any cell: no control character, no cell
-    starting like a formula, no NIK-shaped number. A few memory-speed passes for ASCII text (a false alarm
-    only costs a look at each cell); regular expressions otherwise."""
-    if joined.isascii():
-        t = joined.encode("ascii").translate(_CLASSES)
-        return not (b"\0" in t or t[:1] == b"=" or b"\n=" in t or any(nik in t for nik in _NIKS))
-    return not (joined.startswith(FORMULA_START) or _FORMULA_AFTER_NEWLINE.search(joined)
-                or _CONTROL_BUT_NEWLINE.search(joined) or may_hold_nik(joined))
+    starting like a formula, no NIK-shaped number. A few memory-speed passes over its UTF-8 bytes sorted by
+    _CLASSES (a false alarm only costs a look at each cell); characters beyond ASCII that matter (C1 control
+    characters, full-width digits) are looked for by their UTF-8 lead bytes."""
+    data = joined.encode("utf-8", "surrogatepass")
+    if not joined.isascii() and (_C1_CONTROL.search(data) or _FULL_WIDTH_DIGIT.search(data)):
+        return False
+    t = data.translate(_CLASSES)
+    return not (b"\0" in t or t[:1] == b"=" or b"\n=" in t or any(nik in t for nik in _NIKS))
 
 
 def _safe_column(column: Sequence[object]) -> tuple[Sequence[object], str | None]:

@@ -21,6 +21,7 @@ TRICKY = [
     [7, "HP 3201012345678901", "3201 0123 4567 8901"],
     [None, "Ni Luh Ayü \"Ayu\"", "é"],
     [9, "", None],
+    [10, "André\u0085 Wijaya", "\uff13\uff12\uff10\uff11\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff10\uff11"],
 ]
 
 
@@ -48,6 +49,7 @@ def test_csv_is_utf8_with_bom_and_safe_to_open(tmp_path):
     assert rows[5] == ["6", "abc", "baris pertama  kedua"]  # NUL and ESC dropped, line breaks as spaces
     assert rows[6] == ["7", "HP 3201********8901", "3201 **** **** 8901"]
     assert rows[7] == ["", "Ni Luh Ayü \"Ayu\"", "é"]
+    assert rows[9] == ["10", "André Wijaya", "\uff13\uff12\uff10\uff11********\uff18\uff19\uff10\uff11"]
     assert b"3201012345678901" not in raw and b"\x00" not in raw and b"\x1b" not in raw
 
 

@@ -15,7 +15,7 @@ to its mistakes. No object is made per row unless someone asks for CheckedRow ob
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, repeat, zip_longest
 from operator import ne, not_
@@ -169,7 +169,7 @@ class Block:
     __slots__ = ("rows", "nik", "nama", "email", "telepon", "jabatan", "kode_desa", "nama_desa", "official",
                  "problems", "regions_unknown", "positions_unknown", "niks_sound")
 
-    def __init__(self, rows: list[int], fields: dict[str, list[str]], official: list[str],
+    def __init__(self, rows: Sequence[int], fields: dict[str, list[str]], official: list[str],
                  problems: dict[int, list[Diagnostic]], regions_unknown: set[int], positions_unknown: set[int],
                  niks_sound: bool) -> None:
         self.rows = rows
@@ -237,7 +237,7 @@ class RowChecker:
             else:
                 columns = list(map(list, zip_longest(*cells, fillvalue="")))
         width = len(columns)
-        numbers = list(range(start, start + n))
+        numbers: range | list[int] = range(start, start + n)  # a list only once blank rows are dropped
         fields: dict[str, list] = {}
         for name in FIELDS:
             index = self._fields.get(name)
@@ -275,7 +275,7 @@ class RowChecker:
                 fields[name] = [c if c.__class__ is str else cell_text(c) for c in column]
         return numeric
 
-    def _drop_blank(self, numbers: list[int], fields: dict[str, list], numeric: set[int],
+    def _drop_blank(self, numbers: Sequence[int], fields: dict[str, list], numeric: set[int],
                     unreadable: dict[int, str]) -> tuple[list[int], set[int], dict[int, str]]:
         columns = [fields[name] for name in FIELDS if name != "nik"]
         nik = fields["nik"]
@@ -304,7 +304,7 @@ class RowChecker:
 class _Pass:
     """The checks of one block, field by field in the order their diagnostics are listed for a row."""
 
-    def __init__(self, checker: RowChecker, numbers: list[int], fields: dict[str, list[str]],
+    def __init__(self, checker: RowChecker, numbers: Sequence[int], fields: dict[str, list[str]],
                  problems: dict[int, list[Diagnostic]], skip: frozenset[int]) -> None:
         self.c = checker
         self.numbers = numbers

@@ -1,8 +1,7 @@
 """Remembering the first row of every NIK and email in a roster: in a dict while the roster is small, then
 in flat arrays.
 
-A dict checks a whole block of keys in C (a dict built from the block, a set intersection with the keys
-seen before) but costs some 110 bytes an entry with its int objects; up to SMALL keys that is at most about
+A dict checks a whole block of keys in C (are they disjoint from the keys seen, then one update) but costs some 110 bytes an entry with its int objects; up to SMALL keys that is at most about
 15 MB an index. Beyond, an open-addressing table costs 12 bytes a slot (a 64-bit key and a 32-bit row
 number), so the duplicate checks of a million-row roster fit in about 50 MB and memory is bounded by the
 rows, not by Python objects; its probe is a Python loop. The table is sized up front from the number of rows
@@ -42,7 +41,7 @@ class FirstSeen:
         self._rows = array("I", bytes(4 << bits))
         self._limit = int((1 << bits) * _MAX_LOAD)
 
-    def first_rows(self, keys: Sequence[int], rows: Iterable[int]) -> list[tuple[int, int]]:
+    def first_rows(self, keys: Sequence[int], rows: Sequence[int]) -> list[tuple[int, int]]:
         """Record each key at its row, in order, unless seen before. Returns (row, earlier row) for the keys
         seen before: in an earlier block, or earlier in this one."""
         if self._small is not None:
@@ -67,20 +66,26 @@ class FirstSeen:
         self._used += len(keys) - len(seen)
         return seen
 
-    def _small_first_rows(self, keys: Sequence[int], rows: Iterable[int]) -> list[tuple[int, int]]:
+    def _small_first_rows(self, keys: Sequence[int], rows: Sequence[int]) -> list[tuple[int, int]]:
         table = self._small
-        block = dict(zip(reversed(keys), reversed(rows)))  # built backwards: a key's first row in the block wins
         seen: list[tuple[int, int]] = []
-        if len(block) < len(keys):  # a key twice in this block (rare): one at a time
+        if not table.keys().isdisjoint(keys):  # a key seen in an earlier block (rare): one at a time
             for key, row in zip(keys, rows):
                 first = table.setdefault(key, row)
                 if first != row:
                     seen.append((row, first))
             return seen
-        for key in block.keys() & table.keys():
-            seen.append((block.pop(key), table[key]))
-        table.update(block)
-        return sorted(seen)
+        before = len(table)
+        table.update(zip(keys, rows))
+        if len(table) - before == len(keys):  # all new: the common case, two C-level passes
+            return seen
+        first_rows: dict[int, int] = {}  # a key twice in this block: the update kept its last row
+        for key, row in zip(keys, rows):
+            first = first_rows.setdefault(key, row)
+            if first != row:
+                seen.append((row, first))
+        table.update(first_rows)
+        return seen
 
     def _to_arrays(self, needed: int) -> None:
         small, self._small = self._small, None

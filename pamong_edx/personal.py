@@ -6,7 +6,7 @@ so a NIK is never shown in full wherever it was typed:
 
     mask_niks("HP 3201012345678901")        -> "HP 3201********8901"
     mask_niks("3201 0123 4567 8901")        -> "3201 **** **** 8901"
-    printable("name\\x1b[31m")               -> "name\\\\x1b[31m"  (escaped: a terminal shows it, never obeys it)
+    safe_message("name\\x1b[31m 3201012345678901") -> "name\\\\x1b[31m 3201********8901"
 
 NIK-shaped means 16 digits standing alone (not part of a longer number), written in one run or in four
 groups of four with one separator (space, dot or dash); full-width digits (０-９) count as digits.
@@ -17,13 +17,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from pamong_edx.diagnostics import printable
+
 _D = "[0-9\uff10-\uff19]"
 _NIK_SHAPE = re.compile(rf"(?<!{_D})({_D}{{4}})([ .\-]?){_D}{{4}}\2{_D}{{4}}\2({_D}{{4}})(?!{_D})")
 _FULL_WIDTH_DIGITS = "\uff10"
 # For the fast test: ASCII digits -> "9", the group separators -> "s", so one substring search finds a shape.
 _SHAPES = bytes.maketrans(b"0123456789 .-", b"9999999999sss")
 _RUN, _GROUPS = b"9" * 16, b"9999s9999s9999s9999"
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # with the bidirectional overrides
 _WHITESPACE_CONTROL = re.compile("[\t\n\r\x0b\x0c]")
 
 
@@ -64,16 +66,15 @@ def normalise_digits(text: str) -> str:
     return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
 
 
-def printable(text: str) -> str:
-    """text safe to echo in a message or on a terminal: NIKs masked, control characters escaped (``\\x1b``)."""
-    text = mask_niks(text)
-    if text.isprintable():
-        return text
-    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
+def safe_message(text: str) -> str:
+    """text safe to echo in a message or on a terminal: NIKs masked, control characters escaped (``\\x1b``,
+    as pamong_edx.diagnostics.printable escapes them for every diagnostic)."""
+    return printable(mask_niks(text), keep="")
 
 
 def without_controls(text: str) -> str:
-    """text for a results file: tabs and line breaks as spaces, every other control character dropped."""
+    """text for a results file: tabs and line breaks as spaces, every other control character dropped (and the
+    bidirectional overrides, which would show a cell's text in another order than it is written)."""
     if not _CONTROL.search(text):
         return text
     return _CONTROL.sub("", _WHITESPACE_CONTROL.sub(" ", text))

@@ -178,6 +178,7 @@ def _ascii_classes() -> bytes:
 
 _CLASSES = _ascii_classes()
 _C1_CONTROL = re.compile(b"\xc2[\x80-\x9f]")  # U+0080-U+009F in UTF-8
+_BIDI_OVERRIDE = re.compile(b"\xe2(?:\x80[\xaa-\xae]|\x81[\xa6-\xa9])")  # U+202A-202E, U+2066-2069
 _FULL_WIDTH_DIGIT = re.compile(b"\xef\xbc[\x90-\x99]")  # U+FF10-U+FF19 in UTF-8
 _NIKS = (b"9" * 16, b"9999s9999s9999s9999", b"9999=9999=9999=9999")
 
@@ -186,9 +187,10 @@ def _plain(joined: str) -> bool:
     """Whether a column joined by newlines needs nothing done to any cell: no control character, no cell
     starting like a formula, no NIK-shaped number. A few memory-speed passes over its UTF-8 bytes sorted by
     _CLASSES (a false alarm only costs a look at each cell); characters beyond ASCII that matter (C1 control
-    characters, full-width digits) are looked for by their UTF-8 lead bytes."""
+    characters, bidirectional overrides, full-width digits) are looked for by their UTF-8 bytes."""
     data = joined.encode("utf-8", "surrogatepass")
-    if not joined.isascii() and (_C1_CONTROL.search(data) or _FULL_WIDTH_DIGIT.search(data)):
+    if not joined.isascii() and (_C1_CONTROL.search(data) or _BIDI_OVERRIDE.search(data)
+                                 or _FULL_WIDTH_DIGIT.search(data)):
         return False
     t = data.translate(_CLASSES)
     return not (b"\0" in t or t[:1] == b"=" or b"\n=" in t or any(nik in t for nik in _NIKS))

@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from pamong_edx.personal import mask_niks, may_hold_nik, normalise_digits, printable, without_controls
+from pamong_edx.personal import mask_niks, may_hold_nik, normalise_digits, safe_message, without_controls
 
 
 @pytest.mark.parametrize("text, shown", [
@@ -55,13 +55,14 @@ def test_full_width_and_other_digits_become_ascii():
 
 
 def test_messages_escape_control_characters_and_mask_niks():
-    assert printable("Kades\x1b[31m\x00") == "Kades\\x1b[31m\\x00"
-    assert printable("a\nb") == "a\\x0ab"
-    assert printable("HP 3201012345678901") == "HP 3201********8901"
-    assert printable("André") == "André"
+    assert safe_message("Kades\x1b[31m\x00") == "Kades\\x1b[31m\\x00"
+    assert safe_message("a\nb") == "a\\x0ab"
+    assert safe_message("HP 3201012345678901") == "HP 3201********8901"
+    assert safe_message("André \u202eabc") == "André \\u202eabc"
 
 
 def test_results_drop_control_characters():
     assert without_controls("Siti\tRahayu\r\nKedaton") == "Siti Rahayu  Kedaton"
     assert without_controls("a\x00b\x1bc\x7fd\x9fe") == "abcde"
     assert without_controls("Ni Luh Ayü") == "Ni Luh Ayü"
+    assert without_controls("abc\u202edef") == "abcdef"

@@ -21,7 +21,7 @@ TRICKY = [
     [7, "HP 3201012345678901", "3201 0123 4567 8901"],
     [None, "Ni Luh Ayü \"Ayu\"", "é"],
     [9, "", None],
-    [10, "André\u0085 Wijaya", "\uff13\uff12\uff10\uff11\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff10\uff11"],
+    [10, "André\u0085 Wij\u202eaya", "\uff13\uff12\uff10\uff11\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff10\uff11"],
 ]
 
 

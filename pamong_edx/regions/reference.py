@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pamong_edx.errors import PamongError
 from pamong_edx.i18n import _
-from pamong_edx.personal import printable
+from pamong_edx.personal import safe_message
 from pamong_edx.regions.codes import (
     LEVEL_NAMES,
     is_dotted,
@@ -280,7 +280,7 @@ def _find_problem(reader, path: Path) -> None:
     header = [h.strip().lower() for h in next(reader, [])]
     if "kode" not in header or "nama" not in header:
         raise RegionFileError(_("{path}:1: expected a header row with the columns kode,nama (found {found}); "
-                                "see docs/regions.md").format(path=path, found=printable(",".join(header))[:200]
+                                "see docs/regions.md").format(path=path, found=safe_message(",".join(header))[:200]
                                                               or _("an empty file")))
     i_code, i_name = header.index("kode"), header.index("nama")
     width = max(i_code, i_name) + 1
@@ -295,7 +295,7 @@ def _find_problem(reader, path: Path) -> None:
         if not is_dotted(code):
             raise RegionFileError(_("{path}:{line}: '{code}' is not a dotted region code (18, 18.71, 18.71.01 or "
                                     "18.71.01.1003)").format(path=path, line=reader.line_num,
-                                                             code=printable(code)[:40]))
+                                                             code=safe_message(code)[:40]))
         if code in seen:
             raise RegionFileError(_("{path}:{line}: code {code} appears twice").format(
                 path=path, line=reader.line_num, code=code))

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pamong_edx.diagnostics import Code, Diagnostic, Location, register
 from pamong_edx.i18n import N_, _
-from pamong_edx.personal import printable
+from pamong_edx.personal import safe_message
 from pamong_edx.regions.codes import level_of, normalise_code, parent_code, region_type
 from pamong_edx.regions.reference import Regions
 from pamong_edx.roster import nik as nik_rules
@@ -293,7 +293,7 @@ class RowChecker:
     # --- diagnostics --------------------------------------------------------------------------------
 
     def _diag(self, code: Code, row: int, name: str, message: str) -> Diagnostic:
-        return Diagnostic(code.code, printable(message), Location(self._path, row, self._letters.get(name, "")),
+        return Diagnostic(code.code, safe_message(message), Location(self._path, row, self._letters.get(name, "")),
                           field=name)
 
     def _missing(self, row: int, name: str) -> Diagnostic:

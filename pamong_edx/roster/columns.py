@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pamong_edx.errors import PamongError
 from pamong_edx.i18n import N_, _
-from pamong_edx.personal import printable
+from pamong_edx.personal import safe_message
 
 FIELDS = ("nama", "nik", "email", "telepon", "jabatan", "kode_desa", "nama_desa")
 REQUIRED = ("nama", "nik", "email", "jabatan", "kode_desa")
@@ -113,8 +113,8 @@ def mapping_from(table: dict[str, object], origin: str | None = None) -> dict[st
     for header, target in table.items():
         if not isinstance(target, str) or target not in FIELDS:
             raise RosterFileError(_("{origin}: column '{header}' maps to '{target}'; use one of {fields}").format(
-                origin=origin or _("column mapping"), header=printable(str(header)),
-                target=printable(str(target))[:80], fields=", ".join(FIELDS)))
+                origin=origin or _("column mapping"), header=safe_message(str(header)),
+                target=safe_message(str(target))[:80], fields=", ".join(FIELDS)))
         mapping[header_key(header)] = target
     return mapping
 
@@ -193,7 +193,7 @@ def make_layout(path: Path, found: tuple[int, Sequence[object], dict[str, int]] 
     missing = [f for f in REQUIRED if f not in fields]
     headers = ["" if c is None else str(c).strip() for c in cells]
     if missing:
-        shown = printable(", ".join(h for h in headers if h))
+        shown = safe_message(", ".join(h for h in headers if h))
         raise RosterFileError(_(
             "{path}:{row}: no column for {missing} (header row: {headers}); rename the column or map it with "
             "--columns FILE (see docs/roster.md)").format(path=path, row=number, missing=", ".join(missing),

@@ -10,7 +10,7 @@ import click
 from pamong_edx.errors import DiagnosticsFailed
 from pamong_edx.i18n import _
 from pamong_edx.outputs import refuse_overwriting_inputs
-from pamong_edx.personal import printable
+from pamong_edx.personal import safe_message
 from pamong_edx.regions.commands import regions_option
 from pamong_edx.regions.locate import locate_regions, open_regions
 from pamong_edx.roster.reader import read_roster
@@ -64,21 +64,21 @@ def check(roster_path: Path, regions_path: str | None, results_path: Path | None
     if as_json:
         data = {"roster": str(roster_path), "results": str(results_path), **summary.as_dict(),
                 "header_row": layout.header_row,
-                "columns": {name: printable(layout.header(name)) for name in layout.fields},
-                "ignored_columns": [printable(h) for h in layout.ignored]}
+                "columns": {name: safe_message(layout.header(name)) for name in layout.fields},
+                "ignored_columns": [safe_message(h) for h in layout.ignored]}
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         if total > shown:
             click.echo(_("... {count} more diagnostics in {results}").format(count=total - shown, results=results_path))
         if layout.sheet:
-            where = _("sheet '{sheet}'").format(sheet=printable(layout.sheet))
+            where = _("sheet '{sheet}'").format(sheet=safe_message(layout.sheet))
         else:
             where = _("{encoding}, delimiter '{delimiter}'").format(encoding=layout.encoding,
-                                                                    delimiter=printable(layout.delimiter or ""))
+                                                                    delimiter=safe_message(layout.delimiter or ""))
         line = _("{roster}: header in row {row} ({where})").format(roster=roster_path, row=layout.header_row,
                                                                    where=where)
         if layout.ignored:
-            line += _("; columns not used: {columns}").format(columns=printable(", ".join(layout.ignored)))
+            line += _("; columns not used: {columns}").format(columns=safe_message(", ".join(layout.ignored)))
         click.echo(line)
         click.echo(summary.text())
         click.echo(_("Results: {results}").format(results=results_path))

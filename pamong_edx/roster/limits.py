@@ -38,7 +38,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from pamong_edx.i18n import _
-from pamong_edx.personal import printable
+from pamong_edx.personal import safe_message
 from pamong_edx.roster.columns import RosterFileError, column_letter
 from pamong_edx.units import format_size, parse_size
 
@@ -85,7 +85,7 @@ class Limits:
                 value = parse_size(text) if name == "unpacked" else int(text) if text.isdigit() else None
                 if not value or value < 1:
                     raise RosterFileError(_("{variable}={value} is not {what}").format(
-                        variable=variable, value=printable(text)[:40],
+                        variable=variable, value=safe_message(text)[:40],
                         what=_("a size (e.g. 2GB)") if name == "unpacked" else _("a positive whole number")))
                 values[name] = value
         return cls(**values)
@@ -109,7 +109,7 @@ class Package:
                     "cells: beyond a roster's limit of {max_columns} columns and {max_cells} cells. Delete what "
                     "lies beyond the roster (Ctrl+End in Excel shows the last used cell) and save, or raise the "
                     "limits with {env_columns}=N and {env_cells}=N").format(
-                        path=self.path, sheet=printable(sheet), rows=rows, columns=columns, cell=last,
+                        path=self.path, sheet=safe_message(sheet), rows=rows, columns=columns, cell=last,
                         cells=rows * columns, max_columns=self.limits.columns, max_cells=self.limits.cells,
                         env_columns=_ENV["columns"], env_cells=_ENV["cells"]))
 
@@ -221,7 +221,7 @@ def _long_text(path: Path, info: zipfile.ZipInfo) -> RosterFileError:
     return RosterFileError(_(
         "{path}: part {part} holds a text of more than {size} KB in one piece; a spreadsheet cell holds at most "
         "32,767 characters, so this is not a roster: save the roster sheet again as .xlsx or CSV").format(
-            path=path, part=printable(info.filename), size=MAX_TEXT_RUN >> 10))
+            path=path, part=safe_message(info.filename), size=MAX_TEXT_RUN >> 10))
 
 
 class _SheetSpan:

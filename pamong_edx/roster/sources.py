@@ -28,7 +28,7 @@ from itertools import count, islice, repeat
 from pathlib import Path
 
 from pamong_edx.i18n import N_, _
-from pamong_edx.personal import printable
+from pamong_edx.personal import safe_message
 from pamong_edx.roster.columns import HEADER_SEARCH_ROWS, Layout, RosterFileError, find_header, make_layout
 
 BLOCK_CELLS = 4096
@@ -248,9 +248,9 @@ class SpreadsheetSource(Source):
         except CalamineError as exc:
             raise RosterFileError(_("{path}: cannot read the spreadsheet ({reason}); the file is damaged or not a "
                                     "spreadsheet: open it in Excel and save it again as .xlsx")
-                                  .format(path=path, reason=printable(str(exc))[:200])) from None
+                                  .format(path=path, reason=safe_message(str(exc))[:200])) from None
         if worksheet.start is None:
-            raise RosterFileError(_("{path}: sheet '{sheet}' is empty").format(path=path, sheet=printable(name)))
+            raise RosterFileError(_("{path}: sheet '{sheet}' is empty").format(path=path, sheet=safe_message(name)))
         first_row, first_column = worksheet.start  # calamine starts at the first used cell (0-based)
         self.expected_rows = worksheet.height
         self._width = max(worksheet.width, 1)
@@ -272,7 +272,7 @@ class SpreadsheetSource(Source):
             if name == sheet or name.casefold() == sheet.casefold():
                 return name
         raise RosterFileError(_("{path}: no sheet named '{sheet}' (sheets: {sheets})").format(
-            path=path, sheet=printable(sheet), sheets=printable(", ".join(names))))
+            path=path, sheet=safe_message(sheet), sheets=safe_message(", ".join(names))))
 
     def blocks(self) -> Iterator[RawBlock]:
         size = max(BLOCK_CELLS // self._width, 1)

@@ -8,6 +8,7 @@ Loading keeps one dict of dotted code -> name (about 20 MB for the 91,599 rows o
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from operator import itemgetter
@@ -16,6 +17,7 @@ from pathlib import Path
 from pamong_edx.errors import PamongError
 from pamong_edx.i18n import _
 from pamong_edx.personal import safe_message
+from pamong_edx.regions import cache
 from pamong_edx.regions.codes import (
     LEVEL_NAMES,
     is_dotted,
@@ -227,22 +229,28 @@ def _by_level(code: str) -> tuple[int, str]:
 
 
 def load_regions(path: str | Path) -> Regions:
-    """Read a region file (CSV with columns kode,nama; the level is the number of dot-separated parts)."""
+    """Read a region file (CSV with columns kode,nama; the level is the number of dot-separated parts). A file
+    read before is loaded from its checked copy in the cache folder (regions/cache.py)."""
     path = Path(path)
     try:
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            pairs = _columns(csv.reader(f))
-            names = _checked(*pairs) if pairs is not None else None
-            if names is None:  # something is wrong: read it again row by row to say which row
-                f.seek(0)
-                _find_problem(csv.reader(f), path)
+        raw = path.read_bytes()
     except OSError as exc:
         raise RegionFileError(_("cannot open region file {path}: {reason}").format(path=path, reason=exc.strerror)) \
             from None
+    names = cache.load(raw)
+    if names is not None:
+        return Regions(names, source=path)
+    try:
+        text = raw.decode("utf-8-sig")
+        pairs = _columns(csv.reader(io.StringIO(text, newline="")))
+        names = _checked(*pairs) if pairs is not None else None
+        if names is None:  # something is wrong: read it again row by row to say which row
+            _find_problem(csv.reader(io.StringIO(text, newline="")), path)
     except UnicodeDecodeError:
         raise RegionFileError(_("{path}: not UTF-8 text; save the region file as UTF-8 CSV").format(path=path)) from None
     except csv.Error as exc:
         raise RegionFileError(_("{path}: not a readable CSV file ({reason})").format(path=path, reason=exc)) from None
+    cache.store(raw, names)
     return Regions(names, source=path)
 
 

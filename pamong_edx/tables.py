@@ -106,11 +106,11 @@ class TableWriter:
         safe = [_safe_column(c) for c in columns]
         try:
             if self.format == "csv":
-                fields = [_csv_column(column, joined) for column, joined in safe]
+                fields = [_csv_column(*column) for column in safe]
                 self._file.write("\r\n".join(map(",".join, zip(*fields))) + "\r\n")
             else:
                 append = self._sheet.append
-                for row in zip(*(column for column, _joined in safe)):
+                for row in zip(*(column for column, _text, _quotes in safe)):
                     append(row)
         except OSError as exc:
             self._fail(exc)
@@ -173,6 +173,8 @@ def _ascii_classes() -> bytes:
         table[ch] = ord("s")  # what separates the groups of a NIK written 3201 0123 4567 8901
     for ch in b"=+-@":
         table[ch] = ord("=")  # what starts a formula ("-" also separates NIK groups)
+    for ch in b'",':
+        table[ch] = ord("q")  # what makes the csv module quote a field
     return bytes(table)
 
 
@@ -183,39 +185,41 @@ _FULL_WIDTH_DIGIT = re.compile(b"\xef\xbc[\x90-\x99]")  # U+FF10-U+FF19 in UTF-8
 _NIKS = (b"9" * 16, b"9999s9999s9999s9999", b"9999=9999=9999=9999")
 
 
-def _plain(joined: str) -> bool:
-    """Whether a column joined by newlines needs nothing done to any cell: no control character, no cell
-    starting like a formula, no NIK-shaped number. A few memory-speed passes over its UTF-8 bytes sorted by
-    _CLASSES (a false alarm only costs a look at each cell); characters beyond ASCII that matter (C1 control
-    characters, bidirectional overrides, full-width digits) are looked for by their UTF-8 bytes."""
+def _plain(joined: str) -> tuple[bool, bool]:
+    """(whether a column joined by newlines needs nothing done to any cell, whether a CSV field of it may need
+    quotes). Plain: no control character, no cell starting like a formula, no NIK-shaped number. A few
+    memory-speed passes over its UTF-8 bytes sorted by _CLASSES (a false alarm only costs a look at each
+    cell); characters beyond ASCII that matter (C1 control characters, bidirectional overrides, full-width
+    digits) are looked for by their UTF-8 bytes."""
     data = joined.encode("utf-8", "surrogatepass")
     if not joined.isascii() and (_C1_CONTROL.search(data) or _BIDI_OVERRIDE.search(data)
                                  or _FULL_WIDTH_DIGIT.search(data)):
-        return False
+        return False, True
     t = data.translate(_CLASSES)
-    return not (b"\0" in t or t[:1] == b"=" or b"\n=" in t or any(nik in t for nik in _NIKS))
+    plain = not (b"\0" in t or t[:1] == b"=" or b"\n=" in t or any(nik in t for nik in _NIKS))
+    return plain, b"q" in t
 
 
-def _safe_column(column: Sequence[object]) -> tuple[Sequence[object], str | None]:
-    """The column with every text cell made safe, and the column joined by newlines when it is all text.
-    One test of the joined column decides whether any cell needs a change (most columns need none)."""
+def _safe_column(column: Sequence[object]) -> tuple[Sequence[object], bool, bool]:
+    """The column with every text cell made safe, whether it is all text, and whether a CSV field of it may
+    need quotes. One test of the joined column decides whether any cell needs a change (most need none)."""
     try:
         joined = "\n".join(column)  # raises TypeError when a cell is not text
     except TypeError:
-        if _INT.issuperset(map(type, column)):  # numbers (row numbers): nothing to make safe
-            return column, None
-        return safe_cells(column), None
-    if joined.count("\n") == len(column) - 1 and _plain(joined):
-        return column, joined
-    column = [safe_text(c) for c in column]
-    return column, "\n".join(column)
+        if _INT.issuperset(map(type, column)):  # numbers (row numbers): nothing to make safe, nothing to quote
+            return column, False, False
+        return safe_cells(column), False, True
+    if joined.count("\n") == len(column) - 1:
+        plain, quotes = _plain(joined)
+        if plain:
+            return column, True, quotes
+    return [safe_text(c) for c in column], True, True
 
 
-def _csv_column(column: Sequence[object], joined: str | None) -> Sequence[str]:
-    """The column as CSV fields, quoted as the csv module quotes them (only when a field needs it)."""
-    if joined is None:
+def _csv_column(column: Sequence[object], text: bool, quotes: bool) -> Sequence[str]:
+    """The column as CSV fields, quoted as the csv module quotes them (only a field that needs it)."""
+    if not text:
         column = list(map(str, column)) if None not in column else ["" if c is None else str(c) for c in column]
-        joined = "\n".join(column)
-    if '"' not in joined and "," not in joined and "\r" not in joined and joined.count("\n") == len(column) - 1:
+    if not quotes:
         return column
     return [f'"{c.replace(chr(34), chr(34) * 2)}"' if any(ch in c for ch in _CSV_SPECIAL) else c for c in column]

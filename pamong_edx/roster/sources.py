@@ -187,7 +187,7 @@ def split_plain(lines: list[str], delimiter: str) -> list[list[str]] | None:
     splitting at delimiters and line ends, so this returns what it would, column by column and without a
     list per row (its only cost is what it cannot avoid: a string per cell)."""
     text = "".join(lines)
-    if '"' in text or max(map(len, lines)) > csv.field_size_limit():
+    if '"' in text or (len(text) > csv.field_size_limit() and max(map(len, lines)) > csv.field_size_limit()):
         return None
     counts = set(map(str.count, lines, repeat(delimiter)))
     if len(counts) != 1:

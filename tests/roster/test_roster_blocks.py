@@ -8,7 +8,8 @@ import random
 import pytest
 
 from pamong_edx.roster import read_roster, sources
-from pamong_edx.roster.seen import SMALL, FirstSeen, text_keys
+from pamong_edx.roster import seen as seen_module
+from pamong_edx.roster.seen import FirstSeen, text_keys
 from roster_samples import HEADER, good, write_csv
 
 
@@ -68,17 +69,19 @@ def test_blocks_and_rows_agree(make_roster, regions):
     assert [(c.row, c.status, c.record) for c in flattened] == [(c.row, c.status, c.record) for c in rows]
 
 
-@pytest.mark.parametrize("expected", [0, SMALL + 1], ids=["dict-then-arrays", "arrays-that-grow"])
-def test_the_duplicate_index_keeps_every_row_as_it_grows(expected):
+@pytest.mark.parametrize("expected", [0, 2049], ids=["dict-then-arrays", "arrays-that-grow"])
+def test_the_duplicate_index_keeps_every_row_as_it_grows(expected, monkeypatch):
+    monkeypatch.setattr(seen_module, "SMALL", 2048)  # a small dict, then arrays: sized for 2049 rows, they must grow
+    SMALL = seen_module.SMALL
     seen = FirstSeen(expected)
     rng = random.Random(3)
     keys = text_keys(f"{rng.getrandbits(40):x}@desa.id" for _ in range(3 * SMALL))
-    ends = [min(i + 5000, 2 * SMALL) for i in range(0, 2 * SMALL, 5000)]
-    blocks = [(keys[i:end], range(2 + i, 2 + end)) for i, end in zip(range(0, 2 * SMALL, 5000), ends)]
+    ends = [min(i + 500, 2 * SMALL) for i in range(0, 2 * SMALL, 500)]
+    blocks = [(keys[i:end], range(2 + i, 2 + end)) for i, end in zip(range(0, 2 * SMALL, 500), ends)]
     assert all(seen.first_rows(k, r) == [] for k, r in blocks)  # past SMALL, and past the first table size
     again = seen.first_rows(keys[2 * SMALL - 10:2 * SMALL + 10] + keys[:3], range(10**6, 10**6 + 23))
     assert again == [(10**6 + i, 2 * SMALL - 8 + i) for i in range(10)] + [(10**6 + 20 + i, 2 + i) for i in range(3)]
-    assert len(seen) == 2 * SMALL + 10
+    assert len(seen) == 2 * SMALL + 10 and seen._bits > 12  # the arrays grew past their first size
     assert seen.first_rows([keys[5], keys[5]], [7, 8]) == [(7, 7), (8, 7)]  # twice in one block, seen before
 
 

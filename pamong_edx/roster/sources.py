@@ -33,7 +33,6 @@ from pamong_edx.roster.columns import HEADER_SEARCH_ROWS, Layout, RosterFileErro
 
 BLOCK_CELLS = 4096
 BLOCK_CHARS = 1 << 15
-_ROWS_AT_ONCE = 64
 
 
 @dataclass(slots=True)

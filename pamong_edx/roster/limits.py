@@ -245,7 +245,11 @@ class _SheetSpan:
             self._note(refs)
 
     def _note(self, refs: list[tuple[bytes, bytes]]) -> None:
-        self.rows = max(self.rows, max(map(int, map(itemgetter(1), refs))))
+        rows = list(map(itemgetter(1), refs))
+        lengths = set(map(len, rows))
+        # Row numbers of one length compare as text, so the usual chunk needs no int() per cell.
+        highest = int(max(rows)) if len(lengths) == 1 else max(map(int, rows))
+        self.rows = max(self.rows, highest)
         self.columns = max(self.columns, max(map(_column_number, set(map(itemgetter(0), refs)))))
 
     def _exact(self, chunk: bytes) -> None:

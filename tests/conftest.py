@@ -30,8 +30,9 @@ def regions(wilayah):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def build_cache_of_the_session(tmp_path_factory):
-    """`pamong build` keeps a build cache in the user's cache folder; tests keep theirs in a temporary one."""
+def cache_folder_of_the_session(tmp_path_factory):
+    """The toolkit keeps caches in the user's cache folder (the parsed region file, ...); tests keep theirs in a
+    temporary one."""
     folder = tmp_path_factory.mktemp("pamong-cache")
     patch = pytest.MonkeyPatch()
     patch.setenv("PAMONG_CACHE_DIR", str(folder))

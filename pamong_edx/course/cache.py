@@ -35,19 +35,12 @@ from pathlib import Path
 from typing import Any
 
 from pamong_edx import __version__
+from pamong_edx.config import user_cache_dir
 
 # Part of every key: a new release, or a new layout of cached values, never reads an old entry.
 FORMAT = 1
 MAX_BYTES = 1 << 30  # pruned back to this size (oldest entries first), at most once a day
 _PICKLE = pickle.HIGHEST_PROTOCOL
-
-
-def default_directory() -> Path:
-    explicit = os.environ.get("PAMONG_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "pamong-edx"
 
 
 def _signature(info: os.stat_result) -> tuple[int, int, int, int, int]:
@@ -65,7 +58,7 @@ class BuildCache:
 
     @classmethod
     def default(cls) -> "BuildCache":
-        return cls(default_directory())
+        return cls(user_cache_dir())
 
     @classmethod
     def disabled(cls) -> "BuildCache":

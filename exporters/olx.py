@@ -73,6 +73,9 @@ class OlxExporter(Exporter):
         self.files: dict[str, Content] = {}
         self.warnings: list[str] = []
         self._taken: set[str] = set()
+        self.cache = self.options.get("cache")  # a BuildCache, when the build keeps one
+        self._made_up: list[tuple[str, str]] | None = None  # names _unique gave while a chapter is written
+        self._context_key: tuple | None = None
 
     # ------------------------------------------------------------------------------------------- lifecycle
 
@@ -129,7 +132,7 @@ class OlxExporter(Exporter):
             root.set("end", olx_date(course.end))
         for chapter in course.chapters:
             pointer(root, "chapter", chapter.id)
-            self._chapter(chapter)
+            self._cached_chapter(chapter)
         self._add(f"course/{course.run}.xml", xml_bytes(root))
 
         self._policies()
@@ -140,7 +143,7 @@ class OlxExporter(Exporter):
 
     def finish(self) -> BuildResult:
         path = self.output_path
-        size = write_tar_gz(path, self.files)
+        size = write_tar_gz(path, self.files, cache=self.cache)
         sizes = heapq.nsmallest(LARGEST_FILES, ((-member_size(c), name) for name, c in self.files.items()))
         blocks = list(self.course.blocks())
         pools = [u for _, s in self.course.sequentials() for u in s.units if u.pool_draw is not None]
@@ -177,7 +180,62 @@ class OlxExporter(Exporter):
         while name in self._taken:
             name, n = f"{wanted}-{n}", n + 1
         self._taken.add(name)
+        if self._made_up is not None:
+            self._made_up.append((wanted, name))
         return name
+
+    # ------------------------------------------------------------------------------------------- build cache
+
+    def _cached_chapter(self, chapter: Chapter) -> None:
+        """The files of a chapter, from the build cache when its sources and everything of the course it
+        shows are unchanged; else written and kept there, with the warnings its renderers gave. Names this
+        exporter made up (a discussion prompt's `{id}-prompt`, a pool's `{unit}-pool`) must come out the same
+        against today's course, else the chapter is written afresh."""
+        source = self.cache.source_key(chapter) if self.cache is not None else None
+        if source is None:
+            self._chapter(chapter)
+            return
+        key = self.cache.key("olx-chapter", source, self._context())
+        entry = self.cache.get(key)
+        if isinstance(entry, tuple) and len(entry) == 3:
+            files, made_up, found = entry
+            claimed = []
+            for wanted, name in made_up:
+                claimed.append(self._unique(wanted))
+                if claimed[-1] != name:
+                    self._taken.difference_update(claimed)
+                    break
+            else:
+                self.files.update(files)
+                self.out.diagnostics.extend(found)
+                return
+        before = set(self.files)
+        found_from = len(self.out.diagnostics)
+        self._made_up = []
+        try:
+            self._chapter(chapter)
+            made_up = self._made_up
+        finally:
+            self._made_up = None
+        self.cache.put(key, ({name: self.files[name] for name in self.files.keys() - before}, made_up,
+                             self.out.diagnostics[found_from:]))
+
+    def _context(self) -> tuple:
+        """What of the course, besides a chapter's own sources, its files depend on: the renderer (or HTML
+        fallback) of each block type and what their `prepare` worked out for the whole course."""
+        if self._context_key is None:
+            course = self.course
+            used = {}
+            for block in course.blocks():
+                if block.type not in used:
+                    renderer = self.renderer(block)
+                    made_by = type(renderer) if renderer is not None else self.html_fallback(block)
+                    used[block.type] = (getattr(made_by, "__module__", ""), getattr(made_by, "__qualname__", ""),
+                                        renderers.plugin_label(block.type))
+            self._context_key = (type(self).__qualname__, self.version, course.org, course.number, course.run,
+                                 course.language, sorted(self.static.items()), sorted(used.items()),
+                                 sorted(self.out.context.items()))
+        return self._context_key
 
     def _chapter(self, chapter: Chapter) -> None:
         elem = etree.Element("chapter", display_name=xml_safe(chapter.title))

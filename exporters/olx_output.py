@@ -48,6 +48,9 @@ class OlxOutput:
         # What a renderer works out in `prepare` for this run (renderers are shared by every run: they keep no
         # state of their own), under a key of its choosing.
         self.scratch: dict[str, Any] = {}
+        # What of that a chapter's files depend on beyond the chapter's own blocks (names of files shared across
+        # the course, say): the build cache keys each chapter's files by it. Comparable, sortable values.
+        self.context: dict[str, Any] = {}
         self.chapter: Chapter | None = None
         self.sequential: Sequential | None = None
         self.unit: Unit | None = None

@@ -27,6 +27,7 @@ from pamong_edx.enrol.rules import COHORT_LEVELS, DEFAULT_COHORT_NAME, Rules, ch
 from pamong_edx.errors import PamongError, UsageError
 from pamong_edx.regions.codes import normalise_code
 from pamong_edx.regions.reference import Regions
+from pamong_edx.roster.checks import row_text
 from pamong_edx.roster.reader import read_roster
 
 
@@ -172,9 +173,9 @@ def officials(
             counts.statuses[checked.status] += 1
             record = checked.record
             if checked.status == "error":
-                yield Rejected(checked.row, record.email, " | ".join(str(x) for x in checked.diagnostics))
+                yield Rejected(checked.row, record.email, row_text(checked.diagnostics))
             else:
-                note = " | ".join(str(x) for x in checked.warnings)
+                note = row_text(checked.warnings)
                 yield Official(checked.row, record.email, record.jabatan, record.kode_desa, note, name=record.nama,
                                places=places(record.kode_desa), nik=record.nik)
 

@@ -88,6 +88,9 @@ class PlayerContext:
         from pamong_edx.renderers import Lookup
 
         self._renderers = Lookup("scorm")
+        # What renderers work out once per run (renderers are shared by every run and keep no state of their
+        # own), under a key of their choosing.
+        self.scratch: dict[str, Any] = {}
 
     def renderer(self, block: Block | str) -> Any:
         """The "scorm" renderer of a block's type (this run's, looked up once per type)."""

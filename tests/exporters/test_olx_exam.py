@@ -45,3 +45,29 @@ def test_pool_shuffle_and_answer_policy_in_olx(tmp_path):
     assert studio_olxcleaner(root) == []
     # a Studio without the problem bank (before Sumac) refuses the pool
     assert any("<itembank>" in e for e in studio_olxcleaner(root, STUDIO_XBLOCKS - {"itembank"}))
+
+
+def test_olx_from_the_build_cache_is_the_clean_build(tmp_path, monkeypatch):
+    """Chapter files of a course with pools, shuffles and numerical patterns (what the renderers work out once
+    per run), taken from the build cache: the same bytes and the same warnings as a clean build."""
+    from pamong_edx.build import build_package
+    from pamong_edx.course.cache import BuildCache
+    from pamong_edx.course.loader import load_course
+
+    source = Path(__file__).resolve().parents[2] / "course_src" / "pengelolaan-keuangan-desa"
+    written = []
+    monkeypatch.setattr(OlxExporter, "_chapter", lambda self, chapter, real=OlxExporter._chapter: (
+        written.append(chapter.id), real(self, chapter))[1])
+    built = []
+    for run in ("clean", "first", "cached"):
+        cache = BuildCache(tmp_path / "cache") if run != "clean" else None
+        course, diagnostics = load_course(source, cache=cache)
+        assert course is not None, diagnostics
+        del written[:]
+        result = build_package(course, OlxExporter, tmp_path / run, {"max_size": None, "cache": cache})
+        built.append((result.path.read_bytes(), result.warnings))
+        if cache is not None:
+            cache.save()
+    assert written == []  # the last build wrote no chapter itself
+    assert built[0] == built[1] == built[2]
+    assert any(u.pool_draw for _, s in course.sequentials() for u in s.units)

@@ -29,6 +29,7 @@ class VideoOlx(OlxRenderer):
                          if b.transcript and b.transcript in out.static and is_webvtt(b.transcript)})
         # WebVTT transcript's asset name -> flat name of its SRT copy
         captions = out.scratch["video-captions"] = caption_names(webvtt, out.static)
+        out.context["video-captions"] = sorted(captions.items())  # a video's XML names its transcript's copy
         for name in webvtt:
             path = out.course.assets[name].path
             try:

@@ -32,9 +32,13 @@ class VideoPlayer(PlayerRenderer):
         asset = ctx.course.assets.get(block.transcript)
         if not block.mp4_asset or asset is None or not block.transcript.lower().endswith(".vtt"):
             return ""
+        known = ctx.scratch.setdefault("video-captions", {})  # read once however many videos share it
+        if block.transcript in known:
+            return known[block.transcript]
         try:
             data = asset.path.read_bytes()
         except OSError as exc:
             raise ExportError([Diagnostic("E002", _("cannot read transcript assets/{name}: {why}").format(
                 name=block.transcript, why=exc.strerror or exc), block.loc)]) from None
-        return "data:text/vtt;charset=utf-8;base64," + base64.b64encode(data).decode("ascii")
+        url = known[block.transcript] = "data:text/vtt;charset=utf-8;base64," + base64.b64encode(data).decode("ascii")
+        return url

@@ -28,14 +28,13 @@ from pamong_edx import renderers
 from pamong_edx.course.richtext import RichText, referenced_assets
 from pamong_edx.diagnostics import Diagnostic
 from pamong_edx.export import REPRODUCIBLE_MTIME, BuildResult, Exporter, ExportError
-from pamong_edx.exporters.olx_capa import plain_text
 from pamong_edx.gc_pause import gc_paused
 from pamong_edx.i18n import _
 from pamong_edx.exporters.scorm_manifest import ResourceFiles, build_manifest, check_manifest
 from pamong_edx.exporters.scorm_plan import Plan, Sco, check_sco_per, page_crumb, plan_course
 from pamong_edx.exporters.scorm_runtime import check_limits, sco_config
 from pamong_edx.player.lang import LanguagePack, LanguagePackError, language_pack
-from pamong_edx.player.qtype import PlayerContext, script_text
+from pamong_edx.player.qtype import PlayerContext, plain, script_text
 from pamong_edx.player.render import (
     TYPE_SCRIPTS, BlockView, PageView, QuestionView, ScoView, render_sco, script_json, static_files,
 )
@@ -196,12 +195,12 @@ class ScormExporter(Exporter):
         for sco in self.plan.scos:
             questions = {}
             for q in sco.questions:
-                interaction = self.ctx.renderer(q.problem).interaction(q.problem, self.ctx)
+                interaction = self.ctx.interaction(q.problem)
                 entry: dict = {"type": interaction.type, "problem_type": q.problem.type}
                 if q.problem.objective:
                     entry["objective"] = q.problem.objective
                 if interaction.ids:
-                    texts = {c.id: plain_text(str(c.text)) for c in getattr(q.problem, "choices", [])}
+                    texts = {c.id: plain(c.text) for c in getattr(q.problem, "choices", [])}
                     entry["choices"] = {rid: {"id": cid, "label": texts.get(cid, "")}
                                         for cid, rid in interaction.ids.items()}
                 questions[q.problem.id] = entry

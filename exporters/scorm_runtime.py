@@ -20,11 +20,10 @@ from typing import Any
 
 from pamong_edx.course.model import Course
 from pamong_edx.diagnostics import Diagnostic, register
-from pamong_edx.exporters.olx_capa import plain_text
 from pamong_edx.exporters.scorm_plan import Sco, ScoQuestion
 from pamong_edx.i18n import _
 from pamong_edx.player.lang import LanguagePack
-from pamong_edx.player.qtype import PlayerContext
+from pamong_edx.player.qtype import PlayerContext, plain
 
 SUSPEND_LIMIT = {"1.2": 4096, "2004": 64000}  # CMIString4096; 2004 4th edition SPM
 LOCATION_LIMIT = {"1.2": 255, "2004": 1000}
@@ -64,14 +63,14 @@ def fingerprint(sco: Sco) -> str:
 
 def description(q: ScoQuestion) -> str:
     """The question as plain text for 2004's interaction description (a localized string: no leading '{')."""
-    text = plain_text(str(q.problem.question_html)).lstrip("{")
+    text = plain(q.problem.question_html).lstrip("{")
     return text[:DESCRIPTION_MAX - 1].rstrip() + "…" if len(text) > DESCRIPTION_MAX else text
 
 
 def question_config(q: ScoQuestion, ctx: PlayerContext) -> dict[str, Any]:
     p = q.problem
     renderer = ctx.renderer(p)
-    interaction = renderer.interaction(p, ctx)
+    interaction = ctx.interaction(p)
     data = {"type": interaction.type, "patterns": interaction.patterns, "objective": p.objective}
     if ctx.version == "2004":
         data["description"] = description(q)

@@ -6,15 +6,14 @@ from __future__ import annotations
 from typing import ClassVar
 
 from lxml import etree
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from pamong_edx.course.model import ChoiceProblem
 from pamong_edx.diagnostics import Diagnostic, register
 from pamong_edx.exporters.moodlexml import MoodleOutput, MoodleRenderer
-from pamong_edx.exporters.olx_capa import plain_text
 from pamong_edx.i18n import _
 from pamong_edx.player.qtype import (
-    MAX_IDS_12, Interaction, PlayerContext, PlayerRenderer, render_template, scorm_ids,
+    MAX_IDS_12, Interaction, PlayerContext, PlayerRenderer, plain, scorm_ids,
 )
 
 register("S107", "too-many-choices-for-scorm12", "a choice problem with more choices than SCORM 1.2 can name")
@@ -52,12 +51,35 @@ class ChoicePlayer(PlayerRenderer):
 
     multiple: ClassVar[bool] = False
     input_type: ClassVar[str] = "radio"  # radio, checkbox, or select
-    template = ("pamong_edx.blocktypes", "choices.html.j2")
     scripts = (("pamong_edx.blocktypes", "choices.js"),)
 
     def html(self, block: ChoiceProblem, view, ctx: PlayerContext) -> Markup:
-        return render_template("pamong_edx.blocktypes", "choices.html.j2", b=block, q=view, t=ctx.lang.strings,
-                               input_type=self.input_type)
+        """The answer area: radio buttons, checkboxes or a select list. `data-choice-index` is the choice's place
+        in the order written; choices.js reorders the elements when the problem is shuffled. (Written here
+        rather than as a template: a course has many choice problems, and this is a third of a SCORM build.)"""
+        qid = f"q{view.index}"
+        t = ctx.lang.strings
+        hints = [(i, c.hint) for i, c in enumerate(block.choices) if c.hint]
+        if self.input_type == "select":
+            parts = [f'<label class="answer-label" for="{qid}-answer">{escape(t["your_answer"])}</label>\n'
+                     f'<select id="{qid}-answer" name="{qid}" aria-describedby="{qid}-text">\n'
+                     f'<option value="">{escape(t["choose"])}</option>']
+            parts += [f'\n<option value="{i}" data-choice-index="{i}" data-choice-id="{escape(c.id)}">'
+                      f'{escape(Markup(str(c.text)).striptags())}</option>' for i, c in enumerate(block.choices)]
+            parts.append("\n</select>")
+            parts += [f'\n<p class="choice-hint" data-hint-for="{i}" hidden>{hint}</p>' for i, hint in hints]
+            return Markup("".join(parts))
+        kind = self.input_type
+        parts = [f'<fieldset class="choices" aria-labelledby="{qid}-label {qid}-text">']
+        for i, c in enumerate(block.choices):
+            parts.append(f'\n<div class="choice" data-choice-index="{i}">\n<input type="{kind}" id="{qid}-c{i}" '
+                         f'name="{qid}" value="{i}" data-choice-id="{escape(c.id)}">\n'
+                         f'<label for="{qid}-c{i}">{c.text}</label>')
+            if c.hint:
+                parts.append(f'\n<p class="choice-hint" data-hint-for="{i}" hidden>{c.hint}</p>')
+            parts.append("\n</div>")
+        parts.append("\n</fieldset>")
+        return Markup("".join(parts))
 
     def config(self, problem: ChoiceProblem, ctx: PlayerContext) -> dict:
         ids = choice_ids(problem, ctx.version)
@@ -66,7 +88,7 @@ class ChoicePlayer(PlayerRenderer):
         for c in problem.choices:
             choice = {"id": c.id, "rid": ids.get(c.id, ""), "fixed": c.fixed}
             if select:  # a select list cannot show which option was right: the feedback names it
-                choice["text"] = plain_text(str(c.text))
+                choice["text"] = plain(c.text)
             choices.append(choice)
         return {"choices": choices, "correct": [i for i, c in enumerate(problem.choices) if c.correct],
                 "shuffle": problem.shuffled, "select": select}

@@ -91,21 +91,42 @@ class PlayerContext:
         # What renderers work out once per run (renderers are shared by every run and keep no state of their
         # own), under a key of their choosing.
         self.scratch: dict[str, Any] = {}
+        self._interactions: dict[int, Interaction] = {}
+
+    def interaction(self, problem: Problem) -> Interaction:
+        """The problem as a SCORM interaction in this version (worked out once: the page's settings, the limits
+        and the package's interaction map all need it)."""
+        found = self._interactions.get(id(problem))
+        if found is None:
+            found = self._interactions[id(problem)] = self.renderer(problem).interaction(problem, self)
+        return found
 
     def renderer(self, block: Block | str) -> Any:
         """The "scorm" renderer of a block's type (this run's, looked up once per type)."""
         return self._renderers(block)
 
 
+def plain(html: Any) -> str:
+    """The text of an HTML fragment (a choice, a question) as a select list or an LMS report shows it: tags
+    and comments dropped, entities read, white space collapsed."""
+    html = str(html)
+    if "<" not in html and "&" not in html:  # most choices: text only
+        return " ".join(html.split())
+    return Markup(html).striptags()
+
+
 @functools.cache
-def _environment(package: str) -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.PackageLoader(package, ""), autoescape=True,
-                              undefined=jinja2.StrictUndefined, keep_trailing_newline=False)
+def _template(package: str, name: str) -> jinja2.Template:
+    # Loaded once per process: a package's templates do not change while it runs.
+    environment = jinja2.Environment(loader=jinja2.PackageLoader(package, ""), autoescape=True,
+                                     undefined=jinja2.StrictUndefined, keep_trailing_newline=False,
+                                     auto_reload=False)
+    return environment.get_template(name)
 
 
 def render_template(package: str, name: str, **values: Any) -> Markup:
     """A template shipped in a type's package (e.g. its player.html.j2), rendered with autoescaping."""
-    return Markup(_environment(package).get_template(name).render(**values))
+    return Markup(_template(package, name).render(**values))
 
 
 def script_text(resource: tuple[str, str]) -> str:

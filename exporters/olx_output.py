@@ -106,7 +106,8 @@ class OlxOutput:
 
 class OlxRenderer:
     """Base of "olx" renderers. `prepare` sees every block of the type before anything is written (to convert
-    shared files, or to refuse what Open edX cannot hold); `render` places one block."""
+    shared files, or to refuse what Open edX cannot hold); `render` places one block, and may warn about it (a
+    chapter taken from the build cache brings those warnings along, unlike prepare's, which run every build)."""
 
     def prepare(self, blocks: list[Block], out: OlxOutput) -> None:
         pass

@@ -41,35 +41,27 @@ def bounds(problem: NumericalProblem) -> tuple[Decimal, Decimal]:
 class NumericalOlx(CapaRenderer):
     model = NumericalProblem
 
-    def check(self, problem: NumericalProblem, out: OlxOutput) -> None:
+    def pattern(self, problem: NumericalProblem, out: OlxOutput) -> str | None:
+        unit = problem.unit.strip()
+        if "$" in unit or "_or_" in unit.lower() or len(repr(float(problem.answer))) > 17:
+            return None
+        pack = language_pack(out.course.language)
+        lo, hi = bounds(problem)
+        pattern = answer_regex(lo, hi, pack.decimal_separator, pack.group_separator, unit)
+        return pattern if len(pattern) <= MAX_PATTERN else None
+
+    def example(self, problem: NumericalProblem) -> str:
+        return number(problem.answer)
+
+    def response(self, problem: NumericalProblem, out: OlxOutput) -> etree._Element:
+        # Worked out (and warned about) as the problem is written, not in prepare: a chapter from the build cache
+        # brings its warnings with it, so an unchanged problem's pattern is not built again.
         pattern = self.pattern(problem, out)
         if pattern is None:
             out.warn(problem, "W207", _(
                 "Open edX cannot be given a pattern for this answer, so its own number input grades it: learners "
                 "must type {example} (a decimal point, no thousands separators, no unit); the format is written "
                 "under the question").format(example=self.example(problem)))
-
-    def pattern(self, problem: NumericalProblem, out: OlxOutput) -> str | None:
-        patterns = out.scratch.setdefault("numerical-patterns", {})  # problem id -> its pattern, this run
-        if problem.id in patterns:
-            return patterns[problem.id]
-        unit = problem.unit.strip()
-        pattern = None
-        if "$" not in unit and "_or_" not in unit.lower() and len(repr(float(problem.answer))) <= 17:
-            pack = language_pack(out.course.language)
-            lo, hi = bounds(problem)
-            pattern = answer_regex(lo, hi, pack.decimal_separator, pack.group_separator, unit)
-            if len(pattern) > MAX_PATTERN:
-                pattern = None
-        patterns[problem.id] = pattern
-        return pattern
-
-    def example(self, problem: NumericalProblem) -> str:
-        return number(problem.answer)
-
-    def response(self, problem: NumericalProblem, out: OlxOutput) -> etree._Element:
-        pattern = self.pattern(problem, out)
-        if pattern is None:
             return self.numerical(problem, out)
         response = etree.Element("stringresponse", answer=pattern, type="ci regexp")
         field = etree.SubElement(response, "textline", size="20")

@@ -76,13 +76,15 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=5000)
     parser.add_argument("--latency", type=float, default=0.0, help="latency the stand-in adds to each request, ms")
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--province", default="18", help="province code of the roster, or 'all' for a national one")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pamong-moodle-bench-") as tmp:
         work = Path(tmp)
         roster = work / "roster.csv"
         with roster.open("w", encoding="utf-8") as out:
+            where = ["--province", args.province] if args.province != "all" else []
             subprocess.run([sys.executable, str(MAKE_ROSTER), "--rows", str(args.rows), "--seed", "7", "--messy",
-                            "0.05", "--province", "18"], check=True, stdout=out)
+                            "0.05", *where], check=True, stdout=out)
         with roster.open(encoding="utf-8") as handle:
             victim = next(row for row in csv.DictReader(handle) if "@" in row["email"] and row["nik"].isdigit())
         stand_in = StandIn(work / "moodle", args.latency)

@@ -22,13 +22,15 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from pamong_edx.enrol.outcomes import Status
 from pamong_edx.errors import PamongError
 
 SCHEMA_VERSION = 1
 FILE_NAME = "enrol-journal.sqlite3"
 
 # What is on the LMS for one (email, course), as far as the toolkit knows.
-NONE, ENROLLED, PRE_ENROLLED, UNENROLLED = "none", "enrolled", "pre-enrolled", "unenrolled"
+NONE = "none"
+ENROLLED, PRE_ENROLLED, UNENROLLED = Status.ENROLLED.value, Status.PRE_ENROLLED.value, Status.UNENROLLED.value
 ACTIVE_STATES = (ENROLLED, PRE_ENROLLED)
 
 SCHEMA = """

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from pamong_edx.enrol.journal import ENROLLED, PRE_ENROLLED, Entry
 from pamong_edx.enrol.rules import CourseRule, Rules, in_region
@@ -123,14 +122,11 @@ class Plan:
         always = {"enrol", "cohort", "unchanged", "rows with errors"}
         return " · ".join(f"{k} {counts[k]:,}" for k in order if counts[k] or k in always)
 
-    def write_csv(self, path: Path) -> None:
-        """The plan as CSV (XLSX for a .xlsx name): one line per roster row and course, what will be done and
-        why."""
-        from pamong_edx.enrol.results import write_table
-
-        write_table(path, ["row", "email", "course", "cohort", "action", "message"], (
-            [item.row or "", item.email, item.course, item.cohort or "", _action_label(item), item.message]
-            for item in sorted(self.items, key=_row_order)), "plan")
+    def table(self) -> tuple[list[str], Iterator[list[object]]]:
+        """The plan as a table (the --plan file): one line per roster row and course, what will be done and why."""
+        rows = ([item.row or "", item.email, item.course, item.cohort or "", _action_label(item), item.message]
+                for item in sorted(self.items, key=_row_order))
+        return ["row", "email", "course", "cohort", "action", "message"], rows
 
 
 def _action_label(item: Item) -> str:

@@ -13,14 +13,12 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from pamong_edx.enrol.outcomes import FAILED_STATUSES, Status
 from pamong_edx.enrol.plan import Action, Item
 from pamong_edx.errors import PamongError, UsageError
 from pamong_edx.roster.results import neutralise, xlsx_safe
 
 HEADER = ["row", "email", "course", "cohort", "status", "message"]
-
-# statuses that mean the row is not where it should be on the LMS
-FAILED_STATUSES = {"failed", "error", "not-sent"}
 
 
 def excel_safe(cells: Sequence[object]) -> list[object]:
@@ -68,12 +66,12 @@ def status_of(item: Item) -> str:
     if item.outcome:
         return item.outcome
     return {
-        Action.UNCHANGED: "unchanged",
-        Action.FAILED_BEFORE: "failed",
-        Action.ROW_ERROR: "error",
-        Action.DUPLICATE: "skipped",
-        Action.NO_COURSE: "skipped",
-    }.get(item.action, "not-sent")
+        Action.UNCHANGED: Status.UNCHANGED,
+        Action.FAILED_BEFORE: Status.FAILED,
+        Action.ROW_ERROR: Status.ERROR,
+        Action.DUPLICATE: Status.SKIPPED,
+        Action.NO_COURSE: Status.SKIPPED,
+    }.get(item.action, Status.NOT_SENT)
 
 
 def write_results(items: Iterable[Item], path: Path) -> Counter:
@@ -95,6 +93,4 @@ def failed_rows(items: Iterable[Item]) -> int:
 
 
 def summary_line(counts: Counter) -> str:
-    order = ["enrolled", "pre-enrolled", "already-enrolled", "cohort-changed", "unenrolled", "not-enrolled",
-             "unchanged", "skipped", "failed", "error", "not-sent"]
-    return " · ".join(f"{k} {counts[k]:,}" for k in order if counts[k])
+    return " · ".join(f"{k} {counts[k]:,}" for k in Status if counts[k])

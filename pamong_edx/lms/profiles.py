@@ -11,7 +11,9 @@
     timeout = 30                                    # seconds to wait for an answer
 
 A table named after the LMS holds that backend's own settings (`[profiles.NAME.moodle]`, see
-docs/moodle.md); a Moodle profile needs no client_id: its secret is the web-service token.
+docs/moodle.md); a Moodle profile needs no client_id: its secret is the web-service token. A `limits` table
+changes how much the toolkit accepts from the LMS (`[profiles.NAME.limits]`, see lms/limits.py and
+docs/security.md).
 
 The file is looked for at $PAMONG_CONFIG, else ./pamong.toml, else <user config dir>/pamong/pamong.toml
 ($XDG_CONFIG_HOME or ~/.config). PAMONG_LMS_URL, PAMONG_STUDIO_URL, PAMONG_CLIENT_ID and
@@ -28,11 +30,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pamong_edx.i18n import _
 from pamong_edx.lms.errors import ConfigError
+from pamong_edx.lms.limits import Limits
 
 CONFIG_NAME = "pamong.toml"
 ENV_PROFILE = "env"
-KNOWN_KEYS = {"lms", "lms_url", "studio_url", "client_id", "client_secret_env", "ca_bundle", "insecure", "timeout"}
+KNOWN_KEYS = {"lms", "lms_url", "studio_url", "client_id", "client_secret_env", "ca_bundle", "insecure", "timeout",
+              "limits"}
 ENV_KEYS = {
     "lms": "PAMONG_LMS",
     "lms_url": "PAMONG_LMS_URL",
@@ -57,6 +62,7 @@ class Profile:
     insecure: bool = False
     timeout: float = 30.0
     options: dict = field(default_factory=dict, compare=False)  # the [profiles.NAME.<lms>] table
+    limits: Limits = field(default_factory=Limits)  # the [profiles.NAME.limits] table
 
 
 def user_config_dir(env: Mapping[str, str] | None = None) -> Path:
@@ -102,6 +108,9 @@ def _read_profiles(path: Path) -> dict[str, dict]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(_("{path}: arrays or tables nested too deep to read; a profile needs only a few levels")
+                          .format(path=path)) from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
@@ -171,6 +180,7 @@ def load_profile(
         insecure=_bool(values.get("insecure", False), where, "insecure"),
         timeout=_timeout(values.get("timeout", 30), where),
         options=dict(values.get(lms) or {}),
+        limits=Limits.from_table(values.get("limits") or {}, where),
     )
 
 
@@ -181,9 +191,10 @@ def _check_keys(values: dict, source: str, name: str) -> None:
             "environment variable and name that variable in client_secret_env"
         )
     lms = values.get("lms", "openedx")
-    if lms in values and not isinstance(values[lms], dict):
-        raise ConfigError(f"{source}: [profiles.{name}] has '{lms}' = ...; the {lms} settings go in a "
-                          f"[profiles.{name}.{lms}] table")
+    for table in (lms, "limits"):
+        if table in values and not isinstance(values[table], dict):
+            raise ConfigError(f"{source}: [profiles.{name}] has '{table}' = ...; the {table} settings go in a "
+                              f"[profiles.{name}.{table}] table")
     unknown = sorted(set(values) - KNOWN_KEYS - {lms})
     if unknown:
         raise ConfigError(

@@ -5,10 +5,9 @@ import pytest
 from enrol_support import COURSE
 from pamong_edx.enrol.executor import Executor, JobStopped, Settings
 from pamong_edx.enrol.journal import ENROLLED, PRE_ENROLLED, UNENROLLED, Journal
-from pamong_edx.enrol.meter import Meter, traffic_for
 from pamong_edx.enrol.plan import Action, Official, build_plan
-from pamong_edx.enrol.ratelimit import RateLimiter
 from pamong_edx.enrol.rules import rules_from_options
+from pamong_edx.lms.retry import RetryPolicy
 
 RULES = rules_from_options([COURSE], "kabupaten")
 NAMES = {"18.71": "Kota Bandar Lampung", "18.10": "Kabupaten Pringsewu"}
@@ -24,16 +23,15 @@ def people(n, region="18.71.01.1003", start=0, prefix="p"):
     return [Official(start + i + 2, f"{prefix}{start + i}@desa.example.id", "Kepala Desa", region) for i in range(n)]
 
 
-def run(sandbox, journal, roster, rules=RULES, sync_scope=None, **settings):
+def run(sandbox, journal, roster, rules=RULES, sync_scope=None, attempts=4, **settings):
     plan = build_plan(roster, rules, journal.entries(rules.course_keys), namer, sync_scope=sync_scope)
     with sandbox.backend() as backend:
-        meter = Meter(traffic_for(backend), RateLimiter(None))
-        meter.install(backend)
-        executor = Executor(backend, journal, journal.start_run({}), Settings(backoff=0.01, **settings))
+        retry = RetryPolicy(attempts=attempts, base_delay=0.01)
+        executor = Executor(backend, journal, journal.start_run({}), Settings(retry=retry, **settings))
         try:
             executor.run(plan)
         finally:
-            plan.meter = meter
+            plan.traffic = backend.traffic
     return plan
 
 
@@ -61,7 +59,7 @@ def test_one_call_enrols_and_assigns_the_cohort_of_a_batch(sandbox, journal):
     assert journal.entry("p0@desa.example.id", COURSE).state == ENROLLED
     assert journal.entry("p1@desa.example.id", COURSE).state == PRE_ENROLLED
     assert journal.counts()["pending"] == 0
-    assert plan.meter.writes == 4 + 2 + 1  # bulk calls, cohort creations, cohorting turned on
+    assert plan.traffic.writes == 4 + 2 + 1  # bulk calls, cohort creations, cohorting turned on
 
 
 def test_an_identifier_the_lms_keeps_failing_is_reported_and_the_rest_go_through(sandbox, journal):

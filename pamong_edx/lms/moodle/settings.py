@@ -49,13 +49,14 @@ class MoodleSettings:
     country: str = "ID"
     nik_field: str = ""
     max_input_vars: int = 1000
-    batch_size: int = 100  # records per call at most, whatever the field budget allows
+    batch_size: int = 1000  # records per call at most, whatever the field budget allows
     cohort_prefix: str = "pamong:"
 
     @property
     def field_budget(self) -> int:
-        """POST fields a call may carry: PHP's limit less the token and a margin for anything a proxy adds."""
-        return self.max_input_vars - 5
+        """POST fields a call may carry: PHP's limit less the token. PHP counts the query string's variables
+        (wsfunction, moodlewsrestformat) apart from the body's."""
+        return self.max_input_vars - 1
 
     @property
     def password_by_moodle(self) -> bool:

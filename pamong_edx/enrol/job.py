@@ -249,10 +249,11 @@ def make_plan(
     if options.scope and options.scope not in regions.names:
         raise UsageError(f"--scope {options.scope} is not in the region file; check the code")
     counts = RosterCounts()
+    view = journal.view(rules.course_keys)
     plan = build_plan(
-        officials(options.roster, regions, options, counts), rules, journal.entries(rules.course_keys),
-        cohort_namer(regions), sync_scope=options.scope if options.sync else None,
-        retry_failed=options.retry_failed, lms=lms, accounts=journal.accounts(),
+        officials(options.roster, regions, options, counts), rules, view.entries, cohort_namer(regions),
+        sync_scope=options.scope if options.sync else None, retry_failed=options.retry_failed, lms=lms,
+        accounts=view.accounts, prefetch=view.prefetch,
     )
     return plan, counts
 

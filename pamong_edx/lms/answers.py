@@ -53,7 +53,7 @@ def snippet(text: str, limit: int = 120) -> str:
     flat = flat.encode("unicode_escape", "backslashreplace").decode("ascii") if not flat.isprintable() else flat
     if flat.lstrip().lower().startswith(("<!doctype html", "<html")):
         return _("an HTML page ('{start}')").format(start=flat[:60])
-    return repr(flat) if flat else _("an empty body")
+    return f"'{flat}'" if flat else _("an empty body")
 
 
 @dataclass(frozen=True)

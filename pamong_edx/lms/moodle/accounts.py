@@ -2,13 +2,13 @@
 
 Moodle cannot enrol an email that has no account, so every official gets one before any enrolment:
 
-1. look up by email (`core_user_get_users_by_field`), then by the username the toolkit would give the email
-   (an account made earlier whose email differs only in letter case, on a database that compares exactly),
-   as many values per call as max_input_vars allows;
+1. look up by email (`core_user_get_users_by_field`, as many emails per call as max_input_vars allows);
 2. create the missing ones (`core_user_create_users`) in batches that fill max_input_vars. A batch runs in one
-   transaction, so one bad record rolls back all of it: the batch is split in halves until the bad record is
-   alone, and only that record fails, with the reason Moodle gives (or, when the site hides it, what a lookup
-   finds: the username or the email already taken);
+   transaction, so one bad record rolls back all of it. A refused batch's usernames are looked up once: an
+   account under the username the toolkit gives an email, whose email differs only in letter case (a database
+   that compares emails exactly misses it), is adopted instead of created. Then the batch is split in halves
+   until the bad record is alone, and only that record fails, with the reason Moodle gives (or, when the site
+   hides it, what a lookup finds: the username or the email already taken);
 3. write the region to the custom profile fields and to institution/department/city, and update them when an
    official's region changed (`core_user_update_users`, each user on their own; a refusal is a warning).
 
@@ -29,7 +29,7 @@ from pamong_edx.lms.errors import InvalidInput, LmsError, PermissionDenied, Serv
 from pamong_edx.lms.moodle import wire
 from pamong_edx.lms.moodle.client import WsClient
 from pamong_edx.lms.moodle.names import split_name, username_for
-from pamong_edx.lms.moodle.settings import MoodleSettings
+from pamong_edx.lms.moodle.settings import DEFAULT_AUTH, MoodleSettings
 from pamong_edx.lms.protocol import Person
 from pamong_edx.regions.codes import region_type
 
@@ -103,7 +103,9 @@ class Accounts:
     def new_record(self, person: Person, desired: dict[str, Any]) -> dict[str, Any]:
         first, last = split_name(person.name)
         record: dict[str, Any] = {"username": username_for(person.email), "firstname": first, "lastname": last,
-                                  "email": person.email.strip().lower(), "auth": self.settings.auth}
+                                  "email": person.email.strip().lower()}
+        if self.settings.auth != DEFAULT_AUTH:  # Moodle's own default: a field saved for more accounts per call
+            record["auth"] = self.settings.auth
         if self.settings.password_by_moodle:
             record["createpassword"] = True
         record.update({k: v for k, v in desired.items() if k != "customfields"})
@@ -209,9 +211,6 @@ class Accounts:
             email = user_key(user)
             if email in wanted and (email not in existing or user.get("username") == username_for(email)):
                 existing[email] = user  # two accounts with one email: the one with the toolkit's username wins
-        missing = [e for e in wanted if e not in existing]
-        if missing:
-            existing.update(self._adopt_by_username(missing))
         to_create: list[tuple[Person, dict]] = []
         for email, (person, desired) in wanted.items():
             if email in existing:
@@ -222,7 +221,9 @@ class Accounts:
                 continue
             to_create.append((person, self.new_record(person, desired)))
         if to_create:
-            states.update(self._create(to_create, wanted))
+            created, adopted = self._create(to_create, wanted)
+            states.update(created)
+            existing.update(adopted)
         to_update = []
         for email, user in existing.items():
             person, desired = wanted[email]
@@ -242,22 +243,33 @@ class Accounts:
     # ------------------------------------------------------------------ create, halving on refusal
 
     def _create(self, records: list[tuple[Person, dict]], wanted: dict[str, tuple[Person, dict]]
-                ) -> dict[str, AccountState]:
+                ) -> tuple[dict[str, AccountState], dict[str, dict]]:
+        """(the accounts made, the accounts found under the toolkit's username instead: email -> user)."""
         states: dict[str, AccountState] = {}
+        adopted: dict[str, dict] = {}
         budget, most = self.settings.field_budget, self.settings.batch_size
         for batch in wire.batches(records, budget=budget, most=most, encode=lambda r: r[1]):
-            self._create_batch(batch, wanted, states)
-        return states
+            self._create_batch(batch, wanted, states, adopted)
+        return states, adopted
 
-    def _create_batch(self, batch: list[tuple[Person, dict]], wanted: dict, states: dict[str, AccountState]) -> None:
+    def _create_batch(self, batch: list[tuple[Person, dict]], wanted: dict, states: dict[str, AccountState],
+                      adopted: dict[str, dict], probed: bool = False) -> None:
         try:
             answer = self.ws.call("core_user_create_users", {"users": [r for _, r in batch]}, idempotent=False,
                                   shape=[{"id": int, "username": str}])
         except InvalidInput as exc:
-            if len(batch) > 1:  # the whole batch was rolled back: halve it to find the record Moodle refuses
+            if not probed:  # the whole batch was rolled back: first, is one of its usernames taken by the same person?
+                found = self._adopt_by_username([record["email"] for _, record in batch])
+                adopted.update(found)
+                rest = [item for item in batch if item[1]["email"] not in found]
+                if found:
+                    if rest:
+                        self._create_batch(rest, wanted, states, adopted, probed=True)
+                    return
+            if len(batch) > 1:  # halve it to find the record Moodle refuses
                 middle = len(batch) // 2
-                self._create_batch(batch[:middle], wanted, states)
-                self._create_batch(batch[middle:], wanted, states)
+                self._create_batch(batch[:middle], wanted, states, adopted, probed=True)
+                self._create_batch(batch[middle:], wanted, states, adopted, probed=True)
                 return
             self._refused(batch[0], exc, wanted, states)
             return

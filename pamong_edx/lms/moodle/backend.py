@@ -65,9 +65,6 @@ NO_IMPORT = ("Moodle has no web service that creates a SCORM activity; pamong de
 
 SITE_INFO = {"username?": str, "userissiteadmin?": bool, "functions?": [{"name": str}], "release?": str}
 ENROLLED = [{"id": int, "username?": str, "roles?": [{"shortname?": str}]}]
-# An ENROL batch the engine hands over: about what one lookup carries at the default max_input_vars, so that
-# each of the calls that follow (create, enrol, cohort members) is filled too.
-BATCH = 990
 
 
 class MoodleBackend(HttpBackend):
@@ -96,7 +93,7 @@ class MoodleBackend(HttpBackend):
     ) -> None:
         self.site_url, origin = base_url(site_url, insecure=insecure, what=_("Moodle URL"))
         self.settings = settings or MoodleSettings()
-        pacing = Pacing(batch_size=BATCH, max_batch_size=10_000, request_budget=_(
+        pacing = Pacing(batch_size=self.settings.enrol_batch, max_batch_size=10_000, request_budget=_(
             "{n} POST fields per call (max_input_vars {vars})").format(n=self.settings.field_budget,
                                                                      vars=self.settings.max_input_vars))
         super().__init__((origin,), pacing=pacing, timeout=timeout, connect_timeout=connect_timeout,

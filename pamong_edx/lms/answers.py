@@ -133,7 +133,7 @@ def _mismatch(value: Any, shape: Any, path: str) -> str:
         ok = isinstance(value, int) and not isinstance(value, bool)
     else:
         ok = isinstance(value, shape)
-    return "" if ok else _describe(value, _TYPE_NAMES.get(shape, getattr(shape, "__name__", str(shape))), path)
+    return "" if ok else _describe(value, _TYPE_NAMES.get(shape, str(shape)), path)
 
 
 _TYPE_NAMES = {int: "a whole number", float: "a number", str: "a text", bool: "true or false", dict: "an object",

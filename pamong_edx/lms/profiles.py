@@ -11,7 +11,8 @@
     timeout = 30                                    # seconds to wait for an answer
 
 A table named after the LMS holds that backend's own settings (`[profiles.NAME.moodle]`, see
-docs/moodle.md); a Moodle profile needs no client_id: its secret is the web-service token. A `limits` table
+docs/moodle.md); what a backend needs beyond `lms_url` its `from_profile` checks (Open edX: a client_id; Moodle
+signs in with the web-service token alone). A `limits` table
 changes how much the toolkit accepts from the LMS (`[profiles.NAME.limits]`, see lms/limits.py and
 docs/security.md).
 
@@ -45,7 +46,6 @@ ENV_KEYS = {
     "client_id": "PAMONG_CLIENT_ID",
 }
 SECRET_ENV = "PAMONG_CLIENT_SECRET"
-TOKEN_ONLY = {"moodle"}  # LMSs that sign in with the secret alone (a web-service token): no client_id
 PROFILE_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
@@ -164,10 +164,8 @@ def load_profile(
             values[key] = env[var]
     where = f"profile '{name}' ({source})"
     lms = str(values.get("lms", "openedx"))
-    for key in ("lms_url",) if lms in TOKEN_ONLY else ("lms_url", "client_id"):
-        if not values.get(key):
-            var = ENV_KEYS[key]
-            raise ConfigError(f"{where}: '{key}' is missing; set it in the profile or in {var}")
+    if not values.get("lms_url"):  # what else a profile needs (a client_id...) its backend's from_profile says
+        raise ConfigError(missing(where, "lms_url"))
     return Profile(
         name=name,
         lms=lms,
@@ -182,6 +180,14 @@ def load_profile(
         options=dict(values.get(lms) or {}),
         limits=Limits.from_table(values.get("limits") or {}, where),
     )
+
+
+def missing(where: str, key: str) -> str:
+    """The message for a profile key its backend needs and does not have."""
+    var = ENV_KEYS.get(key)
+    if var:
+        return _("{where}: '{key}' is missing; set it in the profile or in {var}").format(where=where, key=key, var=var)
+    return _("{where}: '{key}' is missing; set it in the profile").format(where=where, key=key)
 
 
 def _check_keys(values: dict, source: str, name: str) -> None:

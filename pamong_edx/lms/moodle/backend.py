@@ -107,7 +107,7 @@ class MoodleBackend(HttpBackend):
     @classmethod
     def from_profile(cls, profile) -> MoodleBackend:  # noqa: ANN001 - a lms.profiles.Profile
         where = f"{profile.source}: [profiles.{profile.name}.moodle]"
-        settings = MoodleSettings.from_options(getattr(profile, "options", None) or {}, where)
+        settings = MoodleSettings.from_options(profile.options, where)
         return cls(profile.lms_url, profile.client_secret, settings=settings, **cls.connection_options(profile))
 
     def __repr__(self) -> str:

@@ -31,6 +31,7 @@ from pamong_edx.lms.openedx import pagination
 from pamong_edx.lms.openedx.auth import JwtAuth
 from pamong_edx.lms.openedx.keys import CourseKey
 from pamong_edx.lms.openedx.package import describe_olx_package
+from pamong_edx.lms.profiles import missing
 from pamong_edx.lms.protocol import (
     Account,
     BackendInfo,
@@ -144,6 +145,8 @@ class OpenEdxBackend(HttpBackend):
 
     @classmethod
     def from_profile(cls, profile) -> OpenEdxBackend:  # noqa: ANN001 - a lms.profiles.Profile
+        if not profile.client_id:
+            raise ConfigError(missing(f"profile '{profile.name}' ({profile.source})", "client_id"))
         batch = profile.options.get("bulk_batch_size", BULK_BATCH)
         if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= MAX_BULK_BATCH:
             raise ConfigError(f"{profile.source}: [profiles.{profile.name}.openedx] bulk_batch_size must be a whole "

@@ -180,14 +180,16 @@ class Executor:
                 raise JobStopped(f"cannot list the cohorts of {course}: {exc}") from None
             missing = sorted(names - on_lms.keys())
             if missing and not on_lms:
-                self._whole_job(lambda: self.backend.set_cohorted(course, True), f"turning on cohorts in {course}")
+                self._whole_job(lambda: self.backend.set_cohorted(course, True),
+                                _("turning on cohorts in {course}").format(course=course))
             if self.features.batch_cohorts:  # as many per request as the LMS takes
                 groups = [missing] if missing else []
             else:  # one request each, several in flight
                 groups = [[name] for name in missing]
             futures = [(group, pool.submit(self._create_cohorts, course, group)) for group in groups]
             for group, future in futures:
-                made = self._whole_job(future.result, f"creating cohort '{group[0]}' in {course}")
+                made = self._whole_job(future.result, _("creating cohort '{name}' in {course}").format(name=group[0],
+                                                                                                    course=course))
                 for name in group:
                     on_lms[name] = made[name].id
                     self.journal.record_cohort(course, name, made[name].id, self.run_id)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
 
-from pamong_edx.i18n import _
+from pamong_edx.i18n import N_, _
 from pamong_edx.lms.errors import BadAnswer
 
 _STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
@@ -102,10 +102,10 @@ def _mismatch(value: Any, shape: Any, path: str) -> str:
         problems = [_mismatch(value, option, path) for option in shape]
         return "" if not all(problems) else problems[0]
     if shape is None:
-        return "" if value is None else _describe(value, "null", path)
+        return "" if value is None else _describe(value, N_("null"), path)
     if isinstance(shape, list):
         if not isinstance(value, list):
-            return _describe(value, _("an array"), path)
+            return _describe(value, N_("an array"), path)
         for index, item in enumerate(value):
             problem = _mismatch(item, shape[0], f"{path}[{index}]")
             if problem:
@@ -113,7 +113,7 @@ def _mismatch(value: Any, shape: Any, path: str) -> str:
         return ""
     if isinstance(shape, dict):
         if not isinstance(value, dict):
-            return _describe(value, _("an object"), path)
+            return _describe(value, N_("an object"), path)
         for key, inner in shape.items():
             optional = key.endswith("?")
             name = key.rstrip("?")
@@ -136,11 +136,13 @@ def _mismatch(value: Any, shape: Any, path: str) -> str:
     return "" if ok else _describe(value, _TYPE_NAMES.get(shape, str(shape)), path)
 
 
-_TYPE_NAMES = {int: "a whole number", float: "a number", str: "a text", bool: "true or false", dict: "an object",
-               list: "an array"}
+_TYPE_NAMES = {int: N_("a whole number"), float: N_("a number"), str: N_("a text"), bool: N_("true or false"),
+               dict: N_("an object"), list: N_("an array")}
+_KINDS = {dict: N_("an object"), list: N_("an array"), str: N_("a text"), bool: N_("true/false"), int: N_("a number"),
+          float: N_("a number"), type(None): N_("null")}
 
 
 def _describe(value: Any, wanted: str, path: str) -> str:
-    kind = {dict: "an object", list: "an array", str: "a text", bool: "true/false", int: "a number",
-            float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
+    """`wanted` is an N_() marked name, translated here."""
+    kind = _(_KINDS.get(type(value), type(value).__name__))
     return _("{path} is {kind}, not {wanted}").format(path=path or _("the answer"), kind=kind, wanted=_(wanted))

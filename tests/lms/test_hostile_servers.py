@@ -162,3 +162,22 @@ def test_lms_check_prints_one_line_and_never_an_internal_error(mode, tmp_path, m
     err = capsys.readouterr().err
     assert code.value.code == 1 and err.startswith("error: ") and len(err.strip().splitlines()) == 1
     assert "internal error" not in err and "Traceback" not in err
+
+
+def test_a_moodle_answer_of_the_wrong_shape_names_the_function():
+    from hostile import Scripted, json_response
+    from pamong_edx.lms.moodle import MoodleBackend
+
+    def answer(request):
+        if request.args.get("wsfunction") == "core_webservice_get_site_info":
+            return json_response({"username": "ws", "functions": "all of them"})
+        return json_response([{"id": "seven", "email": "a@desa.example.id"}])  # core_user_get_users_by_field
+
+    with HostileServer(Scripted(answer)) as server:
+        with MoodleBackend(server.url, "0123456789abcdef", retry=QUICK, sleep=lambda s: None) as moodle:
+            with pytest.raises(BadAnswer, match=r"^core_webservice_get_site_info: the answer is not what the API "
+                                                r"returns \(functions is a text, not an array\)$"):
+                moodle.capabilities()
+            with pytest.raises(BadAnswer, match=r"^core_user_get_users_by_field: .*\[0\]\.id is a text, not a whole "
+                                                r"number"):
+                moodle.find_users(emails=["a@desa.example.id"])

@@ -22,6 +22,7 @@ import json
 import logging
 import random
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -31,6 +32,8 @@ from urllib.parse import urljoin
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import (
     ConnectTimeoutError,
     DecodeError,
@@ -89,6 +92,58 @@ class _NoCookies(http.cookiejar.DefaultCookiePolicy):
         return False
 
 
+class _Deadline:
+    """When the request a thread is sending must have its status line and headers (monotonic seconds)."""
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+        self.passed = False
+
+
+_SENDING = threading.local()  # the _Deadline of the request this thread is sending
+
+
+class _Watched:
+    """A connection that shuts its socket when the deadline passes while it waits for the status line and the
+    headers: a server that drips them a byte at a time never trips the socket's timeout, which counts silence.
+    (The body is bounded by the transport's reading loop.)"""
+
+    def getresponse(self):  # noqa: ANN201 - urllib3's response
+        deadline = getattr(_SENDING, "deadline", None)
+        if deadline is None:
+            return super().getresponse()
+        timer = threading.Timer(max(0.0, deadline.at - time.monotonic()), self._passed, (deadline,))
+        timer.daemon = True
+        timer.start()
+        try:
+            return super().getresponse()
+        finally:
+            timer.cancel()
+
+    def _passed(self, deadline: _Deadline) -> None:
+        deadline.passed = True
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except (AttributeError, OSError):
+            pass  # already closed
+
+
+class _WatchedHTTP(_Watched, HTTPConnection):
+    pass
+
+
+class _WatchedHTTPS(_Watched, HTTPSConnection):
+    pass
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTP
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPS
+
+
 class _PerRequestRetry(HTTPAdapter):
     """requests hands an adapter's one `max_retries` to urllib3 for every request; this adapter hands over the
     Retry of the request being sent (set by the sending thread), since what may be repeated, and until when,
@@ -106,12 +161,19 @@ class _PerRequestRetry(HTTPAdapter):
     def max_retries(self, value: object) -> None:
         pass  # the constructor's default; every send brings its own
 
-    def send(self, request, retry=None, **kwargs):  # noqa: ANN001, ANN201 - requests' signature
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        # urllib3's documented way to choose the pool (and so connection) classes of one PoolManager
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+    def send(self, request, retry=None, deadline=None, **kwargs):  # noqa: ANN001, ANN201 - requests' signature
         self._sending.retry = retry
+        _SENDING.deadline = deadline
         try:
             return super().send(request, **kwargs)
         finally:
             self._sending.retry = None
+            _SENDING.deadline = None
 
 
 class Transport:
@@ -259,10 +321,12 @@ class Transport:
         # which would silently drop the profile's CA bundle.
         settings["verify"] = self.session.verify
         started = self.clock()
+        watchdog = _Deadline(time.monotonic() + max(0.0, deadline - started))
         try:
-            response = self.session.send(prepared, retry=pacer.retry(), allow_redirects=False, timeout=self.timeout,
-                                         **settings)
+            response = self.session.send(prepared, retry=pacer.retry(), deadline=watchdog, allow_redirects=False,
+                                         timeout=self.timeout, **settings)
         except requests.RequestException as exc:
+            pacer.out_of_time |= watchdog.passed
             raise self._no_answer(exc, where, idempotent, pacer) from None
         try:
             self.traffic.after(response.status_code, retry_after(response.headers))
@@ -321,7 +385,7 @@ class Transport:
         what = _("timed out") if _timed_out(exc) else _connection_failure(exc)
         log.debug("%s -> %s", where, what)
         if pacer.out_of_time:
-            what += _("; gave up within the call's deadline of {seconds:g} s (limits.deadline)").format(
+            what = _("no answer within the call's deadline of {seconds:g} s (limits.deadline)").format(
                 seconds=self.limits.deadline)
         hint = "" if idempotent or not sent else _("; it may have taken effect: check before repeating it")
         return Unreachable(f"{shown}: {what}{hint}", maybe_applied=sent)

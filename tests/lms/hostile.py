@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import json
+import socketserver
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -163,3 +164,42 @@ class HostileServer:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+class DripHeaders(socketserver.ThreadingTCPServer):
+    """Not a WSGI app: a raw server that answers every request with a status line and then headers dripped a
+    byte at a time, without end (no web framework sends headers that way, which is the point)."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, every: float = 0.1) -> None:
+        self.every = every
+        self.stopping = threading.Event()
+        server = self
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                self.request.recv(65536)
+                try:
+                    self.request.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+                    while not server.stopping.wait(server.every):
+                        self.request.sendall(b"z")
+                except OSError:
+                    pass  # the client gave up
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def __enter__(self) -> DripHeaders:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
+        self.shutdown()
+        self.server_close()

@@ -106,6 +106,16 @@ def test_a_body_dripped_a_byte_at_a_time_stops_at_the_deadline():
         assert time.monotonic() - started < 3
 
 
+def test_headers_dripped_a_byte_at_a_time_stop_at_the_deadline():
+    from hostile import DripHeaders
+
+    with DripHeaders() as server, client(server.url, timeout=10, limits=Limits(deadline=1.0)) as lms:
+        started = time.monotonic()
+        with pytest.raises(Unreachable, match=r"no answer within the call's deadline of 1 s \(limits.deadline\)"):
+            lms.whoami()
+        assert time.monotonic() - started < 3
+
+
 def test_a_body_that_never_ends_stops_at_the_size_limit_or_the_deadline():
     with HostileServer("endless") as server:
         with client(server.url, limits=Limits(max_response_mb=1)) as lms:

@@ -328,6 +328,10 @@ class Transport:
         except requests.RequestException as exc:
             pacer.out_of_time |= watchdog.passed
             raise self._no_answer(exc, where, idempotent, pacer) from None
+        if watchdog.passed:  # the headers were cut off at the deadline: whatever arrived is not an answer
+            response.close()
+            raise Unreachable(_("{where}: no answer within the call's deadline of {seconds:g} s (limits.deadline)")
+                              .format(where=where, seconds=self.limits.deadline))
         try:
             self.traffic.after(response.status_code, retry_after(response.headers))
             content = self._read(response, where, deadline)

@@ -9,44 +9,63 @@ there are no errors. Block types come only from the plugin registry, built-in or
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from pamong_edx.course.assets import CourseDir, PathProblem
 from pamong_edx.course.context import LoadContext
-from pamong_edx.course.diagnostics import Diagnostic, display_location, display_path, suggest
+from pamong_edx.course.codes import did_you_mean, whole_file
 from pamong_edx.course.ids import derive_id, is_valid_id
 from pamong_edx.course.model import (
-    Block, Certificate, Chapter, Course, GradedFormat, GradingPolicy, Location, Sequential, Signatory, Unit,
+    Block, Certificate, Chapter, Course, GradedFormat, GradingPolicy, Location, Objective, Sequential, Signatory,
+    Unit,
 )
 from pamong_edx.course.schema import (
-    CERTIFICATE_KEYS, CHAPTER_KEYS, COURSE_KEYS, FORMAT_KEYS, GRADING_KEYS, KINDS, SEQUENTIAL_KEYS,
-    SIGNATORY_KEYS, UNIT_KEYS, block_keys,
+    CERTIFICATE_KEYS, CHAPTER_KEYS, COURSE_KEYS, FORMAT_KEYS, GRADING_KEYS, KINDS, OBJECTIVE_KEYS, POOL_KEYS,
+    SEQUENTIAL_KEYS, SHOW_ANSWER_VALUES, SIGNATORY_KEYS, UNIT_KEYS, block_keys,
 )
 from pamong_edx.course.values import parse_size
 from pamong_edx.course.yamlsource import Fields, MappingNode, Node, ScalarNode, as_int, is_null, kind
+from pamong_edx.diagnostics import Diagnostic, display_path
+from pamong_edx.i18n import _
 from pamong_edx.gc_pause import gc_paused
-from pamong_edx.player.lang import available_languages, skipped_language_plugins
 
 COURSE_FILE = "course.yaml"
+# A language tag as BCP 47 writes one (`id`, `en`, `jv`, `pt-BR`); which ones a package can use is up to the caller.
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 MAX_COURSE_KEY_PARTS = 65  # Studio's limit on org + number + run
+LINT_CODE = re.compile(r"W\d{3}\Z")
 WEIGHT_SLACK = 0.001
 
 
-def load_course(path: str | os.PathLike, block_types: dict[str, Any] | None = None
-                ) -> tuple[Course | None, list[Diagnostic]]:
-    """Load a course directory (or its course.yaml). The course is None when there is any error."""
+@dataclass(frozen=True)
+class Languages:
+    """The course languages packages can be built in (tag -> where its pack comes from), and the language
+    plugins that were skipped (tag -> why). The player knows them; the caller passes them in."""
+
+    available: dict[str, str]
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def load_course(path: str | os.PathLike, block_types: dict[str, Any] | None = None,
+                languages: Languages | None = None) -> tuple[Course | None, list[Diagnostic]]:
+    """Load a course directory (or its course.yaml). The course is None when there is any error.
+
+    Without `languages`, any well-formed language tag is accepted."""
     with gc_paused():
-        return CourseLoader(Path(path), block_types).load()
+        return CourseLoader(Path(path), block_types, languages).load()
 
 
-def load_courses(paths: Iterable[str | os.PathLike]) -> tuple[list[Course], list[Diagnostic]]:
+def load_courses(paths: Iterable[str | os.PathLike], languages: Languages | None = None
+                 ) -> tuple[list[Course], list[Diagnostic]]:
     """Load several course directories; returns the courses without errors and all diagnostics."""
     courses: list[Course] = []
     diagnostics: list[Diagnostic] = []
     for path in paths:
-        course, found = load_course(path)
+        course, found = load_course(path, languages=languages)
         diagnostics.extend(found)
         if course is not None:
             courses.append(course)
@@ -54,7 +73,7 @@ def load_courses(paths: Iterable[str | os.PathLike]) -> tuple[list[Course], list
 
 
 class CourseLoader:
-    def __init__(self, path: Path, block_types: dict[str, Any] | None = None):
+    def __init__(self, path: Path, block_types: dict[str, Any] | None = None, languages: Languages | None = None):
         if path.suffix in (".yaml", ".yml") and path.is_file():
             path, course_file = path.parent, path
         else:
@@ -65,6 +84,7 @@ class CourseLoader:
 
             block_types = registered()
             self.skipped_types = {n: p.error for n, p in registry().plugins["block"].items() if not p.loaded}
+        self.languages = languages
         self.dir = CourseDir.at(path)
         self.course_file = Path(os.path.abspath(course_file))
         self.ctx = LoadContext(self.dir, block_types)
@@ -75,41 +95,58 @@ class CourseLoader:
         self.course_max_attempts = 0
         # A chapter that could not be read hides what it references: skip the whole-course checks then.
         self.incomplete = False
+        self.objectives: dict[str, Location] = {}  # objective id -> where it is declared
 
     def load(self) -> tuple[Course | None, list[Diagnostic]]:
         ctx = self.ctx
         if not self.dir.root.is_dir():
             why = "is not a directory" if self.dir.root.exists() else "does not exist"
-            ctx.error("E002", f"not a course directory: {display_path(self.dir.root)} {why}", Location(self.dir.root))
+            ctx.error("E002", f"not a course directory: {display_path(self.dir.root)} {why}", whole_file(self.dir.root))
+            return None, ctx.diagnostics
+        if not self.dir.contains(os.path.realpath(self.course_file)):
+            # refused before it is opened: its text would be echoed in diagnostics
+            ctx.error("E110", _("{file} is a symlink pointing outside the course directory; it is not read").format(
+                file=COURSE_FILE), whole_file(self.course_file))
             return None, ctx.diagnostics
         if not self.course_file.is_file():
             ctx.error("E002", f"not a course directory: no {COURSE_FILE} in {display_path(self.dir.root)}",
-                      Location(self.dir.root))
+                      whole_file(self.dir.root))
             return None, ctx.diagnostics
-        ctx.assets, escaping = self.dir.scan_assets()
-        for link in escaping:
-            ctx.error("E110", "symlink under assets/ points outside the course directory; it is not packaged",
-                      Location(link))
         ctx.file = self.course_file
         node = ctx.compose(self.course_file, COURSE_FILE)
         fields = ctx.fields(node, COURSE_KEYS, COURSE_FILE) if node is not None else None
         if fields is None:
             return None, ctx.diagnostics
+        self.scan_assets(ctx.boolean(fields, "html_assets", False))
         course = self.course(fields)
         if not self.incomplete:
             self.check_grading(course)
+            self.check_objectives()
             for name, asset in sorted(ctx.assets.items()):
                 if name not in ctx.referenced:
                     ctx.warning("W204", "asset is not referenced by the course: remove it or refer to it",
-                                Location(asset.path))
+                                whole_file(asset.path))
         has_errors = any(d.is_error for d in ctx.diagnostics)
         return (None if has_errors else course), ctx.diagnostics
+
+    def scan_assets(self, html_allowed: bool) -> None:
+        ctx = self.ctx
+        scan = self.dir.scan_assets(html_allowed, ctx.limits.markdown_size)
+        ctx.assets = scan.assets
+        ctx.refused_assets = set(scan.refused)
+        for link in scan.escaping:
+            ctx.error("E110", "symlink under assets/ points outside the course directory; it is not packaged",
+                      whole_file(link))
+        for path, code, message, line in scan.refused.values():
+            ctx.error(code, message, Location(path, line or 1, 1))
 
     # ------------------------------------------------------------------------------------------- course
 
     def course(self, f: Fields) -> Course:
         ctx = self.ctx
         org, number, run = (self.course_part(f, key) for key in ("org", "number", "run"))
+        if run:  # the run is the course's own url_name in Open edX: no element may take it
+            ctx.ids.claim(run, f.loc_of("run"))
         if len(org) + len(number) + len(run) > MAX_COURSE_KEY_PARTS:
             ctx.error("E105", f"org, number and run are {len(org) + len(number) + len(run)} characters together; "
                               f"Open edX allows at most {MAX_COURSE_KEY_PARTS}", f.loc_of("run"))
@@ -117,6 +154,7 @@ class CourseLoader:
         language = self.language(f)
         course = Course(org=org, number=number, run=run, title=title, language=language, root=self.dir.root,
                         loc=Location(self.course_file, 1, 1), assets=ctx.assets)
+        course.key_locs = {key: f.key_loc(key) for key in f}
         course.start = ctx.date(f, "start")
         course.end = ctx.date(f, "end")
         if course.start and course.end and course.end <= course.start:
@@ -132,6 +170,7 @@ class CourseLoader:
         ctx.max_attempts = self.course_max_attempts = ctx.integer(f, "max_attempts", 0)
         course.grading = self.grading(f)
         course.certificate = self.certificate(f)
+        course.silence = self.silence(f)
         siblings: dict[str, int] = {}
         for item in ctx.sequence(f, "chapters", required=True, nonempty=True):
             in_own_file = isinstance(item, ScalarNode) and not is_null(item)
@@ -143,14 +182,21 @@ class CourseLoader:
         return course
 
     def language(self, f: Fields) -> str:
-        """The course language: a tag some player language pack serves, built-in or from a language plugin."""
+        """The course language: a well-formed tag, and one a player language pack serves when the caller says
+        which do (built-in packs and language plugins)."""
         language = self.ctx.string(f, "language", required=True)
-        available = available_languages()
+        if language and not LANGUAGE_TAG.fullmatch(language):
+            self.ctx.error("E105", f"language '{language}' is not a language tag (write e.g. id or en)",
+                           f.get("language"))
+            return language
+        if self.languages is None:
+            return language
+        available = self.languages.available
         if language and language not in available:
-            skipped = skipped_language_plugins().get(language)
+            skipped = self.languages.skipped.get(language)
             why = f" (its language plugin was skipped: {skipped})" if skipped else ""
             self.ctx.error("E105", f"language '{language}' has no player language pack{why}; available: "
-                                   f"{', '.join(available)}{suggest(language, available)}; install a language "
+                                   f"{', '.join(available)}{did_you_mean(language, available)}; install a language "
                                    f"plugin to add one", f.get("language"))
         return language
 
@@ -214,13 +260,52 @@ class CourseLoader:
         if c is None:
             return None
         certificate = Certificate(name=ctx.string(c, "name", required=True), description=ctx.string(c, "description"))
+        roles: dict[str, int] = {}
         for item in ctx.sequence(c, "signatories"):
             s = ctx.fields(item, SIGNATORY_KEYS, "a signatory")
-            if s is not None:
-                certificate.signatories.append(Signatory(
-                    name=ctx.string(s, "name", required=True), title=ctx.string(s, "title", required=True),
-                    organization=ctx.string(s, "organization")))
+            if s is None:
+                continue
+            role = ctx.string(s, "role")
+            if role and not is_valid_id(role):
+                ctx.error("E105", _("role '{role}' may hold only letters, digits, _ and - (it is the key a "
+                                    "deployment overlay names)").format(role=role), s.get("role"))
+            elif role in roles:
+                ctx.error("E106", _("duplicate signatory role '{role}' (first on line {line})").format(
+                    role=role, line=roles[role]), s.get("role"))
+            elif role:
+                roles[role] = s.loc_of("role").line
+            if not s.given("role") and not s.given("name"):
+                ctx.error("E102", _("a signatory needs a 'role' (a deployment overlay then gives the name) or a "
+                                    "'name'"), s)
+            certificate.signatories.append(Signatory(
+                name=ctx.string(s, "name"), title=ctx.string(s, "title", required=True),
+                organization=ctx.string(s, "organization"), role=role))
         return certificate
+
+    def silence(self, f: Fields) -> dict[str, str]:
+        """`silence:` of an element: lint code -> the author's reason, both checked."""
+        ctx = self.ctx
+        node = ctx.value(f, "silence")
+        if node is None:
+            return {}
+        if not isinstance(node, MappingNode):
+            ctx.error("E103", _("'silence' must be a mapping from warning code to the reason, found {found}").format(
+                found=kind(node)), node)
+            return {}
+        silenced: dict[str, str] = {}
+        for key, value in node.value:
+            code = key.value if isinstance(key, ScalarNode) else ""
+            if not LINT_CODE.match(code):
+                ctx.error("E105", _("'{code}' is not a warning code that can be silenced (W and three digits, "
+                                    "e.g. W303)").format(code=code or kind(key)), key)
+                continue
+            reason = value.value.strip() if isinstance(value, ScalarNode) and not is_null(value) else ""
+            if not reason:
+                ctx.error("E105", _("silencing {code} needs the reason, as text: {code}: \"why this is right "
+                                    "here\"").format(code=code), value)
+                continue
+            silenced[code] = reason
+        return silenced
 
     # ------------------------------------------------------------------------------------------- structure
 
@@ -238,13 +323,13 @@ class CourseLoader:
                 first = ctx.ids.claim(node.value, f.loc_of("id"))
                 if first is not None:
                     ctx.error("E106", f"duplicate identifier '{node.value}' (first used at "
-                                      f"{display_location(first)})", node)
+                                      f"{first})", node)
                 return node.value
         value = ctx.ids.derived(derive_id(parent_id, title, fallback), siblings)
         first = ctx.ids.claim(value, f.loc)
         if first is not None:
             ctx.error("E106", f"identifier '{value}' derived from the title is already used at "
-                              f"{display_location(first)}; give this element an explicit id", f)
+                              f"{first}; give this element an explicit id", f)
         return value
 
     def chapter_file(self, item: ScalarNode, siblings: dict[str, int]) -> Chapter | None:
@@ -270,6 +355,7 @@ class CourseLoader:
         title = ctx.string(cf, "title", required=True)
         chapter = Chapter(id=self.assign_id(cf, "", title, "chapter", siblings), title=title, loc=cf.loc,
                           start=ctx.date(cf, "start"))
+        chapter.objectives = self.chapter_objectives(cf)
         ctx.chapter = chapter
         seq_siblings: dict[str, int] = {}
         for item in ctx.sequence(cf, "sequentials", required=True, nonempty=True):
@@ -277,6 +363,37 @@ class CourseLoader:
             if seq is not None:
                 chapter.sequentials.append(seq)
         return chapter
+
+    def chapter_objectives(self, cf: Fields) -> list[Objective]:
+        ctx = self.ctx
+        objectives = []
+        for item in ctx.sequence(cf, "objectives"):
+            of = ctx.fields(item, OBJECTIVE_KEYS, "an objective")
+            if of is None:
+                continue
+            oid, text = ctx.string(of, "id", required=True), ctx.string(of, "text", required=True)
+            if oid and not is_valid_id(oid):
+                ctx.error("E105", _("objective id '{id}' may hold only letters, digits, _ and -, at most 64 "
+                                    "characters").format(id=oid), of.get("id"))
+                continue
+            if oid in self.objectives:
+                ctx.error("E106", _("duplicate objective id '{id}' (first declared at {where})").format(
+                    id=oid, where=self.objectives[oid]), of.get("id"))
+                continue
+            if oid:
+                self.objectives[oid] = of.loc_of("id")
+                objectives.append(Objective(oid, text, of.loc))
+        return objectives
+
+    def check_objectives(self) -> None:
+        """Every objective a problem names is declared in some chapter."""
+        declared = list(self.objectives)
+        for oid, loc in self.ctx.objective_refs:
+            if oid not in self.objectives:
+                hint = did_you_mean(oid, declared) or (_(" (declared: {ids})").format(ids=", ".join(declared))
+                                                  if declared else _(" (no chapter declares objectives)"))
+                self.ctx.error("E105", _("objective '{id}' is declared in no chapter's 'objectives'{hint}").format(
+                    id=oid, hint=hint), loc)
 
     def sequential(self, node: Node, chapter: Chapter, siblings: dict[str, int]) -> Sequential | None:
         ctx = self.ctx
@@ -291,8 +408,13 @@ class CourseLoader:
         if seq.graded:
             self.check_format(sf, seq)
         seq.due = ctx.date(sf, "due")
+        seq.shuffle = ctx.boolean(sf, "shuffle")
+        seq.show_answer = ctx.one_of(sf, "show_answer", SHOW_ANSWER_VALUES, seq.show_answer)  # type: ignore
+        seq.silence = self.silence(sf)
         ctx.sequential = seq
         ctx.max_attempts = ctx.integer(sf, "max_attempts", self.course_max_attempts)
+        if sf.given("max_attempts"):
+            seq.max_attempts = ctx.max_attempts
         unit_siblings: dict[str, int] = {}
         for item in ctx.sequence(sf, "units", required=True, nonempty=True):
             unit = self.unit(item, seq, unit_siblings)
@@ -313,7 +435,7 @@ class CourseLoader:
         if seq.format in self.format_locs:
             return
         if known:
-            ctx.error("E111", f"format '{seq.format}' is not in the grading policy{suggest(seq.format, known)} "
+            ctx.error("E111", f"format '{seq.format}' is not in the grading policy{did_you_mean(seq.format, known)} "
                               f"(formats: {', '.join(known)})", sf.get("format"))
         else:
             ctx.error("E111", f"format '{seq.format}' is not in the grading policy: the course defines no grading "
@@ -328,11 +450,47 @@ class CourseLoader:
         unit = Unit(id=self.assign_id(uf, seq.id, title, "unit", siblings), title=title, loc=uf.loc)
         ctx.unit = unit
         block_siblings: dict[str, int] = {}
+        weighted: set[int] = set()  # blocks that state their weight
         for item in ctx.sequence(uf, "blocks", required=True, nonempty=True):
             block = self.block(item, unit, block_siblings)
             if block is not None:
                 unit.blocks.append(block)
+                if isinstance(item, MappingNode) and any(isinstance(k, ScalarNode) and k.value == "weight"
+                                                         for k, _ in item.value):
+                    weighted.add(id(block))
+        if uf.given("pool"):
+            self.pool(uf, unit, weighted)
         return unit
+
+    def pool(self, uf: Fields, unit: Unit, weighted: set[int]) -> None:
+        """`pool: {draw: K}`: K of the unit's N problems per attempt, after at most one leading block of
+        instructions; equal weights unless every pooled problem states its own."""
+        ctx = self.ctx
+        pf = ctx.fields(ctx.value(uf, "pool"), POOL_KEYS, "a pool")
+        if pf is None:
+            return
+        draw = ctx.integer(pf, "draw", 0, minimum=1)
+        if not pf.given("draw"):
+            ctx.error("E102", _("missing required key 'draw' in a pool (how many problems each attempt draws)"), pf)
+        problems = [b for b in unit.blocks if b.is_problem]
+        for position, block in enumerate(unit.blocks):
+            if not block.is_problem and position > 0:
+                ctx.error("E105", _("a pool unit holds only problems, after at most one leading block of "
+                                    "instructions; move {type} block '{id}' to another unit").format(
+                    type=block.type, id=block.id), block.loc)
+        if not problems:
+            ctx.error("E105", _("a pool unit holds no problem to draw from"), uf.loc_of("pool"))
+            return
+        if draw > len(problems):
+            ctx.error("E105", _("the pool draws {k} of only {n} problems: draw at most {n} or add problems").format(
+                k=draw, n=len(problems)), pf.get("draw"))
+        stated = [p for p in problems if id(p) in weighted]
+        if stated and len(stated) < len(problems):
+            ctx.error("E105", _("{stated} of the {n} pooled problems state a weight: state it on every pooled "
+                                "problem or on none, so that every draw is scored alike").format(
+                stated=len(stated), n=len(problems)), uf.loc_of("pool"))
+        if 1 <= draw <= len(problems):
+            unit.pool_draw = draw
 
     def block(self, node: Node, unit: Unit, siblings: dict[str, int]) -> Block | None:
         ctx = self.ctx
@@ -352,7 +510,7 @@ class CourseLoader:
             if name in self.skipped_types:
                 why = f" (its plugin was skipped: {self.skipped_types[name]}; see `pamong plugins`)"
             else:
-                why = suggest(name, ctx.block_types)
+                why = did_you_mean(name, ctx.block_types)
             ctx.error("E104", f"unknown block type '{name}'{why}", type_node)
             return None
         if name not in self.block_keys:
@@ -375,6 +533,8 @@ class CourseLoader:
             ctx.error("E116", f"the {plugin} plugin built {type(block).__name__} instead of a block (report it to "
                               "the plugin's authors, see `pamong plugins`)", bf)
             return None
+        if bf.given("silence"):
+            block.silence = self.silence(bf)
         return block
 
     # ------------------------------------------------------------------------------------------- grading

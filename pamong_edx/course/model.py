@@ -14,19 +14,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import ClassVar, Iterator, Literal
 
+from pamong_edx.course.richtext import EMPTY, RichText
+from pamong_edx.diagnostics import Location
 
-@dataclass(frozen=True)
-class Location:
-    """Where an element was written: a file and a 1-based line and column."""
-
-    file: Path
-    line: int = 0
-    col: int = 0
-
-    def __str__(self) -> str:
-        if self.line:
-            return f"{self.file}:{self.line}:{self.col}"
-        return str(self.file)
+__all__ = ["Location"]  # where model elements were written: the one Location of every diagnostic
 
 
 @dataclass
@@ -44,14 +35,22 @@ class Asset:
 # ---------------------------------------------------------------------------------------------------- blocks
 
 
+ShowAnswer = Literal["never", "after_last_attempt", "after_passing", "always"]
+SHOW_ANSWER: tuple[str, ...] = ("never", "after_last_attempt", "after_passing", "always")
+Level = Literal["", "applied", "recall"]
+
+
 @dataclass
 class Block:
-    """Base of every block. `type` is the block plugin's name (e.g. "text", "single_choice")."""
+    """Base of every block. `type` is the block plugin's name (e.g. "text", "single_choice").
+
+    `silence` maps lint codes silenced on this block to the author's reason (`silence:` in the source)."""
 
     id: str
     type: str
     title: str
     loc: Location
+    silence: dict[str, str] = field(default_factory=dict)
 
     is_problem: ClassVar[bool] = False
 
@@ -59,7 +58,7 @@ class Block:
 @dataclass
 class TextBlock(Block):
     markdown: str = ""
-    html: str = ""  # rendered from markdown by the loader; asset links point at "assets/<name>"
+    html: RichText = EMPTY  # rendered from markdown by the loader; asset links are references
     assets: list[str] = field(default_factory=list)  # asset names the text references
 
 
@@ -75,7 +74,7 @@ class VideoBlock(Block):
 @dataclass
 class DiscussionBlock(Block):
     prompt_markdown: str = ""
-    prompt_html: str = ""
+    prompt_html: RichText = EMPTY
     category: str = ""  # defaults to the chapter title
     target: str = ""  # defaults to the unit title
 
@@ -83,21 +82,24 @@ class DiscussionBlock(Block):
 @dataclass
 class Choice:
     id: str
-    text: str  # inline Markdown rendered to HTML (no block wrapper)
+    text: RichText  # inline Markdown rendered (no block wrapper)
     correct: bool = False
-    hint: str = ""  # feedback shown when this choice is selected
+    hint: RichText = EMPTY  # feedback shown when this choice is selected
+    fixed: bool = False  # keeps its place when the choices are shuffled (e.g. "all of the above")
 
 
 @dataclass
 class Problem(Block):
     """Common to every problem type. Scores are 0..weight; `max_attempts` 0 means unlimited."""
 
-    question_html: str = ""
+    question_html: RichText = EMPTY
     question_markdown: str = ""
-    explanation_html: str = ""
-    hints: list[str] = field(default_factory=list)  # progressive hints (HTML)
+    explanation_html: RichText = EMPTY
+    hints: list[RichText] = field(default_factory=list)  # progressive hints (inline)
     max_attempts: int = 0
     weight: float = 1.0
+    objective: str = ""  # the id of the learning objective it measures (declared in a chapter's objectives)
+    level: Level = ""  # "applied" (a village case to judge or compute), "recall", or "" when not stated
 
     is_problem: ClassVar[bool] = True
 
@@ -107,7 +109,12 @@ class ChoiceProblem(Problem):
     """single_choice (radio), multiple_choice (checkboxes) and dropdown (select)."""
 
     choices: list[Choice] = field(default_factory=list)
-    shuffle: bool = False
+    shuffle: bool = False  # the problem's `shuffle`, else its sequential's
+
+    @property
+    def shuffled(self) -> bool:
+        """Whether the order shown can differ from the order written (some choice is free to move)."""
+        return self.shuffle and sum(not c.fixed for c in self.choices) > 1
 
     @property
     def correct_ids(self) -> list[str]:
@@ -144,10 +151,25 @@ SequentialKind = Literal["lesson", "pretest", "quiz", "posttest"]
 
 @dataclass
 class Unit:
+    """One page. With `pool_draw` K, the unit is a question pool: each attempt draws K of its N problems (a
+    leading text block, when there is one, is shown with every draw)."""
+
     id: str
     title: str
     loc: Location
     blocks: list[Block] = field(default_factory=list)
+    pool_draw: int | None = None
+
+    @property
+    def pool(self) -> list[Problem]:
+        """The problems drawn from when this unit is a pool, else an empty list."""
+        return [b for b in self.blocks if b.is_problem] if self.pool_draw is not None else []
+
+
+def default_show_answer(kind: str) -> ShowAnswer:
+    """When learners see answers and explanations unless the sequential says: a pretest never gives them away,
+    a posttest only after the last attempt; lessons and quizzes are for practice."""
+    return {"pretest": "never", "posttest": "after_last_attempt"}.get(kind, "always")  # type: ignore[return-value]
 
 
 @dataclass
@@ -160,6 +182,14 @@ class Sequential:
     format: str = ""  # a grader type of the grading policy when graded, e.g. "Posttest"
     due: datetime | None = None
     units: list[Unit] = field(default_factory=list)
+    max_attempts: int | None = None  # as stated on the sequential (its problems already carry the default)
+    shuffle: bool = False  # the default `shuffle` of its choice problems
+    show_answer: ShowAnswer | Literal[""] = ""  # stated, else (when left "") the kind's default_show_answer
+    silence: dict[str, str] = field(default_factory=dict)  # lint code -> reason
+
+    def __post_init__(self) -> None:
+        if not self.show_answer:
+            self.show_answer = default_show_answer(self.kind)
 
     @property
     def is_assessment(self) -> bool:
@@ -170,12 +200,22 @@ class Sequential:
 
 
 @dataclass
+class Objective:
+    """A learning objective of a chapter; problems name it in `objective`. Ids are unique in the course."""
+
+    id: str
+    text: str
+    loc: Location
+
+
+@dataclass
 class Chapter:
     id: str
     title: str
     loc: Location
     start: datetime | None = None
     sequentials: list[Sequential] = field(default_factory=list)
+    objectives: list[Objective] = field(default_factory=list)
 
 
 @dataclass
@@ -198,9 +238,12 @@ class GradingPolicy:
 
 @dataclass
 class Signatory:
+    """`role` is the key a deployment overlay uses to give the person's name; course sources name no one."""
+
     name: str
     title: str
     organization: str = ""
+    role: str = ""
 
 
 @dataclass
@@ -224,13 +267,18 @@ class Course:
     self_paced: bool = True
     short_description: str = ""
     overview_markdown: str = ""
-    overview_html: str = ""
+    overview_html: RichText = EMPTY
     image: str = ""  # asset name of the course image
     grading: GradingPolicy = field(default_factory=GradingPolicy)
     certificate: Certificate | None = None
     max_size: int | None = None  # bytes; packages larger than this fail the build
     chapters: list[Chapter] = field(default_factory=list)
     assets: dict[str, Asset] = field(default_factory=dict)  # every file under assets/, by name
+    silence: dict[str, str] = field(default_factory=dict)  # lint code -> reason, for the whole course
+    # Where each top-level key was written (course.yaml, or the deployment overlay that set it), so that a check
+    # of the whole course (a lint) points at the line to change.
+    key_locs: dict[str, Location] = field(default_factory=dict)
+    overlay: str = ""  # the deployment overlay applied, "<file name> sha256:<first 12 hex>"; packages record it
 
     @property
     def course_key(self) -> str:
@@ -254,3 +302,7 @@ class Course:
 
     def problems(self) -> Iterator[Problem]:
         return (b for b in self.blocks() if b.is_problem)
+
+    def objectives(self) -> Iterator[Objective]:
+        for chapter in self.chapters:
+            yield from chapter.objectives

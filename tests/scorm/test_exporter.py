@@ -111,7 +111,7 @@ def test_language_pack_follows_the_course_language(tmp_path):
     assert doc.get("lang") == "id"
     assert doc.xpath('//*[@data-action="next"]')[0].text_content().strip() == "Berikutnya ›"
     assert doc.xpath('//*[@data-action="submit"]')[0].text_content() == "Kirim jawaban"
-    with pytest.raises(ExportError, match=r"course\.yaml:1:1: no player language pack for 'fr' \(installed: en, id\)"):
+    with pytest.raises(ExportError, match=r"course\.yaml:1:1: S105 no player language pack for 'fr' \(installed: en, id\)"):
         build_package(make_fixture_course(language="fr"), "2004", tmp_path / "fr")
 
 
@@ -195,7 +195,7 @@ def test_pamong_build_writes_both_scorm_packages_and_enforces_the_size_budget(tm
     )
     assert run.returncode == 0, run.stderr
     built = sorted(p.name for p in out.glob("*.zip"))
-    assert built == ["PamongDesa-PKD101-2026_T1.scorm12.zip", "PamongDesa-PKD101-2026_T1.scorm2004.zip"]
+    assert built == ["PamongDesa-PKD101-2027_T1.scorm12.zip", "PamongDesa-PKD101-2027_T1.scorm2004.zip"]
     assert "scorm12" in run.stdout and "kB" in run.stdout
     small = subprocess.run(
         [sys.executable, "-m", "pamong_edx", "build", str(course_dir), "--format", "scorm12", "--max-size", "20kB",

@@ -17,7 +17,9 @@ the request back in its error page.
 
 from __future__ import annotations
 
+import heapq
 import http.cookiejar
+import itertools
 import json
 import logging
 import random
@@ -103,6 +105,56 @@ class _Deadline:
 _SENDING = threading.local()  # the _Deadline of the request this thread is sending
 
 
+class _Watchdog:
+    """One thread for every transport, started on first use: it shuts the socket of a connection still waiting
+    for its status line and headers when its request's deadline passes."""
+
+    def __init__(self) -> None:
+        self._wake = threading.Condition()
+        self._due: list[tuple[float, int, list]] = []  # (when, order, [connection, deadline] or [] once done)
+        self._order = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, connection: object, deadline: _Deadline) -> list:
+        entry = [connection, deadline]
+        with self._wake:
+            heapq.heappush(self._due, (deadline.at, next(self._order), entry))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="pamong-deadlines", daemon=True)
+                self._thread.start()
+            if self._due[0][2] is entry:  # the earliest now: the thread must wake sooner than it planned
+                self._wake.notify()
+        return entry
+
+    @staticmethod
+    def done(entry: list) -> None:
+        entry.clear()  # dropped from the heap when its time comes
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while self._due and not self._due[0][2]:
+                    heapq.heappop(self._due)
+                if not self._due:
+                    self._wake.wait()
+                    continue
+                when, _, entry = self._due[0]
+                if time.monotonic() < when:
+                    self._wake.wait(when - time.monotonic())
+                    continue
+                heapq.heappop(self._due)
+                connection, deadline = entry if entry else (None, None)
+            if connection is not None:
+                deadline.passed = True
+                try:
+                    connection.sock.shutdown(socket.SHUT_RDWR)
+                except (AttributeError, OSError):
+                    pass  # already closed
+
+
+_WATCHDOG = _Watchdog()
+
+
 class _Watched:
     """A connection that shuts its socket when the deadline passes while it waits for the status line and the
     headers: a server that drips them a byte at a time never trips the socket's timeout, which counts silence.
@@ -112,20 +164,11 @@ class _Watched:
         deadline = getattr(_SENDING, "deadline", None)
         if deadline is None:
             return super().getresponse()
-        timer = threading.Timer(max(0.0, deadline.at - time.monotonic()), self._passed, (deadline,))
-        timer.daemon = True
-        timer.start()
+        entry = _WATCHDOG.watch(self, deadline)
         try:
             return super().getresponse()
         finally:
-            timer.cancel()
-
-    def _passed(self, deadline: _Deadline) -> None:
-        deadline.passed = True
-        try:
-            self.sock.shutdown(socket.SHUT_RDWR)
-        except (AttributeError, OSError):
-            pass  # already closed
+            _WATCHDOG.done(entry)
 
 
 class _WatchedHTTP(_Watched, HTTPConnection):

@@ -102,7 +102,7 @@ class _Deadline:
         self.passed = False
 
 
-_SENDING = threading.local()  # the _Deadline of the request this thread is sending
+_SENDING = threading.local()  # the urllib3 Retry and the _Deadline of the request this thread is sending
 
 
 class _Watchdog:
@@ -190,15 +190,11 @@ class _WatchedHTTPSPool(HTTPSConnectionPool):
 class _PerRequestRetry(HTTPAdapter):
     """requests hands an adapter's one `max_retries` to urllib3 for every request; this adapter hands over the
     Retry of the request being sent (set by the sending thread), since what may be repeated, and until when,
-    differs from call to call."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        self._sending = threading.local()
-        super().__init__(**kwargs)
+    differs from call to call. Its connections are watched for the request's deadline."""
 
     @property
     def max_retries(self):  # noqa: ANN201 - a urllib3 Retry
-        return getattr(self._sending, "retry", None) or Retry(0, read=False)
+        return getattr(_SENDING, "retry", None) or Retry(0, read=False)
 
     @max_retries.setter
     def max_retries(self, value: object) -> None:
@@ -210,13 +206,11 @@ class _PerRequestRetry(HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
 
     def send(self, request, retry=None, deadline=None, **kwargs):  # noqa: ANN001, ANN201 - requests' signature
-        self._sending.retry = retry
-        _SENDING.deadline = deadline
+        _SENDING.retry, _SENDING.deadline = retry, deadline
         try:
             return super().send(request, **kwargs)
         finally:
-            self._sending.retry = None
-            _SENDING.deadline = None
+            _SENDING.retry = _SENDING.deadline = None
 
 
 class Transport:
@@ -274,10 +268,6 @@ class Transport:
         for secret in secrets:
             text = text.replace(secret, "[secret]")
         return text
-
-    def backoff(self, attempt: int) -> float:
-        with self._rng_lock:
-            return self.retry.backoff(attempt, self.rng)
 
     # ------------------------------------------------------------------ one call
 

@@ -211,9 +211,10 @@ class Executor:
                     made.update((n, self.backend.ensure_cohort(course, n)) for n in todo)
                 return made
             except (ServerError, Throttled) as exc:
-                if attempt == self.settings.attempts:
+                wait = exc.wait if isinstance(exc, Throttled) else 0.0
+                if attempt == self.settings.attempts or wait > self.settings.retry.max_wait:
                     raise
-                self.sleep(max(self._backoff(attempt), exc.wait if isinstance(exc, Throttled) else 0.0))
+                self.sleep(max(self._backoff(attempt), wait))
             listed = {c.name: c for c in self.backend.list_cohorts(course)}
             made.update((n, listed[n]) for n in todo if n in listed)
         return made
@@ -314,6 +315,9 @@ class Executor:
             try:
                 answers = self._call(batch, todo)
             except Throttled as exc:
+                if exc.wait > self.settings.retry.max_wait:  # hours, say: the job stops, and resumes later
+                    done.extend((i, _failure(i, batch, str(exc), permanent=False)) for i in todo)
+                    return Answer(done, attempt, str(exc), fatal=exc)
                 message = str(exc)
                 self.sleep(max(exc.wait, self._backoff(attempt)))
                 continue

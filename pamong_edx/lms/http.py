@@ -397,7 +397,8 @@ class Transport:
                 size += len(chunk)
                 if size > cap:
                     raise BadAnswer(_("{where}: the answer goes on past the {limit:g} MB allowed "
-                                      "(limits.max_response_mb)").format(where=where, limit=self.limits.max_response_mb))
+                                      "(limits.max_response_mb)").format(where=where,
+                                                                         limit=self.limits.max_response_mb))
                 chunks.append(chunk)
         except (ProtocolError, ReadTimeoutError, DecodeError, OSError) as exc:
             what = _("timed out") if isinstance(exc, ReadTimeoutError) else _("connection broken")

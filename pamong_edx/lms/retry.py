@@ -120,7 +120,9 @@ class RequestRetry(Retry):
             return True
         return self.pacer.idempotent and status_code in RETRIED_STATUSES
 
-    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):  # noqa: ANN001, ANN201
+    def increment(  # noqa: ANN201 - urllib3's signature
+        self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None,  # noqa: ANN001
+    ):
         pacer = self.pacer
         new = super().increment(method, url, response, error, _pool, _stacktrace)  # raises when out of tries
         asked = retry_after(response.headers) if response is not None and response.status in (429, 503) else None

@@ -144,3 +144,11 @@ def test_a_call_rejected_as_a_whole_is_not_repeated_for_the_rest_of_its_group(sa
     sandbox.create_course(missing)
     plan = run(sandbox, journal, people(30), rules=rules, batch_size=10)
     assert [i.outcome for i in plan.items] == ["pre-enrolled"] * 30
+
+
+def test_a_throttle_asking_for_hours_stops_the_job_instead_of_sleeping_through_it(sandbox, journal):
+    rules = rules_from_options([COURSE], None)
+    sandbox.configure(burst_every=1, burst_size=1, retry_after=36_000, only="POST /api/bulk_enroll")
+    with pytest.raises(JobStopped, match="throttled by the LMS \\(429\\); try again in 36000 s"):
+        run(sandbox, journal, people(5), rules=rules)
+    assert journal.counts()["pending"] == 0  # recorded as failed, so the next run sends it again

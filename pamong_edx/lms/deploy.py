@@ -16,6 +16,7 @@ from pamong_edx.errors import UsageError
 from pamong_edx.i18n import _
 from pamong_edx.lms.errors import LmsError
 from pamong_edx.lms.protocol import LmsBackend, PackageInfo
+from pamong_edx.units import format_size
 
 Echo = Callable[[str], None]
 
@@ -53,7 +54,7 @@ def deploy_package(
             echo(f"  {line}")
         return DeployResult(package, created=False, state="manual")
     existing = backend.get_course(package.course_id)
-    size = _size(package.path.stat().st_size)
+    size = format_size(package.path.stat().st_size)
     if dry_run:
         if existing is None:
             pacing = "self-paced" if package.self_paced else "instructor-paced"
@@ -95,10 +96,3 @@ def deploy_package(
         echo(f"  platform says: {line}")
     return DeployResult(package, created, status.state, error=message or status.state)
 
-
-def _size(n: int) -> str:
-    for unit in ("B", "kB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n} B"

@@ -18,8 +18,8 @@ from pamong_edx.lms.errors import ConfigError, LmsError, ServerError, Unreachabl
 from pamong_edx.lms.http import RetryPolicy
 from pamong_edx.lms.moodle import MoodleBackend
 from pamong_edx.lms.openedx import OpenEdxBackend
-from pamong_edx.sandbox.core.server import SandboxServer
-from pamong_edx.sandbox.core.web import Request, Response, Route
+from pamong_edx.sandbox.core.http import Match, Request, Response, reply
+from pamong_edx.sandbox.core.serving import SandboxServer
 
 QUICK = RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.02)
 
@@ -32,10 +32,10 @@ class Scripted:
     def __init__(self, answer: Callable[[Request], Response]) -> None:
         self.answer = answer
 
-    def match(self, path: str):
-        return Route(path, path, None), {}
+    def match(self, request: Request) -> Match:
+        return Match(request.path, None, {})
 
-    def handle(self, request, found):
+    def handle(self, request, match):
         return self.answer(request)
 
     def control(self, request):
@@ -52,14 +52,14 @@ class Scripted:
 
 
 def echo(request: Request) -> str:
-    return f"{request.headers.get('Authorization')} {request.body.decode()} {request.query_string}"
+    return f"{request.headers.get('Authorization')} {request.get_data().decode()} {request.raw_query}"
 
 
 def test_a_secret_echoed_back_in_an_error_never_reaches_the_message():
     def answer(request):
         if request.path == "/oauth2/access_token":
-            return Response.json({"detail": f"bad request: {echo(request)}"}, 500)
-        return Response.html(200, f"Proxy error while forwarding {echo(request)}")  # not Moodle's JSON
+            return reply.json({"detail": f"bad request: {echo(request)}"}, 500)
+        return reply.html(200, f"Proxy error while forwarding {echo(request)}")  # not Moodle's JSON
 
     with SandboxServer(Scripted(answer)) as server:
         client = OpenEdxBackend(server.url, "pamong", "client-s3cr3t-value", retry=QUICK, sleep=lambda s: None)
@@ -76,7 +76,7 @@ def test_a_secret_echoed_back_in_an_error_never_reaches_the_message():
 
 def test_a_moodle_exception_quoting_the_token_is_blanked():
     def answer(request):
-        return Response.json({"exception": "moodle_exception", "errorcode": "x", "message": echo(request)})
+        return reply.json({"exception": "moodle_exception", "errorcode": "x", "message": echo(request)})
 
     with SandboxServer(Scripted(answer)) as server:
         moodle = MoodleBackend(server.url, "0123456789abcdef0123456789abcdef", retry=QUICK, sleep=lambda s: None)
@@ -93,8 +93,8 @@ def test_retry_after_given_as_an_http_date_is_honoured():
         calls.append(request.path)
         if len(calls) == 1:
             when = email.utils.formatdate(time.time() + 3, usegmt=True)
-            return Response.json({"detail": "slow down"}, 429, {"Retry-After": when})
-        return Response.json({"courses": []})
+            return reply.json({"detail": "slow down"}, 429, {"Retry-After": when})
+        return reply.json({"courses": []})
 
     sleeps: list[float] = []
     with SandboxServer(Scripted(answer)) as server:
@@ -126,8 +126,7 @@ def tls_sandbox(sandbox, tmp_path):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     app = sandbox.app
-    server = SandboxServer(type(app)(app.data_dir), port=port)
-    server._httpd.socket = context.wrap_socket(server._httpd.socket, server_side=True)
+    server = SandboxServer(type(app)(app.data_dir), port=port, ssl_context=context)
     with server:
         yield server, cert
 

@@ -6,7 +6,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from pamong_edx.lms.openedx.keys import CourseKey
-from pamong_edx.sandbox.core.web import Request, Response
+from pamong_edx.sandbox.core.http import Request, Response, reply
 from pamong_edx.sandbox.openedx import paging
 from pamong_edx.sandbox.openedx.app import is_global_staff
 
@@ -19,12 +19,12 @@ PAGE_SIZE = 50
 def register(app: OpenEdxApp) -> None:
     from pamong_edx.sandbox.openedx.app import COURSE_ID, View
 
-    app.route(rf"/api/grades/v1/courses/{COURSE_ID}/", View({"GET": partial(course_grades, app)}))
-    app.route(r"/api/grades/v1/courses/", View({"GET": partial(course_grades, app)}))
+    app.route(f"/api/grades/v1/courses/{COURSE_ID}/", View({"GET": partial(course_grades, app)}))
+    app.route("/api/grades/v1/courses/", View({"GET": partial(course_grades, app)}))
 
 
 def _error(status: int, code: str, message: str) -> Response:
-    return Response.json({"developer_message": message, "error_code": code}, status)
+    return reply.json({"developer_message": message, "error_code": code}, status)
 
 
 def course_grades(app: OpenEdxApp, request: Request) -> Response:
@@ -34,7 +34,7 @@ def course_grades(app: OpenEdxApp, request: Request) -> Response:
     me = request.context["user"]
     username = request.arg("username")
     if not is_global_staff(request) and username != me.username:
-        return Response.json({"detail": "You do not have permission to perform this action."}, 403)
+        return reply.json({"detail": "You do not have permission to perform this action."}, 403)
     sql = ("SELECT e.id, u.username, u.email, e.mode, g.percent, g.passed, g.letter_grade FROM enrollments e "
            "JOIN users u ON u.id = e.user_id LEFT JOIN grades g ON g.user_id = e.user_id AND g.course_id = e.course_id "
            "WHERE e.course_id = ? AND e.is_active = 1")
@@ -46,7 +46,7 @@ def course_grades(app: OpenEdxApp, request: Request) -> Response:
         row = app.store.db.one(sql + " AND e.user_id = ?", (course_id, user.id))
         if row is None:
             return _error(404, "user_not_enrolled", f"The user {username} is not enrolled in {course_id}.")
-        return Response.json([_grade(row, course_id)])
+        return reply.json([_grade(row, course_id)])
     size = paging.page_size(request, PAGE_SIZE)
     rows = app.store.db.all(sql + f" AND e.id > ? ORDER BY e.id LIMIT {size + 1}",
                             (course_id, paging.decode_cursor(request)))

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from pamong_edx.errors import UsageError
+from pamong_edx.i18n import _
 
 rate = click.FloatRange(0, 1)
 
@@ -50,6 +51,7 @@ def sandbox(lms: str, port: int, moodle_port: int | None, token: str | None, max
     import dataclasses
     import sys
 
+    _require_extra()
     from pamong_edx.sandbox.core.faults import FaultConfig
 
     faults = FaultConfig(latency_ms=latency_ms, fail_rate=fail_rate, timeout_rate=timeout_rate, hang_s=hang_s,
@@ -77,17 +79,28 @@ def sandbox(lms: str, port: int, moodle_port: int | None, token: str | None, max
                                                      settings=MoodleSettings(max_input_vars=max_input_vars)))
         _moodle_banner(server, data_dir)
         servers.append(server)
-    click.echo("  A rehearsal and test stand-in, not an LMS. Ctrl-C stops it.", nl=True)
+    click.echo(_("  A rehearsal and test stand-in, not an LMS. Ctrl-C stops it."), nl=True)
     sys.stdout.flush()
     for extra in servers[1:]:
         extra.start()
     try:
-        servers[0].serve_forever()
+        servers[0].serve_forever()  # until Ctrl-C, which werkzeug's loop takes quietly
     except KeyboardInterrupt:
-        click.echo("stopped")
+        pass
     finally:
         for extra in servers[1:]:
             extra.stop()
+    click.echo(_("stopped"))
+
+
+def _require_extra() -> None:
+    """The stand-ins' libraries are the optional [sandbox] extra: without them, one line saying how to add them."""
+    try:
+        import jwt  # noqa: F401
+        import werkzeug  # noqa: F401
+    except ImportError as exc:
+        raise UsageError(_("the stand-in LMS needs the sandbox extra ({missing} is not installed): "
+                           "pip install 'pamong-edx[sandbox]'").format(missing=exc.name)) from None
 
 
 def _bind(port: int, option: str, make):  # noqa: ANN001, ANN202 - a server factory; returns a SandboxServer
@@ -95,28 +108,33 @@ def _bind(port: int, option: str, make):  # noqa: ANN001, ANN202 - a server fact
         return make()
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            raise UsageError(f"port {port} is already in use: pass {option} N, or {option} 0 for any free port") from None
-        raise UsageError(f"cannot start the stand-in: {exc.strerror or exc}") from None
+            raise UsageError(_("port {port} is already in use: pass {option} N, or {option} 0 for any free port")
+                             .format(port=port, option=option)) from None
+        raise UsageError(_("cannot start the stand-in: {error}").format(error=exc.strerror or exc)) from None
 
 
 def _openedx_banner(server, data_dir: Path | None) -> None:  # noqa: ANN001 - a SandboxServer
     app = server.app
-    click.echo(f"pamong sandbox ({app.title}) listening on {server.url}", nl=True)
-    click.echo(f"  LMS and Studio: {server.url}")
+    click.echo(_("pamong sandbox ({title}) listening on {url}").format(title=app.title, url=server.url), nl=True)
+    click.echo(_("  LMS and Studio: {url}").format(url=server.url))
     for cred in app.credentials:
-        role = "global staff" if cred.username == "pamong_staff" else "not staff"
-        click.echo(f"  client: client_id={cred.client_id} client_secret={cred.client_secret} "
-                   f"(acts as {cred.username}, {role})")
-    click.echo(f"  data: {data_dir or 'temporary (gone at exit)'}")
-    click.echo(f"  stats: {server.url}/__sandbox__/stats   config: {server.url}/__sandbox__/config")
+        role = _("global staff") if cred.username == "pamong_staff" else _("not staff")
+        click.echo(_("  client: client_id={client_id} client_secret={secret} (acts as {username}, {role})").format(
+            client_id=cred.client_id, secret=cred.client_secret, username=cred.username, role=role))
+    _common_banner(server, data_dir)
+
+
+def _common_banner(server, data_dir: Path | None) -> None:  # noqa: ANN001 - a SandboxServer
+    click.echo(_("  data: {where}").format(where=data_dir or _("temporary (gone at exit)")))
+    click.echo(_("  stats: {url}/__sandbox__/stats   config: {url}/__sandbox__/config").format(url=server.url))
 
 
 def _moodle_banner(server, data_dir: Path | None) -> None:  # noqa: ANN001 - a SandboxServer
     app = server.app
-    click.echo(f"pamong sandbox ({app.title}) listening on {server.url}", nl=True)
-    click.echo(f"  web services: {server.url}/webservice/rest/server.php")
+    click.echo(_("pamong sandbox ({title}) listening on {url}").format(title=app.title, url=server.url), nl=True)
+    click.echo(_("  web services: {url}/webservice/rest/server.php").format(url=server.url))
     for token in app.tokens:
-        what = "every function the toolkit uses" if token.service == "pamong" else "read-only functions"
-        click.echo(f"  token: {token.token} (user {token.username}, service {token.service}: {what})")
-    click.echo(f"  data: {data_dir or 'temporary (gone at exit)'}")
-    click.echo(f"  stats: {server.url}/__sandbox__/stats   config: {server.url}/__sandbox__/config")
+        what = _("every function the toolkit uses") if token.service == "pamong" else _("read-only functions")
+        click.echo(_("  token: {token} (user {username}, service {service}: {what})").format(
+            token=token.token, username=token.username, service=token.service, what=what))
+    _common_banner(server, data_dir)

@@ -62,6 +62,8 @@ class Settings:
     skip_email_validation: bool = False
     extended_profile_fields: list[str] = field(default_factory=lambda: ["kode_wilayah", "jabatan"])
     row_error_identifiers: list[str] = field(default_factory=list)  # bulk enroll answers {"error": true} for these
+    writable_gradebook: bool = True  # the grades.writable_gradebook flag: off, the gradebook API answers 403
+    report_step_s: float = 0.3  # how long an instructor report task takes before its CSV is downloadable
 
     def update(self, changes: dict[str, Any]) -> None:
         for key, value in changes.items():
@@ -104,9 +106,9 @@ class OpenEdxApp:
         self.routes = Routes(CONVERTERS)
         self.imports: list[threading.Thread] = []
         self.closed = threading.Event()
-        from pamong_edx.sandbox.openedx import admin, cohorts, enrollment, grades, studio, users
+        from pamong_edx.sandbox.openedx import admin, cohorts, enrollment, grades, reports, studio, users
 
-        for module in (users, enrollment, cohorts, grades, studio):
+        for module in (users, enrollment, cohorts, grades, reports, studio):
             module.register(self)
         self._control = admin.ControlRoutes(self)
 
@@ -210,7 +212,8 @@ class OpenEdxApp:
         row = self.store.db.one("SELECT * FROM sessions WHERE key = ?", (key,))
         if row is None:
             return None
-        if request.method in UNSAFE and request.headers.get("X-CSRFToken") != row["csrf"]:
+        sent = request.headers.get("X-CSRFToken") or request.form.get("csrfmiddlewaretoken")
+        if request.method in UNSAFE and sent != row["csrf"]:
             abort(reply.json({"detail": "CSRF Failed: CSRF token missing or incorrect."}, 403))
         return self.store.user_by_id(row["user_id"])
 

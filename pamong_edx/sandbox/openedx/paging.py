@@ -90,8 +90,9 @@ def decode_cursor(request: Request) -> int:
         abort(reply.json({"detail": "Invalid cursor"}, 404))
 
 
-def cursor_page(rows: list[tuple[int, dict]], request: Request, size: int) -> Response:
-    """CursorPagination: `rows` are (position, item) after the cursor, ordered, at most size + 1 of them."""
+def cursor_page(rows: list[tuple[int, dict]], request: Request, size: int, **extra: object) -> Response:
+    """CursorPagination: `rows` are (position, item) after the cursor, ordered, at most size + 1 of them;
+    `extra` keys are added to the envelope (the gradebook's user counts)."""
     more = len(rows) > size
     rows = rows[:size]
     next_url = None
@@ -99,4 +100,4 @@ def cursor_page(rows: list[tuple[int, dict]], request: Request, size: int) -> Re
         token = base64.b64encode(f"p={rows[-1][0]}".encode()).decode("ascii")
         next_url = _url(request, cursor=token)
     previous = _url(request, cursor=None) if request.arg("cursor") else None
-    return reply.json({"next": next_url, "previous": previous, "results": [item for _, item in rows]})
+    return reply.json({"next": next_url, "previous": previous, "results": [item for _, item in rows], **extra})

@@ -220,10 +220,15 @@ def registration(app: OpenEdxApp, request: Request) -> Response:
     from pamong_edx.sandbox.openedx.enrollment import apply_allowed
 
     apply_allowed(app, user)
+    # It logs the caller's session in as the new user: an API client must not keep this cookie.
+    return start_session(app, user.id, reply.json({"success": True, "redirect_url": "/dashboard"}))
+
+
+def start_session(app: OpenEdxApp, user_id: int, response: Response) -> Response:
+    """Log `user_id` in on this response: Django's session cookie and its CSRF cookie."""
     session, csrf = secrets.token_hex(16), secrets.token_hex(16)
     with app.store.db.write() as conn:
-        conn.execute("INSERT INTO sessions VALUES (?, ?, ?)", (session, user.id, csrf))
-    # It logs the caller's session in as the new user: an API client must not keep this cookie.
-    response = reply.json({"success": True, "redirect_url": "/dashboard"})
+        conn.execute("INSERT INTO sessions VALUES (?, ?, ?)", (session, user_id, csrf))
     response.set_cookie("sessionid", session, path="/", httponly=True)
+    response.set_cookie("csrftoken", csrf, path="/")
     return response

@@ -10,6 +10,8 @@
     POST   /__sandbox__/services         {"shortname", "functions": [...]}   the functions a service offers
     GET    /__sandbox__/tokens           the tokens, with their user and service
     GET    /__sandbox__/inputs           {"largest", "cut_requests", "dropped"}: what max_input_vars did
+    POST   /__sandbox__/activities       {"course": shortname, "name", "modname"?: quiz|scorm, "idnumber"?,
+                                          "grademax"?}: a graded activity (pretest/posttest by idnumber)
 """
 
 from __future__ import annotations
@@ -53,7 +55,20 @@ class ControlRoutes(control.ControlRoutes):
             return reply.json([t.__dict__ for t in self.app.store.tokens()])
         if method == "GET" and name == "inputs":
             return reply.json(self.app.inputs.snapshot())
+        if method == "POST" and name == "activities":
+            return self.activity(body)
         return None
+
+    def activity(self, body: dict) -> Response:
+        from pamong_edx.sandbox.moodle.grades import add_activity
+
+        with self.app.store.db.write() as conn:
+            course = conn.execute("SELECT id FROM courses WHERE shortname = ?", (str(body["course"]),)).fetchone()
+            if course is None:
+                return reply.json({"detail": f"no course {body['course']}"}, 404)
+            cmid = add_activity(conn, course["id"], str(body.get("modname", "quiz")), str(body["name"]),
+                                str(body.get("idnumber", "")), float(body.get("grademax", 100)))
+        return reply.json({"cmid": cmid}, 201)
 
     def drop_profile_field(self, shortname: str) -> Response:
         with self.app.store.db.write() as conn:

@@ -42,11 +42,14 @@ rate = click.FloatRange(0, 1)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the fault draws (same seed, same faults).")
 @click.option("--faults-only", "only", default="", metavar="TEXT",
               help="Inject faults only into requests whose 'METHOD /route' contains TEXT, e.g. 'POST /api/bulk_enroll'.")
+@click.option("--simulate-learners", "learners_seed", type=int, metavar="SEED",
+              help="Enrolled officials register, start, take the pretest and posttest and pass, a seeded, "
+                   "region-dependent share of them (officials enrolled later are simulated within seconds).")
 def sandbox(lms: str, port: int, moodle_port: int | None, token: str | None, max_input_vars: int,
             data_dir: Path | None, client_id: str | None, client_secret: str | None,
             token_ttl: int, no_throttle: bool, no_bulk_enroll: bool, import_step: float, latency_ms: float,
             fail_rate: float, timeout_rate: float, hang_s: float, reset_rate: float, burst_every: int,
-            burst_size: int, retry_after: int, seed: int, only: str) -> None:
+            burst_size: int, retry_after: int, seed: int, only: str, learners_seed: int | None) -> None:
     """Start a stand-in LMS on 127.0.0.1 for rehearsals and tests. It is not an LMS."""
     import dataclasses
     import sys
@@ -79,6 +82,7 @@ def sandbox(lms: str, port: int, moodle_port: int | None, token: str | None, max
                                                      settings=MoodleSettings(max_input_vars=max_input_vars)))
         _moodle_banner(server, data_dir)
         servers.append(server)
+    simulators = [_simulate(server, learners_seed) for server in servers] if learners_seed is not None else []
     click.echo(_("  A rehearsal and test stand-in, not an LMS. Ctrl-C stops it."), nl=True)
     sys.stdout.flush()
     for extra in servers[1:]:
@@ -88,9 +92,27 @@ def sandbox(lms: str, port: int, moodle_port: int | None, token: str | None, max
     except KeyboardInterrupt:
         pass
     finally:
+        for simulator in simulators:
+            simulator.stop()
         for extra in servers[1:]:
             extra.stop()
     click.echo(_("stopped"))
+
+
+def _simulate(server, seed: int):  # noqa: ANN001, ANN202 - a SandboxServer; returns a running Simulator
+    from pamong_edx.sandbox.core.simulate import Simulator
+
+    app = server.app
+    if app.title.startswith("Moodle"):
+        from pamong_edx.sandbox.moodle.learners import simulate
+    else:
+        from pamong_edx.sandbox.openedx.learners import simulate
+    simulator = Simulator(lambda only_new: simulate(app, seed, only_new=only_new))
+    tally = simulator.start()
+    click.echo(_("  simulated learners (seed {seed}): {registered} registered, {started} started, {passed} passed "
+                 "of {learners} enrolled; officials enrolled later follow within seconds").format(
+        seed=seed, registered=tally.registered, started=tally.started, passed=tally.passed, learners=tally.learners))
+    return simulator
 
 
 def _require_extra() -> None:

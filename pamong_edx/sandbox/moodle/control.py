@@ -12,6 +12,7 @@
     GET    /__sandbox__/inputs           {"largest", "cut_requests", "dropped"}: what max_input_vars did
     POST   /__sandbox__/activities       {"course": shortname, "name", "modname"?: quiz|scorm, "idnumber"?,
                                           "grademax"?}: a graded activity (pretest/posttest by idnumber)
+    POST   /__sandbox__/simulate         {"seed", "course"?: shortname}: simulated learners (core/simulate.py)
 """
 
 from __future__ import annotations
@@ -57,6 +58,10 @@ class ControlRoutes(control.ControlRoutes):
             return reply.json(self.app.inputs.snapshot())
         if method == "POST" and name == "activities":
             return self.activity(body)
+        if method == "POST" and name == "simulate":
+            from pamong_edx.sandbox.moodle.learners import simulate
+
+            return reply.json(simulate(self.app, int(body["seed"]), body.get("course")).__dict__)
         return None
 
     def activity(self, body: dict) -> Response:

@@ -5,6 +5,7 @@
     POST /__sandbox__/roles    {"username", "course_id", "role"}   (staff, instructor, Moderator, ...)
     POST /__sandbox__/grades   {"username", "course_id", "percent", "passed"?, "letter_grade"?}
     POST /__sandbox__/tokens/revoke          every issued token stops working (the JWT key rotates)
+    POST /__sandbox__/simulate               {"seed", "course_id"?}: simulated learners (core/simulate.py)
     GET  /__sandbox__/credentials            the seeded OAuth clients
     GET  /__sandbox__/courses/{course_id}    a course as last imported, with what the platform would
                                              silently degrade ("notes")
@@ -45,6 +46,11 @@ class ControlRoutes(control.ControlRoutes):
             return reply.json([c.__dict__ for c in self.app.credentials])
         if method == "GET" and name.startswith("courses/"):
             return self.course(name[len("courses/"):])
+        if method == "POST" and name == "simulate":
+            from pamong_edx.sandbox.openedx.learners import simulate
+
+            tally = simulate(self.app, int(body["seed"]), body.get("course_id"))
+            return reply.json(tally.__dict__)
         return None
 
     def users(self, body: dict) -> Response:

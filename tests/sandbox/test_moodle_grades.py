@@ -83,8 +83,8 @@ def test_reading_grades_needs_the_capability_and_a_course_without_posttest_has_n
     assert refused["errorcode"] == "nopermissiontoviewgrades"
     client.post("/__sandbox__/courses", json={"shortname": "KOSONG"})
     course = app.store.db.one("SELECT id FROM courses WHERE shortname = 'KOSONG'")["id"]
-    client.post("/__sandbox__/capabilities", json={"username": "pamong_ws", "capabilities": ["webservice/rest:use",
-                                                                                               "report/completion:view"]})
+    client.post("/__sandbox__/capabilities",
+                json={"username": "pamong_ws", "capabilities": ["webservice/rest:use", "report/completion:view"]})
     empty = call("core_completion_get_course_completion_status", courseid=str(course), userid=str(ids[0]))
     assert empty["errorcode"] == "err_nocriteria"
     assert client.post("/__sandbox__/activities", json={"course": "KOSONG", "name": "Evaluasi Akhir",

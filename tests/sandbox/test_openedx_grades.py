@@ -25,12 +25,19 @@ GRADING = {"GRADER": [{"type": "Pretest", "short_label": "TA", "min_count": 1, "
 RUN = """<course display_name="Kursus Uji">
   <chapter url_name="bab1" display_name="Bab 1">
     <sequential url_name="tes_awal" display_name="Tes Awal" graded="true" format="Pretest">
-      <vertical url_name="v1"><problem url_name="p1" display_name="Soal"><multiplechoiceresponse/></problem><problem url_name="p2" display_name="Soal"><multiplechoiceresponse/></problem></vertical>
+      <vertical url_name="v1">
+        <problem url_name="p1" display_name="Soal"><multiplechoiceresponse/></problem>
+        <problem url_name="p2" display_name="Soal"><multiplechoiceresponse/></problem>
+      </vertical>
     </sequential>
-    <sequential url_name="materi" display_name="Materi"><vertical url_name="v2"><html url_name="h1" display_name="Teks">Materi</html></vertical>
+    <sequential url_name="materi" display_name="Materi">
+      <vertical url_name="v2"><html url_name="h1" display_name="Teks">Materi</html></vertical>
     </sequential>
     <sequential url_name="evaluasi" display_name="Evaluasi Akhir" graded="true" format="Posttest">
-      <vertical url_name="v3"><problem url_name="p3" display_name="Soal"><multiplechoiceresponse/></problem><problem url_name="p4" weight="2" display_name="Soal"><multiplechoiceresponse/></problem></vertical>
+      <vertical url_name="v3">
+        <problem url_name="p3" display_name="Soal"><multiplechoiceresponse/></problem>
+        <problem url_name="p4" weight="2" display_name="Soal"><multiplechoiceresponse/></problem>
+      </vertical>
     </sequential>
   </chapter>
 </course>"""
@@ -67,8 +74,9 @@ def lms():
 
 
 def _token(client: Client, cred) -> dict:  # noqa: ANN001 - Credentials
-    answer = client.post("/oauth2/access_token", data={"grant_type": "client_credentials", "token_type": "jwt",
-                                                        "client_id": cred.client_id, "client_secret": cred.client_secret})
+    answer = client.post("/oauth2/access_token", data={
+        "grant_type": "client_credentials", "token_type": "jwt", "client_id": cred.client_id,
+        "client_secret": cred.client_secret})
     return {"Authorization": f"JWT {answer.json['access_token']}"}
 
 
@@ -77,12 +85,13 @@ def _enrol(app: OpenEdxApp, *people: tuple[str, str]) -> None:
     for username, mode in people:
         user = app.store.create_user(username, f"{username}@desa.example.id", username.title())
         with app.store.db.write() as conn:
-            conn.execute("INSERT INTO enrollments (user_id, course_id, mode, is_active, created) VALUES (?, ?, ?, 1, '')",
-                         (user.id, COURSE, mode))
+            conn.execute("INSERT INTO enrollments (user_id, course_id, mode, is_active, created) "
+                         "VALUES (?, ?, ?, 1, '')", (user.id, COURSE, mode))
 
 
 def _bulk(client: Client, staff: dict, emails: list[str], cohort: str) -> None:
-    assert client.put(f"/api/cohorts/v1/settings/{COURSE}", json={"is_cohorted": True}, headers=staff).status_code == 200
+    settings = client.put(f"/api/cohorts/v1/settings/{COURSE}", json={"is_cohorted": True}, headers=staff)
+    assert settings.status_code == 200
     client.post(f"/api/cohorts/v1/courses/{COURSE}/cohorts/", json={"name": cohort, "assignment_type": "manual"},
                 headers=staff)
     answer = client.post("/api/bulk_enroll/v1/bulk_enroll", headers=staff, json={

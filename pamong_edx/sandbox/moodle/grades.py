@@ -21,7 +21,8 @@ from pamong_edx.sandbox.moodle.calls import Call, Function, exception
 from pamong_edx.sandbox.moodle.params import DEFAULT, Single, Value
 from pamong_edx.sandbox.moodle.render import missing_record
 
-GRADE_ITEMS = Single({"courseid": Value("int"), "userid": Value("int", DEFAULT, 0), "groupid": Value("int", DEFAULT, 0)})
+GRADE_ITEMS = Single({"courseid": Value("int"), "userid": Value("int", DEFAULT, 0),
+                      "groupid": Value("int", DEFAULT, 0)})
 COMPLETION = Single({"courseid": Value("int"), "userid": Value("int")})
 DEMO_ACTIVITIES = (  # (modname, name, idnumber): what every demo course starts with
     ("quiz", "Tes Awal", "pretest"),
@@ -37,7 +38,8 @@ def add_activity(conn: sqlite3.Connection, course: int, modname: str, name: str,
     instance = 1 + conn.execute("SELECT COUNT(*) FROM course_modules WHERE modname = ?", (modname,)).fetchone()[0]
     cmid = conn.execute("INSERT INTO course_modules (course, modname, instance, name, idnumber) VALUES (?, ?, ?, ?, ?)",
                         (course, modname, instance, name, idnumber)).lastrowid
-    if conn.execute("SELECT 1 FROM grade_items WHERE courseid = ? AND itemtype = 'course'", (course,)).fetchone() is None:
+    total = conn.execute("SELECT 1 FROM grade_items WHERE courseid = ? AND itemtype = 'course'", (course,)).fetchone()
+    if total is None:
         conn.execute("INSERT INTO grade_items (courseid, itemtype, grademax, sortorder) VALUES (?, 'course', 0, 1)",
                      (course,))
     order = conn.execute("SELECT COUNT(*) FROM grade_items WHERE courseid = ?", (course,)).fetchone()[0] + 1
@@ -90,7 +92,8 @@ def get_grade_items(call: Call, params: dict) -> dict:
     usergrades = []
     for user in _students(call, course["id"], user_id):
         grades = {r["itemid"]: r for r in call.conn.execute(
-            "SELECT g.* FROM grade_grades g JOIN grade_items i ON i.id = g.itemid WHERE i.courseid = ? AND g.userid = ?",
+            "SELECT g.* FROM grade_grades g JOIN grade_items i ON i.id = g.itemid "
+            "WHERE i.courseid = ? AND g.userid = ?",
             (course["id"], user["id"]))}
         graded = [(i, grades[i["id"]]["finalgrade"]) for i in mods
                   if i["id"] in grades and grades[i["id"]]["finalgrade"] is not None]

@@ -27,7 +27,8 @@ def simulate(app: MoodleApp, seed: int, course: str | None = None, only_new: boo
         "SELECT DISTINCT c.id AS course, u.id AS user, u.email, "
         "(SELECT d.data FROM profile_data d JOIN profile_fields f ON f.id = d.fieldid WHERE d.userid = u.id "
         " AND f.shortname = 'kodewilayah') AS region, "
-        "(SELECT MIN(h.name) FROM cohort_members m JOIN cohorts h ON h.id = m.cohortid WHERE m.userid = u.id) AS cohort "
+        "(SELECT MIN(h.name) FROM cohort_members m JOIN cohorts h ON h.id = m.cohortid "
+        " WHERE m.userid = u.id) AS cohort "
         "FROM user_enrolments ue JOIN enrol e ON e.id = ue.enrolid JOIN courses c ON c.id = e.courseid "
         "JOIN users u ON u.id = ue.userid JOIN role_assignments ra ON ra.userid = u.id AND ra.courseid = c.id "
         f"WHERE ra.roleid = 5 AND u.deleted = 0 AND ue.status = 0 {where} ORDER BY c.id, u.id", args)

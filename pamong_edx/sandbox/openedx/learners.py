@@ -28,7 +28,8 @@ def simulate(app: OpenEdxApp, seed: int, course_id: str | None = None, only_new:
     done = {r["key"] for r in db.all("SELECT key FROM simulated")} if only_new else set()
     where, args = ("WHERE a.course_id = ?", (course_id,)) if course_id else ("", ())
     pending = db.all(
-        "SELECT a.email, MIN(p.cohort) AS cohort FROM enrollment_allowed a LEFT JOIN (SELECT pa.email, c.name AS cohort "
+        "SELECT a.email, MIN(p.cohort) AS cohort FROM enrollment_allowed a "
+        "LEFT JOIN (SELECT pa.email, c.name AS cohort "
         "FROM cohort_preassigned pa JOIN cohorts c ON c.id = pa.cohort_id) p ON p.email = a.email "
         f"{where} GROUP BY a.email COLLATE NOCASE ORDER BY a.email", args)
     for row in pending:
@@ -49,7 +50,8 @@ def simulate(app: OpenEdxApp, seed: int, course_id: str | None = None, only_new:
         grading = grading_for((app.store.course(course) or {"structure": None})["structure"])
         learners = db.all(
             "SELECT e.id, u.id AS user_id, u.email, u.meta, c.name AS cohort FROM enrollments e "
-            "JOIN users u ON u.id = e.user_id LEFT JOIN cohort_members m ON m.user_id = u.id AND m.course_id = e.course_id "
+            "JOIN users u ON u.id = e.user_id "
+            "LEFT JOIN cohort_members m ON m.user_id = u.id AND m.course_id = e.course_id "
             "LEFT JOIN cohorts c ON c.id = m.cohort_id WHERE e.course_id = ? AND e.is_active = 1 AND u.is_staff = 0 "
             "AND u.is_superuser = 0 ORDER BY e.id", (course,))
         subsection_rows, grade_rows, keys = [], [], []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,27 +131,44 @@ def converter(pattern: str) -> type[BaseConverter]:
     return type("Pattern", (_Pattern,), {"regex": pattern, "part_isolating": "/" not in pattern})
 
 
+_MAPS: dict[tuple, Map] = {}  # compiled Maps by their rules: every app of a kind shares one
+_MAPS_LOCK = threading.Lock()
+
+
 class Routes:
-    """A werkzeug Map with exact slashes; each route has a readable name for statistics."""
+    """A werkzeug Map with exact slashes; each route has a readable name for statistics. The targets are
+    the app's own; the Map, the same for every app with the same rules, is compiled once per process
+    (compiling its rules costs more than the rest of a stand-in's start)."""
 
     def __init__(self, converters: dict[str, type[BaseConverter]] | None = None) -> None:
-        self._map = Map(strict_slashes=True, merge_slashes=False, redirect_defaults=False,
-                        converters=converters or {})
+        self._converters = converters or {}
+        self._rules: list[tuple[str, str]] = []
         self._targets: dict[str, Any] = {}
+        self._map: Map | None = None
 
     def add(self, rules: str | tuple[str, ...], target: Any, name: str | None = None) -> None:
         rules = (rules,) if isinstance(rules, str) else rules
         name = name or readable(rules[-1])
-        for rule in rules:
-            self._map.add(Rule(rule, endpoint=name))
+        self._rules += [(rule, name) for rule in rules]
         self._targets[name] = target
+        self._map = None
 
     def match(self, path: str) -> Match | None:
         try:
-            name, params = self._map.bind("stand-in").match(path, method="GET")
+            name, params = self._compiled().bind("stand-in").match(path, method="GET")
         except (NotFound, RequestRedirect):  # a missing or extra trailing slash is a 404, as on the platform
             return None
         return Match(name, self._targets[name], params)
+
+    def _compiled(self) -> Map:
+        if self._map is None:
+            key = (tuple(self._rules), tuple(sorted((k, c.regex) for k, c in self._converters.items())))
+            with _MAPS_LOCK:
+                if key not in _MAPS:
+                    _MAPS[key] = Map([Rule(rule, endpoint=name) for rule, name in self._rules], strict_slashes=True,
+                                     merge_slashes=False, redirect_defaults=False, converters=self._converters)
+                self._map = _MAPS[key]
+        return self._map
 
 
 def readable(rule: str) -> str:

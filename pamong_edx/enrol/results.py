@@ -4,8 +4,8 @@ Written through pamong_edx.tables, like the roster check's: CSV as UTF-8 with a 
 reads the accents), or XLSX when the file name ends in .xlsx; formula-safe, control characters dropped,
 NIK-shaped numbers masked; written beside its name and moved into place.
 
-This module reads the plan's items but does not import the plan: the plan imports it (for write_table),
-and an item is read by its fields, its action by value.
+This module reads the plan's items but does not import the plan: an item is read by its fields, its action by
+value.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from pamong_edx.enrol.outcomes import FAILED_STATUSES, Status
 from pamong_edx.errors import UsageError
 from pamong_edx.i18n import _
 from pamong_edx.tables import write_table
@@ -25,16 +26,13 @@ __all__ = ["FAILED_STATUSES", "HEADER", "check_writable", "failed_rows", "status
 
 HEADER = ["row", "email", "course", "cohort", "status", "message"]
 
-# statuses that mean the row is not where it should be on the LMS
-FAILED_STATUSES = {"failed", "error", "not-sent"}
-
 # what a plan action (by its value) means in the results file when no run set an outcome
 _STATUS_BEFORE_RUN = {
-    "unchanged": "unchanged",
-    "failed-before": "failed",
-    "row-error": "error",
-    "duplicate": "skipped",
-    "no-course": "skipped",
+    "unchanged": Status.UNCHANGED,
+    "failed-before": Status.FAILED,
+    "row-error": Status.ERROR,
+    "duplicate": Status.SKIPPED,
+    "no-course": Status.SKIPPED,
 }
 
 
@@ -53,7 +51,7 @@ def status_of(item: Any) -> str:
     """The item's status after the run (the executor sets `outcome`); before any run, what the plan says."""
     if item.outcome:
         return item.outcome
-    return _STATUS_BEFORE_RUN.get(item.action.value, "not-sent")
+    return _STATUS_BEFORE_RUN.get(item.action.value, Status.NOT_SENT)
 
 
 def write_results(items: Iterable[Any], path: Path) -> Counter:
@@ -75,6 +73,4 @@ def failed_rows(items: Iterable[Any]) -> int:
 
 
 def summary_line(counts: Counter) -> str:
-    order = ["enrolled", "pre-enrolled", "already-enrolled", "cohort-changed", "unenrolled", "not-enrolled",
-             "unchanged", "skipped", "failed", "error", "not-sent"]
-    return " · ".join(f"{k} {counts[k]:,}" for k in order if counts[k])
+    return " · ".join(f"{k} {counts[k]:,}" for k in Status if counts[k])

@@ -286,7 +286,10 @@ class LocalServer:
                 target = (base / rest).resolve() if base else None
                 if target is None or not target.is_file() or base.resolve() not in target.parents:
                     return self._send(404, b"not found", "text/plain")
-                self._send(200, target.read_bytes(), CONTENT_TYPES.get(target.suffix, "application/octet-stream"))
+                # A package's player files are the same for all its SCOs: cached, as an LMS serves them
+                cache = "max-age=3600" if parts[0] == "pkg" and rest.startswith("player/") else "no-store"
+                self._send(200, target.read_bytes(), CONTENT_TYPES.get(target.suffix, "application/octet-stream"),
+                           cache)
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -295,11 +298,11 @@ class LocalServer:
                 server.commits.append(json.loads(body or b"{}"))
                 self._send(200, b'{"result": true, "errorCode": 0}', "application/json")
 
-            def _send(self, status: int, body: bytes, ctype: str) -> None:
+            def _send(self, status: int, body: bytes, ctype: str, cache: str = "no-store") -> None:
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))
-                self.send_header("Cache-Control", "no-store")
+                self.send_header("Cache-Control", cache)
                 self.end_headers()
                 self.wfile.write(body)
 
@@ -483,19 +486,21 @@ def strict_state(session) -> dict:
         "({values: strict.values, committed: strict.committed, refused: strict.refused, calls: strict.calls})")
 
 
-QUICK_ANSWER = """answers => {
+QUICK_ANSWER = """pages => {
   const done = [];
-  for (const a of answers) {
-    const form = document.querySelector(`form[data-question-id="${a.id}"]`);
-    if (!form || form.hidden) { continue; }
-    if (a.select !== undefined) { form.querySelector('select').value = String(a.select); }
-    else if (a.checks) { a.checks.forEach(i => { form.querySelector(`input[value="${i}"]`).checked = true; }); }
-    else { form.querySelector('input[type="text"]').value = a.text; }
-    form.querySelector('[data-action="submit"]').click();
-    done.push(a.id);
+  for (const answers of pages) {
+    for (const a of answers) {
+      const form = document.querySelector(`form[data-question-id="${a.id}"]`);
+      if (!form || form.hidden) { continue; }
+      if (a.select !== undefined) { form.querySelector('select').value = String(a.select); }
+      else if (a.checks) { a.checks.forEach(i => { form.querySelector(`input[value="${i}"]`).checked = true; }); }
+      else { form.querySelector('input[type="text"]').value = a.text; }
+      form.querySelector('[data-action="submit"]').click();
+      done.push(a.id);
+    }
+    const next = document.querySelector('[data-action="next"]');
+    if (next && !next.disabled) { next.click(); }
   }
-  const next = document.querySelector('[data-action="next"]');
-  if (next && !next.disabled) { next.click(); }
   return done;
 }"""
 
@@ -511,15 +516,12 @@ def right_answer(p, lang: str) -> dict:
 
 
 def answer_sco_quickly(session, sco: Sco, lang: str) -> list[str]:
-    """Every page of the SCO, every question shown answered right, through the page's own forms in one call per
-    page (a sweep over many SCOs; answer_sco drives the page as a learner does)."""
+    """Every page of the SCO, every question shown answered right, through the page's own forms, page after
+    page as Next leads, in one call (a sweep over many SCOs; answer_sco drives the page as a learner does)."""
     frame = session.page.frames[1]
     frame.wait_for_selector(".page.is-current")
-    answered = []
-    for page in sco.pages:
-        answers = [right_answer(b, lang) for b in page.unit.blocks if b.is_problem]
-        answered += frame.evaluate(QUICK_ANSWER, answers)
-    return answered
+    pages = [[right_answer(b, lang) for b in page.unit.blocks if b.is_problem] for page in sco.pages]
+    return frame.evaluate(QUICK_ANSWER, pages)
 
 
 # ---------------------------------------------------------------------------------------- an exam course

@@ -75,6 +75,8 @@ TRANSLATED = [
     "pamong_edx/personal.py",
     "pamong_edx/tables.py",
     "pamong_edx/units.py",
+    # regions
+    "pamong_edx/regions/*.py",
     "click/*",
 ]
 

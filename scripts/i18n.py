@@ -75,8 +75,10 @@ TRANSLATED = [
     "pamong_edx/personal.py",
     "pamong_edx/tables.py",
     "pamong_edx/units.py",
-    # regions
+    # rosters, regions, results files
+    "pamong_edx/roster/*.py",
     "pamong_edx/regions/*.py",
+    "pamong_edx/enrol/results.py",
     "click/*",
 ]
 

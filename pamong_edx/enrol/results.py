@@ -4,6 +4,9 @@ Written through pamong_edx.tables, like the roster check's: CSV as UTF-8 with a 
 reads the accents), or XLSX when the file name ends in .xlsx; formula-safe, control characters dropped,
 NIK-shaped numbers masked; written beside its name and moved into place.
 
+Headers and statuses are in the user's language (the statuses are words the toolkit keeps in English in its
+journal and JSON: `failed`, `pre-enrolled`; STATUS_LABELS shows them to people).
+
 This module reads the plan's items but does not import the plan: the plan imports it (for write_table),
 and an item is read by its fields, its action by value.
 """
@@ -17,13 +20,29 @@ from pathlib import Path
 from typing import Any
 
 from pamong_edx.errors import UsageError
-from pamong_edx.i18n import _
+from pamong_edx.i18n import N_, _
 from pamong_edx.tables import write_table
 
-__all__ = ["FAILED_STATUSES", "HEADER", "check_writable", "failed_rows", "status_of", "summary_line",
-           "write_results", "write_table"]
+__all__ = ["FAILED_STATUSES", "HEADER", "STATUS_LABELS", "check_writable", "failed_rows", "status_of",
+           "summary_line", "write_results", "write_table"]
 
-HEADER = ["row", "email", "course", "cohort", "status", "message"]
+HEADER = [N_("row"), N_("email"), N_("course"), N_("cohort"), N_("status"), N_("message")]  # translated when written
+
+# every status a results line can have, as people read it
+STATUS_LABELS = {
+    "enrolled": N_("enrolled"),
+    "pre-enrolled": N_("pre-enrolled"),
+    "already-enrolled": N_("already-enrolled"),
+    "cohort-changed": N_("cohort-changed"),
+    "unenrolled": N_("unenrolled"),
+    "not-enrolled": N_("not-enrolled"),
+    "invalid": N_("invalid"),
+    "unchanged": N_("unchanged"),
+    "skipped": N_("skipped"),
+    "failed": N_("failed"),
+    "error": N_("error"),
+    "not-sent": N_("not-sent"),
+}
 
 # statuses that mean the row is not where it should be on the LMS
 FAILED_STATUSES = {"failed", "error", "not-sent"}
@@ -42,11 +61,14 @@ def check_writable(path: Path, option: str) -> None:
     """Refuse, before anything is sent, a results or plan file that could not be written at the end."""
     folder = path.parent
     if path.is_dir():
-        raise UsageError(f"{option} {path} is a folder; give a file name, e.g. {path / 'results.csv'}")
+        raise UsageError(_("{option} {path} is a folder; give a file name, e.g. {example}").format(
+            option=option, path=path, example=path / "results.csv"))
     if not folder.is_dir():
-        raise UsageError(f"{option} {path}: the folder {folder} does not exist; create it or choose another path")
+        raise UsageError(_("{option} {path}: the folder {folder} does not exist; create it or choose another path")
+                         .format(option=option, path=path, folder=folder))
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise UsageError(f"{option} {path}: the folder {folder} is not writable; choose another path")
+        raise UsageError(_("{option} {path}: the folder {folder} is not writable; choose another path").format(
+            option=option, path=path, folder=folder))
 
 
 def status_of(item: Any) -> str:
@@ -56,17 +78,22 @@ def status_of(item: Any) -> str:
     return _STATUS_BEFORE_RUN.get(item.action.value, "not-sent")
 
 
+def status_label(status: str) -> str:
+    """A status as the results file and the summary show it, in the user's language."""
+    return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
+
+
 def write_results(items: Iterable[Any], path: Path) -> Counter:
-    """Write the results file; return the count of lines by status."""
+    """Write the results file; return the count of lines by status (the statuses' own words, as keys)."""
     counts: Counter = Counter()
 
     def lines() -> Iterable[list[object]]:
         for item in sorted(items, key=lambda i: (i.row is None, i.row or 0, i.course, i.email)):
             status = status_of(item)
             counts[status] += 1
-            yield [item.row or "", item.email, item.course, item.cohort or "", status, item.message]
+            yield [item.row or "", item.email, item.course, item.cohort or "", status_label(status), item.message]
 
-    write_table(path, HEADER, lines(), _("results"))
+    write_table(path, [_(name) for name in HEADER], lines(), _("results"))
     return counts
 
 
@@ -77,4 +104,4 @@ def failed_rows(items: Iterable[Any]) -> int:
 def summary_line(counts: Counter) -> str:
     order = ["enrolled", "pre-enrolled", "already-enrolled", "cohort-changed", "unenrolled", "not-enrolled",
              "unchanged", "skipped", "failed", "error", "not-sent"]
-    return " · ".join(f"{k} {counts[k]:,}" for k in order if counts[k])
+    return " · ".join(f"{status_label(k)} {counts[k]:,}" for k in order if counts[k])

@@ -4,11 +4,11 @@ Written through pamong_edx.tables, like the roster check's: CSV as UTF-8 with a 
 reads the accents), or XLSX when the file name ends in .xlsx; formula-safe, control characters dropped,
 NIK-shaped numbers masked; written beside its name and moved into place.
 
-Headers and statuses are in the user's language (the statuses are words the toolkit keeps in English in its
-journal and JSON: `failed`, `pre-enrolled`; STATUS_LABELS shows them to people).
+Headers and statuses are in the user's language: the statuses are words the toolkit keeps as they are in its
+journal and JSON (`failed`, `pre-enrolled`: enrol/outcomes.py), and STATUS_LABELS shows them to people.
 
-This module reads the plan's items but does not import the plan: the plan imports it (for write_table),
-and an item is read by its fields, its action by value.
+This module reads the plan's items but does not import the plan: an item is read by its fields, its action by
+value.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from pamong_edx.enrol.outcomes import FAILED_STATUSES, Status
 from pamong_edx.errors import UsageError
 from pamong_edx.i18n import N_, _
 from pamong_edx.tables import write_table
@@ -28,32 +29,28 @@ __all__ = ["FAILED_STATUSES", "HEADER", "STATUS_LABELS", "check_writable", "fail
 
 HEADER = [N_("row"), N_("email"), N_("course"), N_("cohort"), N_("status"), N_("message")]  # translated when written
 
-# every status a results line can have, as people read it
+# every status, as people read it in the results file and the summary line
 STATUS_LABELS = {
-    "enrolled": N_("enrolled"),
-    "pre-enrolled": N_("pre-enrolled"),
-    "already-enrolled": N_("already-enrolled"),
-    "cohort-changed": N_("cohort-changed"),
-    "unenrolled": N_("unenrolled"),
-    "not-enrolled": N_("not-enrolled"),
-    "invalid": N_("invalid"),
-    "unchanged": N_("unchanged"),
-    "skipped": N_("skipped"),
-    "failed": N_("failed"),
-    "error": N_("error"),
-    "not-sent": N_("not-sent"),
+    Status.ENROLLED: N_("enrolled"),
+    Status.PRE_ENROLLED: N_("pre-enrolled"),
+    Status.ALREADY_ENROLLED: N_("already-enrolled"),
+    Status.COHORT_CHANGED: N_("cohort-changed"),
+    Status.UNENROLLED: N_("unenrolled"),
+    Status.NOT_ENROLLED: N_("not-enrolled"),
+    Status.UNCHANGED: N_("unchanged"),
+    Status.SKIPPED: N_("skipped"),
+    Status.FAILED: N_("failed"),
+    Status.ERROR: N_("error"),
+    Status.NOT_SENT: N_("not-sent"),
 }
-
-# statuses that mean the row is not where it should be on the LMS
-FAILED_STATUSES = {"failed", "error", "not-sent"}
 
 # what a plan action (by its value) means in the results file when no run set an outcome
 _STATUS_BEFORE_RUN = {
-    "unchanged": "unchanged",
-    "failed-before": "failed",
-    "row-error": "error",
-    "duplicate": "skipped",
-    "no-course": "skipped",
+    "unchanged": Status.UNCHANGED,
+    "failed-before": Status.FAILED,
+    "row-error": Status.ERROR,
+    "duplicate": Status.SKIPPED,
+    "no-course": Status.SKIPPED,
 }
 
 
@@ -75,11 +72,11 @@ def status_of(item: Any) -> str:
     """The item's status after the run (the executor sets `outcome`); before any run, what the plan says."""
     if item.outcome:
         return item.outcome
-    return _STATUS_BEFORE_RUN.get(item.action.value, "not-sent")
+    return _STATUS_BEFORE_RUN.get(item.action.value, Status.NOT_SENT)
 
 
 def status_label(status: str) -> str:
-    """A status as the results file and the summary show it, in the user's language."""
+    """A status as the results file and the summary line show it, in the user's language."""
     return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
 
 
@@ -102,6 +99,4 @@ def failed_rows(items: Iterable[Any]) -> int:
 
 
 def summary_line(counts: Counter) -> str:
-    order = ["enrolled", "pre-enrolled", "already-enrolled", "cohort-changed", "unenrolled", "not-enrolled",
-             "unchanged", "skipped", "failed", "error", "not-sent"]
-    return " · ".join(f"{status_label(k)} {counts[k]:,}" for k in order if counts[k])
+    return " · ".join(f"{status_label(k)} {counts[k]:,}" for k in Status if counts[k])

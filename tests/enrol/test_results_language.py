@@ -7,7 +7,8 @@ from types import SimpleNamespace
 import pytest
 
 from pamong_edx import i18n
-from pamong_edx.enrol.results import summary_line, write_results
+from pamong_edx.enrol.outcomes import Status
+from pamong_edx.enrol.results import STATUS_LABELS, summary_line, write_results
 
 
 def item(row, status, message=""):
@@ -37,3 +38,7 @@ def test_results_and_summary_speak_the_language(tmp_path, language, tag, header,
         lines = list(csv.reader(f))
     assert lines[0] == header and [line[4] for line in lines[1:]] == statuses
     assert summary_line(counts) == summary
+
+
+def test_every_status_has_a_label():
+    assert set(STATUS_LABELS) == set(Status)

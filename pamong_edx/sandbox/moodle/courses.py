@@ -132,8 +132,12 @@ def get_enrolled_users(call: Call, params: dict) -> list[dict]:
     limit = int(options.get("limitnumber") or 0)
     rows = rows[start:start + limit] if limit else rows[start:]
     out = []
+    last = {r["userid"]: r["timeaccess"] for r in call.conn.execute(
+        "SELECT userid, timeaccess FROM user_lastaccess WHERE courseid = ?", (course["id"],))}
     for row in rows:
         user = user_description(call, row, fields)
+        if fields is None or "lastcourseaccess" in fields:
+            user["lastcourseaccess"] = last.get(row["id"], 0)  # COALESCE(ul.timeaccess, 0)
         if fields is None or "roles" in fields:
             user["roles"] = [{"roleid": r["id"], "name": r["name"], "shortname": r["shortname"], "sortorder": 0}
                              for r in call.conn.execute(

@@ -13,6 +13,7 @@ from pamong_edx.outputs import refuse_overwriting_inputs
 from pamong_edx.personal import safe_message
 from pamong_edx.regions.commands import regions_option
 from pamong_edx.regions.locate import locate_regions, open_regions
+from pamong_edx.roster.checks import NIK_WITHHELD
 from pamong_edx.roster.reader import read_roster
 from pamong_edx.roster.results import ResultsWriter
 from pamong_edx.roster.summary import Summary
@@ -49,15 +50,19 @@ def check(roster_path: Path, regions_path: str | None, results_path: Path | None
     summary = Summary(regions)
     shown = 0
     with read_roster(roster_path, regions, sheet=sheet, columns=columns_path) as reader:
+        # A results file read back withholds every NIK it shows masked (R204, on nearly every row): the lines
+        # printed are the other problems, and the summary counts the R204s; all are in the new results file.
+        quiet = {NIK_WITHHELD.code} if reader.layout.results_file else set()
         with ResultsWriter(results_path, regions.names, fmt) as results:
             for block in reader.blocks():
                 summary.add_block(block)
                 results.write_block(block)
                 if shown < show and not as_json and block.problems:
                     for i in sorted(block.problems):
-                        for diagnostic in block.problems[i][:show - shown]:
-                            click.echo(diagnostic.text())
-                            shown += 1
+                        for diagnostic in block.problems[i]:
+                            if diagnostic.code not in quiet and shown < show:
+                                click.echo(diagnostic.text())
+                                shown += 1
                         if shown >= show:
                             break
         layout = reader.layout

@@ -4,11 +4,14 @@ either language. Its NIKs are masked, so a masked NIK of a row the first check a
 still an error (R113); the email and village checks run as on any roster."""
 
 import csv
+import json
+import re
 
 import pytest
 from openpyxl import load_workbook
 
 from pamong_edx import i18n
+from pamong_edx.cli import main
 from pamong_edx.roster import read_roster
 from pamong_edx.roster.columns import RESULT_COLUMNS
 from pamong_edx.roster.results import ResultsWriter
@@ -125,3 +128,17 @@ def test_a_results_file_whose_codes_column_was_cleared_still_refuses_a_nik_maske
         csv.writer(f).writerows(lines)
     _layout, rows = check(results, regions)
     assert codes(rows)[2] == ["R113"]  # 1871****0885 is no whole NIK, whatever the codes say
+
+
+def test_roster_check_of_a_results_file_says_so_and_prints_the_other_problems(tmp_path, regions, wilayah, capsys):
+    results = first_results(tmp_path, regions)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["roster", "check", str(results), "--regions", str(wilayah), "-o", str(tmp_path / "again.csv"),
+              "--json"])
+    assert exit_info.value.code == 1 and json.loads(capsys.readouterr().out)["results_file"] is True
+    with pytest.raises(SystemExit):
+        main(["roster", "check", str(results), "--regions", str(wilayah), "-o", str(tmp_path / "again.csv")])
+    out = capsys.readouterr().out
+    printed = re.findall(r"^\S+:\d+:[A-Z]: (R\d{3}) ", out, re.M)
+    assert printed == ["R113", "R131", "R113", "R101"]  # every R204 is counted, not printed
+    assert "is a results file" in out and re.search(r"R204 nik-withheld +4$", out, re.M)

@@ -201,9 +201,9 @@ def summary_line(outcome: Outcome) -> str:
         assets=ngettext("{n} asset", "{n} assets", assets).format(n=assets), size=format_size(result.size))
 
 
-@click.command(help=N_("Compile COURSE_DIR... into Open edX OLX and SCORM packages.\n\nUnchanged sources are taken from "
-                        "the build cache ($PAMONG_CACHE_DIR, else ~/.cache/pamong-edx), so a rebuild after a small edit "
-                        "is quick; --no-cache turns it off."))
+@click.command(help=N_("Compile COURSE_DIR... into Open edX OLX and SCORM packages.\n\nUnchanged sources are taken "
+                        "from the build cache ($PAMONG_CACHE_DIR, else ~/.cache/pamong-edx), so a rebuild after a "
+                        "small edit is quick; --no-cache turns it off."))
 @click.argument("course_dirs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-f", "--format", "formats", multiple=True, default=("all",), show_default=True, metavar="NAME",
               help=N_("olx, scorm12, scorm2004, all (the built-ins), or an installed exporter plugin. Repeatable."))

@@ -120,8 +120,8 @@ class CourseDir:
                 try:
                     check_asset(Path(full), rel, html_allowed)
                 except MediaProblem as problem:
-                    scan.refuse(rel, full, "E118", _("assets/{name} {problem}").format(name=rel, problem=problem.message),
-                                problem.line)
+                    message = _("assets/{name} {problem}").format(name=rel, problem=problem.message)
+                    scan.refuse(rel, full, "E118", message, problem.line)
                     continue
                 except OSError as exc:
                     scan.refuse(rel, full, "E002", _("cannot read assets/{name}: {why}").format(

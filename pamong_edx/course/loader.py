@@ -589,7 +589,8 @@ class CourseLoader:
     def block(self, node: Node, unit: Unit, siblings: dict[str, int]) -> Block | None:
         ctx = self.ctx
         if not isinstance(node, MappingNode):
-            ctx.error("E103", _("a block must be a mapping with a 'type', found {found}").format(found=kind(node)), node)
+            ctx.error("E103", _("a block must be a mapping with a 'type', found {found}").format(found=kind(node)),
+                      node)
             return None
         type_node = next((v for k, v in node.value if isinstance(k, ScalarNode) and k.value == "type"), None)
         if is_null(type_node):
@@ -642,7 +643,8 @@ class CourseLoader:
         for fmt in policy.formats:
             if not self.used_formats.get(fmt.type):
                 ctx.warning("W203", _("grading format '{type}' is used by no sequential: give a graded sequential "
-                                      "'format: {type}' or remove it").format(type=fmt.type), self.format_locs[fmt.type])
+                                      "'format: {type}' or remove it").format(type=fmt.type),
+                            self.format_locs[fmt.type])
         if self.grading_loc is None or not 0 < policy.pass_cutoff <= 1:
             return
         if abs(sum(fmt.weight for fmt in policy.formats) - 1) > WEIGHT_SLACK and policy.formats:

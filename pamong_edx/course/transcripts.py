@@ -70,7 +70,8 @@ def _read_captions(name: str, version: tuple[int, int, int] | None) -> webvtt.We
         raise TranscriptProblem(_("has a malformed cue ('{detail}')").format(detail=_shorten(str(exc)))) from None
     if not captions.captions:
         example = "00:00:01.000 --> 00:00:04.000" if vtt else _(SRT_EXAMPLE)
-        raise TranscriptProblem(_("holds no captions (each cue needs {example} and its text)").format(example=example), 1)
+        raise TranscriptProblem(_("holds no captions (each cue needs {example} and its text)").format(
+            example=example), 1)
     return captions
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from lxml import etree
 
-from pamong_edx import renderers
+from pamong_edx import i18n, renderers
 from pamong_edx.course.model import Block, Chapter, Course, Sequential, Unit
 from pamong_edx.course.richtext import RichText, as_html
 from pamong_edx.export import BuildResult, Exporter, ExportError
@@ -232,9 +232,10 @@ class OlxExporter(Exporter):
                     made_by = type(renderer) if renderer is not None else self.html_fallback(block)
                     used[block.type] = (getattr(made_by, "__module__", ""), getattr(made_by, "__qualname__", ""),
                                         renderers.plugin_label(block.type))
+            # the messages of the warnings kept with a chapter are in the language of the run that made them
             self._context_key = (type(self).__qualname__, self.version, course.org, course.number, course.run,
                                  course.language, sorted(self.static.items()), sorted(used.items()),
-                                 sorted(self.out.context.items()))
+                                 sorted(self.out.context.items()), i18n.language())
         return self._context_key
 
     def _chapter(self, chapter: Chapter) -> None:

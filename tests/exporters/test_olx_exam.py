@@ -71,3 +71,24 @@ def test_olx_from_the_build_cache_is_the_clean_build(tmp_path, monkeypatch):
     assert written == []  # the last build wrote no chapter itself
     assert built[0] == built[1] == built[2]
     assert any(u.pool_draw for _, s in course.sequentials() for u in s.units)
+
+
+def test_pamong_build_reports_the_pools_of_each_package(tmp_path, capsys, monkeypatch):
+    import pytest
+
+    from pamong_edx.cli import main
+    from pamong_edx.course.loader import load_course
+
+    monkeypatch.setenv("PAMONG_CACHE_DIR", str(tmp_path / "cache"))
+    source = Path(__file__).resolve().parents[2] / "course_src" / "pengelolaan-keuangan-desa"
+    course, _ = load_course(source)
+    pools = [u for _, s in course.sequentials() for u in s.units if u.pool_draw is not None]
+    expected = f"; 1 pool drawing {pools[0].pool_draw} of {len(pools[0].pool)} problems"
+    assert len(pools) == 1
+    with pytest.raises(SystemExit) as done:
+        main(["--lang", "en", "build", str(source), "-f", "olx", "-f", "scorm12", "-f", "moodlexml",
+              "-o", str(tmp_path / "dist")])
+    out = capsys.readouterr().out
+    assert done.value.code == 0
+    lines = [line for line in out.splitlines() if line.startswith(("olx ", "scorm12 ", "moodlexml "))]
+    assert len(lines) == 3 and all(line.endswith(expected) for line in lines), out

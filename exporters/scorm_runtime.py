@@ -7,7 +7,8 @@ cmi.suspend_data the player can ever write for a SCO, in exactly the layout play
 refuse a SCORM 1.2 package whose state could outgrow the 4,096 characters spec-strict LMSs enforce.
 
 The interaction values checked here follow the stricter of each version's specification and Moodle's runtime
-(mod/scorm/datamodels/scorm_12.js and scorm_13.js): identifiers, weights, descriptions.
+(mod/scorm/datamodels/scorm_12.js and scorm_13.js): identifiers and weights (the player writes 2004's
+description, the question's text, within the 250 characters a localized string keeps).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pamong_edx.diagnostics import Diagnostic, register
 from pamong_edx.exporters.scorm_plan import Sco, ScoQuestion
 from pamong_edx.i18n import _
 from pamong_edx.player.lang import LanguagePack
-from pamong_edx.player.qtype import PlayerContext, plain
+from pamong_edx.player.qtype import PlayerContext
 
 SUSPEND_LIMIT = {"1.2": 4096, "2004": 64000}  # CMIString4096; 2004 4th edition SPM
 LOCATION_LIMIT = {"1.2": 255, "2004": 1000}
@@ -31,7 +32,6 @@ MAX_ATTEMPTS_KEPT = 999  # player.js caps the attempt counter it saves
 IDENTIFIER = re.compile(r"[\x21-\x7e]{1,255}\Z")  # 1.2 CMIIdentifier without spaces; fits 2004 too
 WEIGHT = {"1.2": re.compile(r"[0-9]{0,3}(\.[0-9]*)?\Z"), "2004": re.compile(r"[0-9]{1,5}(\.[0-9]{1,18})?\Z")}
 WEIGHT_MAX = {"1.2": 100, "2004": 99999}  # Moodle's 1.2 weighting range; 2004's CMIDecimal digits
-DESCRIPTION_MAX = 250
 LARGEST_TIME = 10**13 - 1  # "t": a time in milliseconds, 13 digits until the year 2286
 LARGEST_SEED = 2**32 - 1  # "r": an unsigned 32-bit seed
 
@@ -61,19 +61,11 @@ def fingerprint(sco: Sco) -> str:
     return hashlib.sha256(json.dumps(shape, separators=(",", ":")).encode()).hexdigest()[:8]
 
 
-def description(q: ScoQuestion) -> str:
-    """The question as plain text for 2004's interaction description (a localized string: no leading '{')."""
-    text = plain(q.problem.question_html).lstrip("{")
-    return text[:DESCRIPTION_MAX - 1].rstrip() + "…" if len(text) > DESCRIPTION_MAX else text
-
-
 def question_config(q: ScoQuestion, ctx: PlayerContext) -> dict[str, Any]:
     p = q.problem
     renderer = ctx.renderer(p)
     interaction = ctx.interaction(p)
     data = {"type": interaction.type, "patterns": interaction.patterns, "objective": p.objective}
-    if ctx.version == "2004":
-        data["description"] = description(q)
     return {
         **renderer.config(p, ctx),
         "id": p.id, "type": p.type, "weight": p.weight, "maxAttempts": max(0, p.max_attempts),

@@ -143,6 +143,12 @@ def test_the_quiz_sends_only_valid_values(version, correct, fixture_packages, se
     if correct:
         assert rows["q-multi"][response] == ("a,c" if version == "1.2" else "a[,]c")
     assert rows["q-multi"]["correct_responses.0.pattern"] == ("a,c" if version == "1.2" else "a[,]c")
+    if version == "2004":  # the question as plain text (1.2 has no description)
+        from pamong_edx.player.qtype import plain
+
+        assert [r["description"] for r in rows.values()] == [plain(q.problem.question_html) for q in sco.questions]
+    else:
+        assert not any("description" in r for r in rows.values())
     # the session time is in before the final commit (Terminate)
     calls = state["calls"]
     last = max(i for i, c in enumerate(calls) if c[1] and c[1].endswith("session_time"))

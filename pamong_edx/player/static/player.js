@@ -206,7 +206,15 @@ var PamongPlayer = (function () {
       var ia = q.interaction;
       return { id: q.id, type: ia.type, weight: q.weight, correct: isCorrect(qi, resp), patterns: ia.patterns,
         response: impl(qi).response(q, resp, lms.version), objective: ia.objective || '',
-        description: ia.description || '' };
+        description: lms.version === '2004' ? describe(qi) : '' };
+    }
+
+    // 2004's interaction description: the question as the page shows it, in plain text. It is a localized
+    // string, so it may not start with '{', and the spec and Moodle keep 250 characters of it.
+    function describe(qi) {
+      var question = $(forms[qi], '.question');
+      var text = (question ? question.textContent : '').replace(/\s+/g, ' ').trim().replace(/^\{+/, '');
+      return text.length > 250 ? text.slice(0, 249).replace(/\s+$/, '') + '\u2026' : text;
     }
 
     function report(qi) {

@@ -111,11 +111,12 @@ def _integer(classes: list[str], group: str) -> str:
     return f"(?:{plain}|{grouped})"
 
 
-def _magnitudes(lo: Decimal, hi: Decimal, decimal: str, group: str) -> list[str]:
-    """Alternatives matching the spellings (one convention, no sign) of the values in [lo, hi], lo >= 0."""
+def _magnitudes(lo: Decimal, hi: Decimal) -> list[tuple[list[str], list[str], bool]]:
+    """The digit patterns of the values in [lo, hi], lo >= 0, as (integer classes, decimal classes, exact upper
+    bound): spelled in either convention by _spell."""
     scale = max(-lo.as_tuple().exponent, -hi.as_tuple().exponent, 0)
     low, high = int(lo.scaleb(scale)), int(hi.scaleb(scale))
-    alternatives = []
+    found = []
     pieces = [(low, high - 1, False), (high, high, True)] if high > low else [(high, high, True)]
     for start, stop, exact in pieces:
         if start > stop:
@@ -128,9 +129,13 @@ def _magnitudes(lo: Decimal, hi: Decimal, decimal: str, group: str) -> list[str]
             width = max(length, scale + 1)
             int_len = width - scale
             for pattern in _digit_ranges(str(first).zfill(width), str(last).zfill(width)):
-                alternatives.append(_integer(pattern[:int_len], group)
-                                    + _fraction(pattern[int_len:], decimal, exact))
-    return alternatives
+                found.append((pattern[:int_len], pattern[int_len:], exact))
+    return found
+
+
+def _spell(magnitudes: list[tuple[list[str], list[str], bool]], decimal: str, group: str) -> str:
+    """Alternatives matching the spellings of those values in one convention, no sign."""
+    return "|".join(_integer(whole, group) + _fraction(part, decimal, exact) for whole, part, exact in magnitudes)
 
 
 def answer_regex(lo: Decimal, hi: Decimal, decimal: str, group: str, unit: str = "") -> str:
@@ -141,10 +146,10 @@ def answer_regex(lo: Decimal, hi: Decimal, decimal: str, group: str, unit: str =
     for low, high, sign in ((max(lo, Decimal(0)), hi, "\\+?"), (max(-hi, Decimal(0)), -lo, "-")):
         if low > high:
             continue
-        ours = _magnitudes(low, high, decimal, group)
-        theirs = _magnitudes(low, high, other_dec, other_grp)
-        number = "(?:" + "|".join(ours) + ")"
-        number += "|(?!" + _BOTH.pattern.replace("\\Z", "(?![0-9.,])") + ")(?:" + "|".join(theirs) + ")"
+        magnitudes = _magnitudes(low, high)
+        number = "(?:" + _spell(magnitudes, decimal, group) + ")"
+        number += "|(?!" + _BOTH.pattern.replace("\\Z", "(?![0-9.,])") + ")(?:" + _spell(
+            magnitudes, other_dec, other_grp) + ")"
         branches.append(f"{sign}(?:{number})")
     body = "(?:" + "|".join(branches) + ")"
     if unit.strip():

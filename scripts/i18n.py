@@ -78,7 +78,8 @@ TRANSLATED = [
     # rosters, regions, results files
     "pamong_edx/roster/*.py",
     "pamong_edx/regions/*.py",
-    "pamong_edx/enrol/results.py",
+    # enrolment
+    "pamong_edx/enrol/*.py",
     "click/*",
 ]
 

@@ -80,6 +80,9 @@ TRANSLATED = [
     "pamong_edx/regions/*.py",
     # enrolment
     "pamong_edx/enrol/*.py",
+    # LMS profiles, backends, lms check, deploy
+    "pamong_edx/lms/*.py",
+    "pamong_edx/lms/*/*.py",
     "click/*",
 ]
 

@@ -186,3 +186,60 @@ def test_their_help_speaks_the_language(pamong_main, english, command):
     assert english(out + err, names) == [], out
     _, out, _ = pamong_main("--lang", "en", *command, "--help")
     assert english(out, names)
+
+
+@pytest.fixture
+def moodle(tmp_path, monkeypatch, wilayah):
+    """A stand-in Moodle (its seeded courses) and a profile "moodle" for it in the working folder."""
+    from pamong_edx.sandbox.core.faults import FaultConfig
+    from pamong_edx.sandbox.moodle import Settings as MoodleSettings
+    from pamong_edx.sandbox.moodle import moodle_sandbox
+
+    with moodle_sandbox(tmp_path / "moodle", faults=FaultConfig(), settings=MoodleSettings()) as server:
+        work = tmp_path / "work"
+        work.mkdir()
+        (work / "pamong.toml").write_text(f'[profiles.moodle]\nlms = "moodle"\nlms_url = "{server.url}"\n'
+                                          'client_secret_env = "MOODLE_TOKEN"\n', encoding="utf-8")
+        monkeypatch.chdir(work)
+        for var in ("PAMONG_LMS_URL", "PAMONG_CLIENT_ID", "PAMONG_CLIENT_SECRET", "PAMONG_CONFIG", "PAMONG_PROFILE",
+                    "PAMONG_LANG"):
+            monkeypatch.delenv(var, raising=False)
+        monkeypatch.setenv("MOODLE_TOKEN", server.app.token.token)
+        monkeypatch.setenv("PAMONG_STATE_DIR", str(tmp_path / "state"))
+        monkeypatch.setenv("PAMONG_REGIONS", str(wilayah))
+        yield work
+
+
+def scorm_package(folder: Path) -> Path:
+    import zipfile
+
+    path = folder / "pamong-mini.zip"
+    with zipfile.ZipFile(path, "w") as package:
+        for file in sorted((ROOT / "tests" / "fixtures" / "moodle" / "scorm" / "pamong-mini").iterdir()):
+            package.write(file, file.name)
+    return path
+
+
+def test_moodle_check_deploy_steps_and_enrol_speak_the_language(moodle, pamong_main, english, make_roster):
+    code, out, err = pamong_main("--lang", "id", "lms", "check", "--profile", "moodle", "--course", COURSE)
+    assert code == 0 and "(admin situs: tidak)" in out and "semua tugas dapat dikerjakan" in out, out + err
+    assert english(out + err) == [], out + err
+
+    package = scorm_package(moodle)
+    for course in (COURSE, "DESA999"):  # a course Moodle has, and one to create first
+        code, out, err = pamong_main("--lang", "id", "deploy", str(package), "--profile", "moodle",
+                                     "--course-id", course)
+        assert code == 0 and "Di Moodle:" in out and "tidak ada yang diunggah" in out, out + err
+        assert english(out + err) == [], out + err
+    _, out, _ = pamong_main("--lang", "en", "deploy", str(package), "--profile", "moodle", "--course-id", "DESA999")
+    assert "0. Create the course first" in out and english(out)
+
+    roster = make_roster(rows=30, seed=5, province="18")
+    names = roster_words(cells(roster))
+    code, out, err = pamong_main("--lang", "id", "enrol", str(roster), "--course", COURSE, "--cohort-by", "kabupaten",
+                                 "--profile", "moodle", "--rate", "off", "-o", "hasil.csv")
+    assert code == 0 and "akun: dibuat 30" in out and "4 kelompok dibuat" in out, out + err
+    results = cells(moodle / "hasil.csv")
+    assert {row[4] for row in results[1:]} == {"terdaftar"}
+    assert english(out + err, names) == [], out + err
+    assert english("\n".join("\t".join(row[4:]) for row in results), names) == []

@@ -75,14 +75,14 @@ def _title(root: etree._Element) -> str:
 def manual_steps(site: str, package: PackageInfo, course_id: int | None, course_name: str = "") -> list[str]:
     """What a person does in Moodle to add (or replace) the package as a SCORM activity."""
     size = format_size(package.path.stat().st_size)
-    # Moodle's menu and field names stay as its English pages show them, in quotes where they run into the text.
+    # Moodle's menu and field names stay as its English pages show them, quoted.
     lines = [_("Moodle has no web service that creates a SCORM activity, so nothing is uploaded. In Moodle:")]
     if course_id is None:
         lines.append(_("0. Create the course first ({menu}), with short name or course ID number '{course}'.").format(
-            menu="Site administration > Courses > Manage courses and categories > Create new course",
+            menu='"Site administration > Courses > Manage courses and categories > Create new course"',
             course=package.course_id))
         course_link = _("the course page")
-        add_link = "Add an activity or resource > SCORM package"
+        add_link = '"Add an activity or resource > SCORM package"'
     else:
         course_link = f"{site}/course/view.php?id={course_id}"
         add_link = f"{site}/course/modedit.php?add=scorm&type=&course={course_id}&section=0&return=0&sr=0"
@@ -97,6 +97,6 @@ def manual_steps(site: str, package: PackageInfo, course_id: int | None, course_
         .format(method="Highest grade"),
         _("5. Save and display. Moodle unpacks the package and checks imsmanifest.xml; a package error shows there."),
         _("To update a course already deployed: open its SCORM activity > {menu}, replace the file and save "
-          "(learners' attempts are kept).").format(menu="Settings > Package file"),
+          "(learners' attempts are kept).").format(menu='"Settings > Package file"'),
     ]
     return lines

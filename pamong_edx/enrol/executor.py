@@ -156,12 +156,14 @@ class Executor:
         if threading.current_thread() is not threading.main_thread():
             yield
             return
+        # made before the handler runs: a signal handler only writes bytes
+        notice = ("\n" + _("stopping: waiting for the calls in flight (Ctrl-C again to leave now)") + "\n").encode()
 
         def on_interrupt(signum: int, frame: object) -> None:
             if self._stopping.is_set():
                 raise KeyboardInterrupt
             self._stopping.set()
-            os.write(2, b"\nstopping: waiting for the calls in flight (Ctrl-C again to leave now)\n")
+            os.write(2, notice)
 
         previous = signal.signal(signal.SIGINT, on_interrupt)
         try:

@@ -79,6 +79,8 @@ TRANSLATED = [
     "pamong_edx/roster/*.py",
     "pamong_edx/regions/*.py",
     "pamong_edx/enrol/results.py",
+    # pamong preview
+    "pamong_edx/preview/*.py",
     "click/*",
 ]
 

@@ -13,6 +13,7 @@ Every answer is `no-store`: the page a browser shows is always the one of the cu
 from __future__ import annotations
 
 import mimetypes
+import socket
 import threading
 from collections.abc import Iterator
 from importlib import resources
@@ -159,14 +160,20 @@ class Server:
 
     def __init__(self, preview: Preview, port: int = 0, device: str = "desktop"):
         self.app = PreviewApp(preview, device)
-        self.http: BaseWSGIServer = make_server("127.0.0.1", port, self.app, threaded=True,
-                                                   request_handler=QuietHandler)
+        # bound here, so that a port in use is an OSError for the command to report (werkzeug would print it
+        # and exit)
+        listener = socket.create_server(("127.0.0.1", port))
+        try:
+            self.http: BaseWSGIServer = make_server("127.0.0.1", port, self.app, threaded=True,
+                                                   request_handler=QuietHandler, fd=listener.fileno())
+        finally:
+            listener.close()  # werkzeug serves a duplicate of it
         self.watcher = Watcher(preview.root, self.app.changed)
         self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.http.server_port}/"
+        return f"http://127.0.0.1:{self.http.port}/"
 
     def start(self) -> None:
         self.watcher.start()

@@ -25,6 +25,7 @@ class Served:
         self.process = process
         self.url = url
         self.output: list[str] = []
+        self.reader: threading.Thread | None = None
 
     def stop(self) -> None:
         self.process.terminate()
@@ -32,6 +33,8 @@ class Served:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        if self.reader is not None:
+            self.reader.join(timeout=10)  # what it printed, to the end
 
 
 def start_preview(course: Path, *args: str) -> Served:
@@ -45,7 +48,8 @@ def start_preview(course: Path, *args: str) -> Served:
     url = first[first.index("http://"):].split()[0]
     served = Served(course, process, url)
     served.output.append(first)
-    threading.Thread(target=lambda: served.output.extend(process.stdout), daemon=True).start()
+    served.reader = threading.Thread(target=lambda: served.output.extend(process.stdout), daemon=True)
+    served.reader.start()
     return served
 
 

@@ -31,7 +31,7 @@ def test_outline_and_a_lesson(served, guarded):
     page, _left, errors = guarded
     page.goto(served.url)
     outline = page.locator(".outline")
-    expect(outline.locator("a")).to_have_text(["What the budget is", "Budget quiz"])
+    expect(outline.locator("a")).to_have_text(["What the budget is", "Budget quiz", "Summary"])
     for device in ("desktop", "phone"):
         expect(sco(page, device).locator(".page.is-current")).to_contain_text("yearly budget")
     assert errors == []

@@ -40,6 +40,7 @@ def strings() -> dict[str, str]:
         "completion": _("Completion"),
         "success": _("Success (pass mark {mark})"),
         "score": _("Score"),
+        "scaled": _("scaled {value}"),
         "progress": _("Progress"),
         "interactions": _("Interactions"),
         "question": _("Question"),

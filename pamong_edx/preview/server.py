@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
@@ -28,6 +28,7 @@ from pamong_edx.preview import olx_view, page
 from pamong_edx.preview.state import Preview
 from pamong_edx.preview.watcher import Notifier, Watcher
 
+LOCAL_NAMES = ("127.0.0.1", "localhost")
 OWN_FILES = ("preview.js", "preview.css", "run.js", "olx.js", "olx.css", "strict_api.js")
 TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".html": "text/html; charset=utf-8", ".vtt": "text/vtt; charset=utf-8", ".svg": "image/svg+xml"}
@@ -64,6 +65,9 @@ class PreviewApp:
     def __call__(self, environ, start_response):
         request = Request(environ)
         try:
+            if request.host.rsplit(":", 1)[0] not in LOCAL_NAMES:
+                # a page elsewhere whose name was pointed at 127.0.0.1 (DNS rebinding) reads nothing
+                raise BadRequest()
             endpoint, args = URLS.bind_to_environ(environ).match()
             response = getattr(self, f"on_{endpoint}")(request, **args)
         except HTTPException as exc:

@@ -7,6 +7,7 @@ waiting on the `Notifier`, which answers its server-sent event stream. Nothing h
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -49,7 +50,14 @@ class Watcher(threading.Thread):
         # step: a batch ends after 50 ms without a new change (an editor's save is several writes)
         for batch in watchfiles.watch(self.root, stop_event=self.stopping, step=50, debounce=800,
                                       raise_interrupt=False):
-            self.on_change({Path(path) for _, path in batch})
+            try:
+                self.on_change({Path(path) for _, path in batch})
+            except Exception as exc:  # a failed reload must not stop the watching; the next save tries again
+                from pamong_edx.diagnostics import printable
+                from pamong_edx.i18n import _
+
+                print(printable(_("reloading the course failed: {kind}: {detail}").format(
+                    kind=type(exc).__name__, detail=exc)), file=sys.stderr, flush=True)
 
     def stop(self) -> None:
         self.stopping.set()

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from conftest import FIXTURE, start_preview
+from preview_support import FIXTURE, start_preview
 
 
 def run(*args: str) -> subprocess.CompletedProcess:

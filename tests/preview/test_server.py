@@ -13,7 +13,7 @@ from pamong_edx.course.cache import BuildCache
 from pamong_edx.preview.server import PreviewApp
 from pamong_edx.preview.state import Preview
 
-from conftest import FIXTURE
+from preview_support import FIXTURE
 
 
 @pytest.fixture
@@ -65,3 +65,9 @@ def test_the_shell_lists_the_outline_in_the_chosen_language(app):
         i18n.set_language("en")
     assert "Kunci jawaban" in text and "Daftar isi" in text
     assert 'data-sco="quiz"' in text and 'data-sco="summary"' in text
+
+
+def test_requests_for_another_host_name_are_refused(app):
+    # a site whose DNS name was pointed at 127.0.0.1 reads nothing from the preview
+    assert Client(app).get("/", headers={"Host": "attacker.example:8000"}).status_code == 400
+    assert Client(app).get("/", headers={"Host": "127.0.0.1:8000"}).status_code == 200

@@ -13,7 +13,7 @@ from pamong_edx.diagnostics import Location
 from pamong_edx.preview import olx_view
 from pamong_edx.preview.state import Preview, target_of
 
-from conftest import FIXTURE
+from preview_support import FIXTURE
 
 
 @pytest.fixture

@@ -129,7 +129,7 @@ var PamongPreview = (function () {
     [[T.completion, v['cmi.completion_status'] || 'unknown', 'completion_status'],
      [T.success.replace('{mark}', mark), v['cmi.success_status'] || 'unknown', 'success_status'],
      [T.score, v['cmi.score.raw'] !== undefined ? v['cmi.score.raw'] + ' / ' + (v['cmi.score.max'] || '100') +
-       ' (scaled ' + v['cmi.score.scaled'] + ')' : '—', 'score'],
+       ' (' + T.scaled.replace('{value}', v['cmi.score.scaled']) + ')' : '—', 'score'],
      [T.progress, v['cmi.progress_measure'] || '—', 'progress']].forEach(function (r) {
       var row = document.createElement('tr');
       var th = document.createElement('th');

@@ -174,13 +174,17 @@ def target_of(build: Build | None, location: Location | None) -> Target | None:
     if build is None or location is None or not location.line:
         return None
     file = Path(location.file).resolve()
+    resolved: dict[object, Path] = {}  # a course's locations name a few files, each many times
     best: tuple[int, Target] | None = None
     for chapter in build.course.chapters:
         for seq in chapter.sequentials:
             for unit in seq.units:
                 places = [(seq.loc, ""), (unit.loc, "")] + [(b.loc, b.id) for b in unit.blocks]
                 for loc, block in places:
-                    if Path(loc.file).resolve() != file or loc.line > location.line:
+                    where = resolved.get(loc.file)
+                    if where is None:
+                        where = resolved[loc.file] = Path(loc.file).resolve()
+                    if where != file or loc.line > location.line:
                         continue
                     if best is None or loc.line >= best[0]:
                         label = " › ".join(t for t in (chapter.title, seq.title, unit.title) if t)

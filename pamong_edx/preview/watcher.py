@@ -12,6 +12,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import watchfiles
+
 KEEP_ALIVE = 15.0  # seconds between comments on an idle event stream, so a closed tab frees its thread
 
 
@@ -45,8 +47,6 @@ class Watcher(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
-        import watchfiles
-
         # step: a batch ends after 50 ms without a new change (an editor's save is several writes)
         for batch in watchfiles.watch(self.root, stop_event=self.stopping, step=50, debounce=800,
                                       raise_interrupt=False):

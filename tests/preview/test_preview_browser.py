@@ -34,6 +34,7 @@ def test_outline_and_a_lesson(served, guarded):
     expect(outline.locator("a")).to_have_text(["What the budget is", "Budget quiz", "Summary"])
     for device in ("desktop", "phone"):
         expect(sco(page, device).locator(".page.is-current")).to_contain_text("yearly budget")
+    expect(page.locator('iframe[name="olx"]')).to_be_hidden()  # the player view, until "As Open edX"
     assert errors == []
 
 
@@ -112,7 +113,10 @@ def test_the_problems_as_open_edx_shows_them(served, guarded):
     olx.locator('[data-url-name="q-who"] [data-olx="answer"]').click()
     expect(olx.locator('[data-url-name="q-who"] .problem-solution')).to_contain_text("BPD's agreement")
     expect(olx.locator('[data-url-name="q-who"] .choice[data-correct="true"] input')).to_be_checked()
+    expect(page.locator('iframe[name="desktop"]')).to_be_hidden()
     page.locator('[data-view="player"]').click()
+    expect(page.locator('iframe[name="olx"]')).to_be_hidden()
+    expect(page.locator('iframe[name="desktop"]')).to_be_visible()
 
 
 def test_an_edited_markdown_file_shows_within_two_seconds(served, guarded):

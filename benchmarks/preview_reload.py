@@ -49,7 +49,7 @@ def main() -> None:
         build = preview.snapshot.build
         if build is None:
             sys.exit(f"{source} has errors: {[str(d) for d in preview.snapshot.diagnostics if d.is_error]}")
-        chapters = [ch for ch in build.course.chapters if preview.cache.source_key(ch)]
+        chapters = [ch for ch in build.course.chapters if build.cache.source_key(ch)]
         if len(chapters) < 2:
             sys.exit(f"{source} needs two chapter files")
         edited_sco = next(s.key for s in build.scos.values() if s.pages[0].chapter is chapters[0])

@@ -44,6 +44,7 @@ class Build:
     exporter: Any  # a prepared ScormExporter
     scos: dict[str, Any]  # key -> Sco
     course_digest: str | None  # course.yaml's digest: part of every rendered page's key
+    cache: BuildCache  # the one it was loaded through, which knows its chapters' source keys
     olx: dict[str, Any] | None = None  # the OLX exporter's files, written on first use
     olx_problems: list[Diagnostic] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -77,6 +78,9 @@ class Preview:
     def reload(self) -> Snapshot:
         """Load the course again (unchanged chapter files from the build cache) and make it the current one."""
         with self._lock:
+            # A build cache per load: it remembers the source key of each chapter it loads (keeping the chapter
+            # alive), which a long session of reloads should not pile up. The file index is on disk.
+            self.cache = BuildCache(self.cache.directory)
             diagnostics, build = self._load()
             previous = self.snapshot
             self.snapshot = Snapshot(previous.generation + 1, diagnostics, build,
@@ -104,7 +108,7 @@ class Preview:
             return diagnostics + exc.diagnostics, None
         scos = {sco.key: sco for sco in exporter.plan.scos}
         digest = self.cache.digest(course.loc.file) if self.cache.enabled else None
-        return diagnostics, Build(course, exporter, scos, digest)
+        return diagnostics, Build(course, exporter, scos, digest, self.cache)
 
     # ------------------------------------------------------------------------------------------- pages
 
@@ -113,7 +117,7 @@ class Preview:
         chapter file and course.yaml it was made from are unchanged (by their build-cache keys)."""
         sco = build.scos[key]
         chapters = {id(p.chapter): p.chapter for p in sco.pages}.values()
-        sources = tuple(self.cache.source_key(ch) for ch in chapters)
+        sources = tuple(build.cache.source_key(ch) for ch in chapters)
         memo = (key, sources, build.course_digest) if build.course_digest and all(sources) else None
         with build.lock:
             kept = self._pages.get(key)
@@ -158,7 +162,7 @@ class Preview:
 
         with build.lock:
             if build.olx is None:
-                exporter = OlxExporter(build.course, self._scratch, {"cache": self.cache})
+                exporter = OlxExporter(build.course, self._scratch, {"cache": build.cache})
                 try:
                     exporter.prepare()
                     exporter.write()

@@ -5,14 +5,17 @@ Studio imports. CAPA problems are rendered the way Open edX's capa templates pre
 the label and description, the inputs of each response (radio buttons for a choicegroup, check boxes for a
 checkboxgroup, a select for an optioninput, a text box with its trailing text for a textline), "Show hint" for
 demand hints, the solution under "Show answer", and the attempts and points. The answer key marks the right
-choices and lists the accepted texts. It does not grade (the player does), run Open edX's own scripts or
-MathJax, play videos or show forum threads; docs/preview.md lists what it leaves out.
+choices and lists the accepted texts. Submit marks each response as Open edX's response types would (`grade`,
+in Python with Open edX's rules: a numerical answer as Open edX reads it, with its own pattern). It does not
+run Open edX's own scripts or MathJax, play videos or show forum threads; docs/preview.md lists what it leaves
+out.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +45,10 @@ def _read(files: dict[str, Any], name: str) -> bytes | None:
     if content is None:
         return None
     return content if isinstance(content, bytes) else content.read_bytes()
+
+
+def parse(data: bytes) -> etree._Element:
+    return _xml(data)
 
 
 def _xml(data: bytes) -> etree._Element:
@@ -129,7 +136,7 @@ def render_problem(root: etree._Element, url_name: str) -> Markup:
         else:
             parts.append(Markup(rewrite_static(etree.tostring(child, encoding="unicode", method="html",
                                                               with_tail=False))))
-    parts.append(Markup('<div class="problem-actions"><button type="button" disabled>{}</button>').format(
+    parts.append(Markup('<div class="problem-actions"><button type="button" data-olx="submit">{}</button>').format(
         _("Submit")))
     if hints:
         parts.append(Markup('<button type="button" data-olx="hint">{}</button>').format(_("Hint")))
@@ -167,11 +174,10 @@ def _response(response: etree._Element, name: str, solutions: list[Markup]) -> M
             parts.append(_choices(child, name, kind))
         elif tag == "optioninput":
             options = [Markup('<option value="">{}</option>').format(_("Select an option"))]
-            for option in child:
-                if option.tag == "option":
-                    correct = option.get("correct", "").lower() == "true"
-                    options.append(Markup('<option data-correct="{}">{}</option>').format(
-                        "true" if correct else "false", (option.text or "").strip()))
+            for i, option in enumerate(o for o in child if o.tag == "option"):
+                correct = option.get("correct", "").lower() == "true"
+                options.append(Markup('<option value="{}" data-correct="{}">{}</option>').format(
+                    i, "true" if correct else "false", (option.text or "").strip()))
             parts.append(Markup('<select class="option-input" name="{}">{}</select>').format(
                 name, Markup("").join(options)))
         elif tag == "textline":
@@ -190,6 +196,7 @@ def _response(response: etree._Element, name: str, solutions: list[Markup]) -> M
                                                               with_tail=False))))
     if response.tag in ("stringresponse", "numericalresponse"):
         parts.append(_accepted(response))
+    parts.append(Markup('<p class="response-status" data-status-for="{}" role="status"></p>').format(name))
     return Markup('<div class="capa-response capa-{}">').format(response.tag) + Markup("\n").join(parts) \
         + Markup("</div>")
 
@@ -226,3 +233,56 @@ def _accepted(response: etree._Element) -> Markup:
             text += " " + _("(case ignored)")
         detail = Markup("")
     return Markup('<div class="answer-key" hidden>{}{}</div>').format(escape(text), detail)
+
+
+# ------------------------------------------------------------------------------------------------- grading
+
+
+def grade(root: etree._Element, url_name: str, answers: dict[str, list[str]]) -> dict[str, bool | None]:
+    """Each response of a problem marked as Open edX's capa responsetypes mark it: a choice group by the chosen
+    choice, check boxes by the exact set, a select by its option, a text by the stringresponse rules (trimmed;
+    `ci` ignores case; `regexp` matches ^(answer|additional…)$ with re.search, as StringResponse.check_string
+    does). None for a response it does not grade. Keys are the inputs' names (`<url_name>-<n>`)."""
+    results: dict[str, bool | None] = {}
+    for n, response in enumerate(root):
+        if not isinstance(response.tag, str) or not response.tag.endswith("response"):
+            continue
+        name = f"{url_name}-{n}"
+        given = answers.get(name, [])
+        results[name] = _grade_response(response, given)
+    return results
+
+
+def _grade_response(response: etree._Element, given: list[str]) -> bool | None:
+    tag = response.tag
+    if tag in ("multiplechoiceresponse", "choiceresponse"):
+        group = next((g for g in response if g.tag in ("choicegroup", "checkboxgroup")), None)
+        if group is None:
+            return None
+        right = {str(i) for i, c in enumerate(x for x in group if x.tag == "choice")
+                 if c.get("correct", "").lower() == "true"}
+        return bool(given) and set(given) == right
+    if tag == "optionresponse":
+        select = next((g for g in response if g.tag == "optioninput"), None)
+        if select is None:
+            return None
+        right = {str(i) for i, o in enumerate(x for x in select if x.tag == "option")
+                 if o.get("correct", "").lower() == "true"}
+        return len(given) == 1 and given[0] in right
+    if tag == "stringresponse":
+        text = given[0].strip() if given else ""
+        if not text:
+            return False
+        expected = [response.get("answer", "").strip()] + [
+            a.get("answer", "").strip() for a in response if a.tag == "additional_answer"]
+        kinds = response.get("type", "").lower().split()
+        if "regexp" in kinds:
+            flags = (re.IGNORECASE if "ci" in kinds else 0) | re.UNICODE
+            try:
+                return re.search(re.compile("^" + "|".join(expected) + "$", flags), text) is not None
+            except re.error:
+                return False  # Open edX raises a ResponseError: no answer is right
+        if "ci" in kinds:
+            return text.lower() in [e.lower() for e in expected]
+        return text in expected
+    return None

@@ -101,6 +101,9 @@ def run_frame(build: Build, key: str, device: str, keys: list[str | None], page:
 
 
 def olx_page(build: Build, key: str, units: list[UnitView] | None, problems: list) -> str:
+    marks = {"correct": _("Correct"), "incorrect": _("Incorrect"),
+             "ungraded": _("Not marked here: Open edX grades this response itself.")}
     return environment().get_template("olx.html.j2").render(
         t=strings(), lang=language(), title=build.scos[key].title, course=build.course, units=units or [],
-        problems=[_diagnostic(d, build) for d in problems])
+        problems=[_diagnostic(d, build) for d in problems],
+        settings=Markup(script_json({"check": f"/olx/{key}/check", "marks": marks})))

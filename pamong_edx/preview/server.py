@@ -3,7 +3,8 @@
     /                  the preview page (page.shell)
     /run/<sco>         the LMS frame of a SCO (?device=desktop|phone, &page=<unit id>, &block=<block id>)
     /sco/<file>        the package's files as the SCO sees them: its page, player/..., assets/...
-    /olx/<sco>         the sequential as Open edX shows it; /olx/static/<name> its files
+    /olx/<sco>         the sequential as Open edX shows it; /olx/static/<name> its files; POST
+                       /olx/<sco>/check marks a problem's answers as Open edX would
     /_preview/<file>   the preview's own scripts and styles
     /events            server-sent events: `reload` when the course changed (?since=<generation>)
 
@@ -12,6 +13,7 @@ Every answer is `no-store`: the page a browser shows is always the one of the cu
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import socket
 import threading
@@ -39,6 +41,7 @@ URLS = Map([
     Rule("/sco/<path:name>", endpoint="sco"),
     Rule("/olx/static/<path:name>", endpoint="olx_static"),
     Rule("/olx/<key>", endpoint="olx"),
+    Rule("/olx/<key>/check", endpoint="olx_check", methods=["POST"]),
     Rule("/_preview/<name>", endpoint="own"),
     Rule("/events", endpoint="events"),
 ])
@@ -117,6 +120,18 @@ class PreviewApp:
         build = self._build(key)
         files, problems = self.preview.olx_files(build)
         return self._html(page.olx_page(build, key, olx_view.sequential_view(files, key), problems))
+
+    def on_olx_check(self, request: Request, key: str) -> Response:
+        """Submit in the "as Open edX" view: the problem's responses marked by Open edX's rules."""
+        build = self._build(key)
+        files, _problems = self.preview.olx_files(build)
+        url_name = request.form.get("problem", "")
+        data = files.get(f"course/problem/{url_name}.xml")
+        if not isinstance(data, bytes):
+            raise NotFound()
+        answers = {name: request.form.getlist(name) for name in request.form if name != "problem"}
+        results = olx_view.grade(olx_view.parse(data), url_name, answers)
+        return Response(json.dumps({"results": results}), content_type="application/json")
 
     def on_olx_static(self, request: Request, name: str) -> Response:
         build = self.preview.snapshot.shown

@@ -108,3 +108,26 @@ def test_capa_parts_render_as_open_edx_lays_them_out():
     assert "Hint (2 of 2)" in html and "2 attempt(s) allowed" in html and "3 point(s)" in html
     assert "customresponse" in html and "renders itself" in html  # named, not silently dropped
     assert '<span class="choice-hint" hidden>yes</span>' in html and "Ayes" not in html
+
+
+def test_submit_in_the_open_edx_view_marks_answers_by_open_edx_rules(preview):
+    files, _problems = preview.olx_files(preview.snapshot.build)
+
+    def marks(url_name, **answers):
+        root = olx_view.parse(files[f"course/problem/{url_name}.xml"])
+        return list(olx_view.grade(root, url_name, {f"{url_name}-{n}": v for n, v in answers.items()}).values())
+
+    def n(url_name):  # the position of the problem's response among its children
+        root = olx_view.parse(files[f"course/problem/{url_name}.xml"])
+        return next(i for i, child in enumerate(root) if str(child.tag).endswith("response"))
+
+    who, share, name = n("q-who"), n("q-share"), n("q-name")
+    assert marks("q-who", **{str(who): ["1"]}) == [True]
+    assert marks("q-who", **{str(who): ["0"]}) == [False]
+    assert marks("q-who") == [False]  # nothing chosen
+    # the numerical answer through the pattern Open edX is given: 40 ± 0.5, with or without the unit
+    for typed, right in (("40", True), ("40 %", True), ("40.4", True), ("39,6", True), ("35", False),
+                         ("41", False), ("", False), ("forty", False)):
+        assert marks("q-share", **{str(share): [typed]}) == [right], typed
+    assert marks("q-name", **{str(name): ["  apb desa "]}) == [True]  # trimmed, case ignored (type="ci")
+    assert marks("q-name", **{str(name): ["APB"]}) == [False]

@@ -1,7 +1,27 @@
-/* The "as Open edX" view: Hint and Show answer as Open edX's problem buttons do, and the answer key
- * (window.parent.PamongPreview turns it on and off). */
+/* The "as Open edX" view: Submit (the server marks the answers by Open edX's rules), Hint and Show answer as
+ * Open edX's problem buttons do, and the answer key (window.parent.PamongPreview turns it on and off). */
 var PamongOlx = (function () {
   'use strict';
+
+  var cfg = JSON.parse(document.getElementById('olx-settings').textContent);
+
+  function submit(problem) {
+    var body = new URLSearchParams();
+    body.append('problem', problem.getAttribute('data-url-name'));
+    [].forEach.call(problem.querySelectorAll('input, select'), function (input) {
+      if ((input.type === 'radio' || input.type === 'checkbox') && !input.checked) { return; }
+      if (input.name) { body.append(input.name, input.value); }
+    });
+    window.fetch(cfg.check, { method: 'POST', body: body }).then(function (r) { return r.json(); }).then(function (data) {
+      Object.keys(data.results).forEach(function (name) {
+        var status = problem.querySelector('[data-status-for="' + name + '"]');
+        if (!status) { return; }
+        var mark = data.results[name];
+        status.className = 'response-status ' + (mark === true ? 'is-correct' : mark === false ? 'is-incorrect' : '');
+        status.textContent = mark === true ? cfg.marks.correct : mark === false ? cfg.marks.incorrect : cfg.marks.ungraded;
+      });
+    });
+  }
 
   function answerKey(on) {
     [].forEach.call(document.querySelectorAll('.xblock-problem'), function (problem) { keyIn(problem, on); });
@@ -32,7 +52,9 @@ var PamongOlx = (function () {
     var button = event.target.closest ? event.target.closest('[data-olx]') : null;
     if (!button) { return; }
     var problem = button.closest('.xblock-problem');
-    if (button.getAttribute('data-olx') === 'hint') {
+    if (button.getAttribute('data-olx') === 'submit') {
+      submit(problem);
+    } else if (button.getAttribute('data-olx') === 'hint') {
       var next = problem.querySelector('.problem-hint[hidden]');
       if (next) { next.hidden = false; }
     } else {

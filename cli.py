@@ -31,6 +31,7 @@ COMMANDS = {
     "new": ("pamong_edx.course.commands:new", N_("Create a small, valid course to start from.")),
     "validate": ("pamong_edx.course.commands:validate", N_("Check course sources and report every problem.")),
     "build": ("pamong_edx.build:build", N_("Compile courses into Open edX OLX and SCORM packages.")),
+    "preview": ("pamong_edx.preview.command:preview", N_("Serve a course on 127.0.0.1, reloaded as it is edited.")),
     "schema": ("pamong_edx.course.commands:schema", N_("Print the JSON Schema of course.yaml for editors.")),
     "plugins": ("pamong_edx.course.commands:plugins", N_("List the installed plugins and whether each loaded.")),
     "regions": ("pamong_edx.regions.commands:regions", N_("Look up Kemendagri region codes and names.")),

@@ -143,6 +143,15 @@ class ScormExporter(Exporter):
 
     # ----------------------------------------------------------------------------------------------- pages
 
+    def render_page(self, sco: Sco) -> tuple[str, list[str], dict[str, bytes]]:
+        """One SCO alone, after prepare(): its page, the assets it uses, and the player files it loads by their
+        path in the package. `pamong preview` renders only the SCOs it shows."""
+        if not hasattr(self, "files"):
+            self.files = dict(static_files())
+        scripts = self._scripts(sco)
+        page, used = self._render(sco, scripts)
+        return page, used, {path: self.files[path] for path in [*static_files(), *scripts]}
+
     def _scripts(self, sco: Sco) -> list[str]:
         """The package paths of the scripts the SCO's blocks need (each packaged once), in load order."""
         paths = []

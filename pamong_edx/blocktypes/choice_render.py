@@ -93,6 +93,9 @@ class ChoicePlayer(PlayerRenderer):
         return {"choices": choices, "correct": [i for i, c in enumerate(problem.choices) if c.correct],
                 "shuffle": problem.shuffled, "select": select}
 
+    def key(self, problem: ChoiceProblem, ctx: PlayerContext) -> str:
+        return ",".join(str(i) for i, c in enumerate(problem.choices) if c.correct)  # choices.js's response
+
     def interaction(self, problem: ChoiceProblem, ctx: PlayerContext) -> Interaction:
         ids = choice_ids(problem, ctx.version)
         correct = [ids[c.id] for c in problem.choices if c.correct and c.id in ids]

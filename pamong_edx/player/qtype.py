@@ -8,6 +8,8 @@ player's), and the renderer also gives:
 * `interaction(problem, ctx)`: the SCORM interaction it is reported as in `ctx.version` ("1.2" or "2004"): its
   type, its correct-response patterns in that version's format, and the identifiers choices are reported by;
 * `largest_response(problem, ctx)`: the longest response the script can store, to bound cmi.suspend_data;
+* `key(problem, ctx)`: the right answer as the type's script stores a response (for `pamong preview`'s answer
+  key; optional);
 * `check(problem, ctx)`: located diagnostics for what the SCORM version cannot hold (more choices than 1.2 can
   name, for instance).
 
@@ -162,6 +164,11 @@ class PlayerRenderer:
 
     def largest_response(self, problem: Problem, ctx: PlayerContext) -> str:
         raise NotImplementedError
+
+    def key(self, problem: Problem, ctx: PlayerContext) -> str | None:
+        """The right answer as the response the type's script stores (what its `fill` takes): `pamong preview`'s
+        answer key fills the form with it. None when the type gives none (the preview then says so)."""
+        return None
 
     def check(self, problem: Problem, ctx: PlayerContext) -> list[Diagnostic]:
         return []

@@ -10,7 +10,7 @@ from lxml import etree
 
 from pamong_edx.course.model import Course
 from scorm_support import (
-    CHROMIUM, DRIVERS, SCHEMAS, VERSIONS, Built, LocalServer, Session, browser_skip_reason, build_package,
+    DRIVERS, SCHEMAS, VERSIONS, Built, LocalServer, Session, browser_skip_reason, build_package,
     make_fixture_course,
 )
 
@@ -59,21 +59,11 @@ def xsd() -> Callable[[bytes, str], list[str]]:
 # ---------------------------------------------------------------------------------------- SCORM runtime
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(request):
     reason = browser_skip_reason()
     if reason:
         pytest.skip(reason)
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--headless=new", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
-                  "--disable-dev-shm-usage"],
-        )
-        yield chromium
-        chromium.close()
+    return request.getfixturevalue("chromium")  # tests/conftest.py: one chromium for every browser test
 
 
 @pytest.fixture(scope="session")

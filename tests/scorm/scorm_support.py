@@ -33,7 +33,7 @@ SCHEMAS = SHARED / "schemas"
 FIXTURE_ROOT = REPO / "tests" / "fixtures" / "scorm" / "course"
 VIDEO_DIR = REPO / "tests" / "fixtures" / "scorm" / "video"  # a 2-second H.264/AAC clip and its captions
 SCORM_AGAIN = REPO / "node_modules" / "scorm-again" / "dist"
-STRICT_DIR = Path(__file__).resolve().parent  # strict_api.js: the strict runtime
+STRICT_DIR = REPO / "pamong_edx" / "preview" / "static"  # strict_api.js, shared with pamong preview
 CHROMIUM = Path("/usr/bin/chromium")
 EXPORTERS = {"1.2": Scorm12Exporter, "2004": Scorm2004Exporter}
 VERSIONS = ("1.2", "2004")
@@ -460,7 +460,7 @@ def lms_values(version: str, sco: Sco, built=None, learner: str = "peserta-001",
 
 def strict_launch(session, server, built, sco: Sco, held: dict | None = None, fail_commit: bool = False,
                   learner: str = "peserta-001", wait: bool = True):
-    """Load a SCO under the strict runtime (tests/scorm/strict_api.js) in the test LMS page."""
+    """Load a SCO under the strict runtime (pamong_edx/preview/static/strict_api.js) in the test LMS page."""
     base = server.mount(f"{built.zip_path.stem}-{built.version}", built.root)
     page = session.page
     if page.url != f"{server.url}/strict.html":  # the test LMS page stays; each launch gets a fresh runtime

@@ -46,6 +46,9 @@ class NumericalPlayer(PlayerRenderer):
                 "decimal": ctx.lang.decimal_separator, "group": ctx.lang.group_separator,
                 "example": ctx.lang.example_number(), "maxLength": MAX_LENGTH}
 
+    def key(self, problem: NumericalProblem, ctx: PlayerContext) -> str:
+        return plain(Decimal(repr(float(problem.answer))))  # player.js keeps the number in plain digits
+
     def interaction(self, problem: NumericalProblem, ctx: PlayerContext) -> Interaction:
         lo, hi = bounds(problem)
         exact = plain(Decimal(repr(float(problem.answer))))

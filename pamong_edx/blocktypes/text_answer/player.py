@@ -29,6 +29,9 @@ class TextAnswerPlayer(PlayerRenderer):
         return {"answers": [a.strip() for a in problem.answers if a.strip()], "caseSensitive": problem.case_sensitive,
                 "maxLength": MAX_LENGTH}
 
+    def key(self, problem: TextProblem, ctx: PlayerContext) -> str:
+        return next((" ".join(a.split()) for a in problem.answers if a.strip()), "")
+
     def interaction(self, problem: TextProblem, ctx: PlayerContext) -> Interaction:
         answers = [a.strip() for a in problem.answers if a.strip()]
         if ctx.version == "1.2":

@@ -1,5 +1,5 @@
-/* A strict SCORM 1.2 and 2004 runtime for tests: it refuses, with the error codes of the specifications, every
- * call and value that either the specification or Moodle's runtime (mod/scorm/datamodels/scorm_12.js and
+/* A strict SCORM 1.2 and 2004 runtime, for the tests and for the LMS frame of `pamong preview`: it refuses, with
+ * the error codes of the specifications, every call and value that either the specification or Moodle's runtime (mod/scorm/datamodels/scorm_12.js and
  * scorm_13.js) refuses. Where they differ it takes the stricter: SCORM 1.2 choice responses are single characters
  * 0-9 a-z (Moodle 1.2 takes any 255 characters); 2004 decimals have at most five integer digits and identifiers
  * are [A-Za-z0-9_.] (Moodle); correct-response counts stop at the smallest permitted maximum (the spec).

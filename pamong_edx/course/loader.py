@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-import markdown_it
-
 from pamong_edx.course.assets import CourseDir, PathProblem
 from pamong_edx.course.cache import BuildCache
 from pamong_edx.course.chapter_cache import ChapterRecord, Recording, replay, still_valid
@@ -420,6 +418,8 @@ class CourseLoader:
 
     def renderings_key(self, raw: str) -> str:
         """Where the Markdown renderings of a chapter file are kept: by its place, each under its own text."""
+        import markdown_it  # a chapter whose renderings are looked up is rendered anyway
+
         return self.cache.key("renderings", str(self.dir.root), raw, markdown_it.__version__)
 
     def cached_chapter(self, key: str, siblings: dict[str, int]) -> Chapter | None:

@@ -203,15 +203,11 @@ def check_plugin(info: PluginInfo, obj: Any) -> PluginInfo:
     if not info.version:
         info.error = _("declares no version")
         return info
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-    from packaging.version import Version
-
-    try:
-        spec = SpecifierSet(info.requires)
-    except InvalidSpecifier:
+    verdict = requires_verdict(info.requires)
+    if verdict == "invalid":
         info.error = _("requires '{requires}' is not a version range").format(requires=info.requires)
         return info
-    if Version(__version__) not in spec:
+    if verdict != "ok":
         info.error = _("requires core {requires}, this is {version}").format(requires=info.requires,
                                                                             version=__version__)
         return info
@@ -222,6 +218,45 @@ def check_plugin(info: PluginInfo, obj: Any) -> PluginInfo:
     info.obj = obj
     info.languages = plugin_languages(info, obj)
     return info
+
+
+def requires_verdict(requires: str) -> str:
+    """Whether this core's version is in a plugin's `requires` range: "ok", "outside" or "invalid". Read with
+    packaging, once per range and core version: the verdicts are kept beside the entry points (importing
+    packaging costs a start-up as much as the rest of plugin discovery)."""
+    verdicts = _verdicts()
+    key = f"{__version__} {requires}"
+    found = verdicts.get(key)
+    if found in ("ok", "outside", "invalid"):
+        return found
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import Version
+
+    try:
+        verdict = "ok" if Version(__version__) in SpecifierSet(requires) else "outside"
+    except InvalidSpecifier:
+        verdict = "invalid"
+    verdicts[key] = verdict
+    _write_atomically(_verdict_cache(), json.dumps(verdicts))
+    return verdict
+
+
+def _verdict_cache() -> Path:
+    return _entry_point_cache().with_name("plugin-requires.json")
+
+
+_VERDICTS: dict[str, str] = {}
+
+
+def _verdicts() -> dict[str, str]:
+    if not _VERDICTS:
+        try:
+            kept = json.loads(_verdict_cache().read_text(encoding="utf-8"))
+            if isinstance(kept, dict):
+                _VERDICTS.update((k, v) for k, v in kept.items() if isinstance(k, str) and isinstance(v, str))
+        except (OSError, ValueError):
+            pass
+    return _VERDICTS
 
 
 def shape_problem(plugin_type: str, obj: Any) -> str:

@@ -14,6 +14,7 @@ syntax) never imports it.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from typing import Callable
@@ -77,6 +78,20 @@ class Rendering:
             parts.append(AssetRef(name) if name is not None else written)
             parts.append(piece)
         return RichText(parts)
+
+
+def engine_stamp() -> str:
+    """What identifies the installed markdown-it, without importing it: where its package is and the size and
+    time of its __init__.py (an upgrade rewrites it). Part of the key of renderings kept in the build cache."""
+    import importlib.machinery
+
+    spec = importlib.machinery.PathFinder.find_spec("markdown_it")
+    origin = spec.origin if spec is not None and spec.origin else ""
+    try:
+        info = os.stat(origin)
+    except OSError:
+        return origin
+    return f"{origin}:{info.st_size}:{info.st_mtime_ns}"
 
 
 class MarkdownRenderer:

@@ -97,7 +97,8 @@ def test_an_unchanged_chapter_file_is_neither_read_nor_rendered(course_dir, tmp_
     assert course is not None and diagnostics == []
     assert chapter.name not in reads  # known by its metadata in the file index
     questions = [b.question_markdown for b in course.chapters[1].sequentials[0].units[0].blocks if b.is_problem]
-    assert questions and renders and not set(questions) & set(renders)  # course.yaml's texts only were rendered
+    assert questions and not set(questions) & set(renders)
+    assert renders == []  # course.yaml's texts (and the Markdown files it names) come from the cache too
 
 
 def test_in_an_edited_chapter_file_only_the_edited_text_is_rendered(course_dir, tmp_path, monkeypatch):
@@ -173,3 +174,30 @@ def test_segmented_gzip_reads_as_one_stream_and_crcs_combine(tmp_path):
     assert (tmp_path / "clean.tar.gz").read_bytes() == (tmp_path / "p1.tar.gz").read_bytes()
     a, b = os.urandom(1000), os.urandom(777)
     assert crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
+
+
+@pytest.mark.parametrize("fixture", ["complete", "id-warnings", "lint-graded-hints", "missing-asset"])
+def test_validate_reports_the_same_from_the_cache_as_without_it(fixture, tmp_path, monkeypatch, capsys):
+    """`pamong validate` takes unchanged chapter files and texts from the build cache; what it reports (errors,
+    warnings, lints, the summary) is what a validate that reads everything reports."""
+    root = tmp_path / fixture
+    shutil.copytree(FIXTURES / "courses" / fixture, root)
+    monkeypatch.setenv("PAMONG_CACHE_DIR", str(tmp_path / "cache"))
+    runs = []
+    for args in (["--no-cache"], [], [], ["--no-cache"]):  # the second validate reads the cache the first filled
+        status = run_pamong("validate", *args, str(root))
+        runs.append((status, capsys.readouterr()))
+    assert all(run == runs[0] for run in runs), runs
+    # an edit to course.yaml after the cache was filled: reported as a validate reading everything reports it
+    text = (root / "course.yaml").read_text(encoding="utf-8")
+    (root / "course.yaml").write_text(text.replace("\ntitle:", "\ntitle: Diubah", 1), encoding="utf-8")
+    edited = [(run_pamong("validate", *args, str(root)), capsys.readouterr()) for args in ([], ["--no-cache"])]
+    assert edited[0] == edited[1]
+
+
+def test_validate_without_cache_keeps_nothing(course_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PAMONG_CACHE_DIR", str(tmp_path / "cache"))
+    assert run_pamong("validate", "--no-cache", str(course_dir)) == 0
+    assert not (tmp_path / "cache" / "objects").exists()
+    assert run_pamong("validate", str(course_dir)) == 0
+    assert any((tmp_path / "cache" / "objects").iterdir())

@@ -201,3 +201,42 @@ def test_validate_without_cache_keeps_nothing(course_dir, tmp_path, monkeypatch,
     assert not (tmp_path / "cache" / "objects").exists()
     assert run_pamong("validate", str(course_dir)) == 0
     assert any((tmp_path / "cache" / "objects").iterdir())
+
+
+@pytest.mark.parametrize("fmt", ["scorm12", "scorm2004"])
+def test_scorm_pages_of_unchanged_chapter_files_come_from_the_cache(fmt, course_dir, tmp_path, monkeypatch):
+    from pamong_edx.exporters.scorm import ScormExporter
+
+    cache_dir = tmp_path / "cache"
+    build(course_dir, tmp_path / "first", BuildCache(cache_dir))
+    rendered = []
+    real = ScormExporter._render
+    monkeypatch.setattr(ScormExporter, "_render",
+                        lambda self, sco, *args: rendered.append(sco.key) or real(self, sco, *args))
+
+    def package(out: str, cache: BuildCache | None) -> bytes:
+        del rendered[:]
+        course, _ = load_course(course_dir, cache=cache)
+        [exporter] = select_exporters([fmt]).values()
+        options = {"max_size": None, "sco_per": "sequential", "cache": cache}
+        return build_package(course, exporter, tmp_path / out, options).path.read_bytes()
+
+    course, _ = load_course(course_dir)
+    inline = {s.id for s in course.chapters[0].sequentials}  # course.yaml's own chapter: rendered every time
+    in_file = {s.id for s in course.chapters[1].sequentials}
+    assert inline and in_file and not inline & in_file
+
+    package("again", BuildCache(cache_dir))
+    assert set(rendered) == inline
+    edit(course_dir / "chapters" / "02-evaluasi.yaml", "Tahun berapa UU Desa disahkan?",
+         "Pada tahun berapa UU Desa disahkan?")
+    edited = package("edited", BuildCache(cache_dir))
+    assert set(rendered) == inline | in_file
+    assert edited == package("clean", None)
+    package("unchanged", BuildCache(cache_dir))
+    assert set(rendered) == inline
+    # the course title is on every page: no page is taken from the cache, and the package is a clean build's
+    edit(course_dir / "course.yaml", "Tata Kelola Desa", "Tata Kelola Desa (revisi)")
+    retitled = package("retitled", BuildCache(cache_dir))
+    assert set(rendered) == inline | in_file
+    assert retitled == package("retitled-clean", None)

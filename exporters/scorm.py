@@ -160,7 +160,8 @@ class ScormExporter(Exporter):
 
     def _cached_render(self, sco: Sco, scripts: list[str]) -> tuple[str, list[str]]:
         """The SCO's page and assets, from the build cache when the chapter files it shows (by the keys the
-        loader gave their sources), its settings and everything of the course a page shows are unchanged."""
+        loader gave their sources), its place in the package and everything of the course a page shows are
+        unchanged."""
         cache = self.options.get("cache")
         if cache is None or not cache.enabled:
             return self._render(sco, scripts)
@@ -168,13 +169,14 @@ class ScormExporter(Exporter):
         sources = [cache.source_key(chapter) for chapter in chapters]
         if not sources or None in sources:  # a chapter written inline in course.yaml: rendered every time
             return self._render(sco, scripts)
-        config = sco_config(self.course, sco, self.ctx)
-        key = cache.key("scorm-page", sources, sco.key, sco.title, sco.href, sco.required_questions, scripts,
-                        script_json(config), self._context())
+        # The page's settings (sco_config) come from the same chapters and course settings, so they need no
+        # part of their own in the key (working them out would cost as much as a third of rendering the page).
+        key = cache.key("scorm-page", sources, self.options.get("sco_per"), sco.key, sco.title, sco.href,
+                        [page.unit.id for page in sco.pages], scripts, self._context())
         entry = cache.get(key)
         if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str):
             return entry
-        rendered = self._render(sco, scripts, config)
+        rendered = self._render(sco, scripts)
         cache.put(key, rendered)
         return rendered
 
@@ -197,7 +199,7 @@ class ScormExporter(Exporter):
                                  sorted(course.assets), repr(self.lang), sorted(used.items()), i18n.language())
         return self._context_key
 
-    def _render(self, sco: Sco, scripts: list[str], config: dict | None = None) -> tuple[str, list[str]]:
+    def _render(self, sco: Sco, scripts: list[str]) -> tuple[str, list[str]]:
         """The SCO's page, and the assets it uses (sorted). The package keeps the course's own layout,
         assets/<name>, which is where rich text points by default, so the page needs no other resolver."""
         questions = {id(q.problem): q for q in sco.questions}
@@ -224,7 +226,7 @@ class ScormExporter(Exporter):
             pages=pages,
             course_title=self.course.title,
             lang=self.lang,
-            config=config if config is not None else sco_config(self.course, sco, self.ctx),
+            config=sco_config(self.course, sco, self.ctx),
             scripts=scripts,
         )
         return page_html, sorted(used)

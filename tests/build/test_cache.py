@@ -240,3 +240,20 @@ def test_scorm_pages_of_unchanged_chapter_files_come_from_the_cache(fmt, course_
     retitled = package("retitled", BuildCache(cache_dir))
     assert set(rendered) == inline | in_file
     assert retitled == package("retitled-clean", None)
+
+
+@pytest.mark.parametrize("sco_per", ["chapter", "course"])
+def test_scorm_rebuilds_with_any_sco_division_are_clean_builds(sco_per, course_dir, tmp_path):
+    cache_dir = tmp_path / "cache"
+    [exporter] = select_exporters(["scorm2004"]).values()
+
+    def package(out: str, cache: BuildCache | None, per: str = sco_per) -> bytes:
+        course, _ = load_course(course_dir, cache=cache)
+        options = {"max_size": None, "sco_per": per, "cache": cache}
+        return build_package(course, exporter, tmp_path / out, options).path.read_bytes()
+
+    package("first", BuildCache(cache_dir), "sequential")
+    assert package("divided", BuildCache(cache_dir)) == package("divided-clean", None)
+    edit(course_dir / "chapters" / "02-evaluasi.yaml", "Tahun berapa UU Desa disahkan?",
+         "Pada tahun berapa UU Desa disahkan?")
+    assert package("edited", BuildCache(cache_dir)) == package("edited-clean", None)

@@ -74,9 +74,12 @@ def check(roster_path: Path, regions_path: str | None, results_path: Path | None
                 "ignored_columns": [safe_message(h) for h in layout.ignored]}
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        if total > shown:
+        if total > shown and shown:
             click.echo(ngettext("... {count} more diagnostic in {results}", "... {count} more diagnostics in {results}",
                                 total - shown).format(count=total - shown, results=results_path))
+        elif total > shown:  # none printed (a results file's R204s are only counted): no "more"
+            click.echo(ngettext("{count} diagnostic is in {results}", "{count} diagnostics are in {results}",
+                                total).format(count=total, results=results_path))
         if layout.sheet:
             where = _("sheet '{sheet}'").format(sheet=safe_message(layout.sheet))
         else:

@@ -142,3 +142,14 @@ def test_roster_check_of_a_results_file_says_so_and_prints_the_other_problems(tm
     printed = re.findall(r"^\S+:\d+:[A-Z]: (R\d{3}) ", out, re.M)
     assert printed == ["R113", "R131", "R113", "R101"]  # every R204 is counted, not printed
     assert "is a results file" in out and re.search(r"R204 nik-withheld +4$", out, re.M)
+
+
+def test_when_no_diagnostic_is_printed_the_count_says_where_they_are_not_that_there_are_more(tmp_path, regions,
+                                                                                             wilayah, capsys):
+    results = first_results(tmp_path, regions)
+    with pytest.raises(SystemExit):
+        main(["roster", "check", str(results), "--regions", str(wilayah), "-o", str(tmp_path / "again.csv"),
+              "--show", "0"])
+    out = capsys.readouterr().out
+    assert not re.search(r"^\S+:\d+:[A-Z]: R\d{3} ", out, re.M) and "more diagnostic" not in out
+    assert re.search(r"^\d+ diagnostics are in \S+again\.csv$", out, re.M)

@@ -136,6 +136,7 @@ class CourseLoader:
             return None, ctx.diagnostics
         self.html_allowed = ctx.boolean(fields, "html_assets", False)
         self.scan_assets(self.html_allowed)
+        known = None
         if self.cache is not None:
             # the texts of course.yaml (and the Markdown files it names), as chapter files keep theirs
             ctx.recording = Recording({}, {}, 0, 0)

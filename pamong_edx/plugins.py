@@ -417,7 +417,8 @@ def _write_atomically(path: Path, text: str) -> None:
 
     partial = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # the build cache's folder too, whose pickles run code when read: the owner's alone, whoever makes it
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, partial = tempfile.mkstemp(dir=path.parent, prefix=".entry-points-")
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(text)

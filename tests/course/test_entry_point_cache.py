@@ -79,3 +79,11 @@ def test_a_damaged_or_unwritable_cache_costs_only_a_scan(tmp_path, monkeypatch):
     monkeypatch.setattr(plugins, "_entry_point_cache", lambda: tmp_path / "file" / "entry-points.json")
     (tmp_path / "file").write_text("a file where the cache folder should be", encoding="utf-8")
     assert names(installed_entry_points())
+
+
+def test_the_cache_folder_it_makes_is_the_owners_alone(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("PAMONG_CACHE_DIR", str(cache))
+    installed_entry_points()
+    assert (cache / "entry-points.json").is_file()
+    assert cache.stat().st_mode & 0o077 == 0

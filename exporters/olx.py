@@ -29,6 +29,7 @@ from typing import Any
 from lxml import etree
 
 from pamong_edx import i18n, renderers
+from pamong_edx.i18n import _
 from pamong_edx.course.model import Block, Chapter, Course, Sequential, Unit
 from pamong_edx.course.richtext import RichText, as_html
 from pamong_edx.export import BuildResult, Exporter, ExportError
@@ -110,15 +111,15 @@ class OlxExporter(Exporter):
         self.warnings.extend(d.text() for d in found)
         del found[:]
         if course.start is None:
-            self.warnings.append(f"{course.loc}: the course has no start date; Open edX then treats it as not "
-                                 "started until 2030-01-01")
+            self.warnings.append(_("{where}: the course has no start date; Open edX then treats it as not started "
+                                   "until 2030-01-01").format(where=course.loc))
         # Studio's optional import validation (olxcleaner) refuses a course without these.
         if course.end is None:
-            self.warnings.append(f"{course.loc}: the course has no end date; a Studio that validates imports "
-                                 "with olxcleaner refuses it (add `end:`)")
+            self.warnings.append(_("{where}: the course has no end date; a Studio that validates imports with "
+                                   "olxcleaner refuses it (add `end:`)").format(where=course.loc))
         if not course.image:
-            self.warnings.append(f"{course.loc}: the course has no image; a Studio that validates imports "
-                                 "with olxcleaner refuses it (add `image:`)")
+            self.warnings.append(_("{where}: the course has no image; a Studio that validates imports with "
+                                   "olxcleaner refuses it (add `image:`)").format(where=course.loc))
 
     def write(self) -> None:
         course = self.course

@@ -88,8 +88,9 @@ class ScormExporter(Exporter):
         self.warnings: list[str] = []
         if self.lang.missing:
             self.warnings.append(
-                f"language pack '{self.lang.language}' ({self.lang.source}) lacks {len(self.lang.missing)} strings; "
-                f"English is shown for: {', '.join(self.lang.missing)}"
+                _("language pack '{language}' ({source}) lacks {n} strings; English is shown for: {missing}").format(
+                    language=self.lang.language, source=self.lang.source, n=len(self.lang.missing),
+                    missing=", ".join(self.lang.missing))
             )
 
     def write(self) -> None:

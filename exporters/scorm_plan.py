@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from pamong_edx.course.model import Chapter, Course, Location, Problem, Sequential, Unit
 from pamong_edx.errors import UsageError
+from pamong_edx.i18n import _
 
 SCO_PER = ("sequential", "chapter", "course")
 DEFAULT_SCO_PER = "sequential"
@@ -83,7 +84,8 @@ class Plan:
 def check_sco_per(value: object) -> str:
     value = DEFAULT_SCO_PER if value in (None, "") else value
     if value not in SCO_PER:
-        raise UsageError(f"--sco-per must be one of {', '.join(SCO_PER)}, not '{value}'")
+        raise UsageError(_("--sco-per must be one of {choices}, not '{value}'").format(choices=", ".join(SCO_PER),
+                                                                                    value=value))
     return str(value)
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from pamong_edx.course.model import Course
 from pamong_edx.diagnostics import Diagnostic, register
 from pamong_edx.exporters.scorm_plan import Sco, ScoQuestion
-from pamong_edx.i18n import _
+from pamong_edx.i18n import N_, _
 from pamong_edx.player.lang import LanguagePack
 from pamong_edx.player.qtype import PlayerContext
 
@@ -114,13 +114,14 @@ def largest_state(sco: Sco, ctx: PlayerContext) -> str:
                       ensure_ascii=False, separators=(",", ":"))
 
 
-register("S101", "suspend-data-too-large", "a SCO whose saved progress can outgrow cmi.suspend_data")
-register("S102", "bookmark-too-long", "a unit id longer than the SCORM bookmark holds")
-register("S103", "bad-interaction-id", "a problem id that cannot be a SCORM interaction id")
-register("S104", "empty-sco", "a SCO with no units")
-register("S105", "no-language-pack", "a course language the player has no pack for")
-register("S106", "manifest-check-failed", "a manifest that fails its own checks (a bug of the exporter)")
-register("S108", "weight-not-reportable", "a problem weight a SCORM version cannot report as an interaction's weighting")
+register("S101", "suspend-data-too-large", N_("a SCO whose saved progress can outgrow cmi.suspend_data"))
+register("S102", "bookmark-too-long", N_("a unit id longer than the SCORM bookmark holds"))
+register("S103", "bad-interaction-id", N_("a problem id that cannot be a SCORM interaction id"))
+register("S104", "empty-sco", N_("a SCO with no units"))
+register("S105", "no-language-pack", N_("a course language the player has no pack for"))
+register("S106", "manifest-check-failed", N_("a manifest that fails its own checks (a bug of the exporter)"))
+register("S108", "weight-not-reportable",
+         N_("a problem weight a SCORM version cannot report as an interaction's weighting"))
 
 
 def check_limits(sco: Sco, ctx: PlayerContext) -> list[Diagnostic]:
@@ -131,32 +132,36 @@ def check_limits(sco: Sco, ctx: PlayerContext) -> list[Diagnostic]:
     size = len(largest_state(sco, ctx))
     if size > limit:
         several = len({id(p.sequential) for p in sco.pages}) > 1
-        advice = "use --sco-per sequential" if several else "split the sequential into smaller ones"
-        problems.append(Diagnostic("S101",
-            f"the saved progress of '{sco.key}' ({len(sco.pages)} pages, "
-            f"{len(sco.questions)} questions) can reach {size:,} characters, over the {limit:,} SCORM {version} "
-            f"allows in cmi.suspend_data; {advice}" + (", or build scorm2004" if version == "1.2" else ""),
-            sco.loc))
+        if several:
+            advice = _("use --sco-per sequential") if version != "1.2" else _(
+                "use --sco-per sequential, or build scorm2004")
+        else:
+            advice = _("split the sequential into smaller ones") if version != "1.2" else _(
+                "split the sequential into smaller ones, or build scorm2004")
+        problems.append(Diagnostic("S101", _(
+            "the saved progress of '{key}' ({pages} pages, {questions} questions) can reach {size} characters, over "
+            "the {limit} SCORM {version} allows in cmi.suspend_data; {advice}").format(
+            key=sco.key, pages=len(sco.pages), questions=len(sco.questions), size=f"{size:,}", limit=f"{limit:,}",
+            version=version, advice=advice), sco.loc))
     for page in sco.pages:
         if len(page.unit.id) > LOCATION_LIMIT[version]:
-            problems.append(Diagnostic("S102",
-                f"unit id '{page.unit.id[:40]}…' is longer than the "
-                f"{LOCATION_LIMIT[version]} characters a SCORM {version} bookmark holds; give it a shorter id",
+            problems.append(Diagnostic("S102", _(
+                "unit id '{id}…' is longer than the {limit} characters a SCORM {version} bookmark holds; give it a "
+                "shorter id").format(id=page.unit.id[:40], limit=LOCATION_LIMIT[version], version=version),
                 page.unit.loc))
     for q in sco.questions:
         p = q.problem
         if not IDENTIFIER.match(p.id):
-            problems.append(Diagnostic("S103",
-                f"problem id '{p.id}' cannot be a SCORM "
-                f"interaction id (1-255 printable ASCII characters, no spaces); give it an id of letters, digits, "
-                f"'_' and '-'", p.loc))
+            problems.append(Diagnostic("S103", _(
+                "problem id '{id}' cannot be a SCORM interaction id (1-255 printable ASCII characters, no spaces); "
+                "give it an id of letters, digits, '_' and '-'").format(id=p.id), p.loc))
         weight = weight_text(p.weight)
         if p.weight > WEIGHT_MAX[version] or not WEIGHT[version].match(weight):
             problems.append(Diagnostic("S108", _(
                 "problem '{id}' weighs {weight}, which SCORM {version} cannot report as an interaction's "
                 "weighting (at most {max}{digits}); scale the weights down").format(
                 id=p.id, weight=weight, version=version, max=WEIGHT_MAX[version],
-                digits=", three decimals" if version == "1.2" else ""), p.loc))
+                digits=_(", three decimals") if version == "1.2" else ""), p.loc))
         renderer = ctx.renderer(p)
         problems.extend(renderer.check(p, ctx))
     return problems

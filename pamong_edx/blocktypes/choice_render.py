@@ -11,12 +11,12 @@ from markupsafe import Markup, escape
 from pamong_edx.course.model import ChoiceProblem
 from pamong_edx.diagnostics import Diagnostic, register
 from pamong_edx.exporters.moodlexml import MoodleOutput, MoodleRenderer
-from pamong_edx.i18n import _
+from pamong_edx.i18n import N_, _
 from pamong_edx.player.qtype import (
     MAX_IDS_12, Interaction, PlayerContext, PlayerRenderer, plain, scorm_ids,
 )
 
-register("S107", "too-many-choices-for-scorm12", "a choice problem with more choices than SCORM 1.2 can name")
+register("S107", "too-many-choices-for-scorm12", N_("a choice problem with more choices than SCORM 1.2 can name"))
 
 
 def correct_count_problem(problem: ChoiceProblem, multiple: bool) -> str:

@@ -11,6 +11,7 @@ from pamong_edx.course.ids import is_valid_id
 from pamong_edx.course.model import Block, Choice, ChoiceProblem
 from pamong_edx.course.richtext import EMPTY
 from pamong_edx.course.schema import MARKDOWN
+from pamong_edx.i18n import _
 from pamong_edx.course.yamlsource import Fields, MappingNode, ScalarNode, is_null, kind
 
 
@@ -44,25 +45,27 @@ class ChoiceProblemType(ProblemType):
         if node is None:
             return []
         if not isinstance(node, MappingNode):
-            ctx.error("E103", f"'choices' must be a mapping from choice id to its text, found {kind(node)}", node)
+            ctx.error("E103", _("'choices' must be a mapping from choice id to its text, found {found}").format(
+                found=kind(node)), node)
             return []
         choices: list[Choice] = []
         first_line: dict[str, int] = {}
         for key, value in node.value:
             if not isinstance(key, ScalarNode) or is_null(key):
-                ctx.error("E103", f"a choice id must be a name, found {kind(key)}", key)
+                ctx.error("E103", _("a choice id must be a name, found {found}").format(found=kind(key)), key)
                 continue
             cid = key.value
             if not is_valid_id(cid):
-                ctx.error("E105", f"choice id '{cid}' may hold only letters, digits, _ and - (at most 64)", key)
+                ctx.error("E105", _("choice id '{id}' may hold only letters, digits, _ and - (at most 64)").format(id=cid), key)
             if cid in first_line:
-                ctx.error("E106", f"duplicate choice id '{cid}' (first on line {first_line[cid]})", key)
+                ctx.error("E106", _("duplicate choice id '{id}' (first on line {line})").format(id=cid, line=first_line[cid]),
+                          key)
                 continue
             first_line[cid] = key.start_mark.line + 1
             hint = EMPTY
             fixed = False
             if isinstance(value, MappingNode):
-                fields = ctx.fields(value, ("text", "hint", "fixed"), f"choice '{cid}'")
+                fields = ctx.fields(value, ("text", "hint", "fixed"), _("choice '{id}'").format(id=cid))
                 if fields is None:
                     continue
                 text_node = ctx.scalar(fields, "text", required=True)
@@ -71,13 +74,13 @@ class ChoiceProblemType(ProblemType):
                 hint = ctx.render(hint_node.value, hint_node, inline=True).html if hint_node else EMPTY
                 fixed = ctx.boolean(fields, "fixed")
             else:
-                raw_text = ctx.text_of(value, f"the text of choice '{cid}'")
+                raw_text = ctx.text_of(value, _("the text of choice '{id}'").format(id=cid))
                 if raw_text is None:
                     continue
                 choice_text = ctx.render(raw_text, value, inline=True).html
             choices.append(Choice(id=cid, text=choice_text, hint=hint, fixed=fixed))
         if len(node.value) < 2:
-            ctx.error("E105", f"a {ctx.block_type} problem needs at least two choices", node)
+            ctx.error("E105", _("a {type} problem needs at least two choices").format(type=ctx.block_type), node)
         return choices
 
     @classmethod
@@ -91,22 +94,23 @@ class ChoiceProblemType(ProblemType):
         elif isinstance(node, ScalarNode):
             items = [node]
         else:
-            ctx.error("E107", f"a {ctx.block_type} problem has exactly one correct answer; use multiple_choice "
-                              "for several", node)
+            ctx.error("E107", _("a {type} problem has exactly one correct answer; use multiple_choice for "
+                                "several").format(type=ctx.block_type), node)
             return
         by_id = {c.id: c for c in choices}
         for item in items:
             if not isinstance(item, ScalarNode) or is_null(item):
-                ctx.error("E107", f"an answer must be a choice id, found {kind(item)}", item)
+                ctx.error("E107", _("an answer must be a choice id, found {found}").format(found=kind(item)), item)
                 continue
             choice = by_id.get(item.value)
             if choice is None:
-                known = ", ".join(by_id) or "none"
-                ctx.error("E107", f"answer '{item.value}' names no choice (choices: {known})", item)
+                known = ", ".join(by_id) or _("none")
+                ctx.error("E107", _("answer '{answer}' names no choice (choices: {known})").format(
+                    answer=item.value, known=known), item)
                 continue
             choice.correct = True
         if cls.multiple and not items:
-            ctx.error("E107", "a multiple_choice problem needs at least one correct answer", node)
+            ctx.error("E107", _("a multiple_choice problem needs at least one correct answer"), node)
 
     @classmethod
     def build(cls, raw: Fields, ctx: LoadContext) -> Block:

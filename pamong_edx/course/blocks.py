@@ -62,12 +62,12 @@ class ProblemType(BlockType):
     def problem_fields(cls, raw: Fields, ctx: LoadContext) -> dict[str, Any]:
         question = ctx.markdown(raw, "question", required=True)
         if not raw.given("explanation"):
-            ctx.warning("W202", f"problem '{ctx.id}' has no explanation: add 'explanation:' so learners see why",
-                        raw)
+            ctx.warning("W202", _("problem '{id}' has no explanation: add 'explanation:' so learners see why").format(
+                id=ctx.id), raw)
         explanation = ctx.markdown(raw, "explanation")
         hints = []
         for item in ctx.sequence(raw, "hints"):
-            hint = ctx.text_of(item, "a hint")
+            hint = ctx.text_of(item, _("a hint"))
             if hint is not None:
                 hints.append(ctx.render(hint, item, inline=True).html)
         objective = ctx.string(raw, "objective")

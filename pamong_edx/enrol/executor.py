@@ -33,7 +33,7 @@ from pamong_edx.enrol.journal import ENROLLED, PRE_ENROLLED, UNENROLLED, Journal
 from pamong_edx.enrol.outcomes import Status
 from pamong_edx.enrol.plan import Action, Item, Plan
 from pamong_edx.errors import PamongError, UsageError
-from pamong_edx.i18n import _
+from pamong_edx.i18n import _, ngettext
 from pamong_edx.lms.errors import InvalidInput, LmsError, ServerError, Throttled
 from pamong_edx.lms.protocol import Cohort, EnrolOutcome, EnrolResult, LmsBackend, Person
 from pamong_edx.lms.retry import RetryPolicy
@@ -108,7 +108,7 @@ def check_reachable(backend: LmsBackend) -> None:
     try:
         backend.whoami()
     except LmsError as exc:
-        raise PamongError(f"{exc}; nothing was sent") from None
+        raise PamongError(_("{error}; nothing was sent").format(error=exc)) from None
 
 
 class Executor:
@@ -156,12 +156,14 @@ class Executor:
         if threading.current_thread() is not threading.main_thread():
             yield
             return
+        # made before the handler runs: a signal handler only writes bytes
+        notice = ("\n" + _("stopping: waiting for the calls in flight (Ctrl-C again to leave now)") + "\n").encode()
 
         def on_interrupt(signum: int, frame: object) -> None:
             if self._stopping.is_set():
                 raise KeyboardInterrupt
             self._stopping.set()
-            os.write(2, b"\nstopping: waiting for the calls in flight (Ctrl-C again to leave now)\n")
+            os.write(2, notice)
 
         previous = signal.signal(signal.SIGINT, on_interrupt)
         try:
@@ -177,7 +179,8 @@ class Executor:
             try:
                 on_lms = {c.name: c.id for c in self.backend.list_cohorts(course)}
             except LmsError as exc:
-                raise JobStopped(f"cannot list the cohorts of {course}: {exc}") from None
+                raise JobStopped(_("cannot list the cohorts of {course}: {error}").format(course=course,
+                                                                                         error=exc)) from None
             missing = sorted(names - on_lms.keys())
             if missing and not on_lms:
                 self._whole_job(lambda: self.backend.set_cohorted(course, True),
@@ -224,7 +227,7 @@ class Executor:
         try:
             return call()
         except LmsError as exc:
-            raise JobStopped(f"{what}: {exc}") from None
+            raise JobStopped(_("{what}: {error}").format(what=what, error=exc)) from None
 
     # ------------------------------------------------------------------ batches
 
@@ -259,7 +262,8 @@ class Executor:
             while queue and fatal is None and not self._stopping.is_set() and len(in_flight) < self.settings.workers:
                 batch = queue.pop()
                 if batch.group in refused:
-                    self._not_sent(batch, f"not sent: the LMS rejected this call for others ({refused[batch.group]})")
+                    self._not_sent(batch, _("not sent: the LMS rejected this call for others ({reason})").format(
+                        reason=refused[batch.group]))
                     continue
                 batch.journal_id = self.journal.begin_batch(
                     self.run_id, batch.kind.value, batch.course, batch.cohort,
@@ -268,7 +272,7 @@ class Executor:
                 in_flight[pool.submit(self._send, batch)] = batch
             if not in_flight:
                 break
-            finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            finished, _pending = wait(in_flight, return_when=FIRST_COMPLETED)
             for future in finished:
                 batch = in_flight.pop(future)
                 answer = future.result()
@@ -282,7 +286,7 @@ class Executor:
             raise KeyboardInterrupt
         if fatal is not None:
             self.report.stopped = str(fatal)
-            raise JobStopped(f"the LMS refused the job, so it stopped: {fatal}")
+            raise JobStopped(_("the LMS refused the job, so it stopped: {reason}").format(reason=fatal))
 
     def _not_sent(self, batch: Batch, message: str) -> None:
         """Fail a batch in the results without sending it; the journal is untouched, so the next run plans it."""
@@ -338,12 +342,14 @@ class Executor:
                 else:
                     done.append((item, outcome))
             if retry:
-                message = f"the LMS reported an error for {len(retry)} of {len(todo)} identifiers"
+                message = _("the LMS reported an error for {errors} of {count} identifiers").format(
+                    errors=len(retry), count=len(todo))
                 todo = retry
                 self.sleep(self._backoff(attempt))
             else:
                 todo = []
-        reason = f"gave up after {attempt} tries: {message}" if message else "not sent"
+        reason = (ngettext("gave up after {tries} try: {message}", "gave up after {tries} tries: {message}", attempt)
+                  .format(tries=attempt, message=message) if message else _("not sent"))
         done.extend((i, _failure(i, batch, reason, permanent=False)) for i in todo)
         return Answer(done, attempt, message)
 
@@ -379,10 +385,10 @@ class Executor:
             out: list[Outcome | None] = []
             for item in items:
                 if item.email in invalid:
-                    reason = reasons.get(item.email, "the LMS says this is not a valid email")
+                    reason = reasons.get(item.email) or _("the LMS says this is not a valid email")
                     out.append(_failure(item, batch, reason, permanent=True))
                 elif item.email in unknown:
-                    reason = reasons.get(item.email, "the LMS knows no such user")
+                    reason = reasons.get(item.email) or _("the LMS knows no such user")
                     out.append(_failure(item, batch, reason, permanent=True))
                 else:
                     out.append(Outcome(item.email, item.course, "cohort", Status.COHORT_CHANGED, item.state or ENROLLED,
@@ -431,8 +437,8 @@ def _enrolled(item: Item, batch: Batch, result: EnrolResult | None) -> Outcome |
     if result is None or result.outcome is EnrolOutcome.ERROR:
         return None
     if result.outcome is EnrolOutcome.INVALID:
-        return _failure(item, batch, result.message or "the LMS rejects this identifier: not a valid email or an "
-                        "existing username", permanent=True)
+        return _failure(item, batch, result.message or _("the LMS rejects this identifier: not a valid email or "
+                                                            "an existing username"), permanent=True)
     if result.outcome is EnrolOutcome.PRE_ENROLLED:
         state, word, owned = PRE_ENROLLED, Status.PRE_ENROLLED, True
     elif result.outcome is EnrolOutcome.ENROLLED:
@@ -454,7 +460,7 @@ def _unenrolled(item: Item, batch: Batch, result: EnrolResult | None) -> Outcome
     if result is None or result.outcome is EnrolOutcome.ERROR:
         return None
     if result.outcome is EnrolOutcome.INVALID:
-        return _failure(item, batch, "the LMS rejects this identifier", permanent=True)
+        return _failure(item, batch, _("the LMS rejects this identifier"), permanent=True)
     word = Status.UNENROLLED if result.outcome is EnrolOutcome.UNENROLLED else Status.NOT_ENROLLED
     return Outcome(item.email, item.course, "unenrol", word, UNENROLLED, cohort=None)
 

@@ -61,24 +61,26 @@ class EnrolOptions:
 
     def __post_init__(self) -> None:
         if self.rules_file is not None and (self.courses or self.cohort_by):
-            raise UsageError("give either --rules FILE or --course/--cohort-by, not both")
+            raise UsageError(_("give either --rules FILE or --course/--cohort-by, not both"))
         if self.rules_file is None and not self.courses:
-            raise UsageError("say which courses: --course KEY (repeatable) or --rules FILE (see docs/enrol.md)")
+            raise UsageError(_("say which courses: --course KEY (repeatable) or --rules FILE (see docs/enrol.md)"))
         if self.cohort_by is not None and self.cohort_by not in (*COHORT_LEVELS, "none"):
-            raise UsageError(f"--cohort-by {self.cohort_by}: use {', '.join(COHORT_LEVELS)} or none")
+            raise UsageError(_("--cohort-by {value}: use {levels} or none").format(value=self.cohort_by,
+                                                                                 levels=", ".join(COHORT_LEVELS)))
         if self.sync and not self.scope:
-            raise UsageError("--sync needs --scope CODE (e.g. --scope 18.71): sync only unenrols within a region")
+            raise UsageError(_("--sync needs --scope CODE (e.g. --scope 18.71): sync only unenrols within a region"))
         if self.scope and not self.sync:
-            raise UsageError("--scope limits --sync; add --sync, or leave --scope out")
+            raise UsageError(_("--scope limits --sync; add --sync, or leave --scope out"))
         if self.scope:
             code = normalise_code(self.scope)
             if code is None:
-                raise UsageError(f"--scope {self.scope}: not a region code; write e.g. 18, 18.71 or 18.71.01")
+                raise UsageError(_("--scope {scope}: not a region code; write e.g. 18, 18.71 or 18.71.01").format(
+                    scope=self.scope))
             self.scope = code
         if self.batch_size is not None and self.batch_size < 1:
             raise UsageError(_("--batch-size must be at least 1"))
         if not 1 <= self.workers <= 32:
-            raise UsageError("--workers must be between 1 and 32")
+            raise UsageError(_("--workers must be between 1 and 32"))
         if self.rate:
             client_rate(self.rate)  # a mistyped --rate is reported before the roster is read
 
@@ -187,7 +189,8 @@ def job_lock(state_dir: Path, profile: str) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise PamongError(
-                f"another `pamong enrol` is running for profile '{profile}' ({path} is locked); wait for it to finish"
+                _("another `pamong enrol` is running for profile '{profile}' ({path} is locked); wait for it to "
+                  "finish").format(profile=profile, path=path)
             ) from None
         yield
     finally:
@@ -248,7 +251,7 @@ def make_plan(
     if problems:
         raise UsageError("\n".join(problems))
     if options.scope and options.scope not in regions.names:
-        raise UsageError(f"--scope {options.scope} is not in the region file; check the code")
+        raise UsageError(_("--scope {scope} is not in the region file; check the code").format(scope=options.scope))
     counts = RosterCounts()
     view = journal.view(rules.course_keys)
     plan = build_plan(

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from pamong_edx.enrol.outcomes import Status
 from pamong_edx.errors import PamongError
+from pamong_edx.i18n import _
 
 SCHEMA_VERSION = 1
 FILE_NAME = "enrol-journal.sqlite3"
@@ -264,13 +265,15 @@ class Journal:
             version = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         except sqlite3.DatabaseError as exc:
             raise JournalError(
-                f"{path}: the enrolment journal cannot be opened ({exc}); move it aside to start a fresh journal "
-                "(the next run then sends every enrolment again, which the LMS treats as no change)"
+                _("{path}: the enrolment journal cannot be opened ({error}); move it aside to start a fresh journal "
+                  "(the next run then sends every enrolment again, which the LMS treats as no change)").format(
+                    path=path, error=exc)
             ) from None
         if version is None:
             self.db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         elif int(version[0]) > SCHEMA_VERSION:
-            raise JournalError(f"{path}: written by a newer pamong-edx (schema {version[0]}); upgrade pamong-edx")
+            raise JournalError(_("{path}: written by a newer pamong-edx (schema {version}); upgrade pamong-edx").format(
+                path=path, version=version[0]))
         try:
             os.chmod(path, 0o600)  # emails are personal data
         except OSError:

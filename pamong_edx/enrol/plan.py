@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from pamong_edx.enrol.journal import ENROLLED, PRE_ENROLLED, Entry
 from pamong_edx.enrol.rules import CourseRule, Rules, in_region
+from pamong_edx.i18n import N_, _, language
 
 
 class Action(str, enum.Enum):
@@ -121,16 +122,26 @@ class Plan:
         order = ["pre-enrol", "enrol", "cohort", "unenrol", "unchanged", "failed-before", "duplicate", "no-course",
                  "rows with errors"]
         always = {"enrol", "cohort", "unchanged", "rows with errors"}
-        return " · ".join(f"{k} {counts[k]:,}" for k in order if counts[k] or k in always)
+        return " · ".join(f"{_(PLAN_LABELS[k])} {counts[k]:,}" for k in order if counts[k] or k in always)
 
     def table(self) -> tuple[list[str], Iterator[list[object]]]:
         """The plan as a table (the --plan file): one line per roster row and course, what will be done and why."""
-        rows = ([item.row or "", item.email, item.course, item.cohort or "", _action_label(item), item.message]
-                for item in sorted(self.items, key=_row_order))
-        return ["row", "email", "course", "cohort", "action", "message"], rows
+        rows = ([item.row or "", item.email, item.course, item.cohort or "", _(PLAN_LABELS[_action_key(item)]),
+                 item.message] for item in sorted(self.items, key=_row_order))
+        return [_(name) for name in PLAN_HEADER], rows
 
 
-def _action_label(item: Item) -> str:
+# the plan file's columns and the plan's kinds of work (Plan.counts' keys, kept as they are in JSON), as people
+# read them
+PLAN_HEADER = [N_("row"), N_("email"), N_("course"), N_("cohort"), N_("action"), N_("message")]
+PLAN_LABELS = {
+    "pre-enrol": N_("pre-enrol"), "enrol": N_("enrol"), "cohort": N_("cohort"), "unenrol": N_("unenrol"),
+    "unchanged": N_("unchanged"), "failed-before": N_("failed-before"), "row-error": N_("row-error"),
+    "duplicate": N_("duplicate"), "no-course": N_("no-course"), "rows with errors": N_("rows with errors"),
+}
+
+
+def _action_key(item: Item) -> str:
     if item.action is Action.ENROL and item.has_account is False:
         return "pre-enrol"
     return item.action.value
@@ -177,13 +188,14 @@ def build_plan(
             continue
         present.add(person.email)
         if person.email in first_row:
-            message = f"same email as row {first_row[person.email]}, which is the one enrolled"
+            message = _("same email as row {row}, which is the one enrolled").format(row=first_row[person.email])
             items.append(Item(Action.DUPLICATE, person.row, person.email, "", None, person.region, message))
             continue
         first_row[person.email] = person.row
         courses = rules.courses_for(person.position, person.region)
         if not courses:
-            message = f"no rule gives a course to '{person.position}' in {person.region}"
+            message = _("no rule gives a course to '{position}' in {region}").format(position=person.position,
+                                                                                        region=person.region)
             items.append(Item(Action.NO_COURSE, person.row, person.email, "", None, person.region, message))
             continue
         for rule in courses:
@@ -214,32 +226,39 @@ def _decide(
                     previous_cohort=entry.cohort if entry else None)
 
     if entry is not None and entry.pending == "enrol":
-        return item(Action.ENROL, "sent by an interrupted run; sent again", resend=True)
+        return item(Action.ENROL, _("sent by an interrupted run; sent again"), resend=True)
     if entry is None or not entry.active:
         if entry is not None and entry.failure and entry.permanent and entry.target == cohort and not retry_failed:
-            return item(Action.FAILED_BEFORE, f"refused by the LMS in an earlier run: {entry.failure}")
+            return item(Action.FAILED_BEFORE, _refused_before(entry.failure))
         if enrolled_on_lms and cohort is None:
-            return item(Action.UNCHANGED, "already enrolled on the LMS (not by this toolkit)")
+            return item(Action.UNCHANGED, _("already enrolled on the LMS (not by this toolkit)"))
         if enrolled_on_lms:
-            return item(Action.ENROL, "already enrolled on the LMS (not by this toolkit); sent to set the cohort")
+            return item(Action.ENROL, _("already enrolled on the LMS (not by this toolkit); sent to set the cohort"))
         return item(Action.ENROL)
     # enrolled or pre-enrolled by an earlier run
     if entry.pending == "unenrol":
-        return item(Action.ENROL, "an interrupted --sync may have unenrolled this official; enrolled again",
+        return item(Action.ENROL, _("an interrupted --sync may have unenrolled this official; enrolled again"),
                     resend=True)
     if enrolled_on_lms is False and entry.state == ENROLLED:
-        return item(Action.ENROL, "the journal has this enrolment but the LMS does not; enrolled again")
+        return item(Action.ENROL, _("the journal has this enrolment but the LMS does not; enrolled again"))
     if cohort is None or entry.cohort == cohort:
         if entry.pending == "cohort" and entry.target != cohort:
-            return item(Action.COHORT, f"back to {cohort} after an interrupted move", resend=True)
-        return item(Action.UNCHANGED, _by_an_earlier_run(entry.state))
+            return item(Action.COHORT, _("back to {cohort} after an interrupted move").format(cohort=cohort),
+                        resend=True)
+        return item(Action.UNCHANGED, _by_an_earlier_run(entry.state, language()))
     if entry.pending == "cohort" and entry.target == cohort:
-        return item(Action.COHORT, f"moving from {entry.cohort}; sent by an interrupted run, sent again", resend=True)
+        return item(Action.COHORT, _("moving from {cohort}; sent by an interrupted run, sent again").format(
+            cohort=entry.cohort), resend=True)
     if entry.failure and entry.permanent and entry.target == cohort and not retry_failed:
-        return item(Action.FAILED_BEFORE, f"refused by the LMS in an earlier run: {entry.failure}")
-    was = entry.cohort or "no cohort"
-    how = "pre-assigned" if entry.state == PRE_ENROLLED else "enrolled"
-    return item(Action.COHORT, f"{how}; region changed, moving from {was}")
+        return item(Action.FAILED_BEFORE, _refused_before(entry.failure))
+    was = entry.cohort or _("no cohort")
+    if entry.state == PRE_ENROLLED:
+        return item(Action.COHORT, _("pre-assigned; region changed, moving from {cohort}").format(cohort=was))
+    return item(Action.COHORT, _("enrolled; region changed, moving from {cohort}").format(cohort=was))
+
+
+def _refused_before(failure: str | None) -> str:
+    return _("refused by the LMS in an earlier run: {reason}").format(reason=failure)
 
 
 def _unenrolments(
@@ -253,8 +272,8 @@ def _unenrolments(
             continue
         if not (entry.active or entry.pending == "unenrol") or not in_region(entry.region, scope):
             continue
-        message = f"not on the roster any more (was row {entry.row} in an earlier run)" if entry.row else \
-            "not on the roster any more"
+        message = (_("not on the roster any more (was row {row} in an earlier run)").format(row=entry.row)
+                   if entry.row else _("not on the roster any more"))
         out.append(Item(Action.UNENROL, None, email, course, entry.cohort, entry.region, message,
                         resend=entry.pending == "unenrol", owned=True, state=entry.state))
     return sorted(out, key=lambda item: (item.email, item.course))
@@ -280,8 +299,13 @@ PREFETCH = 500  # roster rows looked up in the journal at once
 
 
 @functools.cache
-def _by_an_earlier_run(state: str) -> str:
-    return f"{state} by an earlier run"  # one string per state, not one per row
+def _by_an_earlier_run(state: str, language: str) -> str:
+    """One string per state and language, not one per row."""
+    if state == PRE_ENROLLED:
+        return _("pre-enrolled by an earlier run")
+    if state == ENROLLED:
+        return _("enrolled by an earlier run")
+    return _("{state} by an earlier run").format(state=state)
 
 
 def _join(*parts: str) -> str:

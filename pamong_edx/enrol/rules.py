@@ -21,7 +21,7 @@ import yaml
 
 from pamong_edx.diagnostics import Diagnostic, Location, register
 from pamong_edx.errors import PamongError
-from pamong_edx.i18n import N_, _
+from pamong_edx.i18n import N_, _, ngettext
 from pamong_edx.regions.codes import normalise_code
 from pamong_edx.roster.positions import CANONICAL, canonical_position
 
@@ -63,8 +63,9 @@ class RulesError(PamongError):
 
     def __init__(self, path: str, diagnostics: list[Diagnostic]) -> None:
         count = len(diagnostics)
-        plural = "s" if count != 1 else ""
-        super().__init__(f"{path}: {count} error{plural} in the enrolment rules; fix them and run again")
+        super().__init__(ngettext("{path}: {count} error in the enrolment rules; fix it and run again",
+                                  "{path}: {count} errors in the enrolment rules; fix them and run again", count)
+                         .format(path=path, count=count))
         self.diagnostics = diagnostics
 
 
@@ -161,12 +162,12 @@ def rules_from_options(
     seen: set[str] = set()
     for key in courses:
         if not COURSE_KEY.match(key):
-            raise UsageError(f"--course '{key}': a course key has no spaces or commas")
+            raise UsageError(_("--course '{key}': a course key has no spaces or commas").format(key=key))
         if key in seen:
-            raise UsageError(f"--course {key} is given twice")
+            raise UsageError(_("--course {key} is given twice").format(key=key))
         seen.add(key)
     if mode is not None and not MODE.match(mode):
-        raise UsageError(f"--mode '{mode}': use a mode name such as audit or honor")
+        raise UsageError(_("--mode '{mode}': use a mode name such as audit or honor").format(mode=mode))
     problem = _template_problem(cohort_name)
     if problem:
         raise UsageError(f"--cohort-name: {problem}")
@@ -186,13 +187,16 @@ def _template_problem(template: str) -> str | None:
     try:
         fields = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
     except ValueError as exc:
-        return f"'{template}' is not a valid name template ({exc}); use {{kode}} and {{nama}}"
+        return _("'{template}' is not a valid name template ({error}); use {{kode}} and {{nama}}").format(
+            template=template, error=exc)
     unknown = fields - COHORT_FIELDS
     if unknown:
         named = ", ".join("{" + f + "}" for f in sorted(unknown))
-        return f"'{template}' uses {named}; only {{kode}} and {{nama}} exist"
+        return _("'{template}' uses {named}; only {{kode}} and {{nama}} exist").format(template=template,
+                                                                                     named=named)
     if not fields:
-        return f"'{template}' names every cohort the same; include {{kode}} or {{nama}}"
+        return _("'{template}' names every cohort the same; include {{kode}} or {{nama}}").format(
+            template=template)
     return None
 
 
@@ -222,18 +226,23 @@ class _Reader:
 
     def mapping(self, node: yaml.Node, what: str, known: set[str]) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         if not isinstance(node, yaml.MappingNode):
-            self.error(node, "RUL004", f"{what} must be a mapping of keys to values")
+            self.error(node, "RUL004", _("{what} must be a mapping of keys to values").format(what=what))
             return {}
         out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
             if key not in known:
                 close = difflib.get_close_matches(key, sorted(known), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(sorted(known))}"
-                self.error(key_node, "RUL003", f"unknown key '{key}' in {what}{hint}")
+                if close:
+                    message = _("unknown key '{key}' in {what}; did you mean '{close}'?").format(
+                        key=key, what=what, close=close[0])
+                else:
+                    message = _("unknown key '{key}' in {what}; known keys: {known}").format(
+                        key=key, what=what, known=", ".join(sorted(known)))
+                self.error(key_node, "RUL003", message)
                 continue
             if key in out:
-                self.error(key_node, "RUL003", f"'{key}' is given twice in {what}")
+                self.error(key_node, "RUL003", _("'{key}' is given twice in {what}").format(key=key, what=what))
                 continue
             out[key] = (key_node, value_node)
         return out
@@ -241,14 +250,14 @@ class _Reader:
     def text(self, node: yaml.Node, what: str) -> str | None:
         """A scalar as written (so `18.71` stays "18.71", not a float)."""
         if not isinstance(node, yaml.ScalarNode) or node.tag == "tag:yaml.org,2002:null" or node.value == "":
-            self.error(node, "RUL004", f"{what} must be a text value")
+            self.error(node, "RUL004", _("{what} must be a text value").format(what=what))
             return None
         return node.value
 
     def boolean(self, node: yaml.Node, what: str) -> bool | None:
         if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:bool":
             return node.value.lower() in ("true", "yes", "on", "y")
-        self.error(node, "RUL004", f"{what} must be true or false")
+        self.error(node, "RUL004", _("{what} must be true or false").format(what=what))
         return None
 
     def text_list(self, node: yaml.Node, what: str) -> list[tuple[yaml.Node, str]]:
@@ -257,13 +266,13 @@ class _Reader:
             if isinstance(node, yaml.ScalarNode) and node.value:
                 items = [node]  # a single value is a list of one
             else:
-                self.error(node, "RUL004", f"{what} must be a list")
+                self.error(node, "RUL004", _("{what} must be a list").format(what=what))
                 return []
         if not items:
-            self.error(node, "RUL012", f"{what} is empty; leave the key out to mean all")
+            self.error(node, "RUL012", _("{what} is empty; leave the key out to mean all").format(what=what))
         out = []
         for item in items:
-            value = self.text(item, f"each entry of {what}")
+            value = self.text(item, _("each entry of {what}").format(what=what))
             if value is not None:
                 out.append((item, value))
         return out
@@ -284,7 +293,7 @@ class _Reader:
                     level = None
                 else:
                     self.error(keys["by"][1], "RUL006",
-                               f"cohorts by '{by}': use one of provinsi, kabupaten, kecamatan, desa or none")
+                               _("cohorts by '{by}': use one of provinsi, kabupaten, kecamatan, desa or none").format(by=by))
         if "name" in keys:
             value = self.text(keys["name"][1], f"{what}: name")
             if value is not None:
@@ -300,7 +309,8 @@ class _Reader:
         if "mode" in keys:
             mode = self.text(keys["mode"][1], f"{what}: mode")
             if mode is not None and not MODE.match(mode):
-                self.error(keys["mode"][1], "RUL013", f"mode '{mode}': use a mode name such as audit or honor")
+                self.error(keys["mode"][1], "RUL013",
+                           _("mode '{mode}': use a mode name such as audit or honor").format(mode=mode))
             elif mode is not None:
                 out["mode"] = mode
         for flag in ("auto_enroll", "email_students"):
@@ -313,28 +323,31 @@ class _Reader:
     def course(
         self, node: yaml.Node, index: int, cohort: CohortRule, defaults: dict, seen: dict[str, int]
     ) -> CourseRule | None:
-        what = f"course entry {index + 1}"
+        what = _("course entry {n}").format(n=index + 1)
         if isinstance(node, yaml.ScalarNode):  # "- course-v1:X+Y+Z" is a course for everyone
             node = _as_mapping("course", node)
         keys = self.mapping(node, what, COURSE_KEYS)
         if not keys and isinstance(node, yaml.MappingNode):
             if not node.value:
-                self.error(node, "RUL005", f"{what} is empty; give at least 'course: KEY'")
+                self.error(node, "RUL005", _("{what} is empty; give at least 'course: KEY'").format(what=what))
             return None
         if "course" not in keys:
             self.error(node, "RUL005",
-                       f"{what} has no 'course' key; give the LMS course key, e.g. course-v1:ORG+NUMBER+RUN")
+                       _("{what} has no 'course' key; give the LMS course key, e.g. course-v1:ORG+NUMBER+RUN").format(
+                           what=what))
             return None
         key_node = keys["course"][1]
         key = self.text(key_node, f"{what}: course")
         if key is None:
             return None
         if not COURSE_KEY.match(key):
-            self.error(key_node, "RUL010", f"course key '{key}' has a space or a comma; a course key has neither")
+            self.error(key_node, "RUL010",
+                       _("course key '{key}' has a space or a comma; a course key has neither").format(key=key))
             return None
         if key in seen:
-            self.error(key_node, "RUL009", f"course {key} is already listed at line {seen[key]}; one entry per course "
-                       "(list several positions or regions in it)")
+            self.error(key_node, "RUL009", _("course {key} is already listed at line {line}; one entry per course "
+                                              "(list several positions or regions in it)").format(
+                key=key, line=seen[key]))
             return None
         seen[key] = key_node.start_mark.line + 1
         positions: set[str] = set()
@@ -342,8 +355,9 @@ class _Reader:
             for item, value in self.text_list(keys["positions"][1], f"{what}: positions"):
                 canonical = canonical_position(value)  # the roster reader gives positions in this form too
                 if canonical is None:
-                    self.error(item, "RUL014", f"'{value}' is not a position of Permendagri 84/2015; write one of "
-                               f"{', '.join(CANONICAL)} (or a common short form such as Kades, Sekdes, Kadus)")
+                    self.error(item, "RUL014", _("'{value}' is not a position of Permendagri 84/2015; write one of "
+                                                 "{positions} (or a common short form such as Kades, Sekdes, "
+                                                 "Kadus)").format(value=value, positions=", ".join(CANONICAL)))
                 else:
                     positions.add(position_key(canonical))
         regions: list[str] = []
@@ -351,8 +365,8 @@ class _Reader:
             for item, value in self.text_list(keys["regions"][1], f"{what}: regions"):
                 code = normalise_code(value)
                 if code is None:
-                    self.error(item, "RUL008", f"region '{value}' is not a region code; write e.g. 18 (provinsi), "
-                               "18.71 (kabupaten/kota) or 18.71.01 (kecamatan)")
+                    self.error(item, "RUL008", _("region '{value}' is not a region code; write e.g. 18 (provinsi), "
+                                                 "18.71 (kabupaten/kota) or 18.71.01 (kecamatan)").format(value=value))
                 else:
                     regions.append(code)
         course_cohort = self.cohort(keys["cohorts"][1], f"{what}: cohorts", cohort) if "cohorts" in keys else cohort
@@ -370,11 +384,11 @@ def load_rules(path: Path) -> Rules:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise PamongError(f"{where}: no such rules file") from None
+        raise PamongError(_("{path}: no such rules file").format(path=where)) from None
     except UnicodeDecodeError:
-        raise PamongError(f"{where}: not UTF-8 text; save the rules file as UTF-8") from None
+        raise PamongError(_("{path}: not UTF-8 text; save the rules file as UTF-8").format(path=where)) from None
     except OSError as exc:
-        raise PamongError(f"{where}: cannot read: {exc.strerror}") from None
+        raise PamongError(_("{path}: cannot read: {reason}").format(path=where, reason=exc.strerror)) from None
     return parse_rules(text, where)
 
 
@@ -408,23 +422,24 @@ def parse_rules(text: str, where: str) -> Rules:
         mark = getattr(exc, "problem_mark", None)  # not every YAMLError is located
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = getattr(exc, "problem", None) or str(exc)
-        raise RulesError(where, [located(where, line, col, "RUL001", f"not valid YAML: {problem}")]) from None
+        raise RulesError(where, [located(where, line, col, "RUL001",
+                                                 _("not valid YAML: {problem}").format(problem=problem))]) from None
     except RecursionError:
         deep = _("lists or mappings nested deeper than a rules file needs; it is not a rules file")
         raise RulesError(where, [located(where, 1, 1, "RUL001", deep)]) from None
     if root is None:
-        empty = "the rules file is empty; list at least one course under 'courses:'"
+        empty = _("the rules file is empty; list at least one course under 'courses:'")
         raise RulesError(where, [located(where, 1, 1, "RUL005", empty)])
     alias = _first_alias(root)
     if alias is not None:
         mark = alias.start_mark
         message = _("anchors and aliases (& and *) are not used in rules files; write each value out")
         raise RulesError(where, [located(where, mark.line + 1, mark.column + 1, "RUL004", message)])
-    top = reader.mapping(root, "the rules file", TOP_KEYS)
+    top = reader.mapping(root, _("the rules file"), TOP_KEYS)
     if "version" in top:
         node = top["version"][1]
         if not (isinstance(node, yaml.ScalarNode) and node.value == "1"):
-            reader.error(node, "RUL004", "version must be 1 (the only rules format so far)")
+            reader.error(node, "RUL004", _("version must be 1 (the only rules format so far)"))
     cohort = reader.cohort(top["cohorts"][1], "cohorts", CohortRule()) if "cohorts" in top else CohortRule()
     defaults = {"mode": None, "auto_enroll": True, "email_students": False}
     if "defaults" in top:
@@ -432,11 +447,11 @@ def parse_rules(text: str, where: str) -> Rules:
     courses: list[CourseRule] = []
     if "courses" not in top:
         if isinstance(root, yaml.MappingNode):
-            reader.error(root, "RUL005", "no 'courses:' list; name at least one course")
+            reader.error(root, "RUL005", _("no 'courses:' list; name at least one course"))
     else:
         node = top["courses"][1]
         if not isinstance(node, yaml.SequenceNode) or not node.value:
-            reader.error(node, "RUL011", "'courses' must be a list with at least one course")
+            reader.error(node, "RUL011", _("'courses' must be a list with at least one course"))
         else:
             seen: dict[str, int] = {}
             for i, item in enumerate(node.value):

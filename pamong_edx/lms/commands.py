@@ -9,16 +9,17 @@ import click
 from pamong_edx.errors import PamongError
 from pamong_edx.lms.connect import backend_for
 from pamong_edx.lms.deploy import deploy_package
-from pamong_edx.i18n import _
+from pamong_edx.i18n import N_, _
 from pamong_edx.lms.errors import AuthError
 from pamong_edx.lms.protocol import Pacing
 
 profile_option = click.option(
     "--profile", "-p", "profile_name", metavar="NAME",
-    help="A [profiles.NAME] table of pamong.toml; without it PAMONG_LMS_URL etc. are used.",
+    help=N_("A [profiles.NAME] table of pamong.toml; without it PAMONG_LMS_URL etc. are used."),
 )
 insecure_option = click.option(
-    "--insecure", is_flag=True, help="Allow plain http:// to a host other than this machine (test networks only)."
+    "--insecure", is_flag=True,
+    help=N_("Allow plain http:// to a host other than this machine (test networks only).")
 )
 
 
@@ -29,65 +30,68 @@ def _pacing(pacing: Pacing) -> str:
                                                  _("{n} identifiers per call").format(n=pacing.batch_size))
 
 
-@click.group()
+@click.group(help=N_("Check the LMS a profile points at."))
 def lms() -> None:
-    """Check the LMS a profile points at."""
+    pass
 
 
-@lms.command()
+@lms.command(help=N_("Who the client acts as, and whether it can do each job (exit 1 if any is impossible)."))
 @profile_option
 @insecure_option
-@click.option("--course", "course_id", metavar="COURSE_KEY", help="Also check import rights on this course.")
+@click.option("--course", "course_id", metavar="COURSE_KEY", help=N_("Also check import rights on this course."))
 @click.pass_context
 def check(ctx: click.Context, profile_name: str | None, insecure: bool, course_id: str | None) -> None:
-    """Who the client acts as, and whether it can do each job (exit 1 if any is impossible)."""
     profile, backend = backend_for(profile_name, insecure=insecure)
     with backend:
         info = backend.info()
         where = ", ".join(f"{k} {v}" for k, v in info.urls.items())
-        click.echo(f"profile {profile.name} ({profile.source}): {info.lms} at {where}")
+        click.echo(_("profile {name} ({source}): {lms} at {where}").format(name=profile.name, source=profile.source,
+                                                                             lms=info.lms, where=where))
         try:
             me = backend.whoami()
         except AuthError as exc:
-            who = f"client '{profile.client_id}'" if profile.client_id else "the profile's token"
-            click.echo(f"  [FAIL] sign in as {who}: {exc}")
-            click.echo("         fix: check client_id and the secret in the profile's environment variable"
-                       if profile.client_id else "         fix: check the token in the profile's environment variable")
+            who = (_("client '{client}'").format(client=profile.client_id) if profile.client_id
+                   else _("the profile's token"))
+            click.echo("  [{mark:>4}] ".format(mark=_("FAIL")) + _("sign in as {who}: {error}").format(who=who, error=exc))
+            click.echo("         " + (_("fix: check client_id and the secret in the profile's environment variable")
+                                      if profile.client_id else
+                                      _("fix: check the token in the profile's environment variable")))
             ctx.exit(1)
-        staff = "yes" if me.is_staff else "no"
-        click.echo(f"acting as: {me.username} ({info.admin_title}: {staff})")
+        staff = _("yes") if me.is_staff else _("no")
+        click.echo(_("acting as: {user} ({role}: {staff})").format(user=me.username, role=_(info.admin_title),
+                                                                   staff=staff))
         click.echo(_pacing(backend.pacing))
         capabilities = backend.capabilities(course_id)
         width = max(len(c.job) for c in capabilities)
         for cap in capabilities:
-            mark = "ok" if cap.ok else "FAIL"
+            mark = _("ok") if cap.ok else _("FAIL")
             click.echo(f"  [{mark:>4}] {cap.job:<{width}}  {cap.detail}")
             if not cap.ok and cap.fix:
-                click.echo(f"         fix: {cap.fix}")
+                click.echo("         " + _("fix: {fix}").format(fix=cap.fix))
     failed = [c for c in capabilities if not c.ok]
     if failed:
-        click.echo(f"{len(failed)} of {len(capabilities)} jobs are not possible with this client")
+        click.echo(_("{failed} of {count} jobs are not possible with this client").format(failed=len(failed),
+                                                                                           count=len(capabilities)))
         ctx.exit(1)
-    click.echo("all jobs possible")
+    click.echo(_("all jobs possible"))
 
 
-@click.command()
+@click.command(help=N_("Create each package's course run if missing, import it, and follow the import to the end."))
 @click.argument("packages", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @profile_option
 @insecure_option
-@click.option("--dry-run", is_flag=True, help="Say what would be done; change nothing.")
-@click.option("--course-id", metavar="COURSE_KEY", help="Import into this course instead of the package's own key.")
+@click.option("--dry-run", is_flag=True, help=N_("Say what would be done; change nothing."))
+@click.option("--course-id", metavar="COURSE_KEY", help=N_("Import into this course instead of the package's own key."))
 @click.option("--poll-interval", type=click.FloatRange(min=0.05), default=1.0, show_default=True,
-              help="Seconds between import status checks.")
+              help=N_("Seconds between import status checks."))
 @click.option("--wait-timeout", type=click.FloatRange(min=1), default=1800, show_default=True,
-              help="Seconds to follow an import before giving up on it.")
+              help=N_("Seconds to follow an import before giving up on it."))
 def deploy(
     packages: tuple[Path, ...], profile_name: str | None, insecure: bool, dry_run: bool, course_id: str | None,
     poll_interval: float, wait_timeout: float,
 ) -> None:
-    """Create each package's course run if missing, import it, and follow the import to the end."""
     if course_id and len(packages) > 1:
-        raise PamongError("--course-id names one course: deploy one package at a time with it")
+        raise PamongError(_("--course-id names one course: deploy one package at a time with it"))
     profile, backend = backend_for(profile_name, insecure=insecure)
     failures = []
     manual = 0
@@ -102,8 +106,11 @@ def deploy(
                 manual += 1
     if failures:
         names = ", ".join(r.package.path.name for r in failures)
-        raise PamongError(f"deploy failed for {len(failures)} of {len(packages)} package(s): {names}")
+        raise PamongError(_("deploy failed for {failed} of {count} package(s): {names}").format(
+            failed=len(failures), count=len(packages), names=names))
     if manual:
-        click.echo(f"{manual} package(s) need the steps above in {profile.lms}: nothing was uploaded")
+        click.echo(_("{count} package(s) need the steps above in {lms}: nothing was uploaded").format(
+            count=manual, lms=profile.lms))
     if not dry_run and manual < len(packages):
-        click.echo(f"deployed {len(packages) - manual} package(s) to profile {profile.name}")
+        click.echo(_("deployed {count} package(s) to profile {profile}").format(count=len(packages) - manual,
+                                                                                 profile=profile.name))

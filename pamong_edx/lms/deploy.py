@@ -46,7 +46,7 @@ def deploy_package(
 ) -> DeployResult:
     echo(f"{package.path.name} -> {package.course_id} \"{package.title}\"")
     for note in package.notes:
-        echo(f"  note: {note}")
+        echo("  " + _("note: {note}").format(note=note))
     if not backend.features.course_import:  # an LMS with no API to import a package (Moodle and SCORM)
         if not backend.features.manual_deploy:
             raise UsageError(_("this LMS backend can neither import a package nor say how to add one by hand"))
@@ -57,21 +57,23 @@ def deploy_package(
     size = format_size(package.path.stat().st_size)
     if dry_run:
         if existing is None:
-            pacing = "self-paced" if package.self_paced else "instructor-paced"
-            echo(f"  would create the course run (start {package.start or 'default'}, {pacing})")
+            pacing = _("self-paced") if package.self_paced else _("instructor-paced")
+            echo("  " + _("would create the course run (start {start}, {pacing})").format(
+                start=package.start or _("default"), pacing=pacing))
         else:
-            echo("  the course run exists: would import over its content")
-        echo(f"  would upload {package.path.name} ({size}) and follow the import")
+            echo("  " + _("the course run exists: would import over its content"))
+        echo("  " + _("would upload {name} ({size}) and follow the import").format(name=package.path.name, size=size))
         return DeployResult(package, created=False, state="planned")
     created = False
     if existing is None:
         backend.create_course(package)
         created = True
-        echo("  created the course run")
+        echo("  " + _("created the course run"))
     else:
-        echo("  the course run exists: importing over its content")
+        echo("  " + _("the course run exists: importing over its content"))
     ticket = backend.start_import(package.course_id, package.path)
-    echo(f"  uploaded {package.path.name} ({size}); import task {ticket.task_id}")
+    echo("  " + _("uploaded {name} ({size}); import task {task}").format(name=package.path.name, size=size,
+                                                                          task=ticket.task_id))
     started = clock()
     last = None
     while True:
@@ -83,16 +85,17 @@ def deploy_package(
             break
         if clock() - started > wait_timeout:
             return DeployResult(package, created, status.state,
-                                error=f"the import was still '{status.state}' after {wait_timeout:.0f} s; "
-                                      "check it in Studio, then deploy again if needed")
+                                error=_("the import was still '{state}' after {seconds} s; check it in Studio, then "
+                                        "deploy again if needed").format(state=status.state,
+                                                                         seconds=f"{wait_timeout:.0f}"))
         sleep(poll_interval)
     if status.succeeded:
         return DeployResult(package, created, status.state)
     try:
         message = backend.import_failure(ticket)
     except LmsError as exc:
-        message = f"(could not read the task's error artifact: {exc})"
+        message = _("(could not read the task's error artifact: {error})").format(error=exc)
     for line in message.splitlines() or [""]:
-        echo(f"  platform says: {line}")
+        echo("  " + _("platform says: {line}").format(line=line))
     return DeployResult(package, created, status.state, error=message or status.state)
 

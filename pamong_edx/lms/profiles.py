@@ -77,7 +77,8 @@ def state_dir(profile: str, env: Mapping[str, str] | None = None, create: bool =
     or $XDG_STATE_HOME/pamong/<profile>."""
     env = os.environ if env is None else env
     if not PROFILE_NAME.match(profile):
-        raise ConfigError(f"profile name '{profile}' may use only letters, digits, '.', '_' and '-'")
+        raise ConfigError(_("profile name '{profile}' may use only letters, digits, '.', '_' and '-'").format(
+            profile=profile))
     base = Path(env["PAMONG_STATE_DIR"]) if env.get("PAMONG_STATE_DIR") else user_state_dir(env)
     path = base / profile
     if create:
@@ -105,16 +106,17 @@ def _read_profiles(path: Path) -> dict[str, dict]:
             raise too_deep
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        raise ConfigError(_("{path}: not valid TOML: {error}").format(path=path, error=exc)) from None
     except RecursionError:
         raise too_deep from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+        raise ConfigError(_("{path}: cannot read: {reason}").format(path=path, reason=exc.strerror)) from None
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+        raise ConfigError(_("{path}: not UTF-8 text (byte {byte}); save it as UTF-8").format(path=path,
+                                                                                               byte=exc.start)) from None
     profiles = data.get("profiles", {})
     if not isinstance(profiles, dict):
-        raise ConfigError(f"{path}: 'profiles' must be a table of [profiles.NAME] tables")
+        raise ConfigError(_("{path}: 'profiles' must be a table of [profiles.NAME] tables").format(path=path))
     return profiles
 
 
@@ -140,26 +142,29 @@ def load_profile(
             table = _read_profiles(path).get(name)
             if table is not None:
                 if not isinstance(table, dict):
-                    raise ConfigError(f"{path}: [profiles.{name}] must be a table")
+                    raise ConfigError(_("{path}: [profiles.{name}] must be a table").format(path=path, name=name))
                 values, source = dict(table), str(path)
                 break
         else:
-            searched = ", ".join(str(p) for p in files) or f"./{CONFIG_NAME} and {user_config_dir(env) / CONFIG_NAME}"
+            searched = ", ".join(str(p) for p in files) or _("{here} and {user}").format(
+                here=f"./{CONFIG_NAME}", user=user_config_dir(env) / CONFIG_NAME)
             known = available_profiles(cwd, env)
-            hint = f"known profiles: {', '.join(known)}" if known else "no profiles defined"
-            raise ConfigError(f"no profile '{name}' in {searched} ({hint}); add a [profiles.{name}] table")
+            hint = (_("known profiles: {names}").format(names=", ".join(known)) if known
+                    else _("no profiles defined"))
+            raise ConfigError(_("no profile '{name}' in {searched} ({hint}); add a [profiles.{name}] table").format(
+                name=name, searched=searched, hint=hint))
         _check_keys(values, source, name)
     elif not env.get("PAMONG_LMS_URL"):
         raise ConfigError(
-            f"no LMS profile: pass --profile NAME (a [profiles.NAME] table in {CONFIG_NAME}) "
-            "or set PAMONG_LMS_URL, PAMONG_CLIENT_ID and PAMONG_CLIENT_SECRET"
+            _("no LMS profile: pass --profile NAME (a [profiles.NAME] table in {config}) or set PAMONG_LMS_URL, "
+              "PAMONG_CLIENT_ID and PAMONG_CLIENT_SECRET").format(config=CONFIG_NAME)
         )
     else:
         name = ENV_PROFILE
     for key, var in ENV_KEYS.items():
         if env.get(var):
             values[key] = env[var]
-    where = f"profile '{name}' ({source})"
+    where = _("profile '{name}' ({source})").format(name=name, source=source)
     lms = str(values.get("lms", "openedx"))
     if not values.get("lms_url"):  # what else a profile needs (a client_id...) its backend's from_profile says
         raise ConfigError(missing(where, "lms_url"))
@@ -190,18 +195,19 @@ def missing(where: str, key: str) -> str:
 def _check_keys(values: dict, source: str, name: str) -> None:
     if "client_secret" in values:
         raise ConfigError(
-            f"{source}: [profiles.{name}] holds client_secret; secrets never go in the file: put it in an "
-            "environment variable and name that variable in client_secret_env"
+            _("{source}: [profiles.{name}] holds client_secret; secrets never go in the file: put it in an "
+              "environment variable and name that variable in client_secret_env").format(source=source, name=name)
         )
     lms = values.get("lms", "openedx")
     for table in (lms, "limits"):
         if table in values and not isinstance(values[table], dict):
-            raise ConfigError(f"{source}: [profiles.{name}] has '{table}' = ...; the {table} settings go in a "
-                              f"[profiles.{name}.{table}] table")
+            raise ConfigError(_("{source}: [profiles.{name}] has '{table}' = ...; the {table} settings go in a "
+                                "[profiles.{name}.{table}] table").format(source=source, name=name, table=table))
     unknown = sorted(set(values) - KNOWN_KEYS - {lms})
     if unknown:
         raise ConfigError(
-            f"{source}: [profiles.{name}] has unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(KNOWN_KEYS))}"
+            _("{source}: [profiles.{name}] has unknown key(s) {keys}; known: {known}").format(
+                source=source, name=name, keys=", ".join(unknown), known=", ".join(sorted(KNOWN_KEYS)))
         )
 
 
@@ -210,21 +216,23 @@ def _secret(values: dict, env: Mapping[str, str], where: str) -> str:
     if var:
         secret = env.get(str(var))
         if not secret:
-            raise ConfigError(f"{where}: environment variable {var} is not set; it must hold the client secret")
+            raise ConfigError(_("{where}: environment variable {var} is not set; it must hold the client secret")
+                              .format(where=where, var=var))
         return secret
     secret = env.get(SECRET_ENV)
     if not secret:
-        raise ConfigError(f"{where}: no client secret: set client_secret_env in the profile, or {SECRET_ENV}")
+        raise ConfigError(_("{where}: no client secret: set client_secret_env in the profile, or {var}").format(
+            where=where, var=SECRET_ENV))
     return secret
 
 
 def _bool(value: object, where: str, key: str) -> bool:
     if isinstance(value, bool):
         return value
-    raise ConfigError(f"{where}: '{key}' must be true or false")
+    raise ConfigError(_("{where}: '{key}' must be true or false").format(where=where, key=key))
 
 
 def _timeout(value: object, where: str) -> float:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
         return float(value)
-    raise ConfigError(f"{where}: 'timeout' must be a positive number of seconds")
+    raise ConfigError(_("{where}: 'timeout' must be a positive number of seconds").format(where=where))

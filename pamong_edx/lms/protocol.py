@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
+from pamong_edx.i18n import N_
 from pamong_edx.rates import Rate
 
 if TYPE_CHECKING:
@@ -214,7 +215,7 @@ class BackendInfo:
 
     lms: str
     urls: dict[str, str] = field(default_factory=dict)
-    admin_title: str = "global staff"  # what this LMS calls the rights Identity.is_staff stands for
+    admin_title: str = N_("global staff")  # (translated where shown) what this LMS calls the rights Identity.is_staff stands for
 
 
 @runtime_checkable

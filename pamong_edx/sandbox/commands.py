@@ -8,49 +8,48 @@ from pathlib import Path
 import click
 
 from pamong_edx.errors import UsageError
-from pamong_edx.i18n import _
+from pamong_edx.i18n import N_, _
 
 rate = click.FloatRange(0, 1)
 
 
-@click.command()
+@click.command(help=N_("Start a stand-in LMS on 127.0.0.1 for rehearsals and tests. It is not an LMS."))
 @click.option("--lms", type=click.Choice(["openedx", "moodle", "both"]), default="openedx", show_default=True,
-              help="Which LMS to stand in for; both runs the two on two ports.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0 picks a free port.")
+              help=N_("Which LMS to stand in for; both runs the two on two ports."))
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help=N_("0 picks a free port."))
 @click.option("--moodle-port", type=click.IntRange(0, 65535),
-              help="With --lms both: the Moodle stand-in's port (default: --port + 1; any free port with --port 0).")
-@click.option("--token", help="Moodle: the web-service token (default: kept from --data, else random).")
+              help=N_("With --lms both: the Moodle stand-in's port (default: --port + 1; any free port with --port 0)."))
+@click.option("--token", help=N_("Moodle: the web-service token (default: kept from --data, else random)."))
 @click.option("--max-input-vars", type=click.IntRange(50), default=1000, show_default=True,
-              help="Moodle: PHP's max_input_vars (POST fields past it are dropped).")
+              help=N_("Moodle: PHP's max_input_vars (POST fields past it are dropped)."))
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Keep state in this directory (default: a temporary one, gone at exit).")
-@click.option("--client-id", help="The staff OAuth client's id (default: kept from --data, else pamong-sandbox).")
-@click.option("--client-secret", help="The staff OAuth client's secret (default: kept from --data, else random).")
-@click.option("--token-ttl", type=click.IntRange(1), default=3600, show_default=True, help="Access token lifetime, s.")
-@click.option("--no-throttle", is_flag=True, help="Turn off the enrollment throttle (40/min user, 120/min staff).")
-@click.option("--no-bulk-enroll", is_flag=True, help="As if ENABLE_BULK_ENROLLMENT_VIEW were off (route 404s).")
+              help=N_("Keep state in this directory (default: a temporary one, gone at exit)."))
+@click.option("--client-id", help=N_("The staff OAuth client's id (default: kept from --data, else pamong-sandbox)."))
+@click.option("--client-secret", help=N_("The staff OAuth client's secret (default: kept from --data, else random)."))
+@click.option("--token-ttl", type=click.IntRange(1), default=3600, show_default=True, help=N_("Access token lifetime, s."))
+@click.option("--no-throttle", is_flag=True, help=N_("Turn off the enrollment throttle (40/min user, 120/min staff)."))
+@click.option("--no-bulk-enroll", is_flag=True, help=N_("As if ENABLE_BULK_ENROLLMENT_VIEW were off (route 404s)."))
 @click.option("--import-step", type=click.FloatRange(0), default=0.3, show_default=True,
-              help="Seconds an import spends in each state.")
-@click.option("--latency", "latency_ms", type=click.FloatRange(0), default=0, help="Milliseconds added to each request.")
-@click.option("--fail-rate", type=rate, default=0, help="Share of requests answered 500.")
-@click.option("--timeout-rate", type=rate, default=0, help="Share of requests whose answer is held back --hang s.")
+              help=N_("Seconds an import spends in each state."))
+@click.option("--latency", "latency_ms", type=click.FloatRange(0), default=0, help=N_("Milliseconds added to each request."))
+@click.option("--fail-rate", type=rate, default=0, help=N_("Share of requests answered 500."))
+@click.option("--timeout-rate", type=rate, default=0, help=N_("Share of requests whose answer is held back --hang s."))
 @click.option("--hang", "hang_s", type=click.FloatRange(0), default=30, show_default=True)
-@click.option("--reset-rate", type=rate, default=0, help="Share of connections reset before the request is handled.")
-@click.option("--burst-every", type=click.IntRange(0), default=0, help="In each window of N requests ...")
-@click.option("--burst-size", type=click.IntRange(0), default=3, show_default=True, help="... the last K get 429 ...")
-@click.option("--retry-after", type=click.IntRange(0), default=1, show_default=True, help="... with this Retry-After.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the fault draws (same seed, same faults).")
+@click.option("--reset-rate", type=rate, default=0, help=N_("Share of connections reset before the request is handled."))
+@click.option("--burst-every", type=click.IntRange(0), default=0, help=N_("In each window of N requests ..."))
+@click.option("--burst-size", type=click.IntRange(0), default=3, show_default=True, help=N_("... the last K get 429 ..."))
+@click.option("--retry-after", type=click.IntRange(0), default=1, show_default=True, help=N_("... with this Retry-After."))
+@click.option("--seed", type=int, default=0, show_default=True, help=N_("Seed of the fault draws (same seed, same faults)."))
 @click.option("--faults-only", "only", default="", metavar="TEXT",
-              help="Inject faults only into requests whose 'METHOD /route' contains TEXT, e.g. 'POST /api/bulk_enroll'.")
+              help=N_("Inject faults only into requests whose 'METHOD /route' contains TEXT, e.g. 'POST /api/bulk_enroll'."))
 @click.option("--simulate-learners", "learners_seed", type=int, metavar="SEED",
-              help="Enrolled officials register, start, take the pretest and posttest and pass, a seeded, "
-                   "region-dependent share of them (officials enrolled later are simulated within seconds).")
+              help=N_("Enrolled officials register, start, take the pretest and posttest and pass, a seeded, "
+                   "region-dependent share of them (officials enrolled later are simulated within seconds)."))
 def sandbox(lms: str, port: int, moodle_port: int | None, token: str | None, max_input_vars: int,
             data_dir: Path | None, client_id: str | None, client_secret: str | None,
             token_ttl: int, no_throttle: bool, no_bulk_enroll: bool, import_step: float, latency_ms: float,
             fail_rate: float, timeout_rate: float, hang_s: float, reset_rate: float, burst_every: int,
             burst_size: int, retry_after: int, seed: int, only: str, learners_seed: int | None) -> None:
-    """Start a stand-in LMS on 127.0.0.1 for rehearsals and tests. It is not an LMS."""
     import dataclasses
     import sys
 

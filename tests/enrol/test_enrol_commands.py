@@ -82,7 +82,7 @@ def test_results_are_excel_safe_and_cover_every_row_and_course(lms_env, sandbox,
     out_path = tmp_path / "results.csv"
     out = enrol(str(roster), "--rules", str(rules), "--profile", "sandbox", "--rate", "off", "-o", str(out_path))
     assert isinstance(out.exception, DiagnosticsFailed)
-    assert "1 rows were not enrolled" in str(out.exception)
+    assert "1 row was not enrolled" in str(out.exception)
     raw = out_path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM, so Excel reads it as UTF-8
     lines = [(r["row"], r["email"], r["course"].split("+")[1] if r["course"] else "", r["status"])
@@ -166,7 +166,7 @@ def test_the_command_line_exits_1_with_one_line_when_rows_fail(lms_env, sandbox,
     out = subprocess.run([sys.executable, "-m", "pamong_edx", "enrol", str(roster), *KAB, "-o", str(results_path)],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 1
-    assert out.stderr.strip().splitlines() == [f"error: 1 rows were not enrolled; {results_path} says why for each"]
+    assert out.stderr.strip().splitlines() == [f"error: 1 row was not enrolled; {results_path} says why"]
     assert "done in" in out.stdout and "results:" in out.stdout
 
 

@@ -63,7 +63,7 @@ def test_one_bad_record_is_reported_on_its_row_and_the_rest_go_through(moodle_en
     moodle.add_user("dewi", "Dewi.Lestari@Desa.Example.ID")  # an account made by hand, email in other case
     roster = fixture_roster(tmp_path, fixtures_dir)
     out = enrol(str(roster), *KAB, "-o", str(tmp_path / "results.csv"))
-    assert isinstance(out.exception, DiagnosticsFailed) and "1 rows were not enrolled" in str(out.exception)
+    assert isinstance(out.exception, DiagnosticsFailed) and "1 row was not enrolled" in str(out.exception)
     rows = {r["email"]: r for r in lines(tmp_path / "results.csv")}
     bad = rows["dewi.lestari@desa.example.id"]
     assert bad["status"] == "failed" and bad["row"] == "6"

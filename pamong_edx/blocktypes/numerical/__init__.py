@@ -9,6 +9,7 @@ from pamong_edx.course.model import Block, NumericalProblem
 from pamong_edx.course.schema import text
 from pamong_edx.course.values import parse_tolerance
 from pamong_edx.course.yamlsource import Fields, as_float
+from pamong_edx.i18n import _
 
 
 class NumericalType(ProblemType):
@@ -37,14 +38,15 @@ class NumericalType(ProblemType):
         common = cls.problem_fields(raw, ctx)
         answer = ctx.number(raw, "answer", code="E108", required=True)
         tolerance, percent = 0.0, False
-        node = ctx.scalar(raw, "tolerance", expected="a number or a percentage")
+        node = ctx.scalar(raw, "tolerance", expected=_("a number or a percentage"))
         if node is not None:
             number = as_float(node)
             parsed = (number, False) if number is not None else parse_tolerance(node.value)
             if parsed is None:
-                ctx.error("E108", f"tolerance '{node.value}' is not a number (write 0.5 or \"1%\")", node)
+                ctx.error("E108", _("tolerance '{value}' is not a number (write 0.5 or \"1%\")").format(value=node.value),
+                          node)
             elif parsed[0] < 0:
-                ctx.error("E105", f"tolerance must not be negative, not '{node.value}'", node)
+                ctx.error("E105", _("tolerance must not be negative, not '{value}'").format(value=node.value), node)
             else:
                 tolerance, percent = parsed
         return NumericalProblem(**common, answer=answer, tolerance=tolerance, tolerance_is_percent=percent,

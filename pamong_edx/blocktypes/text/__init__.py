@@ -7,6 +7,7 @@ from pamong_edx.course.context import LoadContext
 from pamong_edx.course.model import Block, TextBlock
 from pamong_edx.course.schema import MARKDOWN, PATH
 from pamong_edx.course.yamlsource import Fields
+from pamong_edx.i18n import _
 
 
 class TextBlockType(BlockType):
@@ -25,13 +26,13 @@ class TextBlockType(BlockType):
     @classmethod
     def build(cls, raw: Fields, ctx: LoadContext) -> Block:
         if raw.given("markdown") and raw.given("file"):
-            ctx.error("E105", "give either 'markdown' or 'file', not both", raw.key_loc("file"))
+            ctx.error("E105", _("give either 'markdown' or 'file', not both"), raw.key_loc("file"))
         if raw.given("markdown"):
             rendered = ctx.markdown(raw, "markdown")
         elif raw.given("file"):
             rendered = ctx.markdown_file(raw, "file")
         else:
-            ctx.error("E102", "a text block needs 'markdown' or 'file'", raw)
+            ctx.error("E102", _("a text block needs 'markdown' or 'file'"), raw)
             rendered = ctx.markdown(raw, "markdown")
         return TextBlock(**ctx.common(), markdown=rendered.markdown, html=rendered.html, assets=rendered.assets)
 

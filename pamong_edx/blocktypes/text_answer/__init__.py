@@ -7,6 +7,7 @@ from pamong_edx.course.context import LoadContext
 from pamong_edx.course.model import Block, TextProblem
 from pamong_edx.course.schema import text
 from pamong_edx.course.yamlsource import Fields
+from pamong_edx.i18n import _
 
 
 class TextAnswerType(ProblemType):
@@ -34,17 +35,17 @@ class TextAnswerType(ProblemType):
     def build(cls, raw: Fields, ctx: LoadContext) -> Block:
         common = cls.problem_fields(raw, ctx)
         if raw.given("answer") and raw.given("answers"):
-            ctx.error("E105", "give either 'answer' or 'answers', not both", raw.key_loc("answers"))
+            ctx.error("E105", _("give either 'answer' or 'answers', not both"), raw.key_loc("answers"))
         if raw.given("answers"):
             answers = ctx.strings(raw, "answers")
             if not answers and ctx.value(raw, "answers") is not None:
-                ctx.error("E105", "'answers' must not be an empty list", raw.get("answers"))
+                ctx.error("E105", _("'answers' must not be an empty list"), raw.get("answers"))
         elif raw.given("answer"):
             answers = [ctx.string(raw, "answer")]
         else:
-            ctx.error("E102", "a text_answer problem needs 'answer' or 'answers'", raw)
+            ctx.error("E102", _("a text_answer problem needs 'answer' or 'answers'"), raw)
             answers = []
         if any(not answer.strip() for answer in answers):
-            ctx.error("E105", "an accepted answer is empty: every answer needs some text",
+            ctx.error("E105", _("an accepted answer is empty: every answer needs some text"),
                       raw.get("answers") or raw.get("answer"))
         return TextProblem(**common, answers=answers, case_sensitive=ctx.boolean(raw, "case_sensitive"))

@@ -12,6 +12,7 @@ from pamong_edx.course.model import Block, Location, VideoBlock
 from pamong_edx.course.schema import ASSET_PATH, text
 from pamong_edx.course.transcripts import TranscriptProblem, read_captions
 from pamong_edx.course.yamlsource import Fields, ScalarNode
+from pamong_edx.i18n import _
 
 _YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
 
@@ -39,11 +40,12 @@ class VideoBlockType(BlockType):
     def build(cls, raw: Fields, ctx: LoadContext) -> Block:
         youtube = ctx.string(raw, "youtube")
         if isinstance(raw.get("youtube"), ScalarNode) and not _YOUTUBE_ID.fullmatch(youtube):
-            ctx.error("E105", f"'{youtube}' is not a YouTube video id (11 letters, digits, _ or -)", raw.get("youtube"))
+            ctx.error("E105", _("'{id}' is not a YouTube video id (11 letters, digits, _ or -)").format(id=youtube),
+                      raw.get("youtube"))
         mp4_url, mp4_asset = cls.mp4(raw, ctx)
         if not raw.given("youtube") and not raw.given("mp4"):
-            ctx.error("E102", "a video needs 'youtube' or 'mp4' (or both)", raw)
-        transcript = ctx.asset(raw, "transcript", suffixes=(".srt", ".vtt"), what="transcript")
+            ctx.error("E102", _("a video needs 'youtube' or 'mp4' (or both)"), raw)
+        transcript = ctx.asset(raw, "transcript", suffixes=(".srt", ".vtt"), what=_("transcript"))
         if transcript:
             cls.check_transcript(raw.get("transcript").value, ctx.assets[transcript].path, ctx)
         return VideoBlock(**ctx.common(), youtube_id=youtube, mp4_url=mp4_url, transcript=transcript,
@@ -55,22 +57,24 @@ class VideoBlockType(BlockType):
         try:
             read_captions(path)
         except TranscriptProblem as problem:
-            ctx.error("E105", f"transcript '{raw}' {problem.message}", Location(path, problem.line or 1, 1))
+            ctx.error("E105", _("transcript '{file}' {problem}").format(file=raw, problem=problem.message),
+                      Location(path, problem.line or 1, 1))
 
     @staticmethod
     def mp4(raw: Fields, ctx: LoadContext) -> tuple[str, str]:
         """(URL, asset name) of the `mp4` key: an https URL, or a path checked like every asset path."""
-        node = ctx.scalar(raw, "mp4", expected="an https URL or a path under assets/")
+        node = ctx.scalar(raw, "mp4", expected=_("an https URL or a path under assets/"))
         if node is None:
             return "", ""
         if not node.value.strip():
-            ctx.error("E105", "mp4 is empty: give an https URL or a path under assets/", node)
+            ctx.error("E105", _("mp4 is empty: give an https URL or a path under assets/"), node)
             return "", ""
         value = node.value
         url = urlparse(value)
         if len(url.scheme) > 1:  # a URL; a one-letter "scheme" is a Windows drive, which the path check refuses
             if url.scheme != "https" or not url.netloc:
-                ctx.error("E105", f"mp4 must be an https URL or a path under assets/, not '{value}'", node)
+                ctx.error("E105", _("mp4 must be an https URL or a path under assets/, not '{value}'").format(
+                    value=value), node)
                 return "", ""
             return value, ""
-        return "", ctx.asset(raw, "mp4", suffixes=(".mp4",), what="video file")
+        return "", ctx.asset(raw, "mp4", suffixes=(".mp4",), what=_("video file"))

@@ -173,7 +173,7 @@ class Accounts:
         waits: list[threading.Event] = []
         out: dict[str, AccountState] = {}
         with self._lock:
-            for email, (_, desired) in wanted.items():
+            for email, (_person, desired) in wanted.items():
                 if self._ensured.get(email) == _fingerprint(desired):  # done by an earlier call
                     out[email] = AccountState(email, self._ids[email])
                 elif email in self._claims:
@@ -216,8 +216,8 @@ class Accounts:
             if email in existing:
                 continue
             if not person.name.strip():
-                states[email] = AccountState(email, failure="the roster row has no name to create the Moodle "
-                                                            "account with", permanent=True)
+                states[email] = AccountState(email, failure=_("the roster row has no name to create the Moodle "
+                                                              "account with"), permanent=True)
                 continue
             to_create.append((person, self.new_record(person, desired)))
         if to_create:
@@ -278,7 +278,7 @@ class Accounts:
                 raise
             # The answer was lost: the batch may have been created. Adopt what exists, leave the rest to a retry.
             found = {str(u.get("username")): u for u in self.lookup("username", [r["username"] for _, r in batch])}
-            for _, record in batch:
+            for _state, record in batch:
                 user = found.get(record["username"])
                 if user is not None and user_key(user) == record["email"]:
                     self._made(record, user["id"], wanted, states)
@@ -292,7 +292,7 @@ class Accounts:
         ids = {u["username"]: u["id"] for u in answer}
         if any(record["username"] not in ids for _, record in batch):
             raise LmsError(_("core_user_create_users: Moodle's answer does not name the accounts sent"))
-        for _, record in batch:
+        for _person, record in batch:
             self._made(record, ids[record["username"]], wanted, states)
         self._unexplained = 0
         if not self._fields_checked:
@@ -315,22 +315,24 @@ class Accounts:
         reason = exc.debuginfo or exc.platform_message or str(exc)
         clues = []
         if taken:
-            clues.append(f"the username {record['username']} belongs to another account ({taken[0].get('email', '?')})")
+            clues.append(_("the username {username} belongs to another account ({email})").format(
+                username=record["username"], email=taken[0].get("email", "?")))
         same = self._same_email(email)
         if same is not None:
-            clues.append(f"Moodle already has an account with this email as '{same.get('email')}' (username "
-                         f"'{same.get('username')}'); merge the two or give this official another email")
-        detail = "; ".join(clues) if clues else "turn on debugging on the site to see which value it refuses"
-        states[email] = AccountState(email, failure=f"Moodle refused to create the account: {reason}; {detail}",
-                                     permanent=True)
+            clues.append(_("Moodle already has an account with this email as '{email}' (username '{username}'); "
+                           "merge the two or give this official another email").format(
+                email=same.get("email"), username=same.get("username")))
+        detail = "; ".join(clues) if clues else _("turn on debugging on the site to see which value it refuses")
+        states[email] = AccountState(email, failure=_("Moodle refused to create the account: {reason}; {detail}")
+                                     .format(reason=reason, detail=detail), permanent=True)
         if clues:
             return
         self._unexplained += 1
         if self._unexplained >= GIVE_UP_AFTER:
-            raise LmsError(f"core_user_create_users: Moodle refused {GIVE_UP_AFTER} accounts in a row for no reason a "
-                           f"lookup can find ({reason}), so the cause is the site's or the profile's rather than the "
-                           f"rows': check that the auth method '{self.settings.auth}' is enabled on the site, and the "
-                           "profile's field settings")
+            raise LmsError(_("core_user_create_users: Moodle refused {n} accounts in a row for no reason a lookup "
+                             "can find ({reason}), so the cause is the site's or the profile's rather than the rows': "
+                             "check that the auth method '{auth}' is enabled on the site, and the profile's field "
+                             "settings").format(n=GIVE_UP_AFTER, reason=reason, auth=self.settings.auth))
 
     def _lookup_quietly(self, field: str, values: list[str]) -> list[dict]:
         try:
@@ -361,10 +363,11 @@ class Accounts:
         lost = sorted(sent - have)
         if lost:
             raise LmsError(
-                f"Moodle kept no value for the profile field(s) {', '.join(lost)}: the site has no user profile "
-                f"field with that short name, or the web-service user cannot see it. Add them ({PROFILE_FIELDS_PAGE}, "
-                "type Text input), or name the site's fields in the profile's moodle table "
-                "(profile_fields = {kode_wilayah = \"...\"}); the accounts already made are completed on the next run")
+                _("Moodle kept no value for the profile field(s) {fields}: the site has no user profile field with "
+                  "that short name, or the web-service user cannot see it. Add them ({page}, type Text input), or "
+                  "name the site's fields in the profile's moodle table (profile_fields = {{kode_wilayah = "
+                  "\"...\"}}); the accounts already made are completed on the next run").format(
+                    fields=", ".join(lost), page=PROFILE_FIELDS_PAGE))
 
     # ------------------------------------------------------------------ update
 
@@ -378,7 +381,8 @@ class Accounts:
                 refused[warning.get("itemid") or 0] = f"{warning.get('message')} [{warning.get('warningcode')}]"
             for state, record in batch:
                 if record["id"] in refused:
-                    state.note = f"Moodle did not update the region on the account: {refused[record['id']]}"
+                    state.note = _("Moodle did not update the region on the account: {reason}").format(
+                        reason=refused[record["id"]])
                 else:
                     state.updated = True
 

@@ -18,13 +18,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
-from pamong_edx.i18n import _
+from pamong_edx.i18n import N_, _
 from pamong_edx.lms.errors import LmsError, NotFound, PermissionDenied
 from pamong_edx.lms.http import HttpBackend, RetryPolicy, base_url
 from pamong_edx.lms.limits import Limits
 from pamong_edx.lms.moodle import wire
 from pamong_edx.lms.moodle.accounts import Accounts, AccountState
-from pamong_edx.lms.moodle.client import FIXES, SERVICES, WsClient
+from pamong_edx.lms.moodle.client import SERVICES, WsClient, fix
 from pamong_edx.lms.moodle.cohorts import Cohorts
 from pamong_edx.lms.moodle.courses import COURSES, Course, Courses
 from pamong_edx.lms.moodle.package import describe_scorm_package, manual_steps
@@ -49,19 +49,19 @@ from pamong_edx.lms.protocol import (
     Person,
 )
 
-JOBS = (
-    ("look up, create and update accounts",
+JOBS = (  # (job, translated where shown; the functions it needs)
+    (N_("look up, create and update accounts"),
      ("core_user_get_users_by_field", "core_user_create_users", "core_user_update_users")),
-    ("find courses by short name or ID number", ("core_course_get_courses_by_field",)),
-    ("manual enrolment", ("enrol_manual_enrol_users", "enrol_manual_unenrol_users", "core_enrol_get_enrolled_users")),
-    ("region cohorts", ("core_cohort_search_cohorts", "core_cohort_create_cohorts", "core_cohort_add_cohort_members",
+    (N_("find courses by short name or ID number"), ("core_course_get_courses_by_field",)),
+    (N_("manual enrolment"), ("enrol_manual_enrol_users", "enrol_manual_unenrol_users", "core_enrol_get_enrolled_users")),
+    (N_("region cohorts"), ("core_cohort_search_cohorts", "core_cohort_create_cohorts", "core_cohort_add_cohort_members",
                         "core_cohort_delete_cohort_members")),
 )
 EXPLAIN = "core_user_get_users"  # optional: says why Moodle refused an account when the site hides the reason
 CAPABILITIES = ("moodle/user:create", "moodle/user:update", "enrol/manual:enrol", "enrol/manual:unenrol",
                 "moodle/course:viewparticipants", "moodle/cohort:manage", "moodle/cohort:assign")
-NO_IMPORT = ("Moodle has no web service that creates a SCORM activity; pamong deploy prints the steps to add the "
-             "package by hand")
+NO_IMPORT = N_("Moodle has no web service that creates a SCORM activity; pamong deploy prints the steps to add "
+               "the package by hand")
 
 SITE_INFO = {"username?": str, "userissiteadmin?": bool, "functions?": [{"name": str}], "release?": str}
 ENROLLED = [{"id": int, "username?": str, "roles?": [{"shortname?": str}]}]
@@ -114,7 +114,7 @@ class MoodleBackend(HttpBackend):
         return f"MoodleBackend({self.site_url!r})"
 
     def info(self) -> BackendInfo:
-        return BackendInfo(lms="moodle", urls={"site": self.site_url}, admin_title="site admin")
+        return BackendInfo(lms="moodle", urls={"site": self.site_url}, admin_title=N_("site admin"))
 
     # -- who am I and what may I do -----------------------------------------------------------------------
 
@@ -135,37 +135,40 @@ class MoodleBackend(HttpBackend):
         for job, needed in JOBS:
             missing = [f for f in needed if f not in have]
             if missing:
-                result.append(Capability(job, False, f"the token's service lacks {', '.join(missing)}",
-                                         f"add them in {SERVICES} > (the service) > Functions"))
+                result.append(Capability(_(job), False, _("the token's service lacks {functions}").format(
+                    functions=", ".join(missing)), _("add them in {services} > (the service) > Functions").format(
+                    services=SERVICES)))
             else:
-                result.append(Capability(job, True, f"{', '.join(needed)} (Moodle {release})"))
-        explain = "in the service" if EXPLAIN in have else \
-            f"{EXPLAIN} is not in the service: refused accounts are reported without the reason a lookup finds"
-        result.append(Capability("explain refused accounts (optional)", True, explain))
+                result.append(Capability(_(job), True, f"{', '.join(needed)} (Moodle {release})"))
+        explain = _("in the service") if EXPLAIN in have else _(
+            "{function} is not in the service: refused accounts are reported without the reason a lookup finds"
+        ).format(function=EXPLAIN)
+        result.append(Capability(_("explain refused accounts (optional)"), True, explain))
         fields = ", ".join(s for s in self.settings.profile_fields.values() if s)
         result.append(Capability(
-            "profile fields and role capabilities", True,
-            f"not readable through web services; checked on first use (profile fields {fields or 'none'}; "
-            f"capabilities {', '.join(CAPABILITIES)})"))
+            _("profile fields and role capabilities"), True,
+            _("not readable through web services; checked on first use (profile fields {fields}; capabilities "
+              "{capabilities})").format(fields=fields or _("none"), capabilities=", ".join(CAPABILITIES))))
         if course_id is not None:
             result.append(self._probe_course(course_id))
-        result.append(Capability("deploy SCORM packages", True, NO_IMPORT))
+        result.append(Capability(_("deploy SCORM packages"), True, _(NO_IMPORT)))
         return result
 
     def _probe_course(self, key: str) -> Capability:
-        job = f"enrol into {key}"
+        job = _("enrol into {course}").format(course=key)
         try:
             course = self.courses.find(key)
         except PermissionDenied as exc:
-            return Capability(job, False, str(exc), FIXES["accessexception"])
+            return Capability(job, False, str(exc), fix("accessexception"))
         if course is None:
-            return Capability(job, False, "no course has that short name or ID number (or it is hidden)",
-                              "set the course's ID number in Moodle (Course > Settings > Course ID number), or use "
-                              "its short name in the rules")
+            return Capability(job, False, _("no course has that short name or ID number (or it is hidden)"),
+                              _("set the course's ID number in Moodle (Course > Settings > Course ID number), or use "
+                                "its short name in the rules"))
         if "manual" not in course.methods:
-            return Capability(job, False, f"course {course.id} '{course.fullname}' has no enabled manual enrolment",
-                              FIXES["wsnoinstance"])
-        return Capability(job, True, f"course {course.id} '{course.fullname}' (enrolment: {', '.join(course.methods)})")
+            return Capability(job, False, _("course {id} '{title}' has no enabled manual enrolment").format(
+                id=course.id, title=course.fullname), fix("wsnoinstance"))
+        return Capability(job, True, _("course {id} '{title}' (enrolment: {methods})").format(
+            id=course.id, title=course.fullname, methods=", ".join(course.methods)))
 
     # -- courses and packages -----------------------------------------------------------------------------
 
@@ -182,8 +185,8 @@ class MoodleBackend(HttpBackend):
         return CourseRun(course_id=course_id, title=course.fullname) if course else None
 
     def create_course(self, package: PackageInfo) -> CourseRun:
-        raise LmsError(f"pamong-edx does not create Moodle courses: create '{package.course_id}' in Moodle, then "
-                       "add the package by hand (pamong deploy prints the steps)")
+        raise LmsError(_("pamong-edx does not create Moodle courses: create '{course}' in Moodle, then add the "
+                         "package by hand (pamong deploy prints the steps)").format(course=package.course_id))
 
     def list_courses(self) -> Iterator[CourseRun]:
         answer = self.ws.call("core_course_get_courses_by_field", {"field": "", "value": ""}, idempotent=True,
@@ -234,8 +237,9 @@ class MoodleBackend(HttpBackend):
         says."""
         role = self.settings.role_id(mode)
         if role is None:
-            raise LmsError(f"the rules ask for role '{mode}', which the profile does not map to a Moodle role id: add "
-                           f"roles = {{{mode} = ID}} to the profile's moodle table", code="unknownrole")
+            raise LmsError(_("the rules ask for role '{mode}', which the profile does not map to a Moodle role id: "
+                             "add roles = {{{mode} = ID}} to the profile's moodle table").format(mode=mode),
+                           code="unknownrole")
         course = self._enrollable(course_id)
         ids, results, states = self._accounts_for(identifiers, people)
         fresh = {email for email, state in states.items() if state.created}
@@ -245,7 +249,7 @@ class MoodleBackend(HttpBackend):
         target_of = {identifier.strip().lower(): (cohorts or {}).get(identifier, cohort) for identifier in identifiers}
         pairs = sorted({(self.cohorts.ensure(target_of[email]).id, user) for email, user in ids.items()
                         if target_of.get(email)})
-        _, unknown = self.cohorts.add(pairs)
+        _present, unknown = self.cohorts.add(pairs)
         out = []
         for identifier in identifiers:
             email = identifier.strip().lower()
@@ -267,8 +271,8 @@ class MoodleBackend(HttpBackend):
     def _enrollable(self, course_id: str) -> Course:
         course = self.courses.resolve(course_id)
         if "manual" not in course.methods:
-            raise NotFound(f"course {course_id} (Moodle id {course.id}) has no enabled manual enrolment; "
-                           f"{FIXES['wsnoinstance']}", code="wsnoinstance")
+            raise NotFound(_("course {course} (Moodle id {id}) has no enabled manual enrolment; {fix}").format(
+                course=course_id, id=course.id, fix=fix("wsnoinstance")), code="wsnoinstance")
         return course
 
     def _accounts_for(self, identifiers: list[str], people: list[Person] | None
@@ -386,8 +390,8 @@ class MoodleBackend(HttpBackend):
     # -- results ------------------------------------------------------------------------------------------
 
     def list_grades(self, course_id: str) -> Iterator[Grade]:
-        raise LmsError("pamong-edx does not read Moodle grades: the SCORM activity's grades are in the course's "
-                       "gradebook (Grades > Export)")
+        raise LmsError(_("pamong-edx does not read Moodle grades: the SCORM activity's grades are in the course's "
+                         "gradebook (Grades > Export)"))
 
 
 def _account_word(state: AccountState | None) -> str:

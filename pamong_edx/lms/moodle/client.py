@@ -14,7 +14,7 @@ from typing import Any
 
 from lxml import etree
 
-from pamong_edx.i18n import _
+from pamong_edx.i18n import N_, _
 from pamong_edx.lms.answers import Reply, decode_json, expect, snippet
 from pamong_edx.lms.errors import AuthError, BadAnswer, InvalidInput, LmsError, NotFound, PermissionDenied, ServerError
 from pamong_edx.lms.http import Transport
@@ -38,19 +38,25 @@ DATABASE_CODES = {"dmlwriteexception", "dmlreadexception", "ddlexecuteerror", "d
 # Functions that change nothing (every call is a POST: the request count needs telling).
 READS = frozenset({"core_webservice_get_site_info", "core_user_get_users_by_field", "core_user_get_users",
                    "core_course_get_courses_by_field", "core_enrol_get_enrolled_users", "core_cohort_search_cohorts"})
+# What to do about an error code (translated by fix()). Moodle's menu names stay as its English pages show them.
 FIXES = {
-    "invalidtoken": f"the token is wrong or expired: make one in {MANAGE_TOKENS} and put it in the profile's "
-                    "secret variable",
-    "accessexception": f"the token's service lacks this function, or web services or the REST protocol are off: "
-                       f"add it in {SERVICES} > Functions (and check Advanced features > Enable web services, "
-                       "and Manage protocols > REST)",
-    "nopermissions": "the web-service user's role lacks a capability: Site administration > Users > Permissions > "
-                     "Define roles",
-    "wsusercannotassign": "the web-service user may not assign this role: allow it under Define roles > Allow role "
-                          "assignments, or set the role id in the profile's roles table",
-    "wsnoinstance": "add the Manual enrolments method to the course (Course > Participants > Enrolment methods) "
-                    "and enable it",
+    "invalidtoken": N_("the token is wrong or expired: make one in {tokens} and put it in the profile's secret "
+                       "variable"),
+    "accessexception": N_("the token's service lacks this function, or web services or the REST protocol are off: "
+                          "add it in {services} > Functions (and check Advanced features > Enable web services, "
+                          "and Manage protocols > REST)"),
+    "nopermissions": N_("the web-service user's role lacks a capability: Site administration > Users > "
+                        "Permissions > Define roles"),
+    "wsusercannotassign": N_("the web-service user may not assign this role: allow it under Define roles > Allow "
+                             "role assignments, or set the role id in the profile's roles table"),
+    "wsnoinstance": N_("add the Manual enrolments method to the course (Course > Participants > Enrolment methods) "
+                       "and enable it"),
 }
+
+
+def fix(code: str) -> str:
+    """What to do about a Moodle error code, in the user's language."""
+    return _(FIXES[code]).format(tokens=MANAGE_TOKENS, services=SERVICES)
 
 
 def moodle_error(function: str, body: dict) -> LmsError:
@@ -72,7 +78,7 @@ def _typed_error(function: str, body: dict) -> LmsError:
         message += f" ({str(debug).strip()})"
     message += f" [{code or cls}]"
     if code in FIXES:
-        message += f"; {FIXES[code]}"
+        message += f"; {fix(code)}"
     if code in AUTH_CODES:
         return AuthError(message, status=200, code=code)
     if code in DENIED_CODES or cls in ("required_capability_exception", "webservice_access_exception"):
@@ -96,8 +102,9 @@ def xml_error(function: str, text: str) -> LmsError:
     if root is not None and root.tag == "EXCEPTION":
         return moodle_error(function, {"exception": root.get("class", ""), "errorcode": root.findtext("ERRORCODE"),
                                        "message": root.findtext("MESSAGE"), "debuginfo": root.findtext("DEBUGINFO")})
-    return LmsError(f"{function}: Moodle answered in XML although JSON was asked (moodlewsrestformat=json); a proxy "
-                    "may drop the query string: check that lms_url reaches Moodle directly")
+    return LmsError(_("{function}: Moodle answered in XML although JSON was asked (moodlewsrestformat=json); a "
+                      "proxy may drop the query string: check that lms_url reaches Moodle directly").format(
+        function=function))
 
 
 class WsClient:

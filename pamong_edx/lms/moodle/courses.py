@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from pamong_edx.i18n import _
 from pamong_edx.lms.errors import NotFound
 from pamong_edx.lms.moodle.client import WsClient
 
@@ -58,9 +59,9 @@ class Courses:
     def resolve(self, key: str) -> Course:
         course = self.find(key)
         if course is None:
-            raise NotFound(f"no Moodle course has the short name or ID number '{key}' (or it is hidden from the "
-                           "web-service user): check the course key in the rules, or set the course's ID number in "
-                           "Moodle (Course > Settings > Course ID number)", code="nocourse")
+            raise NotFound(_("no Moodle course has the short name or ID number '{key}' (or it is hidden from the "
+                             "web-service user): check the course key in the rules, or set the course's ID number "
+                             "in Moodle (Course > Settings > Course ID number)").format(key=key), code="nocourse")
         return course
 
     def enrolled(self, course: Course) -> set[int]:

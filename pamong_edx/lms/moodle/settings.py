@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pamong_edx.i18n import _
 from pamong_edx.lms.errors import ConfigError
 
 REGION_KEYS = ("kode_wilayah", "provinsi", "kabupaten", "kecamatan", "desa", "jabatan")
@@ -89,25 +90,29 @@ class MoodleSettings:
     def from_options(cls, options: Mapping[str, Any], where: str) -> MoodleSettings:
         unknown = sorted(set(options) - KNOWN)
         if unknown:
-            raise ConfigError(f"{where} has unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(KNOWN))}")
+            raise ConfigError(_("{where} has unknown key(s) {keys}; known: {known}").format(
+                where=where, keys=", ".join(unknown), known=", ".join(sorted(KNOWN))))
         values: dict[str, Any] = {}
         if "auth" in options:
             auth = options["auth"]
             if not isinstance(auth, str) or not AUTH.match(auth) or auth in ("mnet", "webservice"):
-                raise ConfigError(f"{where}: auth '{auth}' is not an auth plugin Moodle creates accounts with; use "
-                                  "manual (Moodle mails a password), oauth2, ldap, ...")
+                raise ConfigError(_("{where}: auth '{auth}' is not an auth plugin Moodle creates accounts with; use "
+                                    "manual (Moodle mails a password), oauth2, ldap, ...").format(where=where,
+                                                                                                 auth=auth))
             values["auth"] = auth
         if "roles" in options:
             roles = options["roles"]
             if not isinstance(roles, dict) or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0
                                                       for v in roles.values()):
-                raise ConfigError(f"{where}: roles must map role names to Moodle role ids, e.g. {{student = 5}}")
+                raise ConfigError(_("{where}: roles must map role names to Moodle role ids, e.g. {{student = 5}}").format(
+                    where=where))
             values["roles"] = {**DEFAULT_ROLES, **{str(k): int(v) for k, v in roles.items()}}
         if "default_role" in options:
             values["default_role"] = str(options["default_role"])
         default_role = values.get("default_role", "student")
         if default_role not in values.get("roles", DEFAULT_ROLES):
-            raise ConfigError(f"{where}: default_role '{default_role}' is not in roles; add its id there")
+            raise ConfigError(_("{where}: default_role '{role}' is not in roles; add its id there").format(
+                where=where, role=default_role))
         if "profile_fields" in options:
             values["profile_fields"] = _profile_fields(options["profile_fields"], where)
         if "user_fields" in options:
@@ -115,61 +120,68 @@ class MoodleSettings:
         if "country" in options:
             country = options["country"]
             if not isinstance(country, str) or not (country == "" or re.fullmatch(r"[A-Z]{2}", country)):
-                raise ConfigError(f"{where}: country must be a two-letter ISO code such as ID, or \"\"")
+                raise ConfigError(_("{where}: country must be a two-letter ISO code such as ID, or \"\"").format(where=where))
             values["country"] = country
         if "nik_field" in options:
             nik = options["nik_field"]
             if not isinstance(nik, str) or not (nik == "" or SHORTNAME.match(nik)):
-                raise ConfigError(f"{where}: nik_field must be \"\", \"idnumber\" or a profile field short name")
+                raise ConfigError(_("{where}: nik_field must be \"\", \"idnumber\" or a profile field short name").format(
+                    where=where))
             values["nik_field"] = nik
         for key, low, high in (("max_input_vars", 50, 1_000_000), ("batch_size", 1, 1000)):
             if key in options:
                 value = options[key]
                 if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-                    raise ConfigError(f"{where}: {key} must be a whole number from {low} to {high}")
+                    raise ConfigError(_("{where}: {key} must be a whole number from {low} to {high}").format(
+                        where=where, key=key, low=low, high=high))
                 values[key] = value
         if "cohort_prefix" in options:
             prefix = options["cohort_prefix"]
             if not isinstance(prefix, str) or not prefix or len(prefix) > 40:
-                raise ConfigError(f"{where}: cohort_prefix must be a short text such as \"pamong:\"")
+                raise ConfigError(_("{where}: cohort_prefix must be a short text such as \"pamong:\"").format(where=where))
             values["cohort_prefix"] = prefix
         return cls(**values)
 
 
 def _profile_fields(table: Any, where: str) -> dict[str, str]:
     if not isinstance(table, dict):
-        raise ConfigError(f"{where}: profile_fields must be a table such as {{kode_wilayah = \"kodewilayah\"}}")
+        raise ConfigError(_("{where}: profile_fields must be a table such as {{kode_wilayah = \"kodewilayah\"}}").format(
+            where=where))
     unknown = sorted(set(table) - set(REGION_KEYS))
     if unknown:
-        raise ConfigError(f"{where}: profile_fields has unknown key(s) {', '.join(unknown)}; "
-                          f"known: {', '.join(REGION_KEYS)}")
+        raise ConfigError(_("{where}: profile_fields has unknown key(s) {keys}; known: {known}").format(
+            where=where, keys=", ".join(unknown), known=", ".join(REGION_KEYS)))
     out = dict(DEFAULT_PROFILE_FIELDS)
     for key, shortname in table.items():
         if not isinstance(shortname, str) or not (shortname == "" or SHORTNAME.match(shortname)):
-            raise ConfigError(f"{where}: profile_fields.{key} = '{shortname}' is not a profile field short name "
-                              "(letters, digits, _ and -), or \"\" to leave it out")
+            raise ConfigError(_("{where}: profile_fields.{key} = '{shortname}' is not a profile field short name "
+                                "(letters, digits, _ and -), or \"\" to leave it out").format(
+                where=where, key=key, shortname=shortname))
         out[key] = shortname
     return out
 
 
 def _user_fields(table: Any, where: str) -> dict[str, str]:
     if not isinstance(table, dict):
-        raise ConfigError(f"{where}: user_fields must be a table such as {{city = \"{{kabupaten}}\"}}")
+        raise ConfigError(_("{where}: user_fields must be a table such as {{city = \"{{kabupaten}}\"}}").format(
+            where=where))
     unknown = sorted(set(table) - set(USER_FIELDS))
     if unknown:
-        raise ConfigError(f"{where}: user_fields has unknown key(s) {', '.join(unknown)}; "
-                          f"known: {', '.join(USER_FIELDS)}")
+        raise ConfigError(_("{where}: user_fields has unknown key(s) {keys}; known: {known}").format(
+            where=where, keys=", ".join(unknown), known=", ".join(USER_FIELDS)))
     out = dict(DEFAULT_USER_FIELDS)
     for key, template in table.items():
         if not isinstance(template, str):
-            raise ConfigError(f"{where}: user_fields.{key} must be a text template")
+            raise ConfigError(_("{where}: user_fields.{key} must be a text template").format(where=where, key=key))
         try:
             names = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
         except ValueError as exc:
-            raise ConfigError(f"{where}: user_fields.{key} '{template}' is not a valid template ({exc})") from None
+            raise ConfigError(_("{where}: user_fields.{key} '{template}' is not a valid template ({error})").format(
+                where=where, key=key, template=template, error=exc)) from None
         bad = sorted(names - TEMPLATE_KEYS)
         if bad:
-            raise ConfigError(f"{where}: user_fields.{key} uses {', '.join('{' + b + '}' for b in bad)}; "
-                              f"known: {', '.join('{' + k + '}' for k in sorted(TEMPLATE_KEYS))}")
+            raise ConfigError(_("{where}: user_fields.{key} uses {fields}; known: {known}").format(
+                where=where, key=key, fields=", ".join("{" + b + "}" for b in bad),
+                known=", ".join("{" + k + "}" for k in sorted(TEMPLATE_KEYS))))
         out[key] = template
     return out

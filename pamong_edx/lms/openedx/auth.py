@@ -91,8 +91,9 @@ class JwtAuth:
             )
         except AuthError as exc:
             raise AuthError(
-                f"the LMS refused client '{self._client_id}' at {self._url} ({exc.code or exc.status}): "
-                "check client_id and the secret in the profile's environment variable",
+                _("the LMS refused client '{client}' at {url} ({code}): check client_id and the secret in the "
+                  "profile's environment variable").format(client=self._client_id, url=self._url,
+                                                          code=exc.code or exc.status),
                 status=exc.status, code=exc.code,
             ) from None
         body = response.json({"access_token": str, "token_type?": str, "expires_in?": float})

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from pamong_edx.i18n import _
+from pamong_edx.i18n import N_, _
 from pamong_edx.lms.answers import expect
 from pamong_edx.lms.errors import (
     BadAnswer,
@@ -102,7 +102,7 @@ COHORT_USERS_SHAPE = {"added?": [PERSON_SHAPE], "changed?": [PERSON_SHAPE], "pre
 GRADE_SHAPE = {"username": str, "course_id?": str, "percent?": float, "passed?": bool, "letter_grade?": str,
                "email?": str}
 
-GLOBAL_STAFF_FIX = (
+GLOBAL_STAFF_FIX = N_(
     "make '{user}' global staff: LMS Django admin > Users > '{user}' > tick 'Staff status' "
     "(or ./manage.py lms manage_user {user} <email> --staff)"
 )
@@ -146,11 +146,13 @@ class OpenEdxBackend(HttpBackend):
     @classmethod
     def from_profile(cls, profile) -> OpenEdxBackend:  # noqa: ANN001 - a lms.profiles.Profile
         if not profile.client_id:
-            raise ConfigError(missing(f"profile '{profile.name}' ({profile.source})", "client_id"))
+            raise ConfigError(missing(_("profile '{name}' ({source})").format(name=profile.name,
+                                                                                  source=profile.source), "client_id"))
         batch = profile.options.get("bulk_batch_size", BULK_BATCH)
         if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= MAX_BULK_BATCH:
-            raise ConfigError(f"{profile.source}: [profiles.{profile.name}.openedx] bulk_batch_size must be a whole "
-                              f"number from 1 to {MAX_BULK_BATCH}, not {batch!r}")
+            raise ConfigError(_("{source}: [profiles.{name}.openedx] bulk_batch_size must be a whole number from 1 "
+                                "to {most}, not {value}").format(source=profile.source, name=profile.name,
+                                                                 most=MAX_BULK_BATCH, value=repr(batch)))
         return cls(profile.lms_url, profile.client_id, profile.client_secret, studio_url=profile.studio_url,
                    bulk_batch_size=batch, **cls.connection_options(profile))
 
@@ -188,43 +190,43 @@ class OpenEdxBackend(HttpBackend):
 
     def capabilities(self, course_id: str | None = None) -> list[Capability]:
         me = self.whoami()
-        staff_fix = GLOBAL_STAFF_FIX.format(user=me.username)
-        staff = "acts as global staff" if me.is_staff else f"'{me.username}' is not global staff"
+        staff_fix = _(GLOBAL_STAFF_FIX).format(user=me.username)
+        staff = (_("acts as global staff") if me.is_staff
+                 else _("'{user}' is not global staff").format(user=me.username))
         result = [
-            Capability("bulk enrolment and cohorts", me.is_staff, staff, "" if me.is_staff else staff_fix),
+            Capability(_("bulk enrolment and cohorts"), me.is_staff, staff, "" if me.is_staff else staff_fix),
             self._probe_bulk_enroll(staff_fix),
-            Capability("create course runs", me.is_staff, staff, "" if me.is_staff else staff_fix),
+            Capability(_("create course runs"), me.is_staff, staff, "" if me.is_staff else staff_fix),
             self._probe_import(me, course_id, staff_fix),
-            Capability("read all learners' grades", me.is_staff, staff, "" if me.is_staff else staff_fix),
+            Capability(_("read all learners' grades"), me.is_staff, staff, "" if me.is_staff else staff_fix),
         ]
         return result
 
     def _probe_bulk_enroll(self, staff_fix: str) -> Capability:
-        job = "bulk enrolment API enabled"
+        job = _("bulk enrolment API enabled")
         # The route exists only with the feature on; a GET passes auth, permission and throttle, then 405.
         try:
             response = self.call("GET", self.lms(BULK_ENROLL), idempotent=True, ok=(405,))
         except NotFound:
             return Capability(
-                job, False, f"{BULK_ENROLL} answers 404: the feature is off",
-                "set FEATURES['ENABLE_BULK_ENROLLMENT_VIEW'] = True in the LMS settings (or the site configuration "
-                "value ENABLE_BULK_ENROLLMENT_VIEW) and restart the LMS",
+                job, False, _("{route} answers 404: the feature is off").format(route=BULK_ENROLL),
+                _("set FEATURES['ENABLE_BULK_ENROLLMENT_VIEW'] = True in the LMS settings (or the site configuration "
+                  "value ENABLE_BULK_ENROLLMENT_VIEW) and restart the LMS"),
             )
         except PermissionDenied:
-            return Capability(job, False, "cannot tell: the route refuses non-staff callers (403)", staff_fix)
+            return Capability(job, False, _("cannot tell: the route refuses non-staff callers (403)"), staff_fix)
         except Throttled:
-            return Capability(job, True, f"{BULK_ENROLL} exists (throttled just now)")
-        return Capability(job, True, f"{BULK_ENROLL} answers ({response.status})")
+            return Capability(job, True, _("{route} exists (throttled just now)").format(route=BULK_ENROLL))
+        return Capability(job, True, _("{route} answers ({status})").format(route=BULK_ENROLL, status=response.status))
 
     def _probe_import(self, me: Identity, course_id: str | None, staff_fix: str) -> Capability:
-        job = "import courses in Studio"
+        job = _("import courses in Studio")
         if me.is_staff:
-            return Capability(job, True, "global staff may import into any course")
-        author_fix = (
-            f"{staff_fix}; or add '{me.username}' as Staff or Admin on the course's team in Studio (Settings > Course Team)"
-        )
+            return Capability(job, True, _("global staff may import into any course"))
+        author_fix = _("{fix}; or add '{user}' as Staff or Admin on the course's team in Studio (Settings > Course "
+                       "Team)").format(fix=staff_fix, user=me.username)
         if course_id is None:
-            return Capability(job, False, "not global staff; pass --course to check one course", author_fix)
+            return Capability(job, False, _("not global staff; pass --course to check one course"), author_fix)
         # The author check runs before anything else: 403 means no author access; any other answer
         # (the status lookup failing on the made-up task) means the check passed.
         url = self.studio(IMPORT, course_id=course_id)
@@ -232,10 +234,11 @@ class OpenEdxBackend(HttpBackend):
             self.call("GET", url, idempotent=True, params={"task_id": "0", "filename": "probe.tar.gz"},
                       ok=(400, 404, 500))
         except PermissionDenied:
-            return Capability(job, False, f"no course author access to {course_id}", author_fix)
+            return Capability(job, False, _("no course author access to {course}").format(course=course_id),
+                              author_fix)
         except ServerError:
             pass
-        return Capability(job, True, f"course author on {course_id}")
+        return Capability(job, True, _("course author on {course}").format(course=course_id))
 
     # -- courses and imports ------------------------------------------------------------------------------
 
@@ -252,7 +255,8 @@ class OpenEdxBackend(HttpBackend):
     def create_course(self, package: PackageInfo) -> CourseRun:
         key = CourseKey.parse(package.course_id)
         if key is None:
-            raise InvalidInput(f"'{package.course_id}' is not a course-v1 key; course_runs needs org, number and run")
+            raise InvalidInput(_("'{course}' is not a course-v1 key; course_runs needs org, number and run").format(
+                course=package.course_id))
         body = {
             "title": package.title,
             "org": key.org,
@@ -313,11 +317,12 @@ class OpenEdxBackend(HttpBackend):
                 if artifact.get("name") == "Error":
                     texts.insert(0, str(artifact.get("text", "")))
                 elif artifact.get("name") == "OLX_VALIDATION_ERROR":
-                    texts.append(f"OLX validation: {artifact.get('text', '')}")
+                    texts.append(_("OLX validation: {text}").format(text=artifact.get("text", "")))
             if texts:
                 return "\n".join(texts)
-            return task.get("state_text") or f"the task ended {task.get('state')} without an Error artifact"
-        return f"no task named '{name}' is visible to this client"
+            return task.get("state_text") or _("the task ended {state} without an Error artifact").format(
+                state=task.get("state"))
+        return _("no task named '{name}' is visible to this client").format(name=name)
 
     # -- people -------------------------------------------------------------------------------------------
 

@@ -29,14 +29,16 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 
 def describe_olx_package(path: Path, course_id: str | None = None, limits: Limits | None = None) -> PackageInfo:
     if not path.is_file():
-        raise UsageError(f"{path}: no such package file")
+        raise UsageError(_("{path}: no such package file").format(path=path))
     if not path.name.endswith(".tar.gz"):
-        raise UsageError(f"{path}: Studio imports only files whose name ends in .tar.gz (a .tgz name is refused)")
+        raise UsageError(_("{path}: Studio imports only files whose name ends in .tar.gz (a .tgz name is refused)")
+                         .format(path=path))
     override = None
     if course_id is not None:
         override = CourseKey.parse(course_id)
         if override is None:
-            raise UsageError(f"--course-id '{course_id}' is not a course key like course-v1:ORG+NUMBER+RUN")
+            raise UsageError(_("--course-id '{course}' is not a course key like course-v1:ORG+NUMBER+RUN").format(
+                course=course_id))
     try:
         files = _metadata(path, limits or Limits())
     except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
@@ -88,31 +90,33 @@ def _describe(path: Path, files: dict[str, bytes], override: CourseKey | None) -
     pointers = sorted((n for n in files if PurePosixPath(n).name == "course.xml"), key=lambda n: n.count("/"))
     if not pointers:
         if override is None:
-            raise UsageError(f"{path}: no course.xml in the package, so its course key is unknown; pass --course-id")
-        notes.append("the package has no course.xml: Studio will refuse it")
+            raise UsageError(_("{path}: no course.xml in the package, so its course key is unknown; pass --course-id")
+                             .format(path=path))
+        notes.append(_("the package has no course.xml: Studio will refuse it"))
         return PackageInfo(path=path, course_id=str(override), title=override.number, notes=tuple(notes))
     if len(pointers) > 1:
-        notes.append(f"{len(pointers)} course.xml files ({', '.join(pointers)}); Studio uses the first directory it finds")
+        notes.append(_("{n} course.xml files ({files}); Studio uses the first directory it finds").format(
+            n=len(pointers), files=", ".join(pointers)))
     root_name = pointers[0]
     root_dir = PurePosixPath(root_name).parent
     pointer = _parse(files[root_name])
     attrs = dict(pointer.attrib) if pointer is not None else {}
     if pointer is not None and set(attrs) != POINTER_ATTRS:
         notes.append(
-            f"{root_name} has attributes {sorted(attrs)}; with anything but url_name/org/course it is not a pointer "
-            "and Studio ignores the course/<run>.xml file"
+            _("{file} has attributes {attributes}; with anything but url_name/org/course it is not a pointer and "
+              "Studio ignores the course/<run>.xml file").format(file=root_name, attributes=sorted(attrs))
         )
     key = CourseKey.build(attrs.get("org", ""), attrs.get("course", ""), attrs.get("url_name", ""))
     if key is None and override is None:
         raise UsageError(
-            f"{path}: {root_name} must carry org, course and url_name made of letters, digits, '_', '-', '.' "
-            f"(found {attrs}); or pass --course-id"
+            _("{path}: {file} must carry org, course and url_name made of letters, digits, '_', '-', '.' (found "
+              "{attributes}); or pass --course-id").format(path=path, file=root_name, attributes=attrs)
         )
     target = override or key
     if override is not None and key is not None and override != key:
-        notes.append(f"the package says {key}; importing into {override} as asked")
+        notes.append(_("the package says {key}; importing into {target} as asked").format(key=key, target=override))
     if len(target.org) + len(target.number) + len(target.run) > STUDIO_MAX_LENGTH:
-        notes.append(f"org+number+run is longer than Studio's limit of {STUDIO_MAX_LENGTH} characters")
+        notes.append(_("org+number+run is longer than Studio's limit of {n} characters").format(n=STUDIO_MAX_LENGTH))
     url_name = attrs.get("url_name", "")
     settings: dict = {}
     course_xml = str(root_dir / "course" / f"{url_name}.xml")

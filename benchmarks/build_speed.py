@@ -11,7 +11,8 @@ Goals (issue 18), each printed as min / median / max of per-pair ratios, in wall
 
 * clean OLX build ÷ `tar czf` of the package's own tree ≤ 5×;
 * clean SCORM 1.2 and 2004 builds ÷ `zip -qr` of the package's own tree ≤ 5×;
-* rebuild (build cache warm) after editing one lesson ≤ 0.5 s and ≤ 10% of a clean build.
+* rebuild (build cache warm) after editing one lesson ≤ 0.5 s and ≤ 10% of a clean build (OLX; the SCORM
+  rebuilds, which use the cache too, are printed beside it).
 
 `--against DIR` compares clean builds of this checkout with those of the code in DIR (a checkout of an older
 commit: `git archive <commit> | tar x -C DIR && ln -s ../exporters DIR/pamong_edx/exporters`), each build in
@@ -324,20 +325,22 @@ def main() -> None:
         def edit_one_lesson() -> None:
             chapter.write_text(chapter_yaml(7, edit=f" revisi {next(edits)}", edited_sequential=3), encoding="utf-8")
 
-        cached.build("olx")  # fills the cache
-        result = alternate(lambda: cached.build("olx"), lambda: clean.build("olx"), rounds=args.rounds,
-                           before=edit_one_lesson)
-        print(report("rebuild after editing one lesson ÷ clean olx build", result, goal=GOAL_REBUILD_RATIO))
-        for clock, times in (("wall", result.measured), ("CPU ", result.measured_cpu)):
-            rebuild = statistics.median(times)
-            verdict = "met" if rebuild <= GOAL_REBUILD_SECONDS else "NOT met"
-            print(f"rebuild after editing one lesson [{clock}]: median {rebuild:.3f} s (min {min(times):.3f}, "
-                  f"max {max(times):.3f})  goal ≤ {GOAL_REBUILD_SECONDS} s: {verdict}")
+        for fmt in ["olx"] + [f for f in formats if f != "olx"]:  # OLX is the goal's; SCORM's use the cache too
+            cached.build(fmt)  # fills the cache
+            result = alternate(lambda: cached.build(fmt), lambda: clean.build(fmt), rounds=args.rounds,
+                               before=edit_one_lesson)
+            print(report(f"rebuild after editing one lesson ÷ clean {fmt} build", result, goal=GOAL_REBUILD_RATIO))
+            for clock, times in (("wall", result.measured), ("CPU ", result.measured_cpu)):
+                rebuild = statistics.median(times)
+                verdict = "met" if rebuild <= GOAL_REBUILD_SECONDS else "NOT met"
+                print(f"rebuild of {fmt} after editing one lesson [{clock}]: median {rebuild:.3f} s (min "
+                      f"{min(times):.3f}, max {max(times):.3f})  goal ≤ {GOAL_REBUILD_SECONDS} s: {verdict}")
 
-        # the incremental package is the clean one, byte for byte
+        # the incremental packages are the clean ones, byte for byte
         edit_one_lesson()
-        incremental = cached.build("olx").read_bytes()
-        print("rebuilt package identical to a clean build:", incremental == clean.build("olx").read_bytes())
+        for fmt in formats:
+            incremental = cached.build(fmt).read_bytes()
+            print(f"rebuilt {fmt} package identical to a clean build:", incremental == clean.build(fmt).read_bytes())
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from typing import ClassVar, Union
 
 from markupsafe import Markup, escape
 
-from pamong_edx import renderers
+from pamong_edx import i18n, renderers
 from pamong_edx.course.richtext import RichText, referenced_assets
 from pamong_edx.diagnostics import Diagnostic
 from pamong_edx.export import REPRODUCIBLE_MTIME, BuildResult, Exporter, ExportError
@@ -101,7 +101,7 @@ class ScormExporter(Exporter):
         self.files: dict[str, Content] = dict(static_files())
         resources: dict[str, ResourceFiles] = {}
         for sco in self.plan.scos:
-            page, used = self._render(sco, self._scripts(sco))
+            page, used = self._cached_render(sco, self._scripts(sco))
             for name in used:
                 self.files[f"assets/{name}"] = self.course.assets[name].path
             self.files[sco.href] = page.encode("utf-8")
@@ -165,6 +165,49 @@ class ScormExporter(Exporter):
                     if path not in paths:
                         paths.append(path)
         return paths
+
+    # ----------------------------------------------------------------------------------------- build cache
+
+    def _cached_render(self, sco: Sco, scripts: list[str]) -> tuple[str, list[str]]:
+        """The SCO's page and assets, from the build cache when the chapter files it shows (by the keys the
+        loader gave their sources), its place in the package and everything of the course a page shows are
+        unchanged."""
+        cache = self.options.get("cache")
+        if cache is None or not cache.enabled:
+            return self._render(sco, scripts)
+        chapters = list({id(page.chapter): page.chapter for page in sco.pages}.values())
+        sources = [cache.source_key(chapter) for chapter in chapters]
+        if not sources or None in sources:  # a chapter written inline in course.yaml: rendered every time
+            return self._render(sco, scripts)
+        # The page's settings (sco_config) come from the same chapters and course settings, so they need no
+        # part of their own in the key (working them out would cost as much as a third of rendering the page).
+        key = cache.key("scorm-page", sources, self.options.get("sco_per"), sco.key, sco.title, sco.href,
+                        [page.unit.id for page in sco.pages], scripts, self._context())
+        entry = cache.get(key)
+        if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str):
+            return entry
+        rendered = self._render(sco, scripts)
+        cache.put(key, rendered)
+        return rendered
+
+    def _context(self) -> tuple:
+        """What of the course, besides the chapters a page shows, its page depends on: the course's own settings,
+        its asset names, the language pack, the renderer of each block type, the language of the run."""
+        if getattr(self, "_context_key", None) is None:
+            course = self.course
+            used = {}
+            for block in course.blocks():
+                if block.type not in used:
+                    renderer = self.ctx.renderer(block)
+                    made_by = type(renderer) if renderer is not None else self.html_fallback(block)
+                    used[block.type] = (getattr(made_by, "__module__", ""), getattr(made_by, "__qualname__", ""),
+                                        renderers.plugin_label(block.type))
+            settings = {name: getattr(course, name) for name in (
+                "org", "number", "run", "title", "language", "start", "end", "self_paced", "short_description",
+                "overview_markdown", "image", "grading", "certificate", "overlay")}
+            self._context_key = (type(self).__qualname__, self.version, self.scorm_version, repr(settings),
+                                 sorted(course.assets), repr(self.lang), sorted(used.items()), i18n.language())
+        return self._context_key
 
     def _render(self, sco: Sco, scripts: list[str]) -> tuple[str, list[str]]:
         """The SCO's page, and the assets it uses (sorted). The package keeps the course's own layout,

@@ -89,8 +89,10 @@ def check_names(files: Mapping[str, Content]) -> set[str]:
         parts = name.split("/")
         if not name or name.startswith("/") or "" in parts or "." in parts or ".." in parts or "\\" in name:
             raise ValueError(f"unsafe archive member name: {name!r}")
-        for i in range(1, len(parts)):
-            dirs.add("/".join(parts[:i]))
+        parent = name.rpartition("/")[0]
+        while parent and parent not in dirs:  # its ancestors are in once it is
+            dirs.add(parent)
+            parent = parent.rpartition("/")[0]
     clash = dirs & files.keys()
     if clash:
         raise ValueError(f"archive names used both as file and directory: {sorted(clash)}")

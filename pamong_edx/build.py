@@ -11,8 +11,6 @@ oversized package, and a package from an earlier build is replaced only by a goo
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -83,6 +81,9 @@ class Outcome:
 def build_package(course: Course, exporter_cls: type[Exporter], out_dir: Path, options: dict[str, Any]) -> BuildResult:
     """Run one exporter's lifecycle in a staging folder and move the package into out_dir when it fits.
     `options["cache"]`, when given, is the BuildCache the exporter may use (the package is the same)."""
+    import shutil  # here, not at the top: `pamong validate` imports this module for course_languages
+    import tempfile
+
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".pamong-build-", dir=out_dir))
     try:

@@ -23,13 +23,23 @@ imported the first time that type is used, and `Registry.get` imports only the p
 fails to import, declares a wrong component name, needs another core version or lacks what its type needs is
 recorded with the reason and skipped; discovery never raises. When two distributions declare the same name,
 the built-in one wins, else the distribution whose name sorts first; the other is listed as skipped.
+
+Reading the entry-point metadata means importing importlib.metadata and scanning every installed distribution,
+which costs a command more than the rest of its start-up. What the scan found is kept in the user's cache folder
+(`entry-points.json`) under a signature of what it read: each folder on sys.path and the entry_points.txt of
+each distribution in it (modification time, size, inode). Installing, upgrading or removing a distribution, or
+another sys.path, changes the signature and the metadata is scanned again; a cache that cannot be read or
+written only costs that scan.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import os
+import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Iterable
@@ -193,15 +203,11 @@ def check_plugin(info: PluginInfo, obj: Any) -> PluginInfo:
     if not info.version:
         info.error = _("declares no version")
         return info
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-    from packaging.version import Version
-
-    try:
-        spec = SpecifierSet(info.requires)
-    except InvalidSpecifier:
+    verdict = requires_verdict(info.requires)
+    if verdict == "invalid":
         info.error = _("requires '{requires}' is not a version range").format(requires=info.requires)
         return info
-    if Version(__version__) not in spec:
+    if verdict != "ok":
         info.error = _("requires core {requires}, this is {version}").format(requires=info.requires,
                                                                             version=__version__)
         return info
@@ -212,6 +218,45 @@ def check_plugin(info: PluginInfo, obj: Any) -> PluginInfo:
     info.obj = obj
     info.languages = plugin_languages(info, obj)
     return info
+
+
+def requires_verdict(requires: str) -> str:
+    """Whether this core's version is in a plugin's `requires` range: "ok", "outside" or "invalid". Read with
+    packaging, once per range and core version: the verdicts are kept beside the entry points (importing
+    packaging costs a start-up as much as the rest of plugin discovery)."""
+    verdicts = _verdicts()
+    key = f"{__version__} {requires}"
+    found = verdicts.get(key)
+    if found in ("ok", "outside", "invalid"):
+        return found
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import Version
+
+    try:
+        verdict = "ok" if Version(__version__) in SpecifierSet(requires) else "outside"
+    except InvalidSpecifier:
+        verdict = "invalid"
+    verdicts[key] = verdict
+    _write_atomically(_verdict_cache(), json.dumps(verdicts))
+    return verdict
+
+
+def _verdict_cache() -> Path:
+    return _entry_point_cache().with_name("plugin-requires.json")
+
+
+_VERDICTS: dict[str, str] = {}
+
+
+def _verdicts() -> dict[str, str]:
+    if not _VERDICTS:
+        try:
+            kept = json.loads(_verdict_cache().read_text(encoding="utf-8"))
+            if isinstance(kept, dict):
+                _VERDICTS.update((k, v) for k, v in kept.items() if isinstance(k, str) and isinstance(v, str))
+        except (OSError, ValueError):
+            pass
+    return _VERDICTS
 
 
 def shape_problem(plugin_type: str, obj: Any) -> str:
@@ -269,15 +314,129 @@ def _precedence(ep: EntryPoint) -> tuple[bool, str]:
     return True, dist.name if dist is not None else ep.value
 
 
+@dataclass(frozen=True)
+class _Dist:
+    name: str
+    version: str
+
+
+# importlib.metadata's own pattern for an entry point's value: module, attribute path, extras
+_ENTRY_VALUE = re.compile(r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extras>\[.*\])\s*)?$")
+
+
+@dataclass(frozen=True)
+class CachedEntryPoint:
+    """An entry point as the cache keeps it: what importlib.metadata.EntryPoint gives the registry."""
+
+    name: str
+    value: str
+    group: str
+    dist: _Dist | None = None
+
+    def load(self) -> Any:
+        match = _ENTRY_VALUE.match(self.value)
+        if match is None:
+            raise ValueError(f"malformed entry point value: {self.value!r}")
+        obj = importlib.import_module(match.group("module"))
+        for attr in filter(None, (match.group("attr") or "").split(".")):
+            obj = getattr(obj, attr)
+        return obj
+
+
+def _metadata_signature() -> list:
+    """What an entry-point scan reads: the distributions in every sys.path folder and their entry_points.txt
+    (a sys.path entry that is a file, a zipped distribution, by its own metadata)."""
+    signature: list = []
+    for entry in sys.path:
+        folder = entry or "."
+        try:
+            names = sorted(n for n in os.listdir(folder) if n.endswith((".dist-info", ".egg-info")))
+        except NotADirectoryError:
+            try:
+                info = os.stat(folder)
+                signature.append([entry, info.st_mtime_ns, info.st_size, info.st_ino])
+            except OSError:
+                signature.append([entry])
+            continue
+        except OSError:
+            signature.append([entry])
+            continue
+        found = []
+        for name in names:
+            try:
+                points = os.stat(os.path.join(folder, name, "entry_points.txt"))
+                found.append([name, points.st_mtime_ns, points.st_size, points.st_ino])
+            except OSError:
+                found.append([name])
+        signature.append([entry, os.path.abspath(folder), found])
+    return signature
+
+
+def _entry_point_cache() -> Path:
+    from pamong_edx.config import user_cache_dir
+
+    return user_cache_dir() / "entry-points.json"
+
+
+KEPT_SCANS = 8  # `pamong`, `python -m pamong_edx` and tests each have their own sys.path
+
+
+def installed_entry_points() -> list[Any]:
+    """The entry points of every plugin group in the installed distributions, from the cache when nothing
+    it read changed since (see the module's docstring)."""
+    signature = [PLUGIN_API, _metadata_signature()]
+    path = _entry_point_cache()
+    try:
+        scans = json.loads(path.read_text(encoding="utf-8"))
+        scans = [scan for scan in scans if isinstance(scan, dict)] if isinstance(scans, list) else []
+    except (OSError, ValueError):
+        scans = []
+    for scan in scans:
+        if scan.get("signature") == signature:
+            try:
+                return [CachedEntryPoint(name, value, group, _Dist(*dist) if dist else None)
+                        for name, value, group, dist in scan["entry_points"]]
+            except (ValueError, TypeError, KeyError):
+                break
+    from importlib.metadata import entry_points
+
+    everything = entry_points()  # one scan of the installed distributions, then one pass per group
+    found = [ep for t in PLUGIN_TYPES for ep in everything.select(group=group_name(t))]
+    rows = []
+    for ep in found:
+        dist = getattr(ep, "dist", None)
+        rows.append([ep.name, ep.value, ep.group, [dist.name, dist.version] if dist is not None else None])
+    scans = [{"signature": signature, "entry_points": rows}] + [
+        scan for scan in scans if scan.get("signature") != signature][:KEPT_SCANS - 1]
+    _write_atomically(path, json.dumps(scans))
+    return found
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    import tempfile
+
+    partial = None
+    try:
+        # the build cache's folder too, whose pickles run code when read: the owner's alone, whoever makes it
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, partial = tempfile.mkstemp(dir=path.parent, prefix=".entry-points-")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(partial, path)
+    except OSError:
+        if partial is not None:
+            try:
+                os.unlink(partial)
+            except OSError:
+                pass
+
+
 def discover(found: Iterable[EntryPoint] | None = None) -> Registry:
     """A registry of the entry points `found` (default: every installed distribution's); nothing is imported
     yet. Built-ins come first, then by distribution, so which of two plugins of the same name wins does not
     depend on the order the installer wrote site-packages in."""
     if found is None:
-        from importlib.metadata import entry_points
-
-        everything = entry_points()  # one scan of the installed distributions, then one pass per group
-        found = [ep for t in PLUGIN_TYPES for ep in everything.select(group=group_name(t))]
+        found = installed_entry_points()
     groups = {group_name(t): t for t in PLUGIN_TYPES}
     by_type: dict[str, list[EntryPoint]] = {t: [] for t in PLUGIN_TYPES}
     for ep in found:

@@ -19,6 +19,7 @@ Two stores, in the user's cache folder (`$PAMONG_CACHE_DIR`, else `$XDG_CACHE_HO
         cache.put(key, value)
     cache.save()                           # the file index, once per build
 
+hashlib, pickle and tempfile are imported on first use: `pamong validate` without a cache needs none of them.
 Nothing here knows what is cached; the loader (chapters), the OLX exporter (its files per chapter) and the
 tar writer (compressed stretches) decide their keys. `pamong build --no-cache` passes a disabled cache; the
 packages are byte-identical either way (tests/build/test_cache.py).
@@ -26,10 +27,7 @@ packages are byte-identical either way (tests/build/test_cache.py).
 
 from __future__ import annotations
 
-import hashlib
 import os
-import pickle
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -40,7 +38,7 @@ from pamong_edx.config import user_cache_dir
 # Part of every key: a new release, or a new layout of cached values, never reads an old entry.
 FORMAT = 1
 MAX_BYTES = 1 << 30  # pruned back to this size (oldest entries first), at most once a day
-_PICKLE = pickle.HIGHEST_PROTOCOL
+_PICKLE = 5  # pickle.HIGHEST_PROTOCOL of every Python the toolkit runs on
 
 
 def _signature(info: os.stat_result) -> tuple[int, int, int, int, int]:
@@ -74,6 +72,8 @@ class BuildCache:
     def key(*parts: Any) -> str:
         """The SHA-256 of the parts (strings, bytes, numbers, tuples of them), with the cache format and the
         toolkit's version, as hex."""
+        import hashlib
+
         digest = hashlib.sha256(repr((FORMAT, __version__)).encode())
         for part in parts:
             data = part if isinstance(part, bytes) else repr(part).encode("utf-8", "surrogatepass")
@@ -95,6 +95,8 @@ class BuildCache:
         known = self._files().get(path) if self.enabled else None
         if known is not None and known[0] == signature:
             return known[1]
+        import hashlib
+
         try:
             with open(path, "rb") as source:
                 digest = hashlib.file_digest(source, "sha256").hexdigest()
@@ -105,6 +107,8 @@ class BuildCache:
 
     def digest_of_bytes(self, path: Path | str, data: bytes) -> str:
         """The digest of a file just read for its content (so it is not read twice), remembered in the index."""
+        import hashlib
+
         digest = hashlib.sha256(data).hexdigest()
         path = os.path.abspath(path)
         try:
@@ -194,6 +198,8 @@ class BuildCache:
 
     @staticmethod
     def _read(path: Path) -> Any | None:
+        import pickle
+
         try:
             with open(path, "rb") as source:
                 return pickle.load(source)
@@ -203,6 +209,9 @@ class BuildCache:
             return None
 
     def _write(self, path: Path, value: Any) -> None:
+        import pickle
+        import tempfile
+
         try:
             if not self.directory.is_dir():  # type: ignore[union-attr]
                 # its pickles run code when read: the owner's alone

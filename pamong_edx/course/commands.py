@@ -23,8 +23,11 @@ from pamong_edx.i18n import N_, _, ngettext
 @click.option("--overlay", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
               help=N_("Check the courses as deployed with this overlay (run, dates, org, cutoff, attempts, "
                       "signatories' names)."))
-def validate(paths: tuple[Path, ...], strict: bool, overlay: Path | None) -> None:
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help=N_("Read and render every source again instead of taking unchanged ones from the build cache."))
+def validate(paths: tuple[Path, ...], strict: bool, overlay: Path | None, no_cache: bool) -> None:
     from pamong_edx.build import course_languages
+    from pamong_edx.course.cache import BuildCache
     from pamong_edx.course.lints import lint
     from pamong_edx.course.loader import load_course
     from pamong_edx.diagnostics import count, display_path, printable
@@ -43,8 +46,10 @@ def validate(paths: tuple[Path, ...], strict: bool, overlay: Path | None) -> Non
 
     failed = 0
     languages = course_languages()
+    # the build's own cache: what an unchanged chapter file or text said last time, warnings included
+    cache = BuildCache.disabled() if no_cache else BuildCache.default()
     for path in paths:
-        course, diagnostics = load_course(path, languages=languages)
+        course, diagnostics = load_course(path, languages=languages, cache=cache)
         if course is not None and deployment is not None:
             diagnostics += apply_overlay(course, deployment)
         if course is not None and not overlay_failed and not any(d.is_error for d in diagnostics):
@@ -70,6 +75,7 @@ def validate(paths: tuple[Path, ...], strict: bool, overlay: Path | None) -> Non
             problems=ngettext("{n} problem", "{n} problems", problems).format(n=problems),
             assets=ngettext("{n} asset", "{n} assets", len(course.assets)).format(n=len(course.assets)),
             findings=findings)))
+    cache.prune()
     if overlay_failed:
         raise DiagnosticsFailed(_("the overlay {path} has errors; fix it first").format(path=display_path(overlay)))
     if failed:

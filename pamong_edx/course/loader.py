@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-import markdown_it
-
 from pamong_edx.course.assets import CourseDir, PathProblem
 from pamong_edx.course.cache import BuildCache
 from pamong_edx.course.chapter_cache import ChapterRecord, Recording, replay, still_valid
 from pamong_edx.course.context import LoadContext
 from pamong_edx.course.codes import did_you_mean, whole_file
 from pamong_edx.course.ids import derive_id, is_valid_id
+from pamong_edx.course.markdown import engine_stamp
 from pamong_edx.course.model import (
     Block, Certificate, Chapter, Course, GradedFormat, GradingPolicy, Location, Objective, Sequential, Signatory,
     Unit,
@@ -110,6 +109,7 @@ class CourseLoader:
         # A chapter that could not be read hides what it references: skip the whole-course checks then.
         self.incomplete = False
         self.objectives: dict[str, Location] = {}  # objective id -> where it is declared
+        self._engine: str | None = None
 
     def load(self) -> tuple[Course | None, list[Diagnostic]]:
         ctx = self.ctx
@@ -136,7 +136,22 @@ class CourseLoader:
             return None, ctx.diagnostics
         self.html_allowed = ctx.boolean(fields, "html_assets", False)
         self.scan_assets(self.html_allowed)
-        course = self.course(fields)
+        known = None
+        if self.cache is not None:
+            # the texts of course.yaml (and the Markdown files it names), as chapter files keep theirs
+            ctx.recording = Recording({}, {}, 0, 0)
+            known = self.cache.get(self.renderings_key(COURSE_FILE))
+            if isinstance(known, dict):
+                ctx.markdown_renderer.memo.update(known)
+        try:
+            course = self.course(fields)
+        finally:
+            outside, ctx.recording = ctx.recording, None
+        if outside is not None:
+            memo = ctx.markdown_renderer.memo
+            renderings = {text: memo[text] for text in outside.texts if text in memo}
+            if renderings != known:
+                self.kept.append((self.renderings_key(COURSE_FILE), renderings))
         if not self.incomplete:
             self.check_grading(course)
             self.check_objectives()
@@ -372,19 +387,23 @@ class CourseLoader:
             cached = self.cached_chapter(key, siblings)
             if cached is not None:
                 return cached
-            ctx.recording = Recording(siblings, self.used_formats, len(ctx.diagnostics), len(ctx.objective_refs))
             # the file changed, most of its texts did not: what they rendered to last time is known
             renderings = self.cache.get(self.renderings_key(item.value))
             if isinstance(renderings, dict):
                 ctx.markdown_renderer.memo.update(renderings)
         outer = ctx.file
+        if key is not None:
+            outer_recording, ctx.recording = ctx.recording, Recording(
+                siblings, self.used_formats, len(ctx.diagnostics), len(ctx.objective_refs))
+        else:
+            outer_recording = ctx.recording
         ctx.file = path
         try:
             node = ctx.compose(path, _("chapter file '{path}'").format(path=item.value))
             chapter = self.chapter(node, siblings) if node is not None else None
         finally:
             ctx.file = outer
-            recording, ctx.recording = ctx.recording, None
+            recording, ctx.recording = ctx.recording, outer_recording
         if key is not None and chapter is not None:
             paths = {name: asset.path for name, asset in ctx.assets.items()}
             record = recording.finish(chapter, siblings, self.used_formats, ctx.diagnostics, paths, self.cache,
@@ -419,8 +438,11 @@ class CourseLoader:
         return self.cache.key("chapter-record", key, i18n.language())
 
     def renderings_key(self, raw: str) -> str:
-        """Where the Markdown renderings of a chapter file are kept: by its place, each under its own text."""
-        return self.cache.key("renderings", str(self.dir.root), raw, markdown_it.__version__)
+        """Where the Markdown renderings of a chapter file (or of course.yaml) are kept: by its place, each under
+        its own text, for the markdown-it installed (known without importing it)."""
+        if self._engine is None:
+            self._engine = engine_stamp()
+        return self.cache.key("renderings", str(self.dir.root), raw, self._engine)
 
     def cached_chapter(self, key: str, siblings: dict[str, int]) -> Chapter | None:
         ctx = self.ctx

@@ -7,18 +7,18 @@ which references are course assets (and reporting those that are not) without re
 that recurs (a choice "Ya", a hint) is rendered once per load.
 
 Most course strings (choice texts, short questions) hold no Markdown syntax at all; those skip the parser.
-tests/course/test_markdown.py checks the shortcut gives exactly what markdown-it gives.
+tests/course/test_markdown.py checks the shortcut gives exactly what markdown-it gives. markdown-it itself is
+imported when the first text needs the parser, so a load whose texts all come from the build cache (or hold no
+syntax) never imports it.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import unquote
-
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
 
 from pamong_edx.course.richtext import AssetRef, RichText
 
@@ -80,10 +80,33 @@ class Rendering:
         return RichText(parts)
 
 
+def engine_stamp() -> str:
+    """What identifies the installed markdown-it, without importing it: where its package is and the size and
+    time of its __init__.py (an upgrade rewrites it). Part of the key of renderings kept in the build cache."""
+    import importlib.machinery
+
+    spec = importlib.machinery.PathFinder.find_spec("markdown_it")
+    origin = spec.origin if spec is not None and spec.origin else ""
+    try:
+        info = os.stat(origin)
+    except OSError:
+        return origin
+    return f"{origin}:{info.st_size}:{info.st_mtime_ns}"
+
+
 class MarkdownRenderer:
     def __init__(self) -> None:
-        self.md = MarkdownIt("commonmark", {"html": False}).enable("table")
+        self._md = None
         self.memo: dict[tuple[str, bool], Rendering] = {}
+
+    @property
+    def md(self):
+        """The markdown-it parser, made (and markdown-it imported) on first use."""
+        if self._md is None:
+            from markdown_it import MarkdownIt
+
+            self._md = MarkdownIt("commonmark", {"html": False}).enable("table")
+        return self._md
 
     def render(self, text: str, *, inline: bool = False, check: Check | None = None) -> RichText:
         """Rich text for `text`; `inline` renders without the paragraph wrapper (choice texts, hints)."""
@@ -127,6 +150,8 @@ class MarkdownRenderer:
 
 def _mark_references(tokens: list, text: str) -> tuple[list[Reference], list[str]]:
     """Replace the URL of every local link and image by a numbered mark; their references and URLs as written."""
+    from markdown_it.common.utils import escapeHtml
+
     refs: list[Reference] = []
     written: list[str] = []
     lines: list[str] | None = None

@@ -1,7 +1,8 @@
 """Video transcripts: reading .srt and .vtt caption files, and turning WebVTT into the SRT Open edX plays.
 
 The loader reads every transcript when it reads the video block, so `pamong validate` reports a malformed one
-at its line; the OLX exporter reads it again to write the SRT copy it ships.
+at its line; the OLX exporter reads it again to write the SRT copy it ships. webvtt-py is imported on the first
+transcript read: a course without one (and `pamong validate` of it) never pays for it.
 """
 
 from __future__ import annotations
@@ -10,12 +11,12 @@ import functools
 import io
 import os
 from pathlib import Path
-
-import webvtt
-from webvtt.errors import MalformedCaptionError, MalformedFileError
-from webvtt.vtt import WebVTTCueBlock
+from typing import TYPE_CHECKING
 
 from pamong_edx.i18n import N_, _
+
+if TYPE_CHECKING:
+    import webvtt
 
 SRT_EXAMPLE = N_("a cue number, then a timing line such as 00:00:01,000 --> 00:00:04,000")
 
@@ -46,6 +47,9 @@ def read_captions(path: Path) -> webvtt.WebVTT:
 
 @functools.lru_cache(maxsize=64)
 def _read_captions(name: str, version: tuple[int, int, int] | None) -> webvtt.WebVTT:
+    import webvtt
+    from webvtt.errors import MalformedCaptionError, MalformedFileError
+
     path = Path(name)
     vtt = is_webvtt(path)
     try:
@@ -87,6 +91,8 @@ def srt_bytes(path: Path) -> bytes:
 
 def _bad_timing(path: Path) -> tuple[int, str]:
     """(line, text) of the first timing line WebVTT's own rule refuses, or (0, "") when none is to blame."""
+    from webvtt.vtt import WebVTTCueBlock
+
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from pamong_edx.errors import PamongError
@@ -56,12 +56,12 @@ class _BuiltInPack:
 
 class Indonesian(_BuiltInPack):
     component = "player_lang_id"
-    pack = resources.files(__package__).joinpath("lang", "id.json")
+    pack = Path(__file__).with_name("lang") / "id.json"  # a path, not importlib.resources: a quicker start
 
 
 class English(_BuiltInPack):
     component = "player_lang_en"
-    pack = resources.files(__package__).joinpath("lang", "en.json")
+    pack = Path(__file__).with_name("lang") / "en.json"
 
 
 def _installed() -> dict[str, Any]:

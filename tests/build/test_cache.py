@@ -97,7 +97,8 @@ def test_an_unchanged_chapter_file_is_neither_read_nor_rendered(course_dir, tmp_
     assert course is not None and diagnostics == []
     assert chapter.name not in reads  # known by its metadata in the file index
     questions = [b.question_markdown for b in course.chapters[1].sequentials[0].units[0].blocks if b.is_problem]
-    assert questions and renders and not set(questions) & set(renders)  # course.yaml's texts only were rendered
+    assert questions and not set(questions) & set(renders)
+    assert renders == []  # course.yaml's texts (and the Markdown files it names) come from the cache too
 
 
 def test_in_an_edited_chapter_file_only_the_edited_text_is_rendered(course_dir, tmp_path, monkeypatch):
@@ -173,3 +174,86 @@ def test_segmented_gzip_reads_as_one_stream_and_crcs_combine(tmp_path):
     assert (tmp_path / "clean.tar.gz").read_bytes() == (tmp_path / "p1.tar.gz").read_bytes()
     a, b = os.urandom(1000), os.urandom(777)
     assert crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
+
+
+@pytest.mark.parametrize("fixture", ["complete", "id-warnings", "lint-graded-hints", "missing-asset"])
+def test_validate_reports_the_same_from_the_cache_as_without_it(fixture, tmp_path, monkeypatch, capsys):
+    """`pamong validate` takes unchanged chapter files and texts from the build cache; what it reports (errors,
+    warnings, lints, the summary) is what a validate that reads everything reports."""
+    root = tmp_path / fixture
+    shutil.copytree(FIXTURES / "courses" / fixture, root)
+    monkeypatch.setenv("PAMONG_CACHE_DIR", str(tmp_path / "cache"))
+    runs = []
+    for args in (["--no-cache"], [], [], ["--no-cache"]):  # the second validate reads the cache the first filled
+        status = run_pamong("validate", *args, str(root))
+        runs.append((status, capsys.readouterr()))
+    assert all(run == runs[0] for run in runs), runs
+    # an edit to course.yaml after the cache was filled: reported as a validate reading everything reports it
+    text = (root / "course.yaml").read_text(encoding="utf-8")
+    (root / "course.yaml").write_text(text.replace("\ntitle:", "\ntitle: Diubah", 1), encoding="utf-8")
+    edited = [(run_pamong("validate", *args, str(root)), capsys.readouterr()) for args in ([], ["--no-cache"])]
+    assert edited[0] == edited[1]
+
+
+def test_validate_without_cache_keeps_nothing(course_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PAMONG_CACHE_DIR", str(tmp_path / "cache"))
+    assert run_pamong("validate", "--no-cache", str(course_dir)) == 0
+    assert not (tmp_path / "cache" / "objects").exists()
+    assert run_pamong("validate", str(course_dir)) == 0
+    assert any((tmp_path / "cache" / "objects").iterdir())
+
+
+@pytest.mark.parametrize("fmt", ["scorm12", "scorm2004"])
+def test_scorm_pages_of_unchanged_chapter_files_come_from_the_cache(fmt, course_dir, tmp_path, monkeypatch):
+    from pamong_edx.exporters.scorm import ScormExporter
+
+    cache_dir = tmp_path / "cache"
+    build(course_dir, tmp_path / "first", BuildCache(cache_dir))
+    rendered = []
+    real = ScormExporter._render
+    monkeypatch.setattr(ScormExporter, "_render",
+                        lambda self, sco, *args: rendered.append(sco.key) or real(self, sco, *args))
+
+    def package(out: str, cache: BuildCache | None) -> bytes:
+        del rendered[:]
+        course, _ = load_course(course_dir, cache=cache)
+        [exporter] = select_exporters([fmt]).values()
+        options = {"max_size": None, "sco_per": "sequential", "cache": cache}
+        return build_package(course, exporter, tmp_path / out, options).path.read_bytes()
+
+    course, _ = load_course(course_dir)
+    inline = {s.id for s in course.chapters[0].sequentials}  # course.yaml's own chapter: rendered every time
+    in_file = {s.id for s in course.chapters[1].sequentials}
+    assert inline and in_file and not inline & in_file
+
+    package("again", BuildCache(cache_dir))
+    assert set(rendered) == inline
+    edit(course_dir / "chapters" / "02-evaluasi.yaml", "Tahun berapa UU Desa disahkan?",
+         "Pada tahun berapa UU Desa disahkan?")
+    edited = package("edited", BuildCache(cache_dir))
+    assert set(rendered) == inline | in_file
+    assert edited == package("clean", None)
+    package("unchanged", BuildCache(cache_dir))
+    assert set(rendered) == inline
+    # the course title is on every page: no page is taken from the cache, and the package is a clean build's
+    edit(course_dir / "course.yaml", "Tata Kelola Desa", "Tata Kelola Desa (revisi)")
+    retitled = package("retitled", BuildCache(cache_dir))
+    assert set(rendered) == inline | in_file
+    assert retitled == package("retitled-clean", None)
+
+
+@pytest.mark.parametrize("sco_per", ["chapter", "course"])
+def test_scorm_rebuilds_with_any_sco_division_are_clean_builds(sco_per, course_dir, tmp_path):
+    cache_dir = tmp_path / "cache"
+    [exporter] = select_exporters(["scorm2004"]).values()
+
+    def package(out: str, cache: BuildCache | None, per: str = sco_per) -> bytes:
+        course, _ = load_course(course_dir, cache=cache)
+        options = {"max_size": None, "sco_per": per, "cache": cache}
+        return build_package(course, exporter, tmp_path / out, options).path.read_bytes()
+
+    package("first", BuildCache(cache_dir), "sequential")
+    assert package("divided", BuildCache(cache_dir)) == package("divided-clean", None)
+    edit(course_dir / "chapters" / "02-evaluasi.yaml", "Tahun berapa UU Desa disahkan?",
+         "Pada tahun berapa UU Desa disahkan?")
+    assert package("edited", BuildCache(cache_dir)) == package("edited-clean", None)

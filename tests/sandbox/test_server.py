@@ -16,6 +16,7 @@ from werkzeug.test import Client
 
 from pamong_edx.sandbox.core.faults import FaultConfig, FaultInjector
 from pamong_edx.sandbox.core.standin import Reset, StandIn
+from pamong_edx.sandbox.core.throttle import RateThrottle
 from pamong_edx.sandbox.openedx import OpenEdxApp, Settings, openedx_sandbox
 
 
@@ -49,6 +50,19 @@ def test_config_route_validates_and_applies(client):
     settings = client.post("/__sandbox__/config", json={"fail_rate": 1, "throttle": True}).json
     assert settings["faults"]["fail_rate"] == 1.0 and settings["app"]["throttle"] is True
     assert client.get("/api/user/v1/me").status_code == 500
+
+
+def test_the_throttles_read_rates_with_the_clients_parser(client):
+    now = [0.0]
+    throttle = RateThrottle(clock=lambda: now[0])
+    assert [throttle.hit("u", "2/m") for _ in range(3)] == [None, None, 60]  # DRF's spelling
+    assert [throttle.hit("r", "1/7d") for _ in range(2)] == [None, 7 * 86400]  # django-ratelimit's multiplier
+    now[0] += 60
+    assert throttle.hit("u", "2/minute") is None
+    for rate in ("40/m", "60/7d", "120/minute"):
+        assert client.post("/__sandbox__/config", json={"registration_rate": rate}).status_code == 200
+    refused = client.post("/__sandbox__/config", json={"enrollment_user_rate": "5/fortnight"})
+    assert refused.status_code == 400 and "'5/fortnight' is not a rate" in refused.json["detail"]
 
 
 def test_routes_match_exactly_and_take_course_keys_raw(client):

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from pamong_edx.errors import UsageError
+from pamong_edx.nesting import TooDeep, toml_loads
 from pamong_edx.regions.reference import Regions, load_regions
 
 ENV_VAR = "PAMONG_REGIONS"
@@ -31,8 +32,8 @@ def locate_regions(option: str | os.PathLike | None = None, *, cwd: Path | None 
     config = cwd / CONFIG_FILE
     if config.is_file():
         try:
-            settings = tomllib.loads(config.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            settings = toml_loads(config.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, TooDeep) as exc:
             raise UsageError(f"{config}: not valid TOML ({exc})") from None
         value = settings.get("regions")
         if value is not None:

@@ -185,6 +185,17 @@ def test_a_byte_order_mark_does_not_reach_the_markdown(course_copy):
     assert str(list(course.blocks())[1].html) == "<h1>Pengantar</h1>\n<p>Isi.</p>\n"
 
 
+def test_a_course_yaml_nested_without_end_is_one_located_error(course_copy):
+    root = course_copy("minimal")
+    path = root / "course.yaml"
+    # an anchor: the document is composed in Python, counting what aliases add; that composer recursed per level
+    path.write_text(path.read_text(encoding="utf-8") + "x-catatan: &c\n" + "- " * 100_000 + "x\n", encoding="utf-8")
+    course, diagnostics = load_course(root)
+    [error] = diagnostics
+    assert course is None and codes(diagnostics) == [("E001", "course.yaml", error.location.line)]
+    assert error.message == "invalid YAML: lists or mappings nested deeper than 100 levels"
+
+
 def test_a_course_yaml_symlinked_from_outside_is_refused_before_reading(tmp_path):
     secret = tmp_path / "rahasia.txt"
     secret.write_text("password: s3cr3t-db-password\n")

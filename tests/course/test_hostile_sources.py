@@ -196,6 +196,21 @@ def test_a_course_yaml_nested_without_end_is_one_located_error(course_copy):
     assert error.message == "invalid YAML: lists or mappings nested deeper than 100 levels"
 
 
+def test_a_chapter_file_nested_without_end_is_one_located_error_in_that_file(course_copy):
+    root = course_copy("minimal")
+    (root / "chapters").mkdir()
+    # an anchor, so the chapter is composed by the Python composer, which must refuse the node past level 100
+    (root / "chapters" / "dalam.yaml").write_text("title: &t Bab Dalam\nsequentials:\n" + "- " * 100_000 + "x\n",
+                                                  encoding="utf-8")
+    path = root / "course.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("chapters:\n", "chapters:\n  - chapters/dalam.yaml\n"),
+                    encoding="utf-8")
+    course, diagnostics = load_course(root)
+    [error] = diagnostics
+    assert course is None and codes(diagnostics) == [("E001", "dalam.yaml", 3)]
+    assert error.message == "invalid YAML: lists or mappings nested deeper than 100 levels"
+
+
 def test_a_course_yaml_symlinked_from_outside_is_refused_before_reading(tmp_path):
     secret = tmp_path / "rahasia.txt"
     secret.write_text("password: s3cr3t-db-password\n")

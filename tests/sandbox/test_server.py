@@ -5,6 +5,7 @@ is a real socket (resets, hang-ups, the command line) start a server."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -229,13 +230,13 @@ def test_without_the_sandbox_extra_the_command_says_how_to_install_it(tmp_path):
 def _exchange(sock, request: bytes) -> tuple[str, bytes]:
     """Send one request on a raw socket; the answer's head and its Content-Length body."""
     sock.sendall(request)
-    data = b""
-    while b"\r\n\r\n" not in data:
-        data += sock.recv(65536)
-    head, _, body = data.partition(b"\r\n\r\n")
+    head = b""
+    while not head.endswith(b"\r\n\r\n"):  # a byte at a time: never into the answer behind this one
+        head += sock.recv(1) or pytest.fail(f"the server closed the connection after {head!r}")
     length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
+    body = b""
     while len(body) < length:
-        body += sock.recv(65536)
+        body += sock.recv(length - len(body)) or pytest.fail("the server closed the connection inside a body")
     return head.decode("latin-1"), body
 
 
@@ -268,6 +269,20 @@ def test_requests_of_a_session_share_one_connection(server):
     assert (first.status_code, changed.status_code, again.status_code) == (401, 200, 200)
     assert "Connection" not in first.headers and again.json()["total"] == 1
     assert len(accepted) == 1
+
+
+def test_pipelined_requests_are_read_apart(server):
+    """A body is read to its Content-Length and no further: the next request behind it, sent in the same
+    packet, is answered on its own."""
+    body = b'{"latency_ms": 0}'
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(b"POST /__sandbox__/config HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+                     + b"GET /__sandbox__/stats HTTP/1.1\r\nHost: x\r\n\r\n")
+        config_head, config = _exchange(sock, b"")
+        stats_head, stats = _exchange(sock, b"")
+    assert config_head.split()[1] == stats_head.split()[1] == "200"
+    assert json.loads(config)["faults"]["latency_ms"] == 0 and "total" in json.loads(stats)
 
 
 def test_a_body_the_app_did_not_read_closes_the_connection(server):

@@ -363,7 +363,7 @@ def test_stopping_closes_kept_connections_at_once():
 
 
 def test_a_kept_connection_that_stays_idle_is_closed(server, monkeypatch):
-    monkeypatch.setattr(serving, "IDLE_S", 0.2)
+    monkeypatch.setattr(serving._Handler, "timeout", 0.2)  # 120 s: what a client that goes quiet is given
     with socket.create_connection(("127.0.0.1", server.port)) as sock:
         _exchange(sock, b"GET /__sandbox__/stats HTTP/1.1\r\nHost: x\r\n\r\n")
         assert _closed_by_server(sock)

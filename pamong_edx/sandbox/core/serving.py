@@ -16,7 +16,9 @@ connection per request. `_Handler` keeps the connection open only when the reque
 reached before the answer leaves: an HTTP/1.1 request with one Content-Length (or none) whose body the app
 read to the end, and an answer with a Content-Length. Anything else (a chunked request, a body left unread,
 an answer streamed without a length, an app that failed, a reset fault, a server stopping) still closes it.
-A connection that waits for its next request is shut when the server stops, and after `IDLE_S` seconds.
+A connection waiting for its next request is shut when the server stops; a client that leaves it idle
+gets it closed after the same `timeout` as a client that connects and sends nothing (never sooner: a close
+that crosses a request on its way is an error no client can tell from a lost call).
 """
 
 from __future__ import annotations
@@ -41,7 +43,6 @@ from pamong_edx.sandbox.core.stats import Stats
 
 log = logging.getLogger("pamong_edx.sandbox")
 QUERY = re.compile(r"\?[^\s\"]*")  # query strings may carry a token (Moodle merges GET into POST): never logged
-IDLE_S = 15  # how long a kept-alive connection may wait for its next request (a pooled thread waits with it)
 FAILED = "pamong.sandbox.failed"  # set in the environ when the app raised: the answer may be cut, so close
 
 
@@ -183,15 +184,16 @@ class _Body(LimitedStream):
     line), whether the app or werkzeug's drain after the answer reads it, never a 400 from werkzeug."""
 
     def on_disconnect(self, error: Exception | None = None) -> None:
+        if isinstance(error, OSError):  # a reset, a timeout: what the socket said
+            raise error
         raise ConnectionAbortedError("the client hung up inside the body") from error
 
 
 class _Handler(WSGIRequestHandler):
     protocol_version = "HTTP/1.1"
-    timeout = 120  # a client that connects and goes quiet (or drips a request) frees its thread
+    timeout = 120  # a client that goes quiet (before a request, inside one, or kept alive) frees its thread
     _body: _Body | None = None  # the request's body when its end is known: the connection may be kept
     _sized = False  # the answer has a Content-Length
-    _served = 0  # requests answered on this connection
 
     def setup(self) -> None:
         super().setup()
@@ -203,18 +205,14 @@ class _Handler(WSGIRequestHandler):
         if not waiting.add(self.connection):
             self.close_connection = True  # the server stopped while the last answer was made
             return
-        if self._served:
-            self.connection.settimeout(IDLE_S)
         try:
             super().handle_one_request()
         finally:
             waiting.discard(self.connection)
-            self._served += 1
 
     def parse_request(self) -> bool:
-        # The request line is in: the request is no longer idle (the stop leaves it be) and gets the full timeout.
+        # The request line is in: the request is no longer waiting (a stop lets it be answered).
         self.server.waiting.discard(self.connection)  # type: ignore[attr-defined]
-        self.connection.settimeout(self.timeout)
         return super().parse_request()
 
     def run_wsgi(self) -> None:

@@ -193,7 +193,7 @@ def test_a_course_yaml_nested_without_end_is_one_located_error(course_copy):
     course, diagnostics = load_course(root)
     [error] = diagnostics
     assert course is None and codes(diagnostics) == [("E001", "course.yaml", error.location.line)]
-    assert error.message == "invalid YAML: lists or mappings nested deeper than 100 levels"
+    assert "lists or mappings nested deeper than 100 levels" in error.message
 
 
 def test_a_chapter_file_nested_without_end_is_one_located_error_in_that_file(course_copy):
@@ -208,7 +208,7 @@ def test_a_chapter_file_nested_without_end_is_one_located_error_in_that_file(cou
     course, diagnostics = load_course(root)
     [error] = diagnostics
     assert course is None and codes(diagnostics) == [("E001", "dalam.yaml", 3)]
-    assert error.message == "invalid YAML: lists or mappings nested deeper than 100 levels"
+    assert "lists or mappings nested deeper than 100 levels" in error.message
 
 
 def test_a_course_yaml_symlinked_from_outside_is_refused_before_reading(tmp_path):

@@ -81,7 +81,7 @@ def test_an_overlay_nested_without_end_is_one_located_error(tmp_path):
         (tmp_path / "dalam.yaml").write_text("org: &org PamongDesa\nrun:" + body + "\n")
         [error] = read_overlay(tmp_path / "dalam.yaml").diagnostics
         assert (error.code, error.location.col) == ("E001", column)
-        assert error.message == "invalid YAML: lists or mappings nested deeper than 100 levels"
+        assert "lists or mappings nested deeper than 100 levels" in error.message
 
 
 def test_validate_with_an_overlay(pamong):

@@ -57,8 +57,10 @@ def read(path: Path) -> dict[str, Any]:
     """The whole file as a mapping; a file that cannot be read or parsed is one clear error."""
     import tomllib
 
+    from pamong_edx.nesting import TooDeep, toml_loads
+
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return toml_loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(_("{path}: not valid TOML: {detail}").format(path=path, detail=exc)) from None
     except OSError as exc:
@@ -66,7 +68,7 @@ def read(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise UsageError(_("{path}: not UTF-8 text (byte {at}); save it as UTF-8").format(path=path, at=exc.start)
                          ) from None
-    except RecursionError:
+    except TooDeep:
         raise UsageError(_("{path}: nested too deeply to read").format(path=path)) from None
 
 

@@ -18,6 +18,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from pamong_edx.course.model import Location
 from pamong_edx.i18n import _
+from pamong_edx.nesting import DepthLimit
 
 STR = "tag:yaml.org,2002:str"
 INT = "tag:yaml.org,2002:int"
@@ -67,7 +68,7 @@ class _FastResolve:
         return tag
 
 
-class Loader(_FastResolve, _Base):
+class Loader(DepthLimit, _FastResolve, _Base):
     """Composes in C: for documents without anchors."""
 
 
@@ -112,7 +113,8 @@ class _CountingComposer(Composer):
 
 
 if _Parser is not None:
-    class CountingLoader(_CountingComposer, _FastResolve, _Parser, SafeConstructor, yaml.resolver.Resolver):
+    class CountingLoader(DepthLimit, _CountingComposer, _FastResolve, _Parser, SafeConstructor,
+                         yaml.resolver.Resolver):
         """libyaml's parser, with the composer above."""
 
         def __init__(self, stream):
@@ -121,7 +123,7 @@ if _Parser is not None:
             SafeConstructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
 else:  # pragma: no cover - PyYAML without libyaml
-    class CountingLoader(_CountingComposer, _FastResolve, yaml.SafeLoader):
+    class CountingLoader(DepthLimit, _CountingComposer, _FastResolve, yaml.SafeLoader):
         def __init__(self, stream):
             yaml.SafeLoader.__init__(self, stream)
             _CountingComposer.__init__(self)

@@ -7,12 +7,18 @@ each with theirs. Batches run on a small thread pool; the journal is touched onl
 batch is marked as sent (and committed) before a worker takes it, and its outcomes are recorded when the worker
 hands them back. Each identifier's outcome is read from the LMS's answer.
 
-Single requests are retried by the transport (lms/retry.py). The executor decides only about a whole batch,
-where the journal needs it: a batch the LMS failed on after the transport gave up (an answer lost, which may or
-may not have been applied; everything the engine sends is safe to repeat), was throttled for longer than the
-transport waits, or failed for some identifiers alone, is tried again with the same policy's backoff; an answer
-that will not change (an invalid email, a rejected batch) is recorded at once; a failure that concerns the
-whole job (credentials, permissions, a missing course) stops it.
+Requests are retried by the transport alone (lms/retry.py), and a failure its policy covers comes back marked
+`retried`: the executor never repeats such a batch (a 5xx on a call safe to repeat is tried as often as the
+policy says, not that times the executor's tries); it is recorded as failed, not for good, and the next run
+sends it again. The executor repeats a whole batch only where the transport could not and the journal must
+decide: a call not safe to repeat (bulk enrolment that sends emails, account creation) whose answer was lost,
+so that it may or may not have been applied (its items are then sent again as resends: an "already enrolled"
+answer is the toolkit's own enrolment, as after an interrupted run), a failure the LMS reports inside an answer
+(Moodle's rolled-back database error, an answer that cannot be read), a throttle the transport cannot tell
+from its status, or identifiers the LMS failed alone (those are tried again alone); with the same policy's
+backoff. An answer that will not change (an invalid email, a rejected batch) is recorded at once; a throttle
+asking for longer than the policy waits, or a failure that concerns the whole job (credentials, permissions, a
+missing course), stops it.
 """
 
 from __future__ import annotations
@@ -43,7 +49,8 @@ from pamong_edx.lms.retry import RetryPolicy
 class Settings:
     batch_size: int = 100  # identifiers per call
     workers: int = 4  # calls in flight at once
-    # Tries of one batch (or one cohort creation), with the one backoff formula of lms/retry.py.
+    # Tries of one batch (or one cohort creation) where the transport could not repeat it, with the one backoff
+    # formula of lms/retry.py.
     retry: RetryPolicy = RetryPolicy(attempts=4, base_delay=1.0, max_delay=30.0)
 
     @property
@@ -215,7 +222,7 @@ class Executor:
                 return made
             except (ServerError, Throttled) as exc:
                 wait = exc.wait if isinstance(exc, Throttled) else 0.0
-                if attempt == self.settings.attempts or wait > self.settings.retry.max_wait:
+                if exc.retried or attempt == self.settings.attempts or wait > self.settings.retry.max_wait:
                     raise
                 self.sleep(max(self._backoff(attempt), wait))
             listed = {c.name: c for c in self.backend.list_cohorts(course)}
@@ -314,20 +321,27 @@ class Executor:
         done: list[tuple[Item, Outcome]] = []
         message: str | None = None
         attempt = 0
+        wait = 0.0
         while todo and attempt < self.settings.attempts:
+            if attempt:
+                self.sleep(wait)
             attempt += 1
             try:
                 answers = self._call(batch, todo)
-            except Throttled as exc:
-                if exc.wait > self.settings.retry.max_wait:  # hours, say: the job stops, and resumes later
+            except (Throttled, ServerError) as exc:  # 429s; 5xx, timeouts, resets, unreadable answers
+                if isinstance(exc, Throttled) and exc.wait > self.settings.retry.max_wait:
+                    # hours, say: the job stops, and resumes later
                     done.extend((i, _failure(i, batch, str(exc), permanent=False)) for i in todo)
                     return Answer(done, attempt, str(exc), fatal=exc)
+                if exc.retried:  # the transport tried it as often as the policy allows: not once more
+                    reason = _("gave up after {tries} tries: {error}").format(tries=exc.tries, error=exc)
+                    done.extend((i, _failure(i, batch, reason, permanent=False)) for i in todo)
+                    return Answer(done, attempt, str(exc))
+                if isinstance(exc, ServerError) and exc.maybe_applied:
+                    for item in todo:  # sent again not knowing whether it took effect: as after a killed run
+                        item.resend = True
                 message = str(exc)
-                self.sleep(max(exc.wait, self._backoff(attempt)))
-                continue
-            except ServerError as exc:  # 5xx, timeouts, resets: every operation here may be repeated
-                message = str(exc)
-                self.sleep(self._backoff(attempt))
+                wait = max(exc.wait if isinstance(exc, Throttled) else 0.0, self._backoff(attempt))
                 continue
             except InvalidInput as exc:  # the LMS rejected the call as a whole; repeating it would not help
                 done.extend((i, _failure(i, batch, str(exc), permanent=False)) for i in todo)
@@ -345,7 +359,7 @@ class Executor:
                 message = _("the LMS reported an error for {errors} of {count} identifiers").format(
                     errors=len(retry), count=len(todo))
                 todo = retry
-                self.sleep(self._backoff(attempt))
+                wait = self._backoff(attempt)
             else:
                 todo = []
         reason = (ngettext("gave up after {tries} try: {message}", "gave up after {tries} tries: {message}", attempt)

@@ -68,7 +68,7 @@ class Item:
     region: str
     message: str = ""
     rule: CourseRule | None = None
-    resend: bool = False  # sent by an interrupted run, outcome unknown
+    resend: bool = False  # sent before (by an interrupted run, or a try of this one), outcome unknown
     owned: bool = False  # the journal says the toolkit enrolled this one
     has_account: bool | None = None  # known from earlier outcomes, for the dry-run's enrol / pre-enrol split
     state: str | None = None  # the journal's state for it when planned

@@ -13,7 +13,6 @@ import json
 import re
 import string
 from collections.abc import Callable
-from itertools import accumulate
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import yaml
 from pamong_edx.diagnostics import Diagnostic, Location, register
 from pamong_edx.errors import PamongError
 from pamong_edx.i18n import N_, _, ngettext
+from pamong_edx.nesting import DepthLimit, depth
 from pamong_edx.regions.codes import normalise_code
 from pamong_edx.roster.positions import CANONICAL, canonical_position
 
@@ -394,9 +394,10 @@ def load_rules(path: Path) -> Rules:
 
 MAX_RULES_CHARS = 1_000_000  # a national rules file is a few kilobytes
 MAX_FLOW_DEPTH = 20  # [ and { nested; PyYAML's scanner slows with the square of the depth
-_QUOTED_OR_COMMENT = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\']|\'\')*\'|#[^\n]*')
-_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
-_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+class _Loader(DepthLimit, yaml.SafeLoader):
+    """The safe loader, its composer refusing block nesting without end (flow nesting is refused before)."""
 
 
 def _too_big(text: str) -> str:
@@ -404,8 +405,7 @@ def _too_big(text: str) -> str:
     if len(text) > MAX_RULES_CHARS:
         return _("the file has {n:,} characters, more than a rules file needs ({limit:,})").format(
             n=len(text), limit=MAX_RULES_CHARS)
-    brackets = _NOT_BRACKETS.sub("", _QUOTED_OR_COMMENT.sub("", text))
-    if max(accumulate(map(_STEP.__getitem__, brackets)), default=0) > MAX_FLOW_DEPTH:
+    if depth(text, "yaml") > MAX_FLOW_DEPTH:
         return _("lists or mappings nested deeper than a rules file needs ({limit} levels)").format(
             limit=MAX_FLOW_DEPTH)
     return ""
@@ -417,16 +417,13 @@ def parse_rules(text: str, where: str) -> Rules:
     if problem:
         raise RulesError(where, [located(where, 1, 1, "RUL001", problem)])
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)  # not every YAMLError is located
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = getattr(exc, "problem", None) or str(exc)
         raise RulesError(where, [located(where, line, col, "RUL001",
                                                  _("not valid YAML: {problem}").format(problem=problem))]) from None
-    except RecursionError:
-        deep = _("lists or mappings nested deeper than a rules file needs; it is not a rules file")
-        raise RulesError(where, [located(where, 1, 1, "RUL001", deep)]) from None
     if root is None:
         empty = _("the rules file is empty; list at least one course under 'courses:'")
         raise RulesError(where, [located(where, 1, 1, "RUL005", empty)])

@@ -17,27 +17,17 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import accumulate
 from typing import Any
 
 from pamong_edx.i18n import N_, _
 from pamong_edx.lms.errors import BadAnswer
+from pamong_edx.nesting import depth
 
-_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
-_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
-_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 _CHARSET = re.compile(r"charset=([\w.:-]+)", re.IGNORECASE)
 
 
-def nesting(text: str) -> int:
-    """How deep arrays and objects nest in a JSON text (strings skipped), counted in C-speed passes: a
-    deeply nested answer must be refused before json.loads recurses into it."""
-    brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", text))
-    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
-
-
 def decode_json(text: str, where: str, max_depth: int) -> Any:
-    if nesting(text) > max_depth:
+    if depth(text, "json") > max_depth:  # refused before json.loads recurses into it (pamong_edx/nesting.py)
         raise BadAnswer(_("{where}: the answer nests arrays or objects deeper than {depth} levels; refused "
                           "(limits.max_json_depth)").format(where=where, depth=max_depth))
     try:

@@ -14,6 +14,11 @@ class LmsError(PamongError):
 
     platform_message = ""  # the platform's own words, apart from the message, when it gives them
     debuginfo: str | None = None  # Moodle's debugging detail, when the site shows it
+    # Set by the transport: True when its retry policy (lms/retry.py) covers this failure, so the call was tried
+    # again as often as the policy allows (or, for a TLS failure, never, as a repeat will not mend it); a caller
+    # must not repeat it once more. `tries` is how many tries the transport made.
+    retried = False
+    tries = 1
 
     def __init__(self, message: str, *, status: int | None = None, code: str = "") -> None:
         super().__init__(message)

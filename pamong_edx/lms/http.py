@@ -3,7 +3,8 @@
 Every request goes through `Transport.request`, which
   * sends only to the profile's origins (lms/urls.py): a URL the server hands back that lies elsewhere is
     refused, so credentials never leave them; a redirect is followed only within them, and only for a GET;
-  * retries as lms/retry.py says, through urllib3's Retry;
+  * retries as lms/retry.py says, through urllib3's Retry, and marks an error whose failure that policy covers
+    as `retried`, so that no caller repeats it once more;
   * bounds the whole call: a deadline over all tries, waits and the reading of the answer (a body that never
     ends or drips a byte a second stops there), a cap on the answer's size, and on JSON nesting when it is read
     (lms/answers.py, lms/limits.py);
@@ -306,7 +307,8 @@ class Transport:
             self.traffic.before(method, prepared.path_url.split("?")[0], changes=changes)  # may wait for the pace
             if deadline is None:  # the client's own pacing is not the server's slowness
                 deadline = self.clock() + self.limits.deadline
-            reply = self._send(prepared, where, idempotent=idempotent, changes=changes, deadline=deadline)
+            pacer = self._pacer(prepared, idempotent=idempotent, changes=changes, deadline=deadline)
+            reply = self._send(prepared, where, pacer)
             status = reply.status
             if status == 401 and auth is not None and not refreshed:
                 auth.invalidate(call_headers["Authorization"])
@@ -324,9 +326,10 @@ class Transport:
                 if wait is None:
                     match = EXPECTED_IN.search(reply.text[:500])
                     wait = float(match.group(1)) if match else self.retry.throttle_default
-                raise Throttled(_("{where}: throttled by the LMS ({status}); try again in {wait:.0f} s")
-                                .format(where=where, status=status, wait=wait), wait=wait, status=status)
-            raise error_for(reply, redact=self.redact)
+                raise _covered(Throttled(_("{where}: throttled by the LMS ({status}); try again in {wait:.0f} s")
+                                         .format(where=where, status=status, wait=wait), wait=wait, status=status),
+                               pacer, status=status, has_retry_after="Retry-After" in reply.headers)
+            raise _covered(error_for(reply, redact=self.redact), pacer, status=status)
 
     def _redirect(self, method: str, url: str, reply: Reply, where: str, hops: int) -> str:
         target = urljoin(url, reply.headers["Location"])
@@ -340,15 +343,18 @@ class Transport:
                               .format(where=where, n=MAX_REDIRECTS))
         return target
 
-    def _send(self, prepared: requests.PreparedRequest, where: str, *, idempotent: bool, changes: bool,
-              deadline: float) -> Reply:
-        path = where.split(" ", 1)[1]
-        pacer = Pacer(
+    def _pacer(self, prepared: requests.PreparedRequest, *, idempotent: bool, changes: bool,
+               deadline: float) -> Pacer:
+        path = prepared.path_url.split("?")[0]
+        return Pacer(
             self.retry, idempotent=idempotent, deadline=deadline, sleep=self.sleep, rng=self.rng,
             rng_lock=self._rng_lock, clock=self.clock,
             before_try=lambda: self.traffic.before(prepared.method or "GET", path, changes=changes),
             answered=lambda status, headers: self.traffic.after(status, retry_after(headers)),
         )
+
+    def _send(self, prepared: requests.PreparedRequest, where: str, pacer: Pacer) -> Reply:
+        deadline = pacer.deadline
         settings = self.session.merge_environment_settings(prepared.url, {}, True, self.session.verify, None)
         # requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE in the environment override a session's verify,
         # which would silently drop the profile's CA bundle.
@@ -360,11 +366,12 @@ class Transport:
                                          timeout=self.timeout, **settings)
         except requests.RequestException as exc:
             pacer.out_of_time |= watchdog.passed
-            raise self._no_answer(exc, where, idempotent, pacer) from None
+            raise self._no_answer(exc, where, pacer) from None
         if watchdog.passed:  # the headers were cut off at the deadline: whatever arrived is not an answer
             response.close()
-            raise Unreachable(_("{where}: no answer within the call's deadline of {seconds:g} s (limits.deadline)")
-                              .format(where=where, seconds=self.limits.deadline))
+            raise _covered(Unreachable(_("{where}: no answer within the call's deadline of {seconds:g} s "
+                                         "(limits.deadline)").format(where=where, seconds=self.limits.deadline)),
+                           pacer, status=None)
         try:
             self.traffic.after(response.status_code, retry_after(response.headers))
             content = self._read(response, where, deadline)
@@ -406,7 +413,7 @@ class Transport:
         raw.release_conn()
         return b"".join(chunks)
 
-    def _no_answer(self, exc: requests.RequestException, where: str, idempotent: bool, pacer: Pacer) -> LmsError:
+    def _no_answer(self, exc: requests.RequestException, where: str, pacer: Pacer) -> LmsError:
         origin = ""
         if exc.request is not None and exc.request.url:
             parsed = parse_url(exc.request.url)
@@ -414,9 +421,12 @@ class Transport:
         method, path = where.split(" ", 1)
         shown = f"{method} {origin}{path}"
         if isinstance(exc, requests.exceptions.SSLError):
-            return Unreachable(_("{where}: TLS failed ({reason}); if the LMS uses a private CA, name its certificate "
-                                 "in the profile's ca_bundle").format(where=shown, reason=_tls_reason(exc)),
-                               maybe_applied=False)
+            error = Unreachable(_("{where}: TLS failed ({reason}); if the LMS uses a private CA, name its "
+                                  "certificate in the profile's ca_bundle").format(where=shown,
+                                                                                   reason=_tls_reason(exc)),
+                                maybe_applied=False)
+            error.retried = True  # the policy never repeats it: it will not mend
+            return error
         if isinstance(exc, requests.exceptions.InvalidURL):
             return ConfigError(_("{where}: not a valid URL").format(where=shown))
         sent = not _never_sent(exc)
@@ -425,8 +435,8 @@ class Transport:
         if pacer.out_of_time:
             what = _("no answer within the call's deadline of {seconds:g} s (limits.deadline)").format(
                 seconds=self.limits.deadline)
-        hint = "" if idempotent or not sent else _("; it may have taken effect: check before repeating it")
-        return Unreachable(f"{shown}: {what}{hint}", maybe_applied=sent)
+        hint = "" if pacer.idempotent or not sent else _("; it may have taken effect: check before repeating it")
+        return _covered(Unreachable(f"{shown}: {what}{hint}", maybe_applied=sent), pacer, status=None, sent=sent)
 
 
 class HttpBackend:
@@ -481,6 +491,15 @@ class HttpBackend:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _covered(error: LmsError, pacer: Pacer, *, status: int | None, sent: bool = True,
+             has_retry_after: bool = False) -> LmsError:
+    """The error, marked `retried` when the retry policy covers how the call failed, with the tries made."""
+    error.retried = pacer.policy.repeats(idempotent=pacer.idempotent, status=status, sent=sent,
+                                         has_retry_after=has_retry_after)
+    error.tries = pacer.tries
+    return error
 
 
 def _connection_failure(exc: requests.RequestException) -> str:

@@ -29,13 +29,13 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from itertools import accumulate
 from pathlib import Path
 
 from pamong_edx.config import CONFIG_NAME, config_files, user_config_dir  # noqa: F401 (re-exported)
 from pamong_edx.i18n import _
 from pamong_edx.lms.errors import ConfigError
 from pamong_edx.lms.limits import Limits
+from pamong_edx.nesting import TooDeep, toml_loads
 
 ENV_PROFILE = "env"
 KNOWN_KEYS = {"lms", "lms_url", "studio_url", "client_id", "client_secret_env", "ca_bundle", "insecure", "timeout",
@@ -86,29 +86,14 @@ def state_dir(profile: str, env: Mapping[str, str] | None = None, create: bool =
     return path
 
 
-MAX_NESTING = 32  # arrays and inline tables in pamong.toml; tomllib recurses once per level
-_STRINGS_OR_COMMENTS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*')
-_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
-_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
-
-
-def _nesting(text: str) -> int:
-    brackets = _NOT_BRACKETS.sub("", _STRINGS_OR_COMMENTS.sub("", text))
-    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
-
-
 def _read_profiles(path: Path) -> dict[str, dict]:
-    too_deep = ConfigError(_("{path}: arrays or tables nested too deep to read; a profile needs only a few levels")
-                           .format(path=path))
     try:
-        text = path.read_text(encoding="utf-8")
-        if _nesting(text) > MAX_NESTING:  # refused before the parser recurses into it
-            raise too_deep
-        data = tomllib.loads(text)
+        data = toml_loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(_("{path}: not valid TOML: {error}").format(path=path, error=exc)) from None
-    except RecursionError:
-        raise too_deep from None
+    except TooDeep as exc:
+        raise ConfigError(_("{path}: {problem}; a profile needs only a few").format(path=path, problem=exc)) \
+            from None
     except OSError as exc:
         raise ConfigError(_("{path}: cannot read: {reason}").format(path=path, reason=exc.strerror)) from None
     except UnicodeDecodeError as exc:

@@ -10,8 +10,13 @@ sends with), given a fresh `RequestRetry` per request because what may be repeat
   * a TLS failure never: it will not mend.
 
 A wait longer than `max_wait`, or one that would pass the call's deadline, is not slept: the answer goes back
-to the caller as it is (a 429 becomes `Throttled`). The enrolment engine repeats a whole batch only where its
-journal needs to decide (an answer lost after the batch was sent), and it waits with the same `backoff`.
+to the caller as it is (a 429 becomes `Throttled`).
+
+`RetryPolicy.repeats` is that rule, read by urllib3's Retry and by the transport when it raises: an error whose
+failure the rule covers is marked `retried` (lms/errors.py), with the `tries` made. A caller never repeats such a
+call again, since that would multiply the policy's tries; it repeats only what the transport could not (a call
+not safe to repeat whose outcome is unknown, or a failure the LMS reports inside a 2xx answer), and waits with
+the same `backoff`. The enrolment engine is the one caller that does (enrol/executor.py).
 """
 
 from __future__ import annotations
@@ -37,6 +42,17 @@ class RetryPolicy:
     max_delay: float = 30.0
     max_wait: float = 120.0  # the longest Retry-After slept; a longer one is handed back at once
     throttle_default: float = 60.0  # the wait a throttle answer without a figure is taken to ask for
+
+    @staticmethod
+    def repeats(*, idempotent: bool, status: int | None = None, sent: bool = True,
+                has_retry_after: bool = False) -> bool:
+        """Whether the transport tries again after a try that ended so: with the answer `status`, or with no answer
+        (`status` None; `sent` False when the request never reached the server)."""
+        if status is None:
+            return idempotent or not sent
+        if status == 429 or (status == 503 and has_retry_after):
+            return True
+        return idempotent and status in RETRIED_STATUSES
 
     def backoff(self, attempt: int, rng: random.Random) -> float:
         """The wait before try `attempt + 1`: exponential, with jitter (half fixed, half random) so that clients
@@ -89,6 +105,7 @@ class Pacer:
         self.answered = answered
         self.clock = clock
         self.out_of_time = False  # gave up because the next try would pass the deadline
+        self.tries = 1  # tries made so far
 
     def backoff(self, attempt: int) -> float:
         with self.rng_lock:
@@ -96,8 +113,10 @@ class Pacer:
 
     def retry(self) -> RequestRetry:
         tries = self.policy.attempts - 1
+        unsent = tries if self.policy.repeats(idempotent=self.idempotent, sent=False) else 0
+        unanswered = tries if self.policy.repeats(idempotent=self.idempotent, sent=True) else 0
         return RequestRetry(
-            total=tries, connect=tries, read=tries if self.idempotent else 0, status=tries, other=0, redirect=0,
+            total=tries, connect=unsent, read=unanswered, status=tries, other=0, redirect=0,
             allowed_methods=None, raise_on_status=False, raise_on_redirect=False, respect_retry_after_header=True,
             pacer=self,
         )
@@ -116,9 +135,8 @@ class RequestRetry(Retry):
         return super().new(**kwargs)
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
-        if status_code == 429 or (status_code == 503 and has_retry_after):
-            return True
-        return self.pacer.idempotent and status_code in RETRIED_STATUSES
+        return self.pacer.policy.repeats(idempotent=self.pacer.idempotent, status=status_code,
+                                         has_retry_after=has_retry_after)
 
     def increment(  # noqa: ANN201 - urllib3's signature
         self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None,  # noqa: ANN001
@@ -140,4 +158,5 @@ class RequestRetry(Retry):
     def sleep(self, response: Any = None) -> None:
         if self.wait > 0:
             self.pacer.sleep(self.wait)
+        self.pacer.tries += 1
         self.pacer.before_try()

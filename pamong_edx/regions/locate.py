@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pamong_edx.errors import UsageError
 from pamong_edx.i18n import N_, _
+from pamong_edx.nesting import TooDeep, toml_loads
 from pamong_edx.regions.reference import Regions, load_regions
 
 ENV_VAR = "PAMONG_REGIONS"
@@ -36,8 +37,8 @@ def locate_regions(option: str | os.PathLike | None = None, *, cwd: Path | None 
     config = cwd / CONFIG_FILE
     if config.is_file():
         try:
-            settings = tomllib.loads(config.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            settings = toml_loads(config.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, TooDeep) as exc:
             raise UsageError(_("{path}: not valid TOML ({reason})").format(path=config, reason=exc)) from None
         value = settings.get("regions")
         if value is not None:

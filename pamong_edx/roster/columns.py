@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pamong_edx.errors import PamongError
 from pamong_edx.i18n import N_, _
+from pamong_edx.nesting import TooDeep, toml_loads
 from pamong_edx.personal import safe_message
 
 FIELDS = ("nama", "nik", "email", "telepon", "jabatan", "kode_desa", "nama_desa")
@@ -94,13 +95,13 @@ def load_mapping(path: str | Path) -> dict[str, str]:
         if path.stat().st_size > MAPPING_MAX_BYTES:
             raise RosterFileError(_("{path}: a column mapping file is a few lines; this one is over {size} KB")
                                   .format(path=path, size=MAPPING_MAX_BYTES >> 10))
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = toml_loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise RosterFileError(_("cannot read column mapping {path}: {reason}")
                               .format(path=path, reason=exc.strerror)) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RosterFileError(_("{path}: not valid TOML ({reason})").format(path=path, reason=exc)) from None
-    except RecursionError:  # tomllib parses nested arrays recursively
+    except TooDeep:
         raise RosterFileError(_("{path}: nested too deeply to be a column mapping; expected a [columns] table, "
                                 "e.g. \"Nomor KTP\" = \"nik\"").format(path=path)) from None
     table = data.get("columns")

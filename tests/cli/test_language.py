@@ -179,6 +179,18 @@ def test_errors_from_anywhere_are_escaped(pamong_main, monkeypatch):
     assert status == 1 and err == "error: cannot read roster\\x1b]0;pwned\\x07.csv\n"
 
 
+def test_a_config_nested_without_end_is_one_clear_error(tmp_path, monkeypatch, pamong_main):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pamong.toml").write_text("lang = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    with pytest.raises(UsageError, match=r"pamong.toml: nested too deeply to read$"):
+        choose_language([], NO_CONFIG)
+    monkeypatch.delenv("PAMONG_LANG")  # the language comes from pamong.toml, read at every start
+    for name, value in NO_CONFIG.items():
+        monkeypatch.setenv(name, value)
+    status, _, err = pamong_main("--help")
+    assert status == 2 and len(err.splitlines()) == 1 and "nested too deeply to read" in err
+
+
 def table(path: Path) -> list[list[str]]:
     """A results file's cells as text (CSV or XLSX)."""
     if path.suffix == ".xlsx":

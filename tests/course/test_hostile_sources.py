@@ -185,6 +185,32 @@ def test_a_byte_order_mark_does_not_reach_the_markdown(course_copy):
     assert str(list(course.blocks())[1].html) == "<h1>Pengantar</h1>\n<p>Isi.</p>\n"
 
 
+def test_a_course_yaml_nested_without_end_is_one_located_error(course_copy):
+    root = course_copy("minimal")
+    path = root / "course.yaml"
+    # an anchor: the document is composed in Python, counting what aliases add; that composer recursed per level
+    path.write_text(path.read_text(encoding="utf-8") + "x-catatan: &c\n" + "- " * 100_000 + "x\n", encoding="utf-8")
+    course, diagnostics = load_course(root)
+    [error] = diagnostics
+    assert course is None and codes(diagnostics) == [("E001", "course.yaml", error.location.line)]
+    assert "lists or mappings nested deeper than 100 levels" in error.message
+
+
+def test_a_chapter_file_nested_without_end_is_one_located_error_in_that_file(course_copy):
+    root = course_copy("minimal")
+    (root / "chapters").mkdir()
+    # an anchor, so the chapter is composed by the Python composer, which must refuse the node past level 100
+    (root / "chapters" / "dalam.yaml").write_text("title: &t Bab Dalam\nsequentials:\n" + "- " * 100_000 + "x\n",
+                                                  encoding="utf-8")
+    path = root / "course.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("chapters:\n", "chapters:\n  - chapters/dalam.yaml\n"),
+                    encoding="utf-8")
+    course, diagnostics = load_course(root)
+    [error] = diagnostics
+    assert course is None and codes(diagnostics) == [("E001", "dalam.yaml", 3)]
+    assert "lists or mappings nested deeper than 100 levels" in error.message
+
+
 def test_a_course_yaml_symlinked_from_outside_is_refused_before_reading(tmp_path):
     secret = tmp_path / "rahasia.txt"
     secret.write_text("password: s3cr3t-db-password\n")

@@ -74,6 +74,16 @@ def test_an_overlay_that_cannot_be_read(tmp_path):
     assert [d.code for d in read_overlay(tmp_path / "daftar.yaml").diagnostics] == ["E103"]
 
 
+def test_an_overlay_nested_without_end_is_one_located_error(tmp_path):
+    # with an anchor the document is composed in Python (counting what aliases add), which recursed per level;
+    # flow nesting past 1000 levels libyaml refuses itself
+    for body, column in ((" " + "[" * 500 + "]" * 500, 105), ("\n" + "- " * 100_000 + "x", 199)):
+        (tmp_path / "dalam.yaml").write_text("org: &org PamongDesa\nrun:" + body + "\n")
+        [error] = read_overlay(tmp_path / "dalam.yaml").diagnostics
+        assert (error.code, error.location.col) == ("E001", column)
+        assert "lists or mappings nested deeper than 100 levels" in error.message
+
+
 def test_validate_with_an_overlay(pamong):
     status, out, err = pamong("validate", "--strict", str(COURSE), "--overlay", str(GOOD))
     assert status == 0, err

@@ -23,9 +23,10 @@ def people(n, region="18.71.01.1003", start=0, prefix="p"):
     return [Official(start + i + 2, f"{prefix}{start + i}@desa.example.id", "Kepala Desa", region) for i in range(n)]
 
 
-def run(sandbox, journal, roster, rules=RULES, sync_scope=None, attempts=4, **settings):
+def run(sandbox, journal, roster, rules=RULES, sync_scope=None, attempts=4, transport=None, **settings):
+    """Plan and send; `transport` is given to the backend (a RetryPolicy, a timeout)."""
     plan = build_plan(roster, rules, journal.entries(rules.course_keys), namer, sync_scope=sync_scope)
-    with sandbox.backend() as backend:
+    with sandbox.backend(**(transport or {})) as backend:
         retry = RetryPolicy(attempts=attempts, base_delay=0.01)
         executor = Executor(backend, journal, journal.start_run({}), Settings(retry=retry, **settings))
         try:
@@ -152,3 +153,43 @@ def test_a_throttle_asking_for_hours_stops_the_job_instead_of_sleeping_through_i
     with pytest.raises(JobStopped, match="throttled by the LMS \\(429\\); try again in 36000 s"):
         run(sandbox, journal, people(5), rules=rules)
     assert journal.counts()["pending"] == 0  # recorded as failed, so the next run sends it again
+
+
+BULK = "POST /api/bulk_enroll/v1/bulk_enroll"
+QUICK = RetryPolicy(attempts=3, base_delay=0.01)  # the transport's policy in the tests below
+
+
+def test_a_safe_call_failing_for_good_is_tried_the_transports_number_of_times_not_more(sandbox, journal):
+    rules = rules_from_options([COURSE], None)  # no emails: bulk enrolment is safe to repeat
+    sandbox.configure(fail_rate=1.0, only=BULK)
+    sandbox.reset_stats()
+    plan = run(sandbox, journal, people(5), rules=rules, attempts=4, transport={"retry": QUICK})
+    # 3 tries by the transport; the executor's 4 batch tries do not multiply them
+    assert sandbox.stats()["requests"][BULK] == QUICK.attempts
+    assert [i.outcome for i in plan.items] == ["failed"] * 5
+    assert plan.items[0].message.startswith("gave up after 3 tries: POST /api/bulk_enroll/v1/bulk_enroll: 500")
+    entry = journal.entry("p0@desa.example.id", COURSE)
+    assert entry.failure and not entry.permanent and journal.counts()["pending"] == 0  # the next run sends it
+
+
+def test_a_call_not_safe_to_repeat_is_repeated_by_the_executor_alone(sandbox, journal):
+    rules = rules_from_options([COURSE], None, email_students=True)  # emails: the transport never repeats it
+    sandbox.configure(fail_rate=1.0, only=BULK)
+    sandbox.reset_stats()
+    plan = run(sandbox, journal, people(5), rules=rules, attempts=4, transport={"retry": QUICK})
+    assert sandbox.stats()["requests"][BULK] == 4  # one request per batch try
+    assert "gave up after 4 tries" in plan.items[0].message
+
+
+def test_a_lost_answer_to_a_call_not_safe_to_repeat_is_sent_again_and_counted_as_the_toolkits_own(sandbox, journal):
+    rules = rules_from_options([COURSE], None, email_students=True)
+    for n in range(3):
+        sandbox.add_user(f"p{n}", f"p{n}@desa.example.id")
+    # seed 5: the first bulk call is carried out and its answer held past the client's timeout, the second not
+    sandbox.configure(timeout_rate=0.5, hang_s=1.0, seed=5, only=BULK)
+    sandbox.reset_stats()
+    plan = run(sandbox, journal, people(3), rules=rules, transport={"retry": QUICK, "timeout": 0.3})
+    assert sandbox.stats()["requests"][BULK] == 2
+    assert [i.outcome for i in plan.items] == ["already-enrolled"] * 3
+    # the first try enrolled them: a later --sync may take them out again
+    assert all(journal.entry(f"p{n}@desa.example.id", COURSE).owned for n in range(3))

@@ -104,13 +104,15 @@ def test_other_mistakes(text, code):
 @pytest.mark.parametrize("text", [
     "courses: " + "[" * 100_000 + "]" * 100_000 + "\n",  # the scanner's time grows with the square of this
     "courses: " + "{a: " * 3000 + "x" + "}" * 3000 + "\n",
-    "courses:\n" + "".join(f"{' ' * i}- \n" for i in range(1500)),  # past Python's recursion limit
+    "courses:\n" + "".join(f"{' ' * i}- \n" for i in range(1200)),  # past Python's recursion limit
+    "courses:\n" + "- " * 100_000 + "x\n",  # block nesting, which no count of brackets sees
 ])
 def test_a_rules_file_nested_without_end_is_one_located_error(text):
     with pytest.raises(RulesError) as caught:
         parse_rules(text, "r.yaml")
     (diagnostic,) = caught.value.diagnostics
     assert diagnostic.code in ("RUL001", "RUL004") and str(diagnostic).startswith("r.yaml:")
+    assert "nested deeper than" in diagnostic.message
 
 
 def test_aliases_are_refused_so_a_bomb_never_expands():

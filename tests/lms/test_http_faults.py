@@ -8,7 +8,7 @@ import random
 import pytest
 import requests
 
-from pamong_edx.lms.errors import ConfigError, InsecureURL, Throttled, Unreachable
+from pamong_edx.lms.errors import ConfigError, InsecureURL, ServerError, Throttled, Unreachable
 from pamong_edx.lms.http import RetryPolicy
 from pamong_edx.lms.openedx import OpenEdxBackend
 from pamong_edx.lms.protocol import EnrolOutcome
@@ -36,6 +36,19 @@ def test_bulk_enroll_retried_after_a_lost_answer_is_idempotent(make_backend, ctl
     assert caught.value.maybe_applied and ctl.count(BULK) == 2  # retried once: repeating it is safe
     ctl.config(timeout_rate=0.0)
     assert slow.bulk_enrol(course, ["peserta01"])[0].outcome is EnrolOutcome.ALREADY_ENROLLED
+
+
+def test_a_failure_the_retry_policy_covers_comes_back_marked_retried_with_its_tries(backend, ctl, course, sleeps):
+    backend.whoami()
+    ctl.config(fail_rate=1.0, only=BULK)
+    with pytest.raises(ServerError) as safe:
+        backend.bulk_enrol(course, ["peserta01"])  # safe to repeat: tried five times
+    assert (safe.value.retried, safe.value.tries, ctl.count(BULK), len(sleeps)) == (True, 5, 5, 4)
+    ctl.reset_stats()
+    with pytest.raises(ServerError) as unsafe:
+        backend.bulk_enrol(course, ["peserta01"], email_learners=True)  # it sends emails: tried once
+    assert (unsafe.value.retried, unsafe.value.tries, ctl.count(BULK)) == (False, 1, 1)
+    assert unsafe.value.maybe_applied  # whoever repeats it must reckon with that
 
 
 def test_bulk_enroll_rides_out_connection_resets(backend, ctl, course, sleeps):

@@ -183,3 +183,21 @@ def test_deploy_limits_come_from_the_profile(capsys, profile, tmp_path, make_olx
 def test_lms_check_says_how_the_backend_is_paced(capsys, profile):
     code, out = run(capsys, "lms", "check", "--profile", "sandbox")
     assert "pacing: 120/minute on /api/enrollment/, /api/bulk_enroll/ · 100 identifiers per bulk enrol call" in out
+
+
+def test_deploy_reads_a_policy_nested_without_end_as_the_platform_does_a_broken_one(capsys, profile, tmp_path):
+    import io
+    import tarfile
+
+    package = tmp_path / "dalam.olx.tar.gz"
+    members = {"course/course.xml": b'<course org="PamongX" course="DALAM" url_name="2025_T1"/>',
+               "course/policies/2025_T1/policy.json":
+                   b'{"course/2025_T1": {"display_name": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}"}
+    with tarfile.open(package, "w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    code, out = deploy(capsys, str(package), "--dry-run")
+    assert code == 0, out
+    assert '-> course-v1:PamongX+DALAM+2025_T1 "DALAM"' in out  # the policy counted as {}: the title is the number

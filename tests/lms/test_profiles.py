@@ -81,9 +81,15 @@ def test_a_config_file_that_is_not_utf8_is_a_config_error(tmp_path):
         load_profile("prod", cwd=tmp_path, env={})
 
 
-def test_a_config_file_nested_without_end_is_a_config_error(tmp_path):
-    (tmp_path / "pamong.toml").write_text("[profiles.p]\nx = " + "[" * 100_000 + "]" * 100_000 + "\n")
-    with pytest.raises(ConfigError, match="nested too deep"):
+@pytest.mark.parametrize("nested", [
+    "x = " + "[" * 100_000 + "]" * 100_000,
+    "x = " + "{a = " * 100_000 + "1" + "}" * 100_000,
+    "lms_url." + ".".join(["a"] * 100_000) + " = 1",  # dotted keys: tables too, and slow for tomllib
+])
+def test_a_config_file_nested_without_end_is_a_config_error(tmp_path, nested):
+    (tmp_path / "pamong.toml").write_text(f"[profiles.p]\n{nested}\n")
+    with pytest.raises(ConfigError, match=r"pamong.toml: arrays or tables nested deeper than 100 levels; a profile "
+                                          "needs only a few$"):
         load_profile("p", cwd=tmp_path, env={})
 
 

@@ -1,5 +1,6 @@
 import pytest
 
+from pamong_edx.cli import main
 from pamong_edx.errors import UsageError
 from pamong_edx.regions import locate_regions, open_regions
 
@@ -37,3 +38,21 @@ def test_bad_config_and_missing_file_are_named(tmp_path):
 def test_open_regions_loads_the_configured_file(tmp_path, wilayah):
     (tmp_path / "pamong.toml").write_text(f'regions = "{wilayah.as_posix()}"\n', encoding="utf-8")
     assert open_regions(None, cwd=tmp_path, environ={}).name("18") == "Lampung"
+
+
+@pytest.mark.parametrize("nested", [
+    "regions = " + "[" * 100_000 + "]" * 100_000,
+    "regions = " + "{a = " * 100_000 + "1" + "}" * 100_000,
+    "[" + ".".join(["a"] * 100_000) + "]",
+])
+def test_a_config_nested_without_end_is_one_clear_error(tmp_path, nested, monkeypatch, capsys):
+    (tmp_path / "pamong.toml").write_text(nested + "\n", encoding="utf-8")
+    with pytest.raises(UsageError, match=r"pamong.toml: not valid TOML \(arrays or tables nested deeper than 100"):
+        locate_regions(None, cwd=tmp_path, environ={})
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PAMONG_LANG", "en")  # so the language choice does not read pamong.toml first
+    monkeypatch.delenv("PAMONG_REGIONS", raising=False)
+    with pytest.raises(SystemExit) as exited:
+        main(["regions", "show", "18"])
+    err = capsys.readouterr().err
+    assert exited.value.code == 2 and len(err.splitlines()) == 1 and "nested deeper than 100 levels" in err

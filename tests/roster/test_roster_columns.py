@@ -47,9 +47,14 @@ def test_a_translated_column_name_is_read_through_the_same_table(tmp_path, regio
         assert [c.record.telepon for c in roster] == ["6281234567890"]
 
 
-def test_a_mapping_file_nested_too_deeply_is_refused(tmp_path):
+@pytest.mark.parametrize("nested", [
+    "x = " + "[" * 100_000 + "]" * 100_000,
+    "x = " + "{a = " * 100_000 + "1" + "}" * 100_000,
+    "[columns]\n" + ".".join(["a"] * 100_000) + " = 'nik'",
+])
+def test_a_mapping_file_nested_too_deeply_is_refused(tmp_path, nested):
     mapping = tmp_path / "kolom.toml"
-    mapping.write_text("x = " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    mapping.write_text(nested + "\n", encoding="utf-8")
     with pytest.raises(RosterFileError, match="kolom.toml: nested too deeply to be a column mapping"):
         load_mapping(mapping)
 

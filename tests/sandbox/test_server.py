@@ -5,7 +5,10 @@ is a real socket (resets, hang-ups, the command line) start a server."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -14,8 +17,10 @@ import pytest
 import requests
 from werkzeug.test import Client
 
+from pamong_edx.sandbox.core import serving
 from pamong_edx.sandbox.core.faults import FaultConfig, FaultInjector
 from pamong_edx.sandbox.core.standin import Reset, StandIn
+from pamong_edx.sandbox.core.throttle import RateThrottle
 from pamong_edx.sandbox.openedx import OpenEdxApp, Settings, openedx_sandbox
 
 
@@ -49,6 +54,19 @@ def test_config_route_validates_and_applies(client):
     settings = client.post("/__sandbox__/config", json={"fail_rate": 1, "throttle": True}).json
     assert settings["faults"]["fail_rate"] == 1.0 and settings["app"]["throttle"] is True
     assert client.get("/api/user/v1/me").status_code == 500
+
+
+def test_the_throttles_read_rates_with_the_clients_parser(client):
+    now = [0.0]
+    throttle = RateThrottle(clock=lambda: now[0])
+    assert [throttle.hit("u", "2/m") for _ in range(3)] == [None, None, 60]  # DRF's spelling
+    assert [throttle.hit("r", "1/7d") for _ in range(2)] == [None, 7 * 86400]  # django-ratelimit's multiplier
+    now[0] += 60
+    assert throttle.hit("u", "2/minute") is None
+    for rate in ("40/m", "60/7d", "120/minute"):
+        assert client.post("/__sandbox__/config", json={"registration_rate": rate}).status_code == 200
+    refused = client.post("/__sandbox__/config", json={"enrollment_user_rate": "5/fortnight"})
+    assert refused.status_code == 400 and "'5/fortnight' is not a rate" in refused.json["detail"]
 
 
 def test_routes_match_exactly_and_take_course_keys_raw(client):
@@ -205,3 +223,147 @@ def test_without_the_sandbox_extra_the_command_says_how_to_install_it(tmp_path):
     assert result.stderr.strip().splitlines() == [
         "error: the stand-in LMS needs the sandbox extra (werkzeug is not installed): "
         "pip install 'pamong-edx[sandbox]'"]
+
+
+# Keep-alive (pamong_edx/sandbox/core/serving.py): the connection stays open only when the request's end is certain.
+
+def _exchange(sock, request: bytes) -> tuple[str, bytes]:
+    """Send one request on a raw socket; the answer's head and its Content-Length body."""
+    sock.sendall(request)
+    head = b""
+    while not head.endswith(b"\r\n\r\n"):  # a byte at a time: never into the answer behind this one
+        head += sock.recv(1) or pytest.fail(f"the server closed the connection after {head!r}")
+    length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
+    body = b""
+    while len(body) < length:
+        body += sock.recv(length - len(body)) or pytest.fail("the server closed the connection inside a body")
+    return head.decode("latin-1"), body
+
+
+def _closed_by_server(sock) -> bool:
+    """The server closed its end: reads reach the end of the stream (on a kept connection they would wait)."""
+    sock.settimeout(5)
+    try:
+        while sock.recv(65536):
+            pass
+    except ConnectionResetError:
+        pass
+    except TimeoutError:
+        return False
+    return True
+
+
+def _count_connections(server) -> list:
+    """The connections the server accepts from now on (their client addresses)."""
+    accepted, hand_over = [], server._httpd.process_request
+    server._httpd.process_request = lambda sock, address: (accepted.append(address), hand_over(sock, address))
+    return accepted
+
+
+def test_requests_of_a_session_share_one_connection(server):
+    accepted = _count_connections(server)
+    with requests.Session() as session:
+        first = session.get(f"{server.url}/api/user/v1/me")
+        changed = session.post(f"{server.url}/__sandbox__/config", json={"latency_ms": 0})
+        again = session.get(f"{server.url}/__sandbox__/stats")
+    assert (first.status_code, changed.status_code, again.status_code) == (401, 200, 200)
+    assert "Connection" not in first.headers and again.json()["total"] == 1
+    assert len(accepted) == 1
+
+
+def test_pipelined_requests_are_read_apart(server):
+    """A body is read to its Content-Length and no further: the next request behind it, sent in the same
+    packet, is answered on its own."""
+    body = b'{"latency_ms": 0}'
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(b"POST /__sandbox__/config HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+                     + b"GET /__sandbox__/stats HTTP/1.1\r\nHost: x\r\n\r\n")
+        config_head, config = _exchange(sock, b"")
+        stats_head, stats = _exchange(sock, b"")
+    assert config_head.split()[1] == stats_head.split()[1] == "200"
+    assert json.loads(config)["faults"]["latency_ms"] == 0 and "total" in json.loads(stats)
+
+
+def test_a_body_the_app_did_not_read_closes_the_connection(server):
+    def answers_without_reading(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
+        return [b"ok"]
+
+    server._httpd.app = answers_without_reading
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        head, body = _exchange(sock, b"POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789")
+        assert body == b"ok" and "Connection: close" in head
+        assert _closed_by_server(sock)
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:  # the body is read: the connection stays
+        server._httpd.app = lambda environ, start: [environ["wsgi.input"].read(), *answers_without_reading(
+            environ, start)][1:]
+        head, _ = _exchange(sock, b"POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")
+        assert "Connection" not in head
+        head, body = _exchange(sock, b"GET /x HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert body == b"ok"
+
+
+@pytest.mark.parametrize("request_head", [
+    b"POST /__sandbox__/config HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",  # no length known
+    b"POST /__sandbox__/config HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n",
+    b"POST /__sandbox__/config HTTP/1.0\r\nHost: x\r\nContent-Length: 2\r\n\r\n",
+    b"POST /__sandbox__/config HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n",
+])
+def test_requests_whose_end_is_not_certain_close_the_connection(server, request_head):
+    body = b"2\r\n{}\r\n0\r\n\r\n" if b"chunked" in request_head else b"{}"
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        head, answer = _exchange(sock, request_head + body)
+        assert head.split()[1] == "200" and b'"faults"' in answer  # read and answered
+        assert "Connection: close" in head and _closed_by_server(sock)
+
+
+def test_a_chunked_request_from_requests_is_read_whole(server):
+    with requests.Session() as session:
+        answer = session.post(f"{server.url}/__sandbox__/config", data=iter([b'{"latency_', b'ms": 0}']))
+    assert answer.status_code == 200 and answer.headers["Connection"] == "close"
+
+
+@pytest.mark.parametrize("answered", [False, True])
+def test_an_app_that_fails_closes_the_connection_even_mid_answer(server, answered):
+    def fails(environ, start_response):
+        if answered:
+            start_response("200 OK", [("Content-Length", "10")])
+            yield b"01234"  # werkzeug can only add its 500 page to this: the client must not read on
+        raise RuntimeError("a bug in the stand-in")
+
+    server._httpd.app = serving._mark_failures(fails)
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(b"GET /x HTTP/1.1\r\nHost: x\r\n\r\n")
+        head = sock.recv(65536).decode("latin-1")
+        assert head.startswith("HTTP/1.1 200" if answered else "HTTP/1.1 500")
+        assert answered or "Connection: close" in head
+        assert _closed_by_server(sock)
+
+
+def test_a_reset_fault_resets_a_kept_connection_and_the_next_request_gets_a_new_one(server):
+    with requests.Session() as session:
+        accepted = _count_connections(server)
+        assert session.get(f"{server.url}/__sandbox__/stats").status_code == 200
+        session.post(f"{server.url}/__sandbox__/config", json={"reset_rate": 1.0, "only": "/api/user/v1/me"})
+        with pytest.raises(requests.ConnectionError, match="reset"):
+            session.get(f"{server.url}/api/user/v1/me")
+        assert session.get(f"{server.url}/__sandbox__/stats").json()["faults"] == {"reset": 1}
+    assert len(accepted) == 2  # the reset one, then a new one
+
+
+def test_stopping_closes_kept_connections_at_once():
+    with openedx_sandbox(settings=Settings(throttle=False)) as running:
+        sock = socket.create_connection(("127.0.0.1", running.port))
+        head, _ = _exchange(sock, b"GET /__sandbox__/stats HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert "Connection" not in head  # kept, its thread waiting for the next request
+    # without the stop shutting it, the thread would wait out the idle timeout (and the interpreter with it)
+    assert _closed_by_server(sock)
+    sock.close()
+
+
+def test_a_kept_connection_that_stays_idle_is_closed(server, monkeypatch):
+    monkeypatch.setattr(serving._Handler, "timeout", 0.2)  # 120 s: what a client that goes quiet is given
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        _exchange(sock, b"GET /__sandbox__/stats HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert _closed_by_server(sock)

@@ -22,6 +22,7 @@ from pamong_edx.i18n import _
 from pamong_edx.lms.limits import MB, Limits
 from pamong_edx.lms.openedx.keys import STUDIO_MAX_LENGTH, CourseKey
 from pamong_edx.lms.protocol import PackageInfo
+from pamong_edx.nesting import check
 
 POINTER_ATTRS = {"url_name", "org", "course"}
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
@@ -150,8 +151,10 @@ def _policy(files: dict[str, bytes], root_dir: PurePosixPath, url_name: str) -> 
         data = files.get(str(candidate))
         if data is not None:
             try:
-                return json.loads(data.decode("utf-8"))
-            except (ValueError, UnicodeDecodeError, RecursionError):
+                text = data.decode("utf-8")
+                check(text, "json")  # TooDeep, a ValueError: refused before json.loads recurses into it
+                return json.loads(text)
+            except (ValueError, UnicodeDecodeError):
                 return {}  # as on the platform: a broken policy.json counts as {}
     return {}
 

@@ -6,9 +6,19 @@
 What the server adds to werkzeug's: the socket is bound here (a port in use is an OSError the CLI turns
 into one line; werkzeug would print and exit), the reset fault closes the connection with a TCP RST,
 small answers are not held back by Nagle's algorithm, a client that hangs up is one DEBUG line and never
-a traceback, and logged request lines carry no query string (Moodle tokens may travel there). werkzeug's
-server closes every connection after its answer, so each request is a new connection: a pool of handler
-threads takes them instead of a thread started per request (half the cost of a request on loopback).
+a traceback, and logged request lines carry no query string (Moodle tokens may travel there). A pool of
+handler threads takes the connections instead of a thread started per request (half the cost of a request
+on loopback).
+
+Keep-alive: werkzeug's server answers every request with `Connection: close` (http.server cannot tell where
+a body ends, so it could read the next request out of an unread body), and a client then pays a new TCP
+connection per request. `_Handler` keeps the connection open only when the request's end is certain and
+reached before the answer leaves: an HTTP/1.1 request with one Content-Length (or none) whose body the app
+read to the end, and an answer with a Content-Length. Anything else (a chunked request, a body left unread,
+an answer streamed without a length, an app that failed, a reset fault, a server stopping) still closes it.
+A connection waiting for its next request is shut when the server stops; a client that leaves it idle
+gets it closed after the same `timeout` as a client that connects and sends nothing (never sooner: a close
+that crosses a request on its way is an error no client can tell from a lost call).
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.wsgi import LimitedStream
 
 from pamong_edx.sandbox.core.faults import FaultConfig, FaultInjector
 from pamong_edx.sandbox.core.standin import App, Reset, StandIn
@@ -32,6 +43,7 @@ from pamong_edx.sandbox.core.stats import Stats
 
 log = logging.getLogger("pamong_edx.sandbox")
 QUERY = re.compile(r"\?[^\s\"]*")  # query strings may carry a token (Moodle merges GET into POST): never logged
+FAILED = "pamong.sandbox.failed"  # set in the environ when the app raised: the answer may be cut, so close
 
 
 class SandboxServer:
@@ -45,7 +57,7 @@ class SandboxServer:
             listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             listener.bind((host, port))
             listener.listen(128)
-            self._httpd: BaseWSGIServer = make_server(host, port, self.stand_in, threaded=True,
+            self._httpd: BaseWSGIServer = make_server(host, port, _mark_failures(self.stand_in), threaded=True,
                                                       request_handler=_Handler, fd=listener.fileno(),
                                                       ssl_context=ssl_context)
         finally:
@@ -54,6 +66,7 @@ class SandboxServer:
         self._httpd.log = _server_log  # type: ignore[method-assign]
         self._workers = ThreadPoolExecutor(max_workers=128, thread_name_prefix=f"sandbox-{self.port}")
         self._httpd.process_request = self._hand_over  # type: ignore[method-assign]
+        self._httpd.waiting = _Waiting()  # type: ignore[attr-defined]
         self._thread: threading.Thread | None = None
 
     def _hand_over(self, request: socket.socket, client_address: Any) -> None:
@@ -99,6 +112,7 @@ class SandboxServer:
 
     def close(self) -> None:
         self.stand_in.stopping.set()
+        self._httpd.waiting.close()  # type: ignore[attr-defined]
         self._httpd.server_close()
         self._workers.shutdown(wait=False, cancel_futures=True)
         self.app.close()
@@ -120,20 +134,123 @@ def bind(app: App, *, port: int = 0, faults: FaultConfig | None = None) -> Sandb
         raise
 
 
+def _mark_failures(app: Any) -> Any:
+    """The app, noting in the environ when it raised: werkzeug then answers 500 on a connection whose answer
+    may already be half sent, which must close."""
+
+    def app_marking_failures(environ: dict, start_response: Any) -> Any:
+        try:
+            yield from app(environ, start_response)
+        except Exception:
+            environ[FAILED] = True
+            raise
+
+    return app_marking_failures
+
+
+class _Waiting:
+    """The connections waiting for a request, shut when the server stops: their threads would otherwise wait
+    out their timeout (and the interpreter waits for pooled threads at exit)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._connections: set[socket.socket] = set()
+        self.closed = False
+
+    def add(self, connection: socket.socket) -> bool:
+        """False once the server has stopped: the connection is not kept for another request."""
+        with self._lock:
+            if not self.closed:
+                self._connections.add(connection)
+            return not self.closed
+
+    def discard(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._connections.discard(connection)
+
+    def close(self) -> None:
+        with self._lock:
+            self.closed = True
+            waiting, self._connections = self._connections, set()
+        for connection in waiting:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)  # the blocked read returns: the thread ends
+            except OSError:
+                pass  # the client went first
+
+
+class _Body(LimitedStream):
+    """A request body of known length. A client that hangs up inside it is a dropped connection (one DEBUG
+    line), whether the app or werkzeug's drain after the answer reads it, never a 400 from werkzeug."""
+
+    def on_disconnect(self, error: Exception | None = None) -> None:
+        if isinstance(error, OSError):  # a reset, a timeout: what the socket said
+            raise error
+        raise ConnectionAbortedError("the client hung up inside the body") from error
+
+
 class _Handler(WSGIRequestHandler):
     protocol_version = "HTTP/1.1"
-    timeout = 120  # a client that connects and goes quiet frees its thread
+    timeout = 120  # a client that goes quiet (before a request, inside one, or kept alive) frees its thread
+    _body: _Body | None = None  # the request's body when its end is known: the connection may be kept
+    _sized = False  # the answer has a Content-Length
 
     def setup(self) -> None:
         super().setup()
         # Headers and body leave in two writes: without this the body waits for the client's delayed ACK.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
+    def handle_one_request(self) -> None:
+        waiting: _Waiting = self.server.waiting  # type: ignore[attr-defined]
+        if not waiting.add(self.connection):
+            self.close_connection = True  # the server stopped while the last answer was made
+            return
+        try:
+            super().handle_one_request()
+        finally:
+            waiting.discard(self.connection)
+
+    def parse_request(self) -> bool:
+        # The request line is in: the request is no longer waiting (a stop lets it be answered).
+        self.server.waiting.discard(self.connection)  # type: ignore[attr-defined]
+        return super().parse_request()
+
+    def run_wsgi(self) -> None:
+        raw = self.rfile
+        self.environ: dict = {}
+        lengths = self.headers.get_all("Content-Length") or ["0"]
+        self._sized = False
+        self._body = None
+        if (self.request_version == "HTTP/1.1" and "Transfer-Encoding" not in self.headers and len(lengths) == 1
+                and lengths[0].isascii() and lengths[0].isdigit()):
+            # The app reads the body through this, and so does werkzeug's drain after the answer: neither can
+            # read into the next request.
+            self._body = self.rfile = _Body(raw, int(lengths[0]))
+        try:
+            super().run_wsgi()
+        finally:
+            self.rfile = raw
+            if self.environ.get(FAILED):
+                self.close_connection = True
+            self._body = None
+
+    def send_header(self, keyword: str, value: str) -> None:
+        if keyword.lower() == "content-length":
+            self._sized = True
+        elif keyword == "Connection" and value == "close" and self._keep_alive():
+            return  # werkzeug's unconditional close, left out: this connection stays open
+        super().send_header(keyword, value)
+
+    def _keep_alive(self) -> bool:
+        """Whether the connection can take another request, decided as the answer's headers leave."""
+        return (self._body is not None and self._body.is_exhausted and self._sized and not self.close_connection
+                and not self.environ.get(FAILED) and not self.server.waiting.closed)  # type: ignore[attr-defined]
+
     def connection_dropped(self, error: BaseException, environ: dict | None = None) -> None:
+        self.close_connection = True  # whatever is left on the connection is no request
         if isinstance(error, Reset):
             # SO_LINGER with a zero timeout makes close() send RST: the client sees "connection reset by peer".
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.close_connection = True
             self.connection.close()
             return
         # A client that hangs up or resets mid-request (a killed job, a timeout) is normal traffic for a

@@ -1,24 +1,17 @@
-"""Rate throttles as Django REST framework's SimpleRateThrottle keeps them (a sliding history per key)."""
+"""Rate throttles as Django REST framework's SimpleRateThrottle keeps them (a sliding history per key).
+
+Rates are read by the toolkit's one parser (pamong_edx/rates.py), the one the client's `--rate` goes through:
+DRF's `40/m` and `120/minute`, and django-ratelimit's `60/7d`.
+"""
 
 from __future__ import annotations
 
 import math
-import re
 import threading
 import time
 from collections.abc import Callable
 
-RATE = re.compile(r"^(\d+)/(\d*)([smhd])")
-UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_rate(rate: str) -> tuple[int, float]:
-    """'40/minute' -> (40, 60); '60/7d' (django-ratelimit) -> (60, 604800)."""
-    match = RATE.match(rate)
-    if not match:
-        raise ValueError(f"rate '{rate}' is not like 40/minute or 60/7d")
-    count, multiple, unit = match.groups()
-    return int(count), (int(multiple) if multiple else 1) * UNIT[unit]
+from pamong_edx.rates import parse_rate
 
 
 class RateThrottle:
@@ -33,7 +26,8 @@ class RateThrottle:
 
     def hit(self, key: str, rate: str) -> int | None:
         """Count one request; None if allowed, else the whole seconds to wait (DRF's Retry-After)."""
-        count, duration = parse_rate(rate)
+        parsed = parse_rate(rate)
+        count, duration = parsed.limit, parsed.period
         now = self._clock()
         with self._lock:
             history = [t for t in self._history.get(key, []) if t > now - duration]

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pamong_edx.rates import parse_rate
 from pamong_edx.sandbox.core.http import BadRequestBody, HTTPException, Match, Request, Response, Routes, abort, \
     converter, reply
 from pamong_edx.sandbox.core.store import DataDir
-from pamong_edx.sandbox.core.throttle import RateThrottle, parse_rate
+from pamong_edx.sandbox.core.throttle import RateThrottle
 from pamong_edx.sandbox.openedx.store import Credentials, Store, User
 from pamong_edx.sandbox.openedx.tokens import TokenInvalid, decode_jwt
 

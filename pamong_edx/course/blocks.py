@@ -19,9 +19,10 @@ from pamong_edx.course.ids import is_valid_id
 from pamong_edx.course.model import (
     Block, Choice, ChoiceProblem, DiscussionBlock, Location, NumericalProblem, TextBlock, TextProblem, VideoBlock,
 )
-from pamong_edx.course.schema import ASSET_PATH, ATTEMPTS, MARKDOWN, PATH, text
+from pamong_edx.course.schema import ASSET_PATH, ATTEMPTS, IDENTIFIER, LEVELS, MARKDOWN, PATH, text
 from pamong_edx.course.transcripts import TranscriptProblem, read_captions
 from pamong_edx.course.values import parse_tolerance
+from pamong_edx.i18n import _
 from pamong_edx.course.yamlsource import Fields, MappingNode, ScalarNode, as_float, is_null, kind
 
 _YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
@@ -155,6 +156,9 @@ PROBLEM_PROPERTIES: dict[str, Any] = {
     "max_attempts": ATTEMPTS | {"description": "Attempts allowed (0 = unlimited); default from the sequential, "
                                                "then the course."},
     "weight": {"type": "number", "minimum": 0, "description": "Points of this problem. Default 1."},
+    "objective": IDENTIFIER | {"description": "The id of the learning objective it measures (declared in a "
+                                             "chapter's `objectives`)."},
+    "level": {"enum": list(LEVELS), "description": "applied (a village case to judge or compute) or recall."},
 }
 
 CHOICES = {
@@ -166,11 +170,14 @@ CHOICES = {
         "anyOf": [
             {"type": ["string", "number"]},
             {"type": "object", "additionalProperties": False, "required": ["text"],
-             "properties": {"text": MARKDOWN, "hint": MARKDOWN | {"description": "Feedback when chosen."}}},
+             "properties": {"text": MARKDOWN, "hint": MARKDOWN | {"description": "Feedback when chosen."},
+                            "fixed": {"type": "boolean", "description": "Keeps its place when the choices are "
+                                                                        "shuffled (e.g. \"all of the above\")."}}},
         ],
     },
 }
-SHUFFLE = {"type": "boolean", "description": "Shuffle the choices where the platform supports it."}
+SHUFFLE = {"type": "boolean", "description": "Shuffle the choices for each attempt (choices with `fixed: true` keep "
+                                           "their place). Default: the sequential's `shuffle`."}
 
 
 class ProblemType(BlockType):
@@ -188,8 +195,17 @@ class ProblemType(BlockType):
             hint = ctx.text_of(item, "a hint")
             if hint is not None:
                 hints.append(ctx.render(hint, item, inline=True).html)
+        objective = ctx.string(raw, "objective")
+        if objective:
+            if is_valid_id(objective):
+                ctx.objective_refs.append((objective, ctx.location(raw.get("objective"))))
+            else:
+                ctx.error("E105", _("objective '{id}' is not an objective id (letters, digits, _ and -)").format(
+                    id=objective), raw.get("objective"))
         return {
             **ctx.common(),
+            "objective": objective,
+            "level": ctx.one_of(raw, "level", LEVELS, ""),
             "question_markdown": question.markdown,
             "question_html": question.html,
             "explanation_html": explanation.html,
@@ -224,20 +240,22 @@ class ChoiceProblemType(ProblemType):
                 continue
             first_line[cid] = key.start_mark.line + 1
             hint = ""
+            fixed = False
             if isinstance(value, MappingNode):
-                fields = ctx.fields(value, ("text", "hint"), f"choice '{cid}'")
+                fields = ctx.fields(value, ("text", "hint", "fixed"), f"choice '{cid}'")
                 if fields is None:
                     continue
                 text_node = ctx.scalar(fields, "text", required=True)
                 choice_text = ctx.render(text_node.value, text_node, inline=True).html if text_node else ""
                 hint_node = ctx.scalar(fields, "hint")
                 hint = ctx.render(hint_node.value, hint_node, inline=True).html if hint_node else ""
+                fixed = ctx.boolean(fields, "fixed")
             else:
                 raw_text = ctx.text_of(value, f"the text of choice '{cid}'")
                 if raw_text is None:
                     continue
                 choice_text = ctx.render(raw_text, value, inline=True).html
-            choices.append(Choice(id=cid, text=choice_text, hint=hint))
+            choices.append(Choice(id=cid, text=choice_text, hint=hint, fixed=fixed))
         if len(node.value) < 2:
             ctx.error("E105", f"a {ctx.block_type} problem needs at least two choices", node)
         return choices
@@ -275,7 +293,8 @@ class ChoiceProblemType(ProblemType):
         common = cls.problem_fields(raw, ctx)
         choices = cls.choices(raw, ctx)
         cls.mark_correct(raw, ctx, choices)
-        return ChoiceProblem(**common, choices=choices, shuffle=ctx.boolean(raw, "shuffle"))
+        default = ctx.sequential.shuffle if ctx.sequential is not None else False
+        return ChoiceProblem(**common, choices=choices, shuffle=ctx.boolean(raw, "shuffle", default))
 
 
 class SingleChoiceType(ChoiceProblemType):

@@ -92,6 +92,7 @@ class LoadContext:
         self.title = ""
         self.loc: Location | None = None
         self.max_attempts = 0  # default for problems here: the sequential's, else the course's
+        self.objective_refs: list[tuple[str, Location]] = []  # objective ids problems name, checked at the end
 
     # ------------------------------------------------------------------------------------------- reporting
 

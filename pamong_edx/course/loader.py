@@ -9,6 +9,7 @@ there are no errors. Block types come only from the plugin registry, built-in or
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -18,19 +19,22 @@ from pamong_edx.course.context import LoadContext
 from pamong_edx.course.diagnostics import Diagnostic, display_location, display_path, suggest
 from pamong_edx.course.ids import derive_id, is_valid_id
 from pamong_edx.course.model import (
-    Block, Certificate, Chapter, Course, GradedFormat, GradingPolicy, Location, Sequential, Signatory, Unit,
+    Block, Certificate, Chapter, Course, GradedFormat, GradingPolicy, Location, Objective, Sequential, Signatory,
+    Unit,
 )
 from pamong_edx.course.schema import (
-    CERTIFICATE_KEYS, CHAPTER_KEYS, COURSE_KEYS, FORMAT_KEYS, GRADING_KEYS, KINDS, SEQUENTIAL_KEYS,
-    SIGNATORY_KEYS, UNIT_KEYS, block_keys,
+    CERTIFICATE_KEYS, CHAPTER_KEYS, COURSE_KEYS, FORMAT_KEYS, GRADING_KEYS, KINDS, OBJECTIVE_KEYS, POOL_KEYS,
+    SEQUENTIAL_KEYS, SHOW_ANSWER_VALUES, SIGNATORY_KEYS, UNIT_KEYS, block_keys,
 )
 from pamong_edx.course.values import parse_size
 from pamong_edx.course.yamlsource import Fields, MappingNode, Node, ScalarNode, as_int, is_null, kind
 from pamong_edx.gc_pause import gc_paused
+from pamong_edx.i18n import _
 from pamong_edx.player.lang import available_languages, skipped_language_plugins
 
 COURSE_FILE = "course.yaml"
 MAX_COURSE_KEY_PARTS = 65  # Studio's limit on org + number + run
+LINT_CODE = re.compile(r"W\d{3}\Z")
 WEIGHT_SLACK = 0.001
 
 
@@ -75,6 +79,7 @@ class CourseLoader:
         self.course_max_attempts = 0
         # A chapter that could not be read hides what it references: skip the whole-course checks then.
         self.incomplete = False
+        self.objectives: dict[str, Location] = {}  # objective id -> where it is declared
 
     def load(self) -> tuple[Course | None, list[Diagnostic]]:
         ctx = self.ctx
@@ -98,6 +103,7 @@ class CourseLoader:
         course = self.course(fields)
         if not self.incomplete:
             self.check_grading(course)
+            self.check_objectives()
             for name, asset in sorted(ctx.assets.items()):
                 if name not in ctx.referenced:
                     ctx.warning("W204", "asset is not referenced by the course: remove it or refer to it",
@@ -132,6 +138,7 @@ class CourseLoader:
         ctx.max_attempts = self.course_max_attempts = ctx.integer(f, "max_attempts", 0)
         course.grading = self.grading(f)
         course.certificate = self.certificate(f)
+        course.silence = self.silence(f)
         siblings: dict[str, int] = {}
         for item in ctx.sequence(f, "chapters", required=True, nonempty=True):
             in_own_file = isinstance(item, ScalarNode) and not is_null(item)
@@ -214,13 +221,52 @@ class CourseLoader:
         if c is None:
             return None
         certificate = Certificate(name=ctx.string(c, "name", required=True), description=ctx.string(c, "description"))
+        roles: dict[str, int] = {}
         for item in ctx.sequence(c, "signatories"):
             s = ctx.fields(item, SIGNATORY_KEYS, "a signatory")
-            if s is not None:
-                certificate.signatories.append(Signatory(
-                    name=ctx.string(s, "name", required=True), title=ctx.string(s, "title", required=True),
-                    organization=ctx.string(s, "organization")))
+            if s is None:
+                continue
+            role = ctx.string(s, "role")
+            if role and not is_valid_id(role):
+                ctx.error("E105", _("role '{role}' may hold only letters, digits, _ and - (it is the key a "
+                                    "deployment overlay names)").format(role=role), s.get("role"))
+            elif role in roles:
+                ctx.error("E106", _("duplicate signatory role '{role}' (first on line {line})").format(
+                    role=role, line=roles[role]), s.get("role"))
+            elif role:
+                roles[role] = s.loc_of("role").line
+            if not s.given("role") and not s.given("name"):
+                ctx.error("E102", _("a signatory needs a 'role' (a deployment overlay then gives the name) or a "
+                                    "'name'"), s)
+            certificate.signatories.append(Signatory(
+                name=ctx.string(s, "name"), title=ctx.string(s, "title", required=True),
+                organization=ctx.string(s, "organization"), role=role))
         return certificate
+
+    def silence(self, f: Fields) -> dict[str, str]:
+        """`silence:` of an element: lint code -> the author's reason, both checked."""
+        ctx = self.ctx
+        node = ctx.value(f, "silence")
+        if node is None:
+            return {}
+        if not isinstance(node, MappingNode):
+            ctx.error("E103", _("'silence' must be a mapping from warning code to the reason, found {found}").format(
+                found=kind(node)), node)
+            return {}
+        silenced: dict[str, str] = {}
+        for key, value in node.value:
+            code = key.value if isinstance(key, ScalarNode) else ""
+            if not LINT_CODE.match(code):
+                ctx.error("E105", _("'{code}' is not a warning code that can be silenced (W and three digits, "
+                                    "e.g. W303)").format(code=code or kind(key)), key)
+                continue
+            reason = value.value.strip() if isinstance(value, ScalarNode) and not is_null(value) else ""
+            if not reason:
+                ctx.error("E105", _("silencing {code} needs the reason, as text: {code}: \"why this is right "
+                                    "here\"").format(code=code), value)
+                continue
+            silenced[code] = reason
+        return silenced
 
     # ------------------------------------------------------------------------------------------- structure
 
@@ -270,6 +316,7 @@ class CourseLoader:
         title = ctx.string(cf, "title", required=True)
         chapter = Chapter(id=self.assign_id(cf, "", title, "chapter", siblings), title=title, loc=cf.loc,
                           start=ctx.date(cf, "start"))
+        chapter.objectives = self.chapter_objectives(cf)
         ctx.chapter = chapter
         seq_siblings: dict[str, int] = {}
         for item in ctx.sequence(cf, "sequentials", required=True, nonempty=True):
@@ -277,6 +324,37 @@ class CourseLoader:
             if seq is not None:
                 chapter.sequentials.append(seq)
         return chapter
+
+    def chapter_objectives(self, cf: Fields) -> list[Objective]:
+        ctx = self.ctx
+        objectives = []
+        for item in ctx.sequence(cf, "objectives"):
+            of = ctx.fields(item, OBJECTIVE_KEYS, "an objective")
+            if of is None:
+                continue
+            oid, text = ctx.string(of, "id", required=True), ctx.string(of, "text", required=True)
+            if oid and not is_valid_id(oid):
+                ctx.error("E105", _("objective id '{id}' may hold only letters, digits, _ and -, at most 64 "
+                                    "characters").format(id=oid), of.get("id"))
+                continue
+            if oid in self.objectives:
+                ctx.error("E106", _("duplicate objective id '{id}' (first declared at {where})").format(
+                    id=oid, where=display_location(self.objectives[oid])), of.get("id"))
+                continue
+            if oid:
+                self.objectives[oid] = of.loc_of("id")
+                objectives.append(Objective(oid, text, of.loc))
+        return objectives
+
+    def check_objectives(self) -> None:
+        """Every objective a problem names is declared in some chapter."""
+        declared = list(self.objectives)
+        for oid, loc in self.ctx.objective_refs:
+            if oid not in self.objectives:
+                hint = suggest(oid, declared) or (_(" (declared: {ids})").format(ids=", ".join(declared))
+                                                  if declared else _(" (no chapter declares objectives)"))
+                self.ctx.error("E105", _("objective '{id}' is declared in no chapter's 'objectives'{hint}").format(
+                    id=oid, hint=hint), loc)
 
     def sequential(self, node: Node, chapter: Chapter, siblings: dict[str, int]) -> Sequential | None:
         ctx = self.ctx
@@ -291,8 +369,13 @@ class CourseLoader:
         if seq.graded:
             self.check_format(sf, seq)
         seq.due = ctx.date(sf, "due")
+        seq.shuffle = ctx.boolean(sf, "shuffle")
+        seq.show_answer = ctx.one_of(sf, "show_answer", SHOW_ANSWER_VALUES, seq.show_answer)  # type: ignore
+        seq.silence = self.silence(sf)
         ctx.sequential = seq
         ctx.max_attempts = ctx.integer(sf, "max_attempts", self.course_max_attempts)
+        if sf.given("max_attempts"):
+            seq.max_attempts = ctx.max_attempts
         unit_siblings: dict[str, int] = {}
         for item in ctx.sequence(sf, "units", required=True, nonempty=True):
             unit = self.unit(item, seq, unit_siblings)
@@ -328,11 +411,47 @@ class CourseLoader:
         unit = Unit(id=self.assign_id(uf, seq.id, title, "unit", siblings), title=title, loc=uf.loc)
         ctx.unit = unit
         block_siblings: dict[str, int] = {}
+        weighted: set[int] = set()  # blocks that state their weight
         for item in ctx.sequence(uf, "blocks", required=True, nonempty=True):
             block = self.block(item, unit, block_siblings)
             if block is not None:
                 unit.blocks.append(block)
+                if isinstance(item, MappingNode) and any(isinstance(k, ScalarNode) and k.value == "weight"
+                                                         for k, _ in item.value):
+                    weighted.add(id(block))
+        if uf.given("pool"):
+            self.pool(uf, unit, weighted)
         return unit
+
+    def pool(self, uf: Fields, unit: Unit, weighted: set[int]) -> None:
+        """`pool: {draw: K}`: K of the unit's N problems per attempt, after at most one leading block of
+        instructions; equal weights unless every pooled problem states its own."""
+        ctx = self.ctx
+        pf = ctx.fields(ctx.value(uf, "pool"), POOL_KEYS, "a pool")
+        if pf is None:
+            return
+        draw = ctx.integer(pf, "draw", 0, minimum=1)
+        if not pf.given("draw"):
+            ctx.error("E102", _("missing required key 'draw' in a pool (how many problems each attempt draws)"), pf)
+        problems = [b for b in unit.blocks if b.is_problem]
+        for position, block in enumerate(unit.blocks):
+            if not block.is_problem and position > 0:
+                ctx.error("E105", _("a pool unit holds only problems, after at most one leading block of "
+                                    "instructions; move {type} block '{id}' to another unit").format(
+                    type=block.type, id=block.id), block.loc)
+        if not problems:
+            ctx.error("E105", _("a pool unit holds no problem to draw from"), uf.loc_of("pool"))
+            return
+        if draw > len(problems):
+            ctx.error("E105", _("the pool draws {k} of only {n} problems: draw at most {n} or add problems").format(
+                k=draw, n=len(problems)), pf.get("draw"))
+        stated = [p for p in problems if id(p) in weighted]
+        if stated and len(stated) < len(problems):
+            ctx.error("E105", _("{stated} of the {n} pooled problems state a weight: state it on every pooled "
+                                "problem or on none, so that every draw is scored alike").format(
+                stated=len(stated), n=len(problems)), uf.loc_of("pool"))
+        if 1 <= draw <= len(problems):
+            unit.pool_draw = draw
 
     def block(self, node: Node, unit: Unit, siblings: dict[str, int]) -> Block | None:
         ctx = self.ctx
@@ -375,6 +494,8 @@ class CourseLoader:
             ctx.error("E116", f"the {plugin} plugin built {type(block).__name__} instead of a block (report it to "
                               "the plugin's authors, see `pamong plugins`)", bf)
             return None
+        if bf.given("silence"):
+            block.silence = self.silence(bf)
         return block
 
     # ------------------------------------------------------------------------------------------- grading

@@ -44,14 +44,22 @@ class Asset:
 # ---------------------------------------------------------------------------------------------------- blocks
 
 
+ShowAnswer = Literal["never", "after_last_attempt", "after_passing", "always"]
+SHOW_ANSWER: tuple[str, ...] = ("never", "after_last_attempt", "after_passing", "always")
+Level = Literal["", "applied", "recall"]
+
+
 @dataclass
 class Block:
-    """Base of every block. `type` is the block plugin's name (e.g. "text", "single_choice")."""
+    """Base of every block. `type` is the block plugin's name (e.g. "text", "single_choice").
+
+    `silence` maps lint codes silenced on this block to the author's reason (`silence:` in the source)."""
 
     id: str
     type: str
     title: str
     loc: Location
+    silence: dict[str, str] = field(default_factory=dict)
 
     is_problem: ClassVar[bool] = False
 
@@ -86,6 +94,7 @@ class Choice:
     text: str  # inline Markdown rendered to HTML (no block wrapper)
     correct: bool = False
     hint: str = ""  # feedback shown when this choice is selected
+    fixed: bool = False  # keeps its place when the choices are shuffled (e.g. "all of the above")
 
 
 @dataclass
@@ -98,6 +107,8 @@ class Problem(Block):
     hints: list[str] = field(default_factory=list)  # progressive hints (HTML)
     max_attempts: int = 0
     weight: float = 1.0
+    objective: str = ""  # the id of the learning objective it measures (declared in a chapter's objectives)
+    level: Level = ""  # "applied" (a village case to judge or compute), "recall", or "" when not stated
 
     is_problem: ClassVar[bool] = True
 
@@ -107,7 +118,12 @@ class ChoiceProblem(Problem):
     """single_choice (radio), multiple_choice (checkboxes) and dropdown (select)."""
 
     choices: list[Choice] = field(default_factory=list)
-    shuffle: bool = False
+    shuffle: bool = False  # the problem's `shuffle`, else its sequential's
+
+    @property
+    def shuffled(self) -> bool:
+        """Whether the order shown can differ from the order written (some choice is free to move)."""
+        return self.shuffle and sum(not c.fixed for c in self.choices) > 1
 
     @property
     def correct_ids(self) -> list[str]:
@@ -144,10 +160,25 @@ SequentialKind = Literal["lesson", "pretest", "quiz", "posttest"]
 
 @dataclass
 class Unit:
+    """One page. With `pool_draw` K, the unit is a question pool: each attempt draws K of its N problems (a
+    leading text block, when there is one, is shown with every draw)."""
+
     id: str
     title: str
     loc: Location
     blocks: list[Block] = field(default_factory=list)
+    pool_draw: int | None = None
+
+    @property
+    def pool(self) -> list[Problem]:
+        """The problems drawn from when this unit is a pool, else an empty list."""
+        return [b for b in self.blocks if b.is_problem] if self.pool_draw is not None else []
+
+
+def default_show_answer(kind: str) -> ShowAnswer:
+    """When learners see answers and explanations unless the sequential says: a pretest never gives them away,
+    a posttest only after the last attempt; lessons and quizzes are for practice."""
+    return {"pretest": "never", "posttest": "after_last_attempt"}.get(kind, "always")  # type: ignore[return-value]
 
 
 @dataclass
@@ -160,6 +191,14 @@ class Sequential:
     format: str = ""  # a grader type of the grading policy when graded, e.g. "Posttest"
     due: datetime | None = None
     units: list[Unit] = field(default_factory=list)
+    max_attempts: int | None = None  # as stated on the sequential (its problems already carry the default)
+    shuffle: bool = False  # the default `shuffle` of its choice problems
+    show_answer: ShowAnswer | Literal[""] = ""  # stated, else (when left "") the kind's default_show_answer
+    silence: dict[str, str] = field(default_factory=dict)  # lint code -> reason
+
+    def __post_init__(self) -> None:
+        if not self.show_answer:
+            self.show_answer = default_show_answer(self.kind)
 
     @property
     def is_assessment(self) -> bool:
@@ -170,12 +209,22 @@ class Sequential:
 
 
 @dataclass
+class Objective:
+    """A learning objective of a chapter; problems name it in `objective`. Ids are unique in the course."""
+
+    id: str
+    text: str
+    loc: Location
+
+
+@dataclass
 class Chapter:
     id: str
     title: str
     loc: Location
     start: datetime | None = None
     sequentials: list[Sequential] = field(default_factory=list)
+    objectives: list[Objective] = field(default_factory=list)
 
 
 @dataclass
@@ -198,9 +247,12 @@ class GradingPolicy:
 
 @dataclass
 class Signatory:
+    """`role` is the key a deployment overlay uses to give the person's name; course sources name no one."""
+
     name: str
     title: str
     organization: str = ""
+    role: str = ""
 
 
 @dataclass
@@ -231,6 +283,7 @@ class Course:
     max_size: int | None = None  # bytes; packages larger than this fail the build
     chapters: list[Chapter] = field(default_factory=list)
     assets: dict[str, Asset] = field(default_factory=dict)  # every file under assets/, by name
+    silence: dict[str, str] = field(default_factory=dict)  # lint code -> reason, for the whole course
 
     @property
     def course_key(self) -> str:
@@ -254,3 +307,7 @@ class Course:
 
     def problems(self) -> Iterator[Problem]:
         return (b for b in self.blocks() if b.is_problem)
+
+    def objectives(self) -> Iterator[Objective]:
+        for chapter in self.chapters:
+            yield from chapter.objectives

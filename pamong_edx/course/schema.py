@@ -28,12 +28,22 @@ IDENTIFIER = text("Stable identifier (Open edX url_name, SCORM identifier): lett
 DATE = text("A date (2026-01-05, taken as 00:00 UTC) or a date-time with offset (2026-01-05T08:00:00+07:00).",
             pattern="^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}(:?\\d{2})?)?)?$")
 ATTEMPTS = {"type": "integer", "minimum": 0, "description": "Attempts allowed per problem; 0 is unlimited."}
+SHOW_ANSWER_VALUES = ("never", "after_last_attempt", "after_passing", "always")
+LEVELS = ("applied", "recall")
+LINT_CODE_PATTERN = "^W[0-9]{3}$"
+SILENCE = {
+    "type": "object",
+    "description": "Warnings (lints) silenced here, each with the reason: {W303: \"why this is fine\"}.",
+    "propertyNames": {"pattern": LINT_CODE_PATTERN},
+    "additionalProperties": {"type": "string", "minLength": 1, "pattern": "\\S"},
+}
 
 BLOCK_COMMON = {
     "type": text("The block type: a built-in (text, video, discussion, single_choice, multiple_choice, "
                  "dropdown, numerical, text_answer) or one a block plugin provides."),
     "id": IDENTIFIER,
     "title": text("Title shown above the block; defaults to the unit title."),
+    "silence": SILENCE,
 }
 
 GRADED_FORMAT = {
@@ -66,9 +76,12 @@ GRADING = {
 SIGNATORY = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["name", "title"],
+    "required": ["title"],
+    "anyOf": [{"required": ["role"]}, {"required": ["name"]}],
     "properties": {
-        "name": text("Full name as printed on the certificate."),
+        "role": text("The key a deployment overlay gives the person's name under, e.g. dirjen.",
+                     pattern=ID_PATTERN),
+        "name": text("Full name as printed on the certificate; normally given by a deployment overlay instead."),
         "title": text("Position, e.g. Kepala Pusat Pelatihan Aparatur Desa."),
         "organization": text("Organisation the signatory belongs to."),
     },
@@ -86,6 +99,17 @@ CERTIFICATE = {
     },
 }
 
+POOL = {
+    "type": "object",
+    "description": "Makes the unit a question pool: each learner attempt draws `draw` of its problems.",
+    "additionalProperties": False,
+    "required": ["draw"],
+    "properties": {
+        "draw": {"type": "integer", "minimum": 1,
+                 "description": "K: problems drawn per attempt, at most the N problems of the unit."},
+    },
+}
+
 UNIT = {
     "type": "object",
     "description": "A unit: one page of blocks (an Open edX vertical).",
@@ -94,6 +118,7 @@ UNIT = {
     "properties": {
         "id": IDENTIFIER,
         "title": text("Unit title."),
+        "pool": POOL,
         "blocks": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/block"}},
     },
 }
@@ -111,7 +136,24 @@ SEQUENTIAL = {
         "graded": {"type": "boolean", "description": "Default: true when `format` is given."},
         "due": DATE,
         "max_attempts": ATTEMPTS,
+        "shuffle": {"type": "boolean", "description": "Default `shuffle` of its choice problems. Default false."},
+        "show_answer": {"enum": list(SHOW_ANSWER_VALUES),
+                        "description": "When answers and explanations are shown: never, after_last_attempt, "
+                                       "after_passing or always. Default: pretest never, posttest "
+                                       "after_last_attempt, quiz and lesson always."},
+        "silence": SILENCE,
         "units": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/unit"}},
+    },
+}
+
+OBJECTIVE = {
+    "type": "object",
+    "description": "A learning objective. Its id is unique in the course.",
+    "additionalProperties": False,
+    "required": ["id", "text"],
+    "properties": {
+        "id": IDENTIFIER,
+        "text": text("What the learner can do, e.g. Menjelaskan empat asas pengelolaan keuangan desa."),
     },
 }
 
@@ -124,6 +166,8 @@ CHAPTER = {
         "id": IDENTIFIER,
         "title": text("Chapter title."),
         "start": DATE,
+        "objectives": {"type": "array", "items": {"$ref": "#/$defs/objective"},
+                       "description": "The learning objectives of the chapter; problems name one in `objective`."},
         "sequentials": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/sequential"}},
     },
 }
@@ -153,6 +197,7 @@ COURSE = {
         "max_attempts": ATTEMPTS,
         "grading": {"$ref": "#/$defs/grading"},
         "certificate": {"$ref": "#/$defs/certificate"},
+        "silence": SILENCE,
         "chapters": {
             "type": "array",
             "minItems": 1,
@@ -175,6 +220,8 @@ GRADING_KEYS = keys(GRADING)
 FORMAT_KEYS = keys(GRADED_FORMAT)
 CERTIFICATE_KEYS = keys(CERTIFICATE)
 SIGNATORY_KEYS = keys(SIGNATORY)
+POOL_KEYS = keys(POOL)
+OBJECTIVE_KEYS = keys(OBJECTIVE)
 BLOCK_COMMON_KEYS = frozenset(BLOCK_COMMON)
 
 
@@ -223,6 +270,7 @@ def course_schema(block_types: dict[str, Any], languages: list[str] | None = Non
         "block": block,
         "grading": GRADING,
         "certificate": CERTIFICATE,
+        "objective": OBJECTIVE,
     }
     for name in names:
         defs[f"block_{name}"] = block_definition(name, block_types[name])

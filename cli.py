@@ -29,6 +29,7 @@ COMMANDS = {
     "deploy": "pamong_edx.lms.commands:deploy",
     "sandbox": "pamong_edx.sandbox.commands:sandbox",
     "enrol": "pamong_edx.enrol.commands:enrol",
+    "report": "pamong_edx.report.commands:report",
 }
 
 

@@ -13,7 +13,7 @@ without the attribute is never given `people`.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
@@ -167,6 +167,49 @@ class Grade:
 
 
 @dataclass(frozen=True)
+class GradingScheme:
+    """How a course is graded, as the LMS says: the names its assessments carry and the pass mark."""
+
+    course_id: str
+    title: str = ""
+    parts: tuple[str, ...] = ()  # Open edX: the grading formats (assignment types); Moodle: the grade items
+    cutoff: float | None = None  # the pass mark, 0..1, when the LMS says it
+
+
+@dataclass(frozen=True)
+class LearnerProgress:
+    """One learner of a course: who, how far, and where the LMS says they work."""
+
+    username: str
+    email: str = ""  # "" when the LMS does not say
+    name: str = ""
+    registered: bool = True  # False: pre-enrolled by email, no account yet
+    percent: float | None = None  # the course grade, 0..1
+    passed: bool = False
+    scores: Mapping[str, float] = field(default_factory=dict)  # part -> score 0..1, for the parts attempted
+    attempted: bool = False  # any graded activity
+    last_activity: str | None = None  # ISO 8601, UTC
+    place: str = ""  # a cohort name or a region profile field's value
+    place_kind: str = ""  # "cohort" or "profile"
+    position: str = ""
+
+
+@runtime_checkable
+class ReadsProgress(Protocol):
+    """The progress-report feature (`pamong report`): a backend that can say how far its learners are.
+
+    `known_emails` maps usernames to the emails learned on earlier runs, so a backend whose API hides emails
+    looks up only the new ones; `placed(email)` says whether the toolkit already knows where someone works,
+    so a backend looks for a cohort or profile field only for those it does not.
+    """
+
+    def grading_scheme(self, course_id: str) -> GradingScheme: ...
+
+    def course_progress(self, course_id: str, scheme: GradingScheme, *, known_emails: Mapping[str, str] = ...,
+                        placed: Callable[[str], bool] = ...) -> Iterator[LearnerProgress]: ...
+
+
+@dataclass(frozen=True)
 class BackendInfo:
     """What `lms check` and deploy print about where they are talking to."""
 
@@ -245,3 +288,5 @@ class LmsBackend(Protocol):
 
     # results
     def list_grades(self, course_id: str) -> Iterator[Grade]: ...
+
+    # Optional: the progress-report feature, ReadsProgress (grading_scheme, course_progress), for `pamong report`.

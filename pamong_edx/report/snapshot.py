@@ -178,18 +178,13 @@ class Snapshots:
 
     # ------------------------------------------------------------------ Open edX usernames
 
-    def known_emails(self, usernames: Iterable[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        names = list(usernames)
-        for start in range(0, len(names), 500):
-            chunk = names[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update(self.db.execute(f"SELECT username, email FROM accounts WHERE username IN ({marks})", chunk))
-        return found
+    def known_emails(self) -> dict[str, str]:
+        """Every username whose email an earlier run looked up."""
+        return dict(self.db.execute("SELECT username, email FROM accounts"))
 
     def remember_emails(self, pairs: dict[str, str]) -> None:
         """Usernames the LMS told the email of; kept outside snapshots (and their transactions)."""
-        if pairs:
+        if pairs and not self.db.in_transaction:
             stamp = now()
             self.db.executemany("INSERT OR REPLACE INTO accounts VALUES (?, ?, ?)",
                                 [(u, e.lower(), stamp) for u, e in pairs.items()])

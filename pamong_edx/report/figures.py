@@ -56,6 +56,19 @@ class Tally:
         if last is not None and (self.last is None or last > self.last):
             self.last = last
 
+    def merge(self, other: Tally) -> None:
+        """Add a finished region's tally into the region above it (arrays are extended in C, not row by row)."""
+        self.on_roster += other.on_roster
+        self.enrolled += other.enrolled
+        self.registered += other.registered
+        self.started += other.started
+        self.passed += other.passed
+        self.pre.extend(other.pre)
+        self.post.extend(other.post)
+        self.gain.extend(other.gain)
+        if other.last is not None and (self.last is None or other.last > self.last):
+            self.last = other.last
+
     def figures(self) -> Figures:
         return Figures(
             on_roster=self.on_roster, enrolled=self.enrolled, registered=self.registered, started=self.started,
@@ -69,39 +82,45 @@ def by_region(rows: Iterable[tuple], emit: Callable[[str, Figures], None]) -> No
     """Tally rows (ROW order, sorted by region) and emit (code, figures) for every region at every level,
     the unknown region ("?") when anyone is unplaced, and the nation ("") last.
 
-    A learner placed only to a kabupaten (say, by a kabupaten cohort) counts in the kabupaten and above."""
+    Each row is added once, to the tally of its own region; a region's tally is merged into the one above
+    when the region closes. A learner placed only to a kabupaten (say, by a kabupaten cohort) counts in the
+    kabupaten and above."""
     nation, unknown = Tally(), Tally()
-    open_codes: list[str | None] = [None] * (DESA + 1)
+    codes: list[str | None] = [None] * (DESA + 1)
     tallies: list[Tally | None] = [None] * (DESA + 1)
 
     def close(from_level: int) -> None:
         for level in range(DESA, from_level - 1, -1):
             tally = tallies[level]
             if tally is not None:
-                emit(open_codes[level], tally.figures())
-                tallies[level] = open_codes[level] = None
+                emit(codes[level], tally.figures())
+                above = next((tallies[up] for up in range(level - 1, 0, -1) if tallies[up] is not None), nation)
+                above.merge(tally)
+                tallies[level] = codes[level] = None
 
+    current: str | None = None
+    own: Tally | None = None
     for region, *facts in rows:
-        nation.add(*facts)
-        depth = level_of(region) if region and region != UNKNOWN else 0
-        if depth <= 0:
-            unknown.add(*facts)
-            continue
-        for level in range(1, DESA + 1):
-            if level > depth:
-                close(level)
-                break
-            code = region[:CODE_LENGTHS[level]]
-            if open_codes[level] != code:
-                close(level)
-                for new in range(level, depth + 1):
-                    open_codes[new], tallies[new] = region[:CODE_LENGTHS[new]], Tally()
-                break
-        for level in range(1, depth + 1):
-            tallies[level].add(*facts)
+        if region != current:
+            current = region
+            depth = level_of(region) if region and region != UNKNOWN else 0
+            if depth <= 0:
+                close(1)
+                own = unknown
+            else:
+                for level in range(1, DESA + 1):
+                    code = region[:CODE_LENGTHS[level]] if level <= depth else None
+                    if codes[level] != code:
+                        close(level)
+                        for new in range(level, depth + 1):
+                            codes[new], tallies[new] = region[:CODE_LENGTHS[new]], Tally()
+                        break
+                own = tallies[depth]
+        own.add(*facts)
     close(1)
     if unknown.enrolled or unknown.on_roster:
         emit(UNKNOWN, unknown.figures())
+    nation.merge(unknown)
     emit("", nation.figures())
 
 

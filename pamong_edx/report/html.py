@@ -30,12 +30,16 @@ from pamong_edx.report.model import (
     PROVINSI,
     UNKNOWN,
     CourseReport,
+    level_of,
     Figures,
     Report,
     Row,
 )
 
 LIST_LIMIT = 1000
+# The dashboard's tables go at most two levels below the scope (a province: kabupaten and kecamatan; its
+# villages are in the XLSX), which keeps a whole province's page well under 1 MB.
+HTML_DEPTH = 2
 LEVEL_TITLES = {PROVINSI: N_("By province"), KABUPATEN: N_("By kabupaten/kota"), KECAMATAN: N_("By kecamatan"),
                 DESA: N_("By village")}
 # The columns of the dashboard's tables (the XLSX has them all).
@@ -74,7 +78,6 @@ def render_html(report: Report, lists: Lists, language: str = DEFAULT) -> str:
     return env.get_template("report.html.j2").render(
         report=report, courses=courses, columns=columns, numbers=numbers, language=language,
         fmt=lambda column, row: _cell(column, row, numbers),
-        sort_value=lambda column, row: _sort_value(column, row),
         generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), version=__version__,
         taken=_when(report.snapshot.taken), when=_when, level_titles=LEVEL_TITLES,
         list_limit=LIST_LIMIT, states=cols.STATES, all_columns=cols.COLUMNS, label=label,
@@ -112,11 +115,6 @@ def _cell(column: cols.Column, row: Row, numbers: Numbers) -> str:
     if column.kind == cols.DATE:
         return _when(value)[:10] if value else "–"
     return numbers.count(value)
-
-
-def _sort_value(column: cols.Column, row: Row) -> str:
-    value = column.value(row)
-    return "" if value is None else repr(value) if isinstance(value, float) else str(value)
 
 
 def _course_view(report: Report, course: CourseReport, lists: Lists, numbers: Numbers, gettext,  # noqa: ANN001
@@ -164,5 +162,8 @@ def _course_view(report: Report, course: CourseReport, lists: Lists, numbers: Nu
              ("passed", gettext("Passed"), [p.figures.passed for p in course.trend])],
             gettext("Trend over snapshots"), fmt=numbers.count)
     listed = list(lists.not_started(course.course.key)) if course.not_started_count <= LIST_LIMIT else None
+    deepest = level_of(report.scope) + HTML_DEPTH
+    levels = [(level, course.levels[level]) for level in sorted(course.levels) if level <= deepest]
     return {"report": course, "funnel": funnel, "pass_chart": pass_chart, "score_chart": score_chart,
-            "trend_chart": trend_chart, "not_started": listed}
+            "trend_chart": trend_chart, "not_started": listed, "levels": levels,
+            "omitted": [gettext(LEVEL_TITLES[level]) for level in sorted(course.levels) if level > deepest]}

@@ -55,7 +55,8 @@ def write_outputs(report: Report, paths: list[Path], lists: Lists, language: str
             elif kind == "csv":
                 write_csv(report, part)
             else:
-                part.write_text(json.dumps(as_json(report), ensure_ascii=False, indent=1), encoding="utf-8")
+                with part.open("w", encoding="utf-8") as handle:
+                    write_json(report, handle)
         for part, path in parts:
             os.replace(part, path)
     except OSError as exc:
@@ -117,7 +118,25 @@ def _row(row: Row) -> dict:
     return data
 
 
-def as_json(report: Report) -> dict:
+def write_json(report: Report, handle) -> None:  # noqa: ANN001 - a text file
+    """as_json(report), written a row at a time: a national report's rows never sit in memory as one tree."""
+    data = as_json(report, rows=False)
+    text = json.dumps(data, ensure_ascii=False)
+    # Each course's "levels" is written empty by as_json(rows=False); fill them in as the text goes out.
+    marker = '"levels": {}'
+    parts = text.split(marker)
+    handle.write(parts[0])
+    for course, rest in zip(report.courses, parts[1:]):
+        handle.write('"levels": {')
+        for n, (level, rows) in enumerate(sorted(course.levels.items())):
+            handle.write(("," if n else "") + json.dumps(LEVEL_WORDS[level]) + ": [")
+            for m, row in enumerate(rows):
+                handle.write(("," if m else "") + json.dumps(_row(row), ensure_ascii=False))
+            handle.write("]")
+        handle.write("}" + rest)
+
+
+def as_json(report: Report, rows: bool = True) -> dict:
     """The whole report for scripts: fractions (0..1) as they are, counts, ISO times; no people."""
     return {
         "snapshot": {"id": report.snapshot.id, "taken": report.snapshot.taken, "lms": report.snapshot.lms,
@@ -132,7 +151,8 @@ def as_json(report: Report) -> dict:
             "total": _row(course.total),
             "reference": _row(course.reference) if course.reference else None,
             "unknown": _row(course.unknown) if course.unknown else None,
-            "levels": {LEVEL_WORDS[level]: [_row(r) for r in rows] for level, rows in sorted(course.levels.items())},
+            "levels": {LEVEL_WORDS[level]: [_row(r) for r in level_rows]
+                       for level, level_rows in sorted(course.levels.items())} if rows else {},
             "positions": [{**_row(r), "code": r.key, "level": "position"} for r in course.positions],
             "trend": [{"snapshot": p.snapshot, "taken": p.taken, **_figures(p.figures)} for p in course.trend],
             "not_started": course.not_started_count,

@@ -119,6 +119,7 @@ class Snapshots:
             self.db = sqlite3.connect(path, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA busy_timeout=5000")
+            self.db.execute("PRAGMA cache_size=-131072")  # 128 MB: a national snapshot's inserts stay in memory
             self.db.executescript(SCHEMA)
             version = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         except sqlite3.DatabaseError as exc:
@@ -297,8 +298,7 @@ class Taking:
         self.db.executemany(
             """INSERT INTO learners (snapshot, course, who, email, username, name, position, region, placed,
                    enrolled, registered, started, pretest, posttest, passed, percent, last_activity)
-               VALUES (:snapshot, :course, :who, :email, :username, :name, :position, :region, :placed,
-                   :enrolled, :registered, :started, :pretest, :posttest, :passed, :percent, :last)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (snapshot, course, who) DO UPDATE SET
                    username = excluded.username,
                    name = CASE WHEN name = '' THEN excluded.name ELSE name END,
@@ -331,16 +331,10 @@ class Taking:
                         (json.dumps(self.notes, ensure_ascii=False), self.requests, self.id))
 
 
-def _progress_row(snapshot_id: int, course: str, p: Progress) -> dict:
+def _progress_row(snapshot_id: int, course: str, p: Progress) -> tuple:
     email = p.email.strip().lower()
     started = p.started or p.pretest is not None or p.posttest is not None or p.passed
     region = clean_region(p.region)
-    return {
-        "snapshot": snapshot_id, "course": course, "who": email or f"~{p.username}", "email": email,
-        "username": p.username, "name": p.name, "position": p.position, "region": region,
-        "placed": (p.placed or "lms") if region else "", "enrolled": int(p.enrolled), "registered": int(p.registered or started),
-        "started": int(started), "pretest": p.pretest, "posttest": p.posttest, "passed": int(p.passed),
-        "percent": p.percent, "last": p.last_activity,
-    }
-
-
+    return (snapshot_id, course, email or f"~{p.username}", email, p.username, p.name, p.position, region,
+            (p.placed or "lms") if region else "", int(p.enrolled), int(p.registered or started), int(started),
+            p.pretest, p.posttest, int(p.passed), p.percent, p.last_activity)

@@ -73,9 +73,17 @@ def test_no_request_no_error_no_overflow_at_360_px(open_page, dashboards, scope)
 
 
 def _table_values(page, column: str) -> dict[str, float]:
-    return page.evaluate("""(column) => Object.fromEntries(Array.from(
-        document.querySelectorAll('table.data[data-level] tbody tr[data-key]')).map(r =>
-        [r.dataset.key, parseFloat(r.querySelector('td[data-key=' + column + ']').dataset.sort)]))""", column)
+    """code -> the figure as the table prints it (Indonesian: 57,1%), per region row of every level table."""
+    return page.evaluate("""(column) => {
+        const out = {};
+        document.querySelectorAll('table.data[data-level]').forEach(table => {
+            const index = table.dataset.columns.split(' ').indexOf(column);
+            table.querySelectorAll('tbody tr').forEach(row => {
+                const text = row.children[index].textContent.trim().replace(/[.%+]/g, '').replace(',', '.');
+                out[row.children[0].textContent.trim()] = text === '–' ? null : parseFloat(text);
+            });
+        });
+        return out; }""", column)
 
 
 def test_the_charts_bars_match_the_table(open_page, dashboards):
@@ -86,7 +94,7 @@ def test_the_charts_bars_match_the_table(open_page, dashboards):
     assert [key for key, *_ in bars] == ["18.71", "18.01"]  # sorted by pass rate: 4/7, then 0
     longest = 190
     for key, value, width in bars:
-        assert value == pytest.approx(table[key])
+        assert value * 100 == pytest.approx(table[key], abs=0.05)  # the table prints one decimal
         assert width == pytest.approx(value * longest, abs=0.2)
     reference = page.evaluate("parseFloat(document.querySelector('g.reference').dataset.value)")
     assert reference == pytest.approx(5 / 10)  # the national figure: 5 of 10 enrolled passed
@@ -98,7 +106,10 @@ def test_the_charts_bars_match_the_table(open_page, dashboards):
         parseFloat(c.dataset.value)]))])""")
     pre, post = _table_values(page, "pretest_median"), _table_values(page, "posttest_median")
     for key, values in dots[1:]:
-        assert values.get("pre") == pytest.approx(pre[key]) and values.get("post") == pytest.approx(post[key])
+        for kind, printed in (("pre", pre[key]), ("post", post[key])):
+            assert (values.get(kind) is None) == (printed is None)
+            if printed is not None:
+                assert values[kind] * 100 == pytest.approx(printed, abs=0.05)
 
 
 def test_readable_without_javascript_and_sortable_with_it(open_page, dashboards):
@@ -108,11 +119,14 @@ def test_readable_without_javascript_and_sortable_with_it(open_page, dashboards)
     assert page.locator("input.filter:visible").count() == 0
     page = open_page(dashboards["18.71"])
     table = page.locator("table[data-level='4']")
-    before = table.locator("tbody tr").evaluate_all("rows => rows.map(r => r.dataset.key)")
-    table.locator("th button").nth(2).click()  # a figure column: ascending
-    table.locator("th button").nth(2).click()  # then descending
-    after = table.locator("tbody tr").evaluate_all("rows => rows.map(r => r.dataset.key)")
-    assert sorted(before) == sorted(after) and len(after) == 3
+    codes = "rows => rows.map(r => r.children[0].textContent)"
+    before = table.locator("tbody tr").evaluate_all(codes)
+    table.locator("th button").nth(3).click()  # enrolled (after code, region, on roster), ascending
+    ascending = table.locator("tbody tr").evaluate_all(codes)
+    table.locator("th button").nth(3).click()  # then descending
+    descending = table.locator("tbody tr").evaluate_all(codes)
+    assert sorted(before) == sorted(ascending) and len(ascending) == 3
+    assert ascending == ["18.71.01.1003", "18.71.02.1003", "18.71.01.1004"] and descending[0] == "18.71.01.1004"
     page.locator("input.filter").first.fill("kedaton")
     assert page.locator("table[data-level='3'] tbody tr:visible").count() == 1
 

@@ -66,7 +66,7 @@ def test_the_xlsx_structure(small_case, regions, tmp_path):
         assert [rule.type for cf in sheet.conditional_formatting for rule in cf.rules] == ["colorScale"]
         for row in sheet.iter_rows(min_row=2):
             for index, fmt in ((rate - 1, "0.0%"), (header.index("Median pretest"), "0.0"),
-                               (header.index("Enrolled"), "#,##0")):
+                               (header.index("Passed, change"), "+#,##0;-#,##0;0")):
                 if row[index].value is not None:
                     assert row[index].number_format == fmt, (name, header[index])
     villages = book["Villages"]

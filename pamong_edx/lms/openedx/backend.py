@@ -26,6 +26,7 @@ from pamong_edx.lms.openedx import pagination
 from pamong_edx.lms.openedx.auth import JwtAuth
 from pamong_edx.lms.openedx.keys import CourseKey
 from pamong_edx.lms.openedx.package import describe_olx_package
+from pamong_edx.lms.openedx.progress import ProgressReading
 from pamong_edx.lms.protocol import (
     Account,
     BackendInfo,
@@ -77,7 +78,7 @@ GLOBAL_STAFF_FIX = (
 )
 
 
-class OpenEdxBackend(HttpBackend):
+class OpenEdxBackend(ProgressReading, HttpBackend):
     component = "lms_openedx"
     version = "1.0.0"
     requires = ">=0.1,<1"
@@ -112,8 +113,14 @@ class OpenEdxBackend(HttpBackend):
         if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= MAX_BULK_BATCH:
             raise ConfigError(f"{profile.source}: [profiles.{profile.name}.openedx] bulk_batch_size must be a whole "
                               f"number from 1 to {MAX_BULK_BATCH}, not {batch!r}")
-        return cls(profile.lms_url, profile.client_id, profile.client_secret, studio_url=profile.studio_url,
-                   bulk_batch_size=batch, **cls.connection_options(profile))
+        backend = cls(profile.lms_url, profile.client_id, profile.client_secret, studio_url=profile.studio_url,
+                      bulk_batch_size=batch, **cls.connection_options(profile))
+        above = profile.options.get("grade_report_above", backend.report_task_above)
+        if isinstance(above, bool) or not isinstance(above, int) or above < 0:
+            raise ConfigError(f"{profile.source}: [profiles.{profile.name}.openedx] grade_report_above must be a whole "
+                              f"number of learners, not {above!r}")
+        backend.report_task_above = above
+        return backend
 
     def __repr__(self) -> str:
         return f"OpenEdxBackend({self.lms_url!r})"

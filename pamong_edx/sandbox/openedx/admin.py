@@ -5,6 +5,9 @@
     POST /__sandbox__/roles    {"username", "course_id", "role"}   (staff, instructor, Moderator, ...)
     POST /__sandbox__/grades   {"username", "course_id", "percent", "passed"?, "letter_grade"?}
     POST /__sandbox__/tokens/revoke          every issued token stops working (the JWT key rotates)
+    POST /__sandbox__/simulate {"seed"}      simulated learners move on (simulate.py); from now on also before
+                                             every grade read
+    POST /__sandbox__/grading {"course_id", "formats", "cutoffs", "subsections"}   a course's grading
     GET  /__sandbox__/credentials            the seeded OAuth clients
     GET  /__sandbox__/courses/{course_id}    a course as last imported, with what the platform would
                                              silently degrade ("notes")
@@ -41,6 +44,17 @@ class ControlRoutes(control.ControlRoutes):
             with self.app.store.db.write() as conn:
                 conn.execute("DELETE FROM bearer_tokens")
             return Response.json({"revoked": True})
+        if method == "POST" and name == "simulate":
+            from pamong_edx.sandbox.openedx.simulate import simulate
+
+            self.app.simulate_seed = int(body["seed"])
+            return Response.json(simulate(self.app, self.app.simulate_seed))
+        if method == "POST" and name == "grading":
+            from pamong_edx.sandbox.openedx.gradebook import set_grading
+
+            set_grading(self.app, str(body["course_id"]), list(body["formats"]), dict(body["cutoffs"]),
+                        list(body["subsections"]))
+            return Response.json({"saved": True}, 201)
         if method == "GET" and name == "credentials":
             return Response.json([c.__dict__ for c in self.app.credentials])
         if method == "GET" and name.startswith("courses/"):

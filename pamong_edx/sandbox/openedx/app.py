@@ -54,6 +54,9 @@ class Settings:
     skip_email_validation: bool = False
     extended_profile_fields: list[str] = field(default_factory=lambda: ["kode_wilayah", "jabatan"])
     row_error_identifiers: list[str] = field(default_factory=list)  # bulk enroll answers {"error": true} for these
+    writable_gradebook: bool = True  # the grades.writable_gradebook waffle flag the gradebook API needs
+    report_delay_s: float = 1.0  # the grade-report task: time before the CSV is listed ...
+    report_s_per_1000: float = 0.2  # ... plus this per thousand learners
 
     def update(self, changes: dict[str, Any]) -> None:
         for key, value in changes.items():
@@ -96,9 +99,19 @@ class OpenEdxApp:
         self.router = Router()
         self.imports: list[threading.Thread] = []
         self.closed = threading.Event()
-        from pamong_edx.sandbox.openedx import admin, cohorts, enrollment, grades, studio, users
+        from pamong_edx.sandbox.openedx import (
+            admin,
+            cohorts,
+            enrollment,
+            gradebook,
+            grades,
+            instructor_reports,
+            studio,
+            users,
+        )
 
-        for module in (users, enrollment, cohorts, grades, studio):
+        self.simulate_seed: int | None = None  # --simulate-learners: learners move on before grades are read
+        for module in (users, enrollment, cohorts, grades, studio, gradebook, instructor_reports):
             module.register(self)
         self._control = admin.ControlRoutes(self)
 

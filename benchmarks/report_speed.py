@@ -1,0 +1,168 @@
+"""`pamong report` speed and memory: reading the LMS (both Open edX routes) and aggregating a national snapshot.
+
+    .venv/bin/python benchmarks/report_speed.py aggregate [--rows 750000] [--keep DIR]
+    .venv/bin/python benchmarks/report_speed.py lms [--learners 100000] [--keep DIR]
+
+aggregate: a national roster from ../shared/tools/make_roster.py (--rows officials, one per ~10 in every
+village), each official given deterministic progress, taken as one snapshot (the aggregation of every region
+at every level happens there), then `pamong report --snapshot latest` writes XLSX, HTML, CSV and JSON for the
+whole country, and the HTML of the largest province (Jawa Tengah, 33) and of one kabupaten. Each step runs as
+a child process, timed on the wall clock with its own peak RSS (os.wait4). Targets: snapshot and report of
+750,000 officials each <= 30 s and <= 500 MB; a province's HTML < 1 MB.
+
+lms: the Open edX stand-in with its default throttle (120 requests/minute for staff), --learners enrolled in
+one course with simulated progress; the report read once through the grades API (gradebook pages and account
+look-ups) and once through the instructor grade-report task. Prints LMS requests per 1,000 learners and the
+wall time of each route. Generating the data is not timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+WILAYAH = SHARED / "data" / "wilayah_2025.csv"
+MAKE_ROSTER = SHARED / "tools" / "make_roster.py"
+COURSE = "course-v1:Kemendagri+DESA101+2025"
+
+
+def child(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Run a child process; its wall time (s), peak RSS (MB) and output."""
+    started = time.monotonic()
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    out = proc.stdout.read() if proc.stdout else ""
+    elapsed = time.monotonic() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{out}")
+    return elapsed, usage.ru_maxrss / 1024, out
+
+
+def _share(text: str) -> float:
+    return int(hashlib.blake2b(text.encode(), digest_size=4).hexdigest(), 16) / 2**32
+
+
+def take_snapshot(state: Path, roster: Path) -> None:
+    """(child) One snapshot of every official on the roster, with progress that varies by kabupaten."""
+    from pamong_edx.report.model import CourseInfo, Person, Progress
+    from pamong_edx.report.snapshot import Snapshots
+
+    course = CourseInfo(COURSE, "Tata Kelola Pemerintahan Desa", 0.7, "Pretest", "Posttest")
+
+    def people():
+        with roster.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                yield Person(row["email"], row["kode_desa"], row["jabatan"], row["nama"], True, "roster")
+
+    def progress():
+        with roster.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                email, region = row["email"], row["kode_desa"]
+                drive = 0.3 + 0.6 * _share(region[:5])  # how hard the kabupaten pushes
+                luck = _share(email)
+                if luck > 0.9:
+                    continue  # not enrolled
+                started = luck < drive
+                pre = round(0.2 + 0.5 * _share(email + "pre"), 2) if started else None
+                post = round(min(1.0, (pre or 0) + 0.4 * _share(email + "post")), 2) if started and luck < drive * 0.8 \
+                    else None
+                yield Progress(username=f"u{luck:.8f}", email=email, registered=luck < drive + 0.05, started=started,
+                               pretest=pre, posttest=post, passed=post is not None and post >= 0.7,
+                               last_activity="2025-06-01T08:00:00+00:00" if started else None)
+
+    from pamong_edx.report import snapshot
+
+    timings = {}
+    finish = snapshot.Taking.finish
+
+    def timed_finish(self):  # noqa: ANN001, ANN202 - the aggregation, timed on its own
+        started = time.monotonic()
+        finish(self)
+        timings["figures"] = time.monotonic() - started
+
+    snapshot.Taking.finish = timed_finish
+    started = time.monotonic()
+    with Snapshots.in_dir(state) as snaps:
+        with snaps.taking("openedx", [course], str(roster)) as taking:
+            taking.add_roster(people())
+            taking.place(COURSE)
+            taking.add_progress(COURSE, progress())
+    print(f"TIMINGS all={time.monotonic() - started:.1f} figures={timings['figures']:.1f}")
+
+
+def aggregate(args: argparse.Namespace) -> None:
+    keep = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="report-bench-"))
+    keep.mkdir(parents=True, exist_ok=True)
+    roster = keep / f"roster-{args.rows}.csv"
+    if not roster.exists():
+        with roster.open("wb") as out:
+            subprocess.run([sys.executable, str(MAKE_ROSTER), "--rows", str(args.rows), "--seed", "1"], stdout=out,
+                           check=True)
+    state = keep / "state"
+    profile_dir = state / "bench"
+    if profile_dir.exists():
+        for f in profile_dir.iterdir():
+            f.unlink()
+    env = {**os.environ, "PAMONG_STATE_DIR": str(state), "PAMONG_REGIONS": str(WILAYAH)}
+    print(f"{args.rows:,} officials ({roster})")
+    for run in (1, 2):  # two snapshots, so the report shows changes and a trend
+        took, rss, out = child([sys.executable, __file__, "_snapshot", str(profile_dir), str(roster)], env)
+        figures = out.split("figures=")[1].split()[0]
+        print(f"snapshot {run}: {took:6.1f} s (of which adding up every region at every level: {figures} s; the "
+              f"rest is reading the roster CSV and drawing progress)  peak RSS {rss:6.0f} MB")
+    out = keep / "out"
+    out.mkdir(exist_ok=True)
+    files = [out / f"nasional.{kind}" for kind in ("xlsx", "html", "csv", "json")]
+    command = [sys.executable, "-m", "pamong_edx", "report", "--profile", "bench", "--snapshot", "latest"]
+    took, rss, _ = child([*command, *sum((["-o", str(f)] for f in files), [])], env)
+    sizes = ", ".join(f"{f.suffix[1:]} {f.stat().st_size / 1e6:.1f} MB" for f in files)
+    print(f"report of the whole country from the snapshot (XLSX, HTML, CSV, JSON): {took:6.1f} s  "
+          f"peak RSS {rss:6.0f} MB  ({sizes})")
+    for scope, label in (("33", "province 33 Jawa Tengah"), ("18.71", "kabupaten 18.71")):
+        path = out / f"laporan-{scope}.html"
+        took, rss, _ = child([*command, "--scope", scope, "-o", str(path)], env)
+        print(f"HTML of {label}: {path.stat().st_size / 1e6:.2f} MB in {took:.1f} s (peak RSS {rss:.0f} MB)")
+        path = out / f"laporan-{scope}-kecamatan.html"
+        took, rss, _ = child([*command, "--scope", scope, "--by", "kecamatan", "-o", str(path)], env)
+        print(f"HTML of {label}, --by kecamatan: {path.stat().st_size / 1e6:.2f} MB")
+    print(f"files kept in {keep}")
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "_snapshot":
+        take_snapshot(Path(sys.argv[2]), Path(sys.argv[3]))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "_lms":
+        from report_lms import run_child  # noqa: PLC0415 - the LMS half lives beside this script
+
+        run_child(sys.argv[2:])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="what", required=True)
+    agg = sub.add_parser("aggregate")
+    agg.add_argument("--rows", type=int, default=750_000)
+    agg.add_argument("--keep")
+    lms = sub.add_parser("lms")
+    lms.add_argument("--learners", type=int, default=100_000)
+    lms.add_argument("--keep")
+    args = parser.parse_args()
+    if args.what == "aggregate":
+        aggregate(args)
+    else:
+        sys.path.insert(0, str(Path(__file__).parent))
+        from report_lms import lms_routes  # noqa: PLC0415
+
+        lms_routes(args)
+
+
+if __name__ == "__main__":
+    main()

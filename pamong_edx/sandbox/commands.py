@@ -39,13 +39,16 @@ rate = click.FloatRange(0, 1)
 @click.option("--burst-size", type=click.IntRange(0), default=3, show_default=True, help="... the last K get 429 ...")
 @click.option("--retry-after", type=click.IntRange(0), default=1, show_default=True, help="... with this Retry-After.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the fault draws (same seed, same faults).")
+@click.option("--simulate-learners", "simulate_seed", type=int, metavar="SEED",
+              help="Enrolled officials register, start, take the pretest and posttest and pass, in a share that "
+                   "depends on their kabupaten; the same SEED gives the same learners (see docs/sandbox.md).")
 @click.option("--faults-only", "only", default="", metavar="TEXT",
               help="Inject faults only into requests whose 'METHOD /route' contains TEXT, e.g. 'POST /api/bulk_enroll'.")
 def sandbox(lms: str, port: int, moodle_port: int | None, token: str | None, max_input_vars: int,
             data_dir: Path | None, client_id: str | None, client_secret: str | None,
             token_ttl: int, no_throttle: bool, no_bulk_enroll: bool, import_step: float, latency_ms: float,
             fail_rate: float, timeout_rate: float, hang_s: float, reset_rate: float, burst_every: int,
-            burst_size: int, retry_after: int, seed: int, only: str) -> None:
+            burst_size: int, retry_after: int, seed: int, simulate_seed: int | None, only: str) -> None:
     """Start a stand-in LMS on 127.0.0.1 for rehearsals and tests. It is not an LMS."""
     import dataclasses
     import sys
@@ -77,6 +80,10 @@ def sandbox(lms: str, port: int, moodle_port: int | None, token: str | None, max
                                                      settings=MoodleSettings(max_input_vars=max_input_vars)))
         _moodle_banner(server, data_dir)
         servers.append(server)
+    for server in servers:
+        server.app.simulate_seed = simulate_seed
+    if simulate_seed is not None:
+        click.echo(f"  simulated learners (seed {simulate_seed}): enrolled officials move on before grades are read")
     click.echo("  A rehearsal and test stand-in, not an LMS. Ctrl-C stops it.", nl=True)
     sys.stdout.flush()
     for extra in servers[1:]:

@@ -27,6 +27,7 @@ from pamong_edx.lms.moodle.client import FIXES, SERVICES, WsClient
 from pamong_edx.lms.moodle.cohorts import Cohorts
 from pamong_edx.lms.moodle.courses import Course, Courses
 from pamong_edx.lms.moodle.package import describe_scorm_package, manual_steps
+from pamong_edx.lms.moodle.progress import ProgressReading
 from pamong_edx.lms.moodle.settings import MoodleSettings
 from pamong_edx.lms.protocol import (
     Account,
@@ -56,7 +57,8 @@ JOBS = (
 )
 EXPLAIN = "core_user_get_users"  # optional: says why Moodle refused an account when the site hides the reason
 READS = frozenset({"core_webservice_get_site_info", "core_user_get_users_by_field", "core_user_get_users",
-                   "core_course_get_courses_by_field", "core_enrol_get_enrolled_users", "core_cohort_search_cohorts"})
+                   "core_course_get_courses_by_field", "core_enrol_get_enrolled_users", "core_cohort_search_cohorts",
+                   "gradereport_user_get_grade_items"})
 CAPABILITIES = ("moodle/user:create", "moodle/user:update", "enrol/manual:enrol", "enrol/manual:unenrol",
                 "moodle/course:viewparticipants", "moodle/cohort:manage", "moodle/cohort:assign")
 NO_IMPORT = ("Moodle has no web service that creates a SCORM activity; pamong deploy prints the steps to add the "
@@ -69,7 +71,7 @@ def reads_only(request: requests.PreparedRequest) -> bool:
     return bool(set(query.get("wsfunction", ())) & READS)
 
 
-class MoodleBackend(HttpBackend):
+class MoodleBackend(ProgressReading, HttpBackend):
     component = "lms_moodle"
     version = "1.0.0"
     requires = ">=0.1,<1"

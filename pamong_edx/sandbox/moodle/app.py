@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 
 from pamong_edx.sandbox.core.store import DataDir
 from pamong_edx.sandbox.core.web import BadRequestBody, Request, Response, Route
-from pamong_edx.sandbox.moodle import cohorts, courses, site, users
+from pamong_edx.sandbox.moodle import cohorts, courses, grades, site, users
 from pamong_edx.sandbox.moodle.calls import Call, Function
 from pamong_edx.sandbox.moodle.control import ControlRoutes
 from pamong_edx.sandbox.moodle.params import InvalidParameter, parse_php, validate
@@ -30,7 +30,8 @@ from pamong_edx.sandbox.moodle.store import Store, Token, now
 
 SERVER = "/webservice/rest/server.php"
 NOT_FOUND_PAGE = "<h1>Not Found</h1><p>The requested URL was not found on this server.</p>"
-FUNCTIONS: dict[str, Function] = {**site.FUNCTIONS, **users.FUNCTIONS, **courses.FUNCTIONS, **cohorts.FUNCTIONS}
+FUNCTIONS: dict[str, Function] = {**site.FUNCTIONS, **users.FUNCTIONS, **courses.FUNCTIONS, **cohorts.FUNCTIONS,
+                                  **grades.FUNCTIONS}
 READ_FUNCTIONS = sorted(name for name, f in FUNCTIONS.items() if not f.writes)
 RESERVED = ("wstoken", "wsfunction", "moodlewsrestformat")
 
@@ -96,6 +97,8 @@ class MoodleApp:
         self.config = settings or Settings()
         self.store = Store(self.data_dir / "moodle.sqlite3")
         self.tokens: list[Token] = self.store.seed(token, sorted(FUNCTIONS), READ_FUNCTIONS)
+        grades.ensure_schema(self.store.db.conn())
+        self.simulate_seed: int | None = None  # --simulate-learners: learners move on before grades are read
         self.inputs = Inputs()
         self._control = ControlRoutes(self)
 

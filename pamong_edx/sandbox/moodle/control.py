@@ -10,6 +10,8 @@
     POST   /__sandbox__/services         {"shortname", "functions": [...]}   the functions a service offers
     GET    /__sandbox__/tokens           the tokens, with their user and service
     GET    /__sandbox__/inputs           {"largest", "cut_requests", "dropped"}: what max_input_vars did
+    POST   /__sandbox__/simulate         {"seed"}: simulated learners move on (simulate.py), and from now on
+                                         before every grade read
 """
 
 from __future__ import annotations
@@ -51,6 +53,11 @@ class ControlRoutes(control.ControlRoutes):
             return Response.json({"shortname": body["shortname"], "functions": body["functions"]})
         if method == "GET" and name == "tokens":
             return Response.json([t.__dict__ for t in self.app.store.tokens()])
+        if method == "POST" and name == "simulate":
+            from pamong_edx.sandbox.moodle.simulate import simulate
+
+            self.app.simulate_seed = int(body["seed"])
+            return Response.json(simulate(self.app, self.app.simulate_seed))
         if method == "GET" and name == "inputs":
             return Response.json(self.app.inputs.snapshot())
         return None

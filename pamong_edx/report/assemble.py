@@ -12,7 +12,6 @@ from collections.abc import Iterator
 
 from pamong_edx.i18n import _
 from pamong_edx.regions.codes import parent_code
-from pamong_edx.report import figures as tally
 from pamong_edx.report.model import (
     DESA,
     UNKNOWN,
@@ -100,9 +99,9 @@ def position_order(position: str) -> tuple[int, str]:
 
 
 def positions(snaps: Snapshots, snapshot_id: int, course: str, scope: str, before_id: int | None = None) -> list[Row]:
-    columns = "position, " + ", ".join(tally.ROW[1:])
-    now = tally.by_key(snaps.learners(snapshot_id, course, scope, columns, order="position"))
-    before = tally.by_key(snaps.learners(before_id, course, scope, columns, order="position")) \
+    """Figures per position within the scope; the counts come from SQL, only the scores are walked in Python."""
+    now = snaps.position_figures(snapshot_id, course, scope)
+    before = snaps.position_figures(before_id, course, scope, scores=False) \
         if before_id is not None and snaps.has_learners(before_id) else {}
     return [Row(p, p or _("Position unknown"), POSITION_LEVEL, now[p], before.get(p))
             for p in sorted(now, key=position_order)]

@@ -153,7 +153,10 @@ def as_json(report: Report, rows: bool = True) -> dict:
             "unknown": _row(course.unknown) if course.unknown else None,
             "levels": {LEVEL_WORDS[level]: [_row(r) for r in level_rows]
                        for level, level_rows in sorted(course.levels.items())} if rows else {},
-            "positions": [{**_row(r), "code": r.key, "level": "position"} for r in course.positions],
+            # the previous snapshot's positions are counted, not scored: only their counts are given
+            "positions": [{**_row(r), "code": r.key, "level": "position",
+                           **({"previous": {k: getattr(r.previous, k) for k in ("enrolled", "started", "passed")}}
+                              if r.previous else {})} for r in course.positions],
             "trend": [{"snapshot": p.snapshot, "taken": p.taken, **_figures(p.figures)} for p in course.trend],
             "not_started": course.not_started_count,
             "unknown_learners": course.unknown_count,

@@ -219,8 +219,7 @@ class Snapshots:
         columns = ", ".join(_FIGURE_COLUMNS)
         sql = f"SELECT region, {columns} FROM totals WHERE snapshot = ? AND course = ?"
         if scope:
-            rows = self.db.execute(sql + " AND (region = ? OR region >= ? AND region < ?)",
-                                   (snapshot_id, course, scope, scope + ".", scope + "/"))
+            rows = self.db.execute(sql + " AND region >= ? AND region < ?", (snapshot_id, course, scope, scope + "/"))
         else:
             rows = self.db.execute(sql, (snapshot_id, course))
         return {region: Figures(*rest) for region, *rest in rows}
@@ -245,6 +244,32 @@ class Snapshots:
         sql, args = _select(snapshot_id, course, scope, where)
         yield from self.db.execute(f"SELECT {columns} {sql} ORDER BY {order}", args)
 
+    def position_figures(self, snapshot_id: int, course: str, scope: str, scores: bool = True) -> dict[str, Figures]:
+        """Figures per position within the scope: counts summed by SQLite, medians from the scores alone."""
+        sql, args = _select(snapshot_id, course, scope, "")
+        out: dict[str, Figures] = {}
+        for position, on_roster, enrolled, registered, started, passed, last in self.db.execute(
+                "SELECT position, sum(on_roster), sum(enrolled), sum(enrolled AND registered), sum(enrolled AND started), "
+                f"sum(enrolled AND passed), max(CASE WHEN enrolled THEN last_activity END) {sql} GROUP BY position", args):
+            out[position] = Figures(on_roster=on_roster, enrolled=enrolled, registered=registered, started=started,
+                                    passed=passed, last_activity=last)
+        if scores:
+            tallies: dict[str, tally.Tally] = {}
+            score_sql, score_args = _select(snapshot_id, course, scope,
+                                            "enrolled = 1 AND (pretest IS NOT NULL OR posttest IS NOT NULL)")
+            for position, pre, post in self.db.execute(f"SELECT position, pretest, posttest {score_sql}", score_args):
+                scored = tallies.get(position)
+                if scored is None:
+                    scored = tallies[position] = tally.Tally()
+                scored.add(0, 1, 0, 0, pre, post, 0, None)
+            for position, scored in tallies.items():
+                medians = scored.figures()
+                figures = out[position]
+                figures.pretest_done, figures.posttest_done = medians.pretest_done, medians.posttest_done
+                figures.pretest_median, figures.posttest_median = medians.pretest_median, medians.posttest_median
+                figures.gain_median = medians.gain_median
+        return out
+
     def count(self, snapshot_id: int, course: str, scope: str, where: str = "") -> int:
         sql, args = _select(snapshot_id, course, scope, where)
         return self.db.execute(f"SELECT count(*) {sql}", args).fetchone()[0]
@@ -254,9 +279,10 @@ def _select(snapshot_id: int, course: str, scope: str, where: str) -> tuple[str,
     sql = "FROM learners WHERE snapshot = ? AND course = ?"
     args: list = [snapshot_id, course]
     if scope:
-        # a code and everything below it: '18.71' and '18.71.…' (the '/' sorts right after '.')
-        sql += " AND (region = ? OR region >= ? AND region < ?)"
-        args += [scope, scope + ".", scope + "/"]
+        # a code and everything below it: '18.71' and '18.71.…' ('/' sorts right after '.'); one range, so
+        # the (snapshot, course, region) index answers it
+        sql += " AND region >= ? AND region < ?"
+        args += [scope, scope + "/"]
     if where:
         sql += f" AND ({where})"
     return sql, args

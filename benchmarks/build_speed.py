@@ -22,7 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from pamong_edx.build import build_package, human_size, select_exporters
+from pamong_edx.build import build_package, select_exporters
+from pamong_edx.units import format_size as human_size
 from pamong_edx.course.loader import load_courses
 from pamong_edx.errors import PamongError
 

@@ -20,26 +20,24 @@ from __future__ import annotations
 import heapq
 import html
 import json
-import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
-from pamong_edx.course.diagnostics import display_location as where
 from pamong_edx.course.model import (
-    Block, Chapter, ChoiceProblem, Course, DiscussionBlock, Location, NumericalProblem, Sequential, TextBlock,
-    TextProblem, Unit, VideoBlock,
+    Chapter, ChoiceProblem, Course, DiscussionBlock, Location, NumericalProblem, Sequential, TextBlock, TextProblem,
+    Unit, VideoBlock,
 )
 from pamong_edx.course.transcripts import TranscriptProblem, is_webvtt, srt_bytes
+from pamong_edx.diagnostics import Diagnostic
 from pamong_edx.export import BuildResult, Exporter, ExportError
 from pamong_edx.exporters.olx_capa import CapaBuilder, xml_safe
-from pamong_edx.exporters.olx_static import LinkRewriter, caption_names, static_names
+from pamong_edx.course.richtext import RichText, as_html
+from pamong_edx.exporters.olx_static import caption_names, static_names
 from pamong_edx.exporters.tar_archive import Content, member_size, write_tar_gz
 
-URL_NAME = re.compile(r"[A-Za-z0-9_-]+\Z")
-ALLOWED = "letters, digits, '_' and '-'"
 TOP = "course"
 PROBLEM_TYPES = {
     "single_choice": ChoiceProblem, "multiple_choice": ChoiceProblem, "dropdown": ChoiceProblem,
@@ -73,73 +71,6 @@ def pointer(parent: etree._Element, tag: str, url_name: str) -> None:
     etree.SubElement(parent, tag, url_name=url_name)
 
 
-def check_course(course: Course) -> list[str]:
-    """Located problems that would give a package Studio refuses or silently damages."""
-    errors: list[str] = []
-    for part in ("org", "number", "run"):
-        if not URL_NAME.match(getattr(course, part)):
-            errors.append(f"{where(course.loc)}: E105 {part} '{getattr(course, part)}' may hold only {ALLOWED}")
-    if len(course.org) + len(course.number) + len(course.run) > 65:
-        errors.append(f"{where(course.loc)}: E105 org, number and run together exceed the 65 characters Studio allows")
-
-    seen: dict[str, Any] = {course.run: course}
-    grader_types = {f.type for f in course.grading.formats}
-
-    def identify(element: Any, what: str) -> None:
-        if not URL_NAME.match(element.id):
-            errors.append(f"{where(element.loc)}: E105 {what} id '{element.id}' may hold only {ALLOWED}")
-        elif element.id in seen:
-            first = seen[element.id]
-            first_at = "the course run" if first is course else where(first.loc)
-            errors.append(f"{where(element.loc)}: E106 duplicate identifier '{element.id}' "
-                          f"(already used by {first_at})")
-        else:
-            seen[element.id] = element
-
-    def need_asset(element: Any, name: str) -> None:
-        if name and name not in course.assets:
-            errors.append(f"{where(element.loc)}: E109 asset '{name}' does not exist under assets/")
-
-    need_asset(course, course.image)
-    for chapter in course.chapters:
-        identify(chapter, "chapter")
-        for seq in chapter.sequentials:
-            identify(seq, "sequential")
-            if seq.graded and seq.format not in grader_types:
-                errors.append(f"{where(seq.loc)}: E111 graded sequential format '{seq.format}' is not a grading format "
-                              f"({', '.join(sorted(grader_types)) or 'none defined'})")
-            for unit in seq.units:
-                identify(unit, "unit")
-                for block in unit.blocks:
-                    identify(block, "block")
-                    errors.extend(_check_block(course, block))
-                    for name in getattr(block, "assets", None) or []:
-                        need_asset(block, name)
-                    if isinstance(block, VideoBlock):
-                        need_asset(block, block.mp4_asset)
-                        need_asset(block, block.transcript)
-    return errors
-
-
-def _check_block(course: Course, block: Block) -> list[str]:
-    expected = BLOCK_CLASSES.get(block.type)
-    if expected is not None and not isinstance(block, expected):
-        return [f"{where(block.loc)}: E103 block of type '{block.type}' is a {type(block).__name__}, "
-                f"not a {expected.__name__}"]
-    if isinstance(block, ChoiceProblem):
-        correct = len(block.correct_ids)
-        if block.type == "multiple_choice" and correct < 1:
-            return [f"{where(block.loc)}: E107 a multiple_choice problem needs at least one correct choice"]
-        if block.type != "multiple_choice" and correct != 1:
-            return [f"{where(block.loc)}: E107 a {block.type} problem needs exactly one correct choice, "
-                    f"it has {correct}"]
-    if isinstance(block, TextProblem) and not any(a.strip() for a in block.answers):
-        return [f"{where(block.loc)}: E102 a text_answer problem needs at least one answer"]
-    if isinstance(block, VideoBlock) and not (block.youtube_id or block.mp4_url or block.mp4_asset):
-        return [f"{where(block.loc)}: E102 a video needs a youtube id, an mp4 URL or an mp4 file under assets/"]
-    return []
-
-
 class OlxExporter(Exporter):
     component = "exporter_olx"
     name = "olx"
@@ -159,29 +90,28 @@ class OlxExporter(Exporter):
     # ------------------------------------------------------------------------------------------- lifecycle
 
     def prepare(self) -> None:
+        # The loader guarantees what Studio needs of the model (identifiers of [A-Za-z0-9_-], unique and none
+        # equal to the run, graded formats in the grading policy, existing assets, one correct choice where
+        # one is required), so nothing of that is checked again here.
         super().prepare()
-        errors = check_course(self.course)
-        if errors:
-            raise ExportError("\n".join(errors))
         course = self.course
         self.lang = course.language.split("-")[0].lower()
         self.static = static_names(list(course.assets))
         self._convert_webvtt()
-        self.rewrite = LinkRewriter(self.static)
-        self.capa = CapaBuilder(self.rewrite, self.lang)
+        self.capa = CapaBuilder(self.rich_html, self.lang)
         self._taken = {course.run} | {c.id for c in course.chapters}
         self._taken |= {s.id for _, s in course.sequentials()}
         self._taken |= {u.id for _, s in course.sequentials() for u in s.units}
         self._taken |= {b.id for b in course.blocks()}
         if course.start is None:
-            self.warnings.append(f"{where(course.loc)}: the course has no start date; Open edX then treats it as not "
+            self.warnings.append(f"{course.loc}: the course has no start date; Open edX then treats it as not "
                                  "started until 2030-01-01")
         # Studio's optional import validation (olxcleaner) refuses a course without these.
         if course.end is None:
-            self.warnings.append(f"{where(course.loc)}: the course has no end date; a Studio that validates imports "
+            self.warnings.append(f"{course.loc}: the course has no end date; a Studio that validates imports "
                                  "with olxcleaner refuses it (add `end:`)")
         if not course.image:
-            self.warnings.append(f"{where(course.loc)}: the course has no image; a Studio that validates imports "
+            self.warnings.append(f"{course.loc}: the course has no image; a Studio that validates imports "
                                  "with olxcleaner refuses it (add `image:`)")
 
     def write(self) -> None:
@@ -224,22 +154,29 @@ class OlxExporter(Exporter):
             warnings=list(self.warnings),
         )
 
+    def static_url(self, name: str) -> str:
+        """Where an asset is served from: the LMS rewrites a quoted /static/ URL to the course's asset URL."""
+        return f"/static/{self.static[name]}"
+
+    def rich_html(self, text: RichText | str) -> str:
+        return as_html(text, self.static_url)
+
     def _convert_webvtt(self) -> None:
         """SRT copies of the WebVTT transcripts, since Open edX plays only SRT captions; E105 for a malformed one."""
         course = self.course
         webvtt = sorted({b.transcript for b in course.blocks()
                          if isinstance(b, VideoBlock) and b.transcript and is_webvtt(b.transcript)})
         self.captions = caption_names(webvtt, self.static)
-        errors: list[str] = []
+        errors: list[Diagnostic] = []
         for name in webvtt:
             path = course.assets[name].path
             try:
                 self.srt[name] = srt_bytes(path)
-            except TranscriptProblem as problem:
-                errors.append(f"{where(Location(path, problem.line or 1, 1))}: E105 transcript 'assets/{name}' "
-                              f"{problem.message}")
+            except TranscriptProblem as problem:  # the loader read it; it changed since
+                errors.append(Diagnostic("E105", f"transcript 'assets/{name}' {problem.message}",
+                                         Location(path, problem.line or 1, 1)))
         if errors:
-            raise ExportError("\n".join(errors))
+            raise ExportError(errors)
 
     # ------------------------------------------------------------------------------------------- structure
 
@@ -297,10 +234,10 @@ class OlxExporter(Exporter):
 
     # ------------------------------------------------------------------------------------------- components
 
-    def _html(self, url_name: str, title: str, body: str) -> None:
+    def _html(self, url_name: str, title: str, body: RichText | str) -> None:
         self._add(f"html/{url_name}.xml", xml_bytes(
             etree.Element("html", filename=url_name, display_name=xml_safe(title))))
-        self._add(f"html/{url_name}.html", xml_safe(self.rewrite(body)).encode())
+        self._add(f"html/{url_name}.html", xml_safe(self.rich_html(body)).encode())
 
     def _video(self, block: VideoBlock, title: str) -> etree._Element:
         elem = etree.Element("video", display_name=xml_safe(title))
@@ -310,7 +247,7 @@ class OlxExporter(Exporter):
         else:
             elem.set("youtube_id_1_0", "")  # otherwise Open edX falls back to its demo video
         # A file of the course is served from static/; the LMS rewrites a quoted /static/ URL at render time.
-        mp4 = f"/static/{self.static[block.mp4_asset]}" if block.mp4_asset else xml_safe(block.mp4_url)
+        mp4 = self.static_url(block.mp4_asset) if block.mp4_asset else xml_safe(block.mp4_url)
         elem.set("html5_sources", json.dumps([mp4] if mp4 else []))
         elem.set("download_video", "false")
         if mp4:
@@ -330,7 +267,7 @@ class OlxExporter(Exporter):
 
     def _discussion(self, vertical: etree._Element, block: DiscussionBlock, title: str, chapter: Chapter,
                     unit: Unit) -> None:
-        if block.prompt_html.strip():
+        if block.prompt_html:
             prompt_id = self._unique(f"{block.id}-prompt")
             pointer(vertical, "html", prompt_id)
             self._html(prompt_id, title, block.prompt_html)
@@ -393,7 +330,7 @@ class OlxExporter(Exporter):
         course = self.course
         summary = html.escape(course.short_description, quote=False)
         title = html.escape(course.title, quote=False)
-        overview = self.rewrite(course.overview_html) if course.overview_html.strip() else (
+        overview = self.rich_html(course.overview_html) if course.overview_html else (
             f'<section class="about">\n<h2>{title}</h2>\n<p>{summary}</p>\n</section>\n')
         self._add("about/overview.html", xml_safe(overview).encode())
         self._add("about/short_description.html", xml_safe(summary).encode())

@@ -5,8 +5,9 @@ holds `<label>` (the question), an optional `<description>`, the input element a
 hints are a `<demandhint>` as the last child of `<problem>`. The `markdown` attribute is never written, so
 Studio's simple editor cannot regenerate (and lose) the XML.
 
-The loader gives question, choice, hint and explanation texts as HTML; they are parsed into elements here, so
-lxml escapes whatever they hold when the file is serialised.
+The loader gives question, choice, hint and explanation texts as rich text; their HTML (asset references
+resolved by the exporter) is parsed into elements here, so lxml escapes whatever they hold when the file is
+serialised.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ import lxml.html
 from lxml import etree
 
 from pamong_edx.course.model import ChoiceProblem, NumericalProblem, Problem, TextProblem
+from pamong_edx.course.richtext import RichText
 
-Rewrite = Callable[[str], str]
+# The HTML of a rich text field, its asset references resolved to where the package keeps the assets.
+Rewrite = Callable[[RichText], str]
 
 _SIMPLE_PARAGRAPH = re.compile(r"<p>([^<]*)</p>\n?\Z")
 # Characters XML 1.0 cannot hold (lxml refuses them); source text may still carry them.
@@ -171,13 +174,13 @@ class CapaBuilder:
             append_fragments(description, trailing)
             response.insert(1, description)
 
-        if problem.explanation_html.strip():
+        if problem.explanation_html:
             solution = etree.SubElement(response, "solution")
             detail = etree.SubElement(solution, "div", {"class": "detailed-solution"})
             etree.SubElement(detail, "p").text = self.heading
             append_fragments(detail, _blocks(self.rewrite(problem.explanation_html)))
 
-        hints = [h for h in problem.hints if h.strip()]
+        hints = [h for h in problem.hints if h]
         if hints:
             demand = etree.SubElement(root, "demandhint")
             for text in hints:
@@ -206,7 +209,7 @@ class CapaBuilder:
         for choice in problem.choices:
             elem = etree.SubElement(group, "choice", correct="true" if choice.correct else "false")
             append_inline(elem, self.rewrite(choice.text))
-            if choice.hint.strip():
+            if choice.hint:
                 append_inline(etree.SubElement(elem, "choicehint"), self.rewrite(choice.hint))
         return response
 
@@ -217,7 +220,7 @@ class CapaBuilder:
         for choice in problem.choices:
             elem = etree.SubElement(group, "choice", correct="true" if choice.correct else "false")
             append_inline(elem, self.rewrite(choice.text))
-            if choice.hint.strip():
+            if choice.hint:
                 hint = etree.SubElement(elem, "choicehint", selected="true")
                 append_inline(hint, self.rewrite(choice.hint))
         return response
@@ -229,7 +232,7 @@ class CapaBuilder:
         for choice in problem.choices:
             elem = etree.SubElement(group, "option", correct="True" if choice.correct else "False")
             elem.text = plain_text(self.rewrite(choice.text))
-            if choice.hint.strip():
+            if choice.hint:
                 append_inline(etree.SubElement(elem, "optionhint"), self.rewrite(choice.hint))
         return response
 

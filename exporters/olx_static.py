@@ -3,21 +3,16 @@
 Studio imports every file under static/ into the course's contentstore and flattens subfolders
 (`static/img/a.png` becomes the asset `img_a.png`), so names that clash after flattening silently overwrite
 each other. The package therefore holds static/ flat already, under names that are safe as asset keys and
-URLs, and every `assets/<name>` link in the course's HTML is rewritten to `/static/<flat name>`.
+URLs, and every asset reference in the course's rich text resolves to `/static/<flat name>` (`static_url`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 import unicodedata
-from urllib.parse import unquote
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-# An attribute value that links into the course's assets/ folder (markdown-it percent-encodes the path).
-_ASSET_LINK = re.compile(
-    r"""(?P<attr>\b(?:src|href)\s*=\s*)(?P<q>["'])(?:\./)?assets/(?P<path>[^"'#?]*)(?P<rest>[^"']*)(?P=q)""")
 
 
 def flat_name(name: str) -> str:
@@ -58,22 +53,3 @@ def _claim(flat: str, name: str, taken: set[str]) -> str:
         flat = f"{stem}-{digest}.{ext}" if dot and stem else f"{flat}-{digest}"
     taken.add(flat)
     return flat
-
-
-class LinkRewriter:
-    """Rewrites `assets/<name>` in src/href attributes of HTML text to `/static/<flat name>`."""
-
-    def __init__(self, names: dict[str, str]):
-        self.names = names
-
-    def _replace(self, match: re.Match[str]) -> str:
-        name = unquote(html.unescape(match["path"]))
-        flat = self.names.get(name)
-        if flat is None:  # not an asset of this course; leave the link as written
-            return match[0]
-        return f'{match["attr"]}{match["q"]}/static/{flat}{match["rest"]}{match["q"]}'
-
-    def __call__(self, text: str) -> str:
-        if "assets/" not in text:
-            return text
-        return _ASSET_LINK.sub(self._replace, text)

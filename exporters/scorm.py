@@ -14,18 +14,17 @@ bytes. docs/scorm.md describes the package, the player and its tracking.
 from __future__ import annotations
 
 import base64
-import html
 import os
-import re
 import time
 import zipfile
 from pathlib import Path
 from typing import ClassVar, Union
-from urllib.parse import unquote
 
-from pamong_edx.course.diagnostics import display_location
 from pamong_edx.course.model import DiscussionBlock, TextBlock, VideoBlock
+from pamong_edx.course.richtext import RichText, referenced_assets
+from pamong_edx.diagnostics import Diagnostic
 from pamong_edx.export import REPRODUCIBLE_MTIME, BuildResult, Exporter, ExportError
+from pamong_edx.i18n import _
 from pamong_edx.gc_pause import gc_paused
 from pamong_edx.exporters.scorm_manifest import ResourceFiles, build_manifest, check_manifest
 from pamong_edx.exporters.scorm_plan import NATIVE_PROBLEMS, Plan, Sco, check_sco_per, page_crumb, plan_course
@@ -40,7 +39,6 @@ LARGEST_FILES = 10
 # Already compressed formats are stored as they are: deflating them again costs time and saves nothing.
 STORED_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".mp4", ".m4a", ".mp3", ".webm", ".ogg", ".zip",
                    ".gz", ".woff", ".woff2", ".pdf", ".docx", ".xlsx", ".pptx"}
-ASSET_LINK = re.compile(r'="assets/([^"#?]+)')
 ZIP_DATE = time.gmtime(REPRODUCIBLE_MTIME)[:6]
 
 
@@ -65,17 +63,17 @@ class ScormExporter(Exporter):
         try:
             self.lang = language_pack(self.course.language)
         except LanguagePackError as exc:
-            raise ExportError(f"{display_location(self.course.loc)}: {exc}") from None
+            raise ExportError([Diagnostic("S105", str(exc), self.course.loc)]) from None
         self.plan = plan_course(self.course, sco_per)
-        problems: list[str] = []
+        problems: list[Diagnostic] = []
         for sco in self.plan.scos:
             if not sco.pages:
-                problems.append(f"{display_location(sco.loc)}: S104 '{sco.key}' has no units, "
-                                f"so its SCO would show nothing")
+                problems.append(Diagnostic("S104", _("'{key}' has no units, so its SCO would show nothing").format(
+                    key=sco.key), sco.loc))
                 continue
             problems.extend(check_limits(sco, self.scorm_version))
         if problems:
-            raise ExportError("\n".join(problems))
+            raise ExportError(problems)
         self.warnings: list[str] = []
         if self.lang.missing:
             self.warnings.append(
@@ -90,29 +88,20 @@ class ScormExporter(Exporter):
     def _write(self) -> None:
         self.files: dict[str, Content] = dict(static_files())
         resources: dict[str, ResourceFiles] = {}
-        missing: list[str] = []
         for sco in self.plan.scos:
-            page = self._render(sco)
-            used = sorted({unquote(html.unescape(m)) for m in ASSET_LINK.findall(page)})
+            page, used = self._render(sco)
             for name in used:
-                asset = self.course.assets.get(name)
-                if asset is None:
-                    missing.append(f"{display_location(sco.loc)}: E109 '{sco.key}' links to assets/{name}, "
-                                   f"which is not under the course's assets/ folder")
-                else:
-                    self.files[f"assets/{name}"] = asset.path
+                self.files[f"assets/{name}"] = self.course.assets[name].path
             self.files[sco.href] = page.encode("utf-8")
             resources[sco.key] = ResourceFiles(href=sco.href, files=[sco.href] + [f"assets/{n}" for n in used])
-        if missing:
-            raise ExportError("\n".join(missing))
         manifest = build_manifest(
             slug=self.course.slug, title=self.course.title, plan=self.plan, version=self.scorm_version,
             resources=resources, shared=sorted(static_files()),
         )
         problems = check_manifest(manifest, self.scorm_version, set(self.files))
         if problems:  # the writer guarantees these; reaching here is a bug, and shipping the package is worse
-            raise ExportError(f"{display_location(self.course.loc)}: the {self.name} manifest fails its checks: "
-                              + "; ".join(problems))
+            raise ExportError([Diagnostic("S106", _("the {format} manifest fails its checks: {problems}").format(
+                format=self.name, problems="; ".join(problems)), self.course.loc)])
         self.files[MANIFEST] = manifest
 
     def finish(self) -> BuildResult:
@@ -137,9 +126,12 @@ class ScormExporter(Exporter):
 
     # ----------------------------------------------------------------------------------------------- pages
 
-    def _render(self, sco: Sco) -> str:
+    def _render(self, sco: Sco) -> tuple[str, list[str]]:
+        """The SCO's page, and the assets it uses (sorted). The package keeps the course's own layout,
+        assets/<name>, which is where rich text points by default, so the page needs no other resolver."""
         questions = {id(q.problem): q for q in sco.questions}
         pages = []
+        used: set[str] = set()
         for page in sco.pages:
             views = []
             for block in page.unit.blocks:
@@ -150,19 +142,26 @@ class ScormExporter(Exporter):
                     views.append(BlockView("text", block))
                 elif isinstance(block, VideoBlock) and block.type == "video":
                     views.append(BlockView("video", block, captions=self._inline_captions(block)))
+                    used.update(name for name in (block.mp4_asset, block.transcript) if name)
+                    continue
                 elif isinstance(block, DiscussionBlock) and block.type == "discussion":
                     views.append(BlockView("discussion", block))
                 else:
-                    views.append(BlockView("html", block, html=self.html_fallback(block)(block)))
+                    html = self.html_fallback(block)(block)
+                    views.append(BlockView("html", block, html=html))
+                    if isinstance(html, RichText):
+                        used.update(html.assets)
+                        continue
+                used.update(referenced_assets(block))
             pages.append(PageView(page.unit.id, page.unit.title, page_crumb(sco, page), views))
-        return render_sco(
+        page_html = render_sco(
             sco=ScoView(sco.title, sco.required_questions),
             pages=pages,
             course_title=self.course.title,
             lang=self.lang,
             config=sco_config(self.course, sco, self.scorm_version, self.lang),
         )
-
+        return page_html, sorted(used)
 
     def _inline_captions(self, block: VideoBlock) -> str:
         """The WebVTT captions of a video shipped in the package, as a data: URL. Browsers refuse a caption file
@@ -174,8 +173,8 @@ class ScormExporter(Exporter):
         try:
             data = asset.path.read_bytes()
         except OSError as exc:
-            raise ExportError(f"{display_location(block.loc)}: E002 cannot read transcript "
-                              f"assets/{block.transcript}: {exc.strerror or exc}") from None
+            raise ExportError([Diagnostic("E002", _("cannot read transcript assets/{name}: {why}").format(
+                name=block.transcript, why=exc.strerror or exc), block.loc)]) from None
         return "data:text/vtt;charset=utf-8;base64," + base64.b64encode(data).decode("ascii")
 
 

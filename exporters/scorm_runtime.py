@@ -15,8 +15,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from pamong_edx.course.diagnostics import display_location
 from pamong_edx.course.model import ChoiceProblem, Course, NumericalProblem, TextProblem
+from pamong_edx.diagnostics import Diagnostic, register
 from pamong_edx.exporters.scorm_plan import Sco, ScoQuestion
 from pamong_edx.player.lang import LanguagePack
 from pamong_edx.player.render import NUMBER_MAXLENGTH, TEXT_MAXLENGTH
@@ -133,30 +133,37 @@ def largest_state(sco: Sco) -> str:
     return json.dumps({"f": fingerprint(sco), "u": seen, "q": rows}, ensure_ascii=False, separators=(",", ":"))
 
 
-def check_limits(sco: Sco, version: str) -> list[str]:
-    """Located messages for everything of this SCO that the version's data model cannot hold."""
+register("S101", "suspend-data-too-large", "a SCO whose saved progress can outgrow cmi.suspend_data")
+register("S102", "bookmark-too-long", "a unit id longer than the SCORM bookmark holds")
+register("S103", "bad-interaction-id", "a problem id that cannot be a SCORM interaction id")
+register("S104", "empty-sco", "a SCO with no units")
+register("S105", "no-language-pack", "a course language the player has no pack for")
+register("S106", "manifest-check-failed", "a manifest that fails its own checks (a bug of the exporter)")
+
+
+def check_limits(sco: Sco, version: str) -> list[Diagnostic]:
+    """Everything of this SCO that the version's data model cannot hold, located."""
     problems = []
     limit = SUSPEND_LIMIT[version]
     size = len(largest_state(sco))
     if size > limit:
         several = len({id(p.sequential) for p in sco.pages}) > 1
         advice = "use --sco-per sequential" if several else "split the sequential into smaller ones"
-        problems.append(
-            f"{display_location(sco.loc)}: S101 the saved progress of '{sco.key}' ({len(sco.pages)} pages, "
+        problems.append(Diagnostic("S101",
+            f"the saved progress of '{sco.key}' ({len(sco.pages)} pages, "
             f"{len(sco.questions)} questions) can reach {size:,} characters, over the {limit:,} SCORM {version} "
-            f"allows in cmi.suspend_data; {advice}" + (", or build scorm2004" if version == "1.2" else "")
-        )
+            f"allows in cmi.suspend_data; {advice}" + (", or build scorm2004" if version == "1.2" else ""),
+            sco.loc))
     for page in sco.pages:
         if len(page.unit.id) > LOCATION_LIMIT[version]:
-            problems.append(
-                f"{display_location(page.unit.loc)}: S102 unit id '{page.unit.id[:40]}…' is longer than the "
-                f"{LOCATION_LIMIT[version]} characters a SCORM {version} bookmark holds; give it a shorter id"
-            )
+            problems.append(Diagnostic("S102",
+                f"unit id '{page.unit.id[:40]}…' is longer than the "
+                f"{LOCATION_LIMIT[version]} characters a SCORM {version} bookmark holds; give it a shorter id",
+                page.unit.loc))
     for q in sco.questions:
         if not IDENTIFIER.match(q.problem.id):
-            problems.append(
-                f"{display_location(q.problem.loc)}: S103 problem id '{q.problem.id}' cannot be a SCORM "
+            problems.append(Diagnostic("S103",
+                f"problem id '{q.problem.id}' cannot be a SCORM "
                 f"interaction id (1-255 printable ASCII characters, no spaces); give it an id of letters, digits, "
-                f"'_' and '-'"
-            )
+                f"'_' and '-'", q.problem.loc))
     return problems

@@ -19,34 +19,37 @@ from typing import Any, Iterable
 
 import click
 
-from pamong_edx.course import values
-from pamong_edx.course.diagnostics import display_location
+from pamong_edx import units
 from pamong_edx.course.model import Course
+from pamong_edx.diagnostics import Diagnostic
 from pamong_edx.errors import DiagnosticsFailed, PamongError, UsageError
-from pamong_edx.export import BuildResult, Exporter
+from pamong_edx.export import BuildResult, Exporter, ExportError
+from pamong_edx.i18n import _
+from pamong_edx.units import format_size
 
 BUILTIN_FORMATS = ("olx", "scorm12", "scorm2004")
 SCO_PER = ("course", "chapter", "sequential")
 LARGEST_SHOWN = 5
 
 
-class PackageTooLarge(PamongError):
-    """A finished package exceeds its size budget; the message names the largest files in it."""
+class PackageTooLarge(ExportError):
+    """A finished package exceeds its size budget (E115); the message names the largest files in it."""
 
 
 def parse_size(text: str) -> int:
     """The --max-size option: `5MB`, `500kB`, `2MiB` or a plain number of bytes."""
-    size = values.parse_size(text)
+    size = units.parse_size(text)
     if size is None:
         raise UsageError(f"--max-size '{text}' is not a size; write e.g. 5MB, 500kB or 2MiB")
     return size
 
 
-def human_size(size: int) -> str:
-    for unit, factor in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
-        if size >= factor:
-            return f"{size / factor:.1f} {unit}"
-    return f"{size} B"
+def course_languages() -> "Languages":
+    """The languages the player has a pack for (built-in and from plugins), for the loader's language check."""
+    from pamong_edx.course.loader import Languages
+    from pamong_edx.player.lang import available_languages, skipped_language_plugins
+
+    return Languages(available_languages(), skipped_language_plugins())
 
 
 def select_exporters(names: Iterable[str]) -> dict[str, type[Exporter]]:
@@ -88,11 +91,12 @@ def build_package(course: Course, exporter_cls: type[Exporter], out_dir: Path, o
         size = result.path.stat().st_size
         max_size = options.get("max_size")
         if max_size is not None and size > max_size:
-            largest = ", ".join(f"{name} ({human_size(n)})" for name, n in result.largest_files[:LARGEST_SHOWN])
-            raise PackageTooLarge(
-                f"{display_location(course.loc)}: E115 the {exporter_cls.name} package would be {human_size(size)}, "
-                f"above the {human_size(max_size)} budget (max_size / --max-size); largest files: {largest or 'none'}"
-            )
+            largest = ", ".join(f"{name} ({format_size(n)})" for name, n in result.largest_files[:LARGEST_SHOWN])
+            raise PackageTooLarge([Diagnostic("E115", _(
+                "the {format} package would be {size}, above the {budget} budget (max_size / --max-size); "
+                "largest files: {largest}").format(format=exporter_cls.name, size=format_size(size),
+                                                   budget=format_size(max_size), largest=largest or "none"),
+                course.loc)])
         final = out_dir / result.path.relative_to(staging)
         for item in sorted(staging.iterdir()):
             if item.is_file():
@@ -134,7 +138,7 @@ def build_courses(
 
 
 def package_failure(course: Course, name: str, exporter_cls: type[Exporter], exc: Exception) -> str:
-    where = f"{display_location(course.loc)}: the {name} package of {course.course_key} was not built"
+    where = f"{course.loc}: the {name} package of {course.course_key} was not built"
     if isinstance(exc, OSError):
         what = exc.strerror or str(exc)
         names = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f)
@@ -154,23 +158,37 @@ def prepare_output(out_dir: Path) -> None:
         raise UsageError(f"cannot write to the output folder {out_dir}: permission denied")
 
 
-def same_key(courses: list[Course]) -> list[str]:
+def refuse_output_among_inputs(out_dir: Path, course_dirs: Iterable[Path]) -> None:
+    """Packages never land among course sources: an output folder inside (or equal to) a course directory
+    could overwrite its files, or be packaged with it next time."""
+    out = os.path.realpath(out_dir)
+    for given in course_dirs:
+        root = given.parent if given.suffix in (".yaml", ".yml") and given.is_file() else given
+        real = os.path.realpath(root)
+        if out == real or out.startswith(real.rstrip(os.sep) + os.sep):
+            raise UsageError(_("the output folder {out} is inside the course directory {course}: packages are "
+                               "never written among course files; choose another folder with -o, e.g. dist/"
+                               ).format(out=out_dir, course=root))
+
+
+def same_key(courses: list[Course]) -> list[Diagnostic]:
     """Courses whose packages would overwrite each other (the same org, number and run)."""
     first: dict[str, Course] = {}
-    lines = []
+    found = []
     for course in courses:
         earlier = first.setdefault(course.course_key, course)
         if earlier is not course:
-            lines.append(f"{display_location(course.loc)}: E106 duplicate course key {course.course_key} "
-                         f"(also {display_location(earlier.loc)}); give one of them another run or number")
-    return lines
+            found.append(Diagnostic("E106", _(
+                "duplicate course key {key} (also {other}); give one of them another run or number").format(
+                key=course.course_key, other=earlier.loc), course.loc))
+    return found
 
 
 def summary_line(outcome: Outcome) -> str:
     result = outcome.result
     counts = result.counts
     return (f"{outcome.format:<9} {result.path}  {counts.get('blocks', 0)} blocks, {counts.get('problems', 0)} "
-            f"problems, {counts.get('assets', 0)} assets, {human_size(result.size)}")
+            f"problems, {counts.get('assets', 0)} assets, {format_size(result.size)}")
 
 
 @click.command()
@@ -191,8 +209,9 @@ def build(course_dirs: tuple[Path, ...], formats: tuple[str, ...], out_dir: Path
 
     budget = parse_size(max_size) if max_size is not None else None
     exporters = select_exporters(formats)
+    refuse_output_among_inputs(out_dir, course_dirs)
 
-    courses, diagnostics = load_courses(list(course_dirs))
+    courses, diagnostics = load_courses(list(course_dirs), languages=course_languages())
     errors = [d for d in diagnostics if d.is_error]
     warnings = [d for d in diagnostics if not d.is_error]
     for diagnostic in diagnostics:
@@ -204,8 +223,8 @@ def build(course_dirs: tuple[Path, ...], formats: tuple[str, ...], out_dir: Path
         raise DiagnosticsFailed(f"{what} in the course sources; nothing was built")
 
     clashes = same_key(courses)
-    for line in clashes:
-        click.echo(line, err=True)
+    for diagnostic in clashes:
+        click.echo(diagnostic.text(), err=True)
     if clashes:
         raise DiagnosticsFailed("two course directories have the same course key; nothing was built")
 

@@ -147,6 +147,11 @@ def count(diagnostics: Iterable[Diagnostic]) -> tuple[int, int]:
     return errors, warnings
 
 
+def to_text(diagnostics: Iterable[Diagnostic]) -> str:
+    """One `where: CODE message` line per diagnostic."""
+    return "\n".join(d.text() for d in diagnostics)
+
+
 def to_json(diagnostics: Iterable[Diagnostic]) -> str:
     return json.dumps([d.as_dict() for d in diagnostics], ensure_ascii=False, indent=2)
 

@@ -1,12 +1,12 @@
 """The exporter lifecycle every format plugin follows (in the manner of Sphinx builders).
 
     exporter = ExporterClass(course, out_dir, options)
-    exporter.prepare()        # check the course fits this format; raise ExportError with located messages
+    exporter.prepare()        # check the course fits this format; raise ExportError with located diagnostics
     exporter.write()          # render every chapter, sequential, unit and block
     result = exporter.finish()  # assemble the package on disk, reproducibly, and report what it holds
 
 A block type the exporter does not render itself is still supported when its block plugin offers
-`to_html(block) -> str`: the exporter places that HTML as static content. Anything else is reported by
+`to_html(block) -> RichText | str`: the exporter places that HTML as static content. Anything else is reported by
 `unsupported_blocks()` before any file is written.
 """
 
@@ -14,14 +14,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Iterable
 
 from pamong_edx.course.model import Block, Course
+from pamong_edx.diagnostics import Diagnostic, to_text
 from pamong_edx.errors import PamongError
+from pamong_edx.i18n import _
 
 
 class ExportError(PamongError):
-    """The course cannot be exported in this format; the message lists every reason."""
+    """The course cannot be exported in this format: every reason, as a located Diagnostic.
+
+    An exporter reports only what its format cannot hold; what the loader checked (identifiers, references,
+    assets, answers) is an invariant of the model, which exporters trust."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]):
+        self.diagnostics = list(diagnostics)
+        super().__init__(to_text(self.diagnostics))
 
 
 # Fixed timestamp for every archive entry so that the same source gives byte-identical packages
@@ -72,12 +81,12 @@ class Exporter:
         ]
 
     def prepare(self) -> None:
-        from pamong_edx.course.diagnostics import display_location
-
         bad = self.unsupported_blocks()
         if bad:
-            lines = [f"{display_location(b.loc)}: E114 block type '{b.type}' is not supported by the {self.name} exporter" for b in bad]
-            raise ExportError("\n".join(lines))
+            raise ExportError(
+                Diagnostic("E114", _("block type '{type}' is not supported by the {exporter} exporter").format(
+                    type=b.type, exporter=self.name), b.loc)
+                for b in bad)
 
     def write(self) -> None:
         raise NotImplementedError

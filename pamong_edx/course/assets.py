@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+import stat
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from pamong_edx.course.diagnostics import display_path
+from pamong_edx.course.limits import too_large
+from pamong_edx.course.media import MediaProblem, check_asset
 from pamong_edx.course.model import Asset
+from pamong_edx.diagnostics import display_path
+from pamong_edx.i18n import _
 
 ASSETS_DIR = "assets"
 _DRIVE = re.compile(r"[A-Za-z]:[\\/]")
@@ -51,7 +55,12 @@ class CourseDir:
         if not self.contains(os.path.realpath(path)):
             raise PathProblem("E110", f"'{raw}' is a symlink pointing outside the course directory")
         if not path.is_file():
-            reason = "is a directory, not a file" if path.is_dir() else "does not exist"
+            if path.is_dir():
+                reason = "is a directory, not a file"
+            elif path.exists():
+                reason = "is not a regular file (a FIFO, device or socket), which is never read"
+            else:
+                reason = "does not exist"
             raise PathProblem(missing_code, f"{what} '{raw}' {reason} (looked for {display_path(path)})")
         return rel, path
 
@@ -63,13 +72,15 @@ class CourseDir:
             raise PathProblem("E105", f"{what} '{raw}' is not under {prefix}: files learners see live in {prefix}")
         return rel[len(prefix):]
 
-    def scan_assets(self) -> tuple[dict[str, Asset], list[Path]]:
-        """Every file under assets/ by name, and the symlinks there that point outside the course."""
-        assets: dict[str, Asset] = {}
-        escaping: list[Path] = []
+    def scan_assets(self, html_allowed: bool = False, text_limit: int | None = None) -> "AssetScan":
+        """Every file under assets/ that may be packaged, by name, and what is wrong with the others: symlinks
+        pointing outside the course, files that are not regular files, media the packages may not carry
+        (course/media.py), captions larger than `text_limit`."""
+        scan = AssetScan()
+        assets, escaping = scan.assets, scan.escaping
         base = self.root / ASSETS_DIR
         if not base.is_dir():
-            return assets, escaping
+            return scan
         for dirpath, dirnames, filenames in os.walk(base):
             dirnames.sort()
             for name in list(dirnames):
@@ -86,5 +97,38 @@ class CourseDir:
                     escaping.append(Path(full))
                     continue
                 rel = os.path.relpath(full, base).replace(os.sep, "/")
+                try:
+                    info = os.stat(full)
+                except OSError as exc:
+                    scan.refuse(rel, full, "E002", _("cannot read assets/{name}: {why}").format(
+                        name=rel, why=exc.strerror or exc))
+                    continue
+                if not stat.S_ISREG(info.st_mode):
+                    scan.refuse(rel, full, "E118", _("assets/{name} is not a regular file (a FIFO, device or socket), "
+                                                     "which cannot be packaged; remove it").format(name=rel))
+                    continue
+                if text_limit is not None and info.st_size > text_limit and rel.lower().endswith((".srt", ".vtt")):
+                    scan.refuse(rel, full, "E117", too_large(info.st_size, text_limit, f"assets/{rel}",
+                                                             "PAMONG_MAX_MARKDOWN_SIZE"))
+                    continue
+                try:
+                    check_asset(Path(full), rel, html_allowed)
+                except MediaProblem as problem:
+                    scan.refuse(rel, full, "E118", f"assets/{rel} {problem.message}", problem.line)
+                    continue
+                except OSError as exc:
+                    scan.refuse(rel, full, "E002", _("cannot read assets/{name}: {why}").format(
+                        name=rel, why=exc.strerror or exc))
+                    continue
                 assets[rel] = Asset(name=rel, path=Path(full))
-        return assets, escaping
+        return scan
+
+
+@dataclass
+class AssetScan:
+    assets: dict[str, Asset] = field(default_factory=dict)  # what may be packaged, by name
+    escaping: list[Path] = field(default_factory=list)  # symlinks pointing outside the course
+    refused: dict[str, tuple[Path, str, str, int]] = field(default_factory=dict)  # name -> (path, code, message, line)
+
+    def refuse(self, name: str, path: str, code: str, message: str, line: int = 0) -> None:
+        self.refused[name] = (Path(path), code, message, line)

@@ -19,6 +19,7 @@ from pamong_edx.course.ids import is_valid_id
 from pamong_edx.course.model import (
     Block, Choice, ChoiceProblem, DiscussionBlock, Location, NumericalProblem, TextBlock, TextProblem, VideoBlock,
 )
+from pamong_edx.course.richtext import EMPTY
 from pamong_edx.course.schema import ASSET_PATH, ATTEMPTS, IDENTIFIER, LEVELS, MARKDOWN, PATH, text
 from pamong_edx.course.transcripts import TranscriptProblem, read_captions
 from pamong_edx.course.values import parse_tolerance
@@ -88,7 +89,7 @@ class VideoBlockType(BlockType):
     @classmethod
     def build(cls, raw: Fields, ctx: LoadContext) -> Block:
         youtube = ctx.string(raw, "youtube")
-        if youtube and not _YOUTUBE_ID.fullmatch(youtube):
+        if isinstance(raw.get("youtube"), ScalarNode) and not _YOUTUBE_ID.fullmatch(youtube):
             ctx.error("E105", f"'{youtube}' is not a YouTube video id (11 letters, digits, _ or -)", raw.get("youtube"))
         mp4_url, mp4_asset = cls.mp4(raw, ctx)
         if not raw.given("youtube") and not raw.given("mp4"):
@@ -111,7 +112,10 @@ class VideoBlockType(BlockType):
     def mp4(raw: Fields, ctx: LoadContext) -> tuple[str, str]:
         """(URL, asset name) of the `mp4` key: an https URL, or a path checked like every asset path."""
         node = ctx.scalar(raw, "mp4", expected="an https URL or a path under assets/")
-        if node is None or not node.value:
+        if node is None:
+            return "", ""
+        if not node.value.strip():
+            ctx.error("E105", "mp4 is empty: give an https URL or a path under assets/", node)
             return "", ""
         value = node.value
         url = urlparse(value)
@@ -239,16 +243,16 @@ class ChoiceProblemType(ProblemType):
                 ctx.error("E106", f"duplicate choice id '{cid}' (first on line {first_line[cid]})", key)
                 continue
             first_line[cid] = key.start_mark.line + 1
-            hint = ""
+            hint = EMPTY
             fixed = False
             if isinstance(value, MappingNode):
                 fields = ctx.fields(value, ("text", "hint", "fixed"), f"choice '{cid}'")
                 if fields is None:
                     continue
                 text_node = ctx.scalar(fields, "text", required=True)
-                choice_text = ctx.render(text_node.value, text_node, inline=True).html if text_node else ""
+                choice_text = ctx.render(text_node.value, text_node, inline=True).html if text_node else EMPTY
                 hint_node = ctx.scalar(fields, "hint")
-                hint = ctx.render(hint_node.value, hint_node, inline=True).html if hint_node else ""
+                hint = ctx.render(hint_node.value, hint_node, inline=True).html if hint_node else EMPTY
                 fixed = ctx.boolean(fields, "fixed")
             else:
                 raw_text = ctx.text_of(value, f"the text of choice '{cid}'")
@@ -392,4 +396,7 @@ class TextAnswerType(ProblemType):
         else:
             ctx.error("E102", "a text_answer problem needs 'answer' or 'answers'", raw)
             answers = []
+        if any(not answer.strip() for answer in answers):
+            ctx.error("E105", "an accepted answer is empty: every answer needs some text",
+                      raw.get("answers") or raw.get("answer"))
         return TextProblem(**common, answers=answers, case_sensitive=ctx.boolean(raw, "case_sensitive"))

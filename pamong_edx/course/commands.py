@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from pamong_edx.course.diagnostics import count, display_path
+from pamong_edx.diagnostics import count, display_path
 from pamong_edx.errors import DiagnosticsFailed, UsageError
 
 
@@ -21,11 +21,13 @@ def validate(paths: tuple[Path, ...], strict: bool) -> None:
     Diagnostics go to stderr as `path:line:col: CODE message`; one summary line per course goes to stdout.
     Exits 1 when there are errors (or warnings, with --strict).
     """
+    from pamong_edx.build import course_languages
     from pamong_edx.course.loader import load_course
 
     failed = 0
+    languages = course_languages()
     for path in paths:
-        course, diagnostics = load_course(path)
+        course, diagnostics = load_course(path, languages=languages)
         for diagnostic in diagnostics:
             click.echo(str(diagnostic), err=True)
         errors, warnings = count(diagnostics)
@@ -47,10 +49,12 @@ def validate(paths: tuple[Path, ...], strict: bool) -> None:
 @click.command()
 def schema() -> None:
     """Print the JSON Schema of course.yaml (chapter files: its #/$defs/chapter)."""
+    from pamong_edx.build import course_languages
     from pamong_edx.course.schema import course_schema
     from pamong_edx.plugins import block_types
 
-    click.echo(json.dumps(course_schema(block_types()), indent=2, ensure_ascii=False))
+    languages = list(course_languages().available)
+    click.echo(json.dumps(course_schema(block_types(), languages), indent=2, ensure_ascii=False))
 
 
 @click.command()

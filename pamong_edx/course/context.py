@@ -8,18 +8,24 @@ Block plugins receive this object in `build(raw, ctx)`; the position attributes 
 
 from __future__ import annotations
 
+import os
+import stat
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Collection
-from urllib.parse import quote
 
-from pamong_edx.course.assets import ASSETS_DIR, CourseDir, PathProblem
-from pamong_edx.course.diagnostics import Diagnostic, suggest
+from pamong_edx.course.assets import CourseDir, PathProblem
+from pamong_edx.course.codes import did_you_mean, whole_file
 from pamong_edx.course.ids import IdRegistry
+from pamong_edx.course.limits import TIMED_FROM, Limits, TimeLimitReached, time_limit, too_large, too_slow
 from pamong_edx.course.markdown import MarkdownRenderer, Reference
 from pamong_edx.course.model import Asset, Chapter, Location, Sequential, Unit
+from pamong_edx.course.richtext import EMPTY, RichText
 from pamong_edx.course.values import parse_datetime
+from pamong_edx.diagnostics import Diagnostic
+from pamong_edx.i18n import _
 from pamong_edx.course.yamlsource import (
     Fields, MappingNode, Node, ScalarNode, SequenceNode, YamlParseError, as_bool, as_float, as_int, compose_text,
     is_null, kind, node_location,
@@ -38,28 +44,38 @@ def renderer() -> MarkdownRenderer:
 @dataclass(frozen=True, slots=True)
 class Rendered:
     markdown: str = ""
-    html: str = ""
+    html: RichText = EMPTY
     assets: list[str] = field(default_factory=list)  # asset names the text references, in order of appearance
 
 
 Where = Node | Fields | Location | None
+BOM = "\ufeff".encode("utf-8")
 
 
 class UnreadableFile(Exception):
-    def __init__(self, message: str, location: Location):
+    def __init__(self, message: str, location: Location, code: str = "E002"):
         super().__init__(message)
-        self.message, self.location = message, location
+        self.message, self.location, self.code = message, location, code
 
 
-def read_utf8(path: Path, what: str) -> str:
-    """The text of a source file; UnreadableFile says why not, and where (the first byte that is not UTF-8).
-    FileNotFoundError passes through for callers that word it themselves."""
+def read_utf8(path: Path, what: str, limit: int, variable: str) -> str:
+    """The text of a source file of at most `limit` bytes (a leading byte order mark dropped); UnreadableFile
+    says why not, and where (the first byte that is not UTF-8). FileNotFoundError passes through for callers
+    that word it themselves. Only a regular file is opened: a FIFO or a device would block or never end."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as source:
+            if not stat.S_ISREG(os.fstat(source.fileno()).st_mode):
+                raise UnreadableFile(f"{what} is not a regular file", whole_file(path))
+            data = source.read(limit + 1)
     except FileNotFoundError:
         raise
     except OSError as exc:
-        raise UnreadableFile(f"cannot read {what}: {exc.strerror or exc}", Location(path)) from None
+        raise UnreadableFile(f"cannot read {what}: {exc.strerror or exc}", whole_file(path)) from None
+    if len(data) > limit:
+        size = os.path.getsize(path)
+        raise UnreadableFile(too_large(size, limit, what, variable), whole_file(path), "E117")
+    if data.startswith(BOM):  # editors on Windows write one; Markdown would render it as text
+        data = data[len(BOM):]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -79,9 +95,11 @@ class LoadContext:
         self.diagnostics: list[Diagnostic] = []
         self.ids = IdRegistry()
         self.assets: dict[str, Asset] = {}
+        self.refused_assets: set[str] = set()  # files under assets/ already reported as not packageable
         self.referenced: set[str] = set()  # asset names something refers to
         self.file: Path = course_dir.root / "course.yaml"  # the file whose nodes are being read
         self.markdown_renderer = renderer()
+        self.limits = Limits.from_environment()
         self._asset_names: dict[str, str | PathProblem] = {}
         # The position in the course, kept current by the loader.
         self.chapter: Chapter | None = None
@@ -102,7 +120,7 @@ class LoadContext:
         if isinstance(at, Fields):
             return at.loc
         if at is None:
-            return Location(self.file)
+            return whole_file(self.file)
         return node_location(self.file, at)
 
     def error(self, code: str, message: str, at: Where = None) -> None:
@@ -118,19 +136,23 @@ class LoadContext:
     # ------------------------------------------------------------------------------------------- files
 
     def compose(self, path: Path, what: str) -> Node | None:
-        """The node tree of a YAML file; E002/E001 (and None) when it cannot be read or parsed."""
+        """The node tree of a YAML file; E002/E001/E117 (and None) when it cannot be read or parsed."""
         try:
-            text = read_utf8(path, what)
+            text = read_utf8(path, what, self.limits.yaml_size, "PAMONG_MAX_YAML_SIZE")
         except FileNotFoundError:
-            self.error("E002", f"{what} not found: {path}", Location(path))
+            self.error("E002", f"{what} not found: {path}", whole_file(path))
             return None
         except UnreadableFile as problem:
-            self.error("E002", problem.message, problem.location)
+            self.error(problem.code, problem.message, problem.location)
             return None
         try:
-            return compose_text(text)
+            with time_limit(self.limits.source_seconds) if len(text) > TIMED_FROM else nullcontext():
+                return compose_text(text)
         except YamlParseError as exc:
             self.error("E001", f"invalid YAML: {exc.message}", Location(path, exc.line, exc.col))
+            return None
+        except TimeLimitReached:
+            self.error("E117", too_slow(self.limits.source_seconds, what), whole_file(path))
             return None
 
     def read_text(self, f: Fields, key: str, what: str) -> tuple[str, Path] | None:
@@ -144,9 +166,9 @@ class LoadContext:
             self.error(problem.code, problem.message, f.get(key))
             return None
         try:
-            return read_utf8(path, f"{what} '{raw}'"), path
+            return read_utf8(path, f"{what} '{raw}'", self.limits.markdown_size, "PAMONG_MAX_MARKDOWN_SIZE"), path
         except UnreadableFile as problem:
-            self.error("E002", problem.message, problem.location)
+            self.error(problem.code, problem.message, problem.location)
             return None
 
     def asset_name(self, raw: str, at: Where, what: str = "asset") -> str | None:
@@ -155,6 +177,8 @@ class LoadContext:
         if name is None:
             try:
                 name = self.dir.resolve_asset(raw, what)
+                if name in self.refused_assets:
+                    return None  # reported once, where the file is
                 if name not in self.assets:
                     name = PathProblem("E109", f"{what} '{raw}' is a hidden or backup file, which is never packaged")
             except PathProblem as problem:
@@ -184,7 +208,7 @@ class LoadContext:
                 self.error("E001", f"duplicate key '{key}' in {what} (first given on line {first})", key_node)
                 continue
             if key not in allowed:
-                self.error("E101", f"unknown key '{key}' in {what}{suggest(key, allowed)}", key_node)
+                self.error("E101", f"unknown key '{key}' in {what}{did_you_mean(key, allowed)}", key_node)
                 continue
             items[key] = (key_node, value_node)
         return Fields(node, self.file, items, what)
@@ -226,7 +250,7 @@ class LoadContext:
             return default
         if node.value not in options:
             listed = ", ".join(options)
-            self.error("E105", f"'{key}' must be one of {listed}, not '{node.value}'{suggest(node.value, options)}", node)
+            self.error("E105", f"'{key}' must be one of {listed}, not '{node.value}'{did_you_mean(node.value, options)}", node)
             return default
         return node.value
 
@@ -339,17 +363,24 @@ class LoadContext:
             # A block scalar (`|`, `>`) starts on the line after its indicator.
             first = mark.line + (2 if getattr(at, "style", None) in ("|", ">") else 1)
             base = Location(self.file, first, mark.column + 1)
-        found: list[str] = []
-
-        def resolve(ref: Reference) -> str | None:
+        def check(ref: Reference) -> str | None:
             loc = Location(base.file, base.line + ref.line, base.col)
             if ref.is_image and not ref.alt.strip():
                 self.warning("W201", f"image '{ref.path}' has no alt text: write ![what it shows]({ref.path})", loc)
-            name = self.asset_name(ref.path, loc, "image" if ref.is_image else "link target")
-            if name is None:
-                return None
-            found.append(name)
-            return f"{ASSETS_DIR}/{quote(name)}"
+            return self.asset_name(ref.path, loc, "image" if ref.is_image else "link target")
 
-        html = self.markdown_renderer.render(text, inline=inline, resolve=resolve)
-        return Rendered(text, html, found)
+        if len(text) <= TIMED_FROM:
+            html = self.markdown_renderer.render(text, inline=inline, check=check)
+            return Rendered(text, html, list(html.assets))
+        size = len(text.encode("utf-8"))
+        if size > self.limits.markdown_size:
+            self.error("E117", too_large(size, self.limits.markdown_size, _("this Markdown text"),
+                                         "PAMONG_MAX_MARKDOWN_SIZE"), base)
+            return Rendered(text)
+        try:
+            with time_limit(self.limits.source_seconds):
+                html = self.markdown_renderer.render(text, inline=inline, check=check)
+        except TimeLimitReached:
+            self.error("E117", too_slow(self.limits.source_seconds, _("this Markdown text")), base)
+            return Rendered(text)
+        return Rendered(text, html, list(html.assets))

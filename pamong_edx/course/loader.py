@@ -11,12 +11,13 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from pamong_edx.course.assets import CourseDir, PathProblem
 from pamong_edx.course.context import LoadContext
-from pamong_edx.course.diagnostics import Diagnostic, display_location, display_path, suggest
+from pamong_edx.course.codes import did_you_mean, whole_file
 from pamong_edx.course.ids import derive_id, is_valid_id
 from pamong_edx.course.model import (
     Block, Certificate, Chapter, Course, GradedFormat, GradingPolicy, Location, Objective, Sequential, Signatory,
@@ -28,29 +29,43 @@ from pamong_edx.course.schema import (
 )
 from pamong_edx.course.values import parse_size
 from pamong_edx.course.yamlsource import Fields, MappingNode, Node, ScalarNode, as_int, is_null, kind
-from pamong_edx.gc_pause import gc_paused
+from pamong_edx.diagnostics import Diagnostic, display_path
 from pamong_edx.i18n import _
-from pamong_edx.player.lang import available_languages, skipped_language_plugins
+from pamong_edx.gc_pause import gc_paused
 
 COURSE_FILE = "course.yaml"
+# A language tag as BCP 47 writes one (`id`, `en`, `jv`, `pt-BR`); which ones a package can use is up to the caller.
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 MAX_COURSE_KEY_PARTS = 65  # Studio's limit on org + number + run
 LINT_CODE = re.compile(r"W\d{3}\Z")
 WEIGHT_SLACK = 0.001
 
 
-def load_course(path: str | os.PathLike, block_types: dict[str, Any] | None = None
-                ) -> tuple[Course | None, list[Diagnostic]]:
-    """Load a course directory (or its course.yaml). The course is None when there is any error."""
+@dataclass(frozen=True)
+class Languages:
+    """The course languages packages can be built in (tag -> where its pack comes from), and the language
+    plugins that were skipped (tag -> why). The player knows them; the caller passes them in."""
+
+    available: dict[str, str]
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def load_course(path: str | os.PathLike, block_types: dict[str, Any] | None = None,
+                languages: Languages | None = None) -> tuple[Course | None, list[Diagnostic]]:
+    """Load a course directory (or its course.yaml). The course is None when there is any error.
+
+    Without `languages`, any well-formed language tag is accepted."""
     with gc_paused():
-        return CourseLoader(Path(path), block_types).load()
+        return CourseLoader(Path(path), block_types, languages).load()
 
 
-def load_courses(paths: Iterable[str | os.PathLike]) -> tuple[list[Course], list[Diagnostic]]:
+def load_courses(paths: Iterable[str | os.PathLike], languages: Languages | None = None
+                 ) -> tuple[list[Course], list[Diagnostic]]:
     """Load several course directories; returns the courses without errors and all diagnostics."""
     courses: list[Course] = []
     diagnostics: list[Diagnostic] = []
     for path in paths:
-        course, found = load_course(path)
+        course, found = load_course(path, languages=languages)
         diagnostics.extend(found)
         if course is not None:
             courses.append(course)
@@ -58,7 +73,7 @@ def load_courses(paths: Iterable[str | os.PathLike]) -> tuple[list[Course], list
 
 
 class CourseLoader:
-    def __init__(self, path: Path, block_types: dict[str, Any] | None = None):
+    def __init__(self, path: Path, block_types: dict[str, Any] | None = None, languages: Languages | None = None):
         if path.suffix in (".yaml", ".yml") and path.is_file():
             path, course_file = path.parent, path
         else:
@@ -69,6 +84,7 @@ class CourseLoader:
 
             block_types = registered()
             self.skipped_types = {n: p.error for n, p in registry().plugins["block"].items() if not p.loaded}
+        self.languages = languages
         self.dir = CourseDir.at(path)
         self.course_file = Path(os.path.abspath(course_file))
         self.ctx = LoadContext(self.dir, block_types)
@@ -85,21 +101,23 @@ class CourseLoader:
         ctx = self.ctx
         if not self.dir.root.is_dir():
             why = "is not a directory" if self.dir.root.exists() else "does not exist"
-            ctx.error("E002", f"not a course directory: {display_path(self.dir.root)} {why}", Location(self.dir.root))
+            ctx.error("E002", f"not a course directory: {display_path(self.dir.root)} {why}", whole_file(self.dir.root))
+            return None, ctx.diagnostics
+        if not self.dir.contains(os.path.realpath(self.course_file)):
+            # refused before it is opened: its text would be echoed in diagnostics
+            ctx.error("E110", _("{file} is a symlink pointing outside the course directory; it is not read").format(
+                file=COURSE_FILE), whole_file(self.course_file))
             return None, ctx.diagnostics
         if not self.course_file.is_file():
             ctx.error("E002", f"not a course directory: no {COURSE_FILE} in {display_path(self.dir.root)}",
-                      Location(self.dir.root))
+                      whole_file(self.dir.root))
             return None, ctx.diagnostics
-        ctx.assets, escaping = self.dir.scan_assets()
-        for link in escaping:
-            ctx.error("E110", "symlink under assets/ points outside the course directory; it is not packaged",
-                      Location(link))
         ctx.file = self.course_file
         node = ctx.compose(self.course_file, COURSE_FILE)
         fields = ctx.fields(node, COURSE_KEYS, COURSE_FILE) if node is not None else None
         if fields is None:
             return None, ctx.diagnostics
+        self.scan_assets(ctx.boolean(fields, "html_assets", False))
         course = self.course(fields)
         if not self.incomplete:
             self.check_grading(course)
@@ -107,15 +125,28 @@ class CourseLoader:
             for name, asset in sorted(ctx.assets.items()):
                 if name not in ctx.referenced:
                     ctx.warning("W204", "asset is not referenced by the course: remove it or refer to it",
-                                Location(asset.path))
+                                whole_file(asset.path))
         has_errors = any(d.is_error for d in ctx.diagnostics)
         return (None if has_errors else course), ctx.diagnostics
+
+    def scan_assets(self, html_allowed: bool) -> None:
+        ctx = self.ctx
+        scan = self.dir.scan_assets(html_allowed, ctx.limits.markdown_size)
+        ctx.assets = scan.assets
+        ctx.refused_assets = set(scan.refused)
+        for link in scan.escaping:
+            ctx.error("E110", "symlink under assets/ points outside the course directory; it is not packaged",
+                      whole_file(link))
+        for path, code, message, line in scan.refused.values():
+            ctx.error(code, message, Location(path, line or 1, 1))
 
     # ------------------------------------------------------------------------------------------- course
 
     def course(self, f: Fields) -> Course:
         ctx = self.ctx
         org, number, run = (self.course_part(f, key) for key in ("org", "number", "run"))
+        if run:  # the run is the course's own url_name in Open edX: no element may take it
+            ctx.ids.claim(run, f.loc_of("run"))
         if len(org) + len(number) + len(run) > MAX_COURSE_KEY_PARTS:
             ctx.error("E105", f"org, number and run are {len(org) + len(number) + len(run)} characters together; "
                               f"Open edX allows at most {MAX_COURSE_KEY_PARTS}", f.loc_of("run"))
@@ -150,14 +181,21 @@ class CourseLoader:
         return course
 
     def language(self, f: Fields) -> str:
-        """The course language: a tag some player language pack serves, built-in or from a language plugin."""
+        """The course language: a well-formed tag, and one a player language pack serves when the caller says
+        which do (built-in packs and language plugins)."""
         language = self.ctx.string(f, "language", required=True)
-        available = available_languages()
+        if language and not LANGUAGE_TAG.fullmatch(language):
+            self.ctx.error("E105", f"language '{language}' is not a language tag (write e.g. id or en)",
+                           f.get("language"))
+            return language
+        if self.languages is None:
+            return language
+        available = self.languages.available
         if language and language not in available:
-            skipped = skipped_language_plugins().get(language)
+            skipped = self.languages.skipped.get(language)
             why = f" (its language plugin was skipped: {skipped})" if skipped else ""
             self.ctx.error("E105", f"language '{language}' has no player language pack{why}; available: "
-                                   f"{', '.join(available)}{suggest(language, available)}; install a language "
+                                   f"{', '.join(available)}{did_you_mean(language, available)}; install a language "
                                    f"plugin to add one", f.get("language"))
         return language
 
@@ -284,13 +322,13 @@ class CourseLoader:
                 first = ctx.ids.claim(node.value, f.loc_of("id"))
                 if first is not None:
                     ctx.error("E106", f"duplicate identifier '{node.value}' (first used at "
-                                      f"{display_location(first)})", node)
+                                      f"{first})", node)
                 return node.value
         value = ctx.ids.derived(derive_id(parent_id, title, fallback), siblings)
         first = ctx.ids.claim(value, f.loc)
         if first is not None:
             ctx.error("E106", f"identifier '{value}' derived from the title is already used at "
-                              f"{display_location(first)}; give this element an explicit id", f)
+                              f"{first}; give this element an explicit id", f)
         return value
 
     def chapter_file(self, item: ScalarNode, siblings: dict[str, int]) -> Chapter | None:
@@ -339,7 +377,7 @@ class CourseLoader:
                 continue
             if oid in self.objectives:
                 ctx.error("E106", _("duplicate objective id '{id}' (first declared at {where})").format(
-                    id=oid, where=display_location(self.objectives[oid])), of.get("id"))
+                    id=oid, where=self.objectives[oid]), of.get("id"))
                 continue
             if oid:
                 self.objectives[oid] = of.loc_of("id")
@@ -351,7 +389,7 @@ class CourseLoader:
         declared = list(self.objectives)
         for oid, loc in self.ctx.objective_refs:
             if oid not in self.objectives:
-                hint = suggest(oid, declared) or (_(" (declared: {ids})").format(ids=", ".join(declared))
+                hint = did_you_mean(oid, declared) or (_(" (declared: {ids})").format(ids=", ".join(declared))
                                                   if declared else _(" (no chapter declares objectives)"))
                 self.ctx.error("E105", _("objective '{id}' is declared in no chapter's 'objectives'{hint}").format(
                     id=oid, hint=hint), loc)
@@ -396,7 +434,7 @@ class CourseLoader:
         if seq.format in self.format_locs:
             return
         if known:
-            ctx.error("E111", f"format '{seq.format}' is not in the grading policy{suggest(seq.format, known)} "
+            ctx.error("E111", f"format '{seq.format}' is not in the grading policy{did_you_mean(seq.format, known)} "
                               f"(formats: {', '.join(known)})", sf.get("format"))
         else:
             ctx.error("E111", f"format '{seq.format}' is not in the grading policy: the course defines no grading "
@@ -471,7 +509,7 @@ class CourseLoader:
             if name in self.skipped_types:
                 why = f" (its plugin was skipped: {self.skipped_types[name]}; see `pamong plugins`)"
             else:
-                why = suggest(name, ctx.block_types)
+                why = did_you_mean(name, ctx.block_types)
             ctx.error("E104", f"unknown block type '{name}'{why}", type_node)
             return None
         if name not in self.block_keys:

@@ -14,19 +14,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import ClassVar, Iterator, Literal
 
+from pamong_edx.course.richtext import EMPTY, RichText
+from pamong_edx.diagnostics import Location
 
-@dataclass(frozen=True)
-class Location:
-    """Where an element was written: a file and a 1-based line and column."""
-
-    file: Path
-    line: int = 0
-    col: int = 0
-
-    def __str__(self) -> str:
-        if self.line:
-            return f"{self.file}:{self.line}:{self.col}"
-        return str(self.file)
+__all__ = ["Location"]  # where model elements were written: the one Location of every diagnostic
 
 
 @dataclass
@@ -67,7 +58,7 @@ class Block:
 @dataclass
 class TextBlock(Block):
     markdown: str = ""
-    html: str = ""  # rendered from markdown by the loader; asset links point at "assets/<name>"
+    html: RichText = EMPTY  # rendered from markdown by the loader; asset links are references
     assets: list[str] = field(default_factory=list)  # asset names the text references
 
 
@@ -83,7 +74,7 @@ class VideoBlock(Block):
 @dataclass
 class DiscussionBlock(Block):
     prompt_markdown: str = ""
-    prompt_html: str = ""
+    prompt_html: RichText = EMPTY
     category: str = ""  # defaults to the chapter title
     target: str = ""  # defaults to the unit title
 
@@ -91,9 +82,9 @@ class DiscussionBlock(Block):
 @dataclass
 class Choice:
     id: str
-    text: str  # inline Markdown rendered to HTML (no block wrapper)
+    text: RichText  # inline Markdown rendered (no block wrapper)
     correct: bool = False
-    hint: str = ""  # feedback shown when this choice is selected
+    hint: RichText = EMPTY  # feedback shown when this choice is selected
     fixed: bool = False  # keeps its place when the choices are shuffled (e.g. "all of the above")
 
 
@@ -101,10 +92,10 @@ class Choice:
 class Problem(Block):
     """Common to every problem type. Scores are 0..weight; `max_attempts` 0 means unlimited."""
 
-    question_html: str = ""
+    question_html: RichText = EMPTY
     question_markdown: str = ""
-    explanation_html: str = ""
-    hints: list[str] = field(default_factory=list)  # progressive hints (HTML)
+    explanation_html: RichText = EMPTY
+    hints: list[RichText] = field(default_factory=list)  # progressive hints (inline)
     max_attempts: int = 0
     weight: float = 1.0
     objective: str = ""  # the id of the learning objective it measures (declared in a chapter's objectives)
@@ -276,7 +267,7 @@ class Course:
     self_paced: bool = True
     short_description: str = ""
     overview_markdown: str = ""
-    overview_html: str = ""
+    overview_html: RichText = EMPTY
     image: str = ""  # asset name of the course image
     grading: GradingPolicy = field(default_factory=GradingPolicy)
     certificate: Certificate | None = None

@@ -195,6 +195,8 @@ COURSE = {
                      "description": "Largest package allowed, e.g. 5MB (KB/MB/GB are powers of 1000, "
                                     "KiB/MiB/GiB of 1024; a plain number is bytes)."},
         "max_attempts": ATTEMPTS,
+        "html_assets": {"type": "boolean", "description": "Ship the .html pages under assets/ (they run in the "
+                                                          "learner's browser; refused unless true). Default false."},
         "grading": {"$ref": "#/$defs/grading"},
         "certificate": {"$ref": "#/$defs/certificate"},
         "silence": SILENCE,
@@ -245,12 +247,10 @@ def block_definition(name: str, block_type: Any) -> dict[str, Any]:
 
 def course_schema(block_types: dict[str, Any], languages: list[str] | None = None) -> dict[str, Any]:
     """The whole schema, with one `$defs/block_<name>` per loaded block type; `language` is one of `languages`
-    (default: the installed player language packs, built-in and plugins)."""
-    if languages is None:
-        from pamong_edx.player.lang import available_languages
-
-        languages = list(available_languages())
-    language = COURSE["properties"]["language"] | {"enum": sorted(languages)}
+    (the installed player language packs, which the caller knows), or any tag when not given."""
+    language = COURSE["properties"]["language"]
+    if languages is not None:
+        language = language | {"enum": sorted(languages)}
     names = sorted(block_types)
     block = {
         "type": "object",

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, timezone
 
-_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([KMG]i?B|B)?", re.IGNORECASE)
-_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "kib": 2**10, "mib": 2**20, "gib": 2**30}
+from pamong_edx.units import parse_size
+
+__all__ = ["parse_datetime", "parse_size", "parse_tolerance"]
 
 
 def parse_datetime(text: str) -> datetime | None:
@@ -21,15 +21,6 @@ def parse_datetime(text: str) -> datetime | None:
     if value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
     return value.astimezone(timezone.utc)
-
-
-def parse_size(text: str) -> int | None:
-    """`5MB`, `750 KB`, `2MiB` or a number of bytes; KB/MB/GB are powers of 1000, KiB/MiB/GiB of 1024."""
-    match = _SIZE.fullmatch(text.strip())
-    if match is None:
-        return None
-    number, unit = match.groups()
-    return int(float(number) * _UNITS[(unit or "b").lower()])
 
 
 def parse_tolerance(text: str) -> tuple[float, bool] | None:

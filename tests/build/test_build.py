@@ -204,3 +204,14 @@ def test_an_output_folder_that_cannot_be_made_is_one_clear_error(tmp_path, capsy
     code, out, err = run(capsys, str(MINI), "-f", "olx", "-o", str(tmp_path / "file" / "dist"))
     assert code == 2 and out == ""
     assert err.strip().splitlines()[-1].startswith(f"error: cannot create the output folder {tmp_path / 'file' / 'dist'}:")
+
+
+@pytest.mark.parametrize("inside", [".", "assets", "content/keluaran"])
+def test_output_folder_among_the_course_sources_is_refused(tmp_path, capsys, inside):
+    course = tmp_path / "mini"
+    shutil.copytree(MINI, course)
+    before = {p: p.read_bytes() for p in course.rglob("*") if p.is_file()}
+    code, _, err = run(capsys, str(course), "--format", "olx", "-o", str(course / inside))
+    assert code == 2
+    assert "is inside the course directory" in err and "choose another folder with -o" in err
+    assert {p: p.read_bytes() for p in course.rglob("*") if p.is_file()} == before  # nothing written or replaced

@@ -38,7 +38,7 @@ def test_validate_several_courses_and_a_non_course_dir(pamong, tmp_path):
 def test_strict_turns_warnings_into_failure(pamong, course_copy):
     root = course_copy("minimal")
     (root / "assets").mkdir()
-    (root / "assets" / "lupa.svg").write_text("<svg/>")
+    (root / "assets" / "lupa.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
     assert pamong("validate", str(root))[0] == 0
     status, _, err = pamong("validate", "--strict", str(root))
     assert status == 1

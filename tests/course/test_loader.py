@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from pamong_edx.course.diagnostics import CODES, Diagnostic
+from pamong_edx.course.codes import CODES
+from pamong_edx.diagnostics import Diagnostic
+from pamong_edx.build import course_languages
 from pamong_edx.course.loader import load_course, load_courses
 from pamong_edx.course.model import ChoiceProblem, NumericalProblem, TextBlock, TextProblem, VideoBlock
+from pamong_edx.course.richtext import AssetRef, RichText
 
 COURSES = Path(__file__).resolve().parents[1] / "fixtures" / "courses"
 UTC = timezone.utc
@@ -39,7 +42,7 @@ def test_minimal_course_loads_without_diagnostics():
     assert chapter.id == "pengenalan"
     assert block.id == "pengenalan-apa-itu-desa-pengertian-desa-text"
     assert block.title == "Pengertian Desa"  # a block without a title takes the unit's
-    assert block.html == "<p>Desa adalah kesatuan masyarakat hukum.</p>\n"
+    assert block.html == RichText(("<p>Desa adalah kesatuan masyarakat hukum.</p>\n",))
 
 
 def test_complete_course_fills_the_model():
@@ -50,7 +53,7 @@ def test_complete_course_fills_the_model():
     assert course.self_paced is False
     assert course.max_size == 5_000_000
     assert course.image == "cover.png"
-    assert "<strong>Tata Kelola Desa</strong>" in course.overview_html
+    assert "<strong>Tata Kelola Desa</strong>" in str(course.overview_html)
     assert sorted(course.assets) == ["cover.png", "formulir.pdf", "img/struktur pemdes.svg", "musdes.srt"]
     assert [(f.type, f.short_label, f.weight) for f in course.grading.formats] == [
         ("Quiz", "KU", 0.4), ("Posttest", "Posttest", 0.6)]
@@ -69,9 +72,14 @@ def test_complete_course_fills_the_model():
     text = blocks["bab-1-apa-itu-desa-pengertian-desa-text"]
     assert isinstance(text, TextBlock)
     assert text.assets == ["img/struktur pemdes.svg", "formulir.pdf"]
-    assert '<img src="assets/img/struktur%20pemdes.svg" alt="Struktur pemerintah desa" />' in text.html
-    assert '<a href="assets/formulir.pdf#page=2">' in text.html
-    assert '<a href="https://peraturan.go.id/">' in text.html
+    # local files are references in the model, resolved by each exporter; other links stay as written
+    assert AssetRef("img/struktur pemdes.svg") in text.html.parts and AssetRef("formulir.pdf") in text.html.parts
+    assert text.html.assets == ("img/struktur pemdes.svg", "formulir.pdf")
+    resolved = text.html.html(lambda name: f"/x/{name.upper()}")
+    assert '<img src="/x/IMG/STRUKTUR PEMDES.SVG" alt="Struktur pemerintah desa" />' in resolved
+    assert '<a href="/x/FORMULIR.PDF#page=2">' in resolved
+    assert '<a href="https://peraturan.go.id/">' in resolved
+    assert '<img src="assets/img/struktur%20pemdes.svg" alt="Struktur pemerintah desa" />' in str(text.html)
     video = blocks["bab-1-apa-itu-desa-pengertian-desa-musyawarah-desa"]
     assert isinstance(video, VideoBlock) and video.transcript == "musdes.srt"
     discussion = blocks["bab-1-apa-itu-desa-pengertian-desa-discussion"]
@@ -81,9 +89,9 @@ def test_complete_course_fills_the_model():
     assert isinstance(q, ChoiceProblem)
     assert q.correct_ids == ["b"] and q.shuffle and q.weight == 2.0
     assert q.max_attempts == 1  # the sequential's
-    assert q.choices[2].hint == "LKD membantu kepala desa, tetapi tidak membahas Perdes."
-    assert q.hints == ["Bukan camat.", "Perhatikan <em>singkatannya</em>."]
-    assert "<strong>Peraturan Desa</strong>" in q.question_html
+    assert str(q.choices[2].hint) == "LKD membantu kepala desa, tetapi tidak membahas Perdes."
+    assert [str(h) for h in q.hints] == ["Bukan camat.", "Perhatikan <em>singkatannya</em>."]
+    assert "<strong>Peraturan Desa</strong>" in str(q.question_html)
     assert blocks["kuis-1-soal-kuis-multiple_choice"].correct_ids == ["a", "b"]
     dropdown = blocks["posttest-soal-evaluasi-dropdown"]
     assert dropdown.correct_ids == ["satu"] and dropdown.max_attempts == 3  # the course's
@@ -119,7 +127,7 @@ BROKEN_EXPECTED = {
     ("E104", "course.yaml", 26),  # vidio
     ("E101", "course.yaml", 29),  # titel
     ("W201", "course.yaml", 30),  # image without alt
-    ("W204", "assets/unused.png", 0),
+    ("W204", "assets/unused.png", 1),  # a whole-file problem, at 1:1
     ("E001", "chapters/01-bab.yaml", 3),  # duplicate key
     ("E106", "chapters/01-bab.yaml", 8),  # duplicate id
     ("E002", "chapters/01-bab.yaml", 12),  # file: content/missing.md
@@ -138,7 +146,8 @@ def test_broken_course_reports_every_code_in_one_run():
     assert where(diagnostics, COURSES / "broken") == BROKEN_EXPECTED
     assert len(diagnostics) == len(BROKEN_EXPECTED)
     # E114 and E115 are raised at build time; E116 only by a failing plugin (tests/course/test_plugins.py)
-    loader_codes = {code for code in CODES if code not in ("E114", "E115", "E116")}
+    # E117 and E118 are the limits and asset checks of tests/course/test_hostile_sources.py
+    loader_codes = {code for code in CODES if code not in ("E114", "E115", "E116", "E117", "E118")}
     assert {d.code for d in diagnostics} == loader_codes
 
 
@@ -193,7 +202,7 @@ def test_numerical_answer_and_tolerance_must_be_numbers():
 def test_missing_assets_and_assets_outside_assets_dir():
     found = codes_at("missing-asset")
     assert [(c, line) for c, line, _ in found] == [
-        ("E109", 6), ("E109", 18), ("E109", 20), ("E105", 22), ("E109", 25), ("E105", 28), ("W204", 0)]
+        ("E109", 6), ("E109", 18), ("E109", 20), ("E105", 22), ("E109", 25), ("E105", 28), ("W204", 1)]
     assert "image 'assets/bagan.svg' does not exist" in found[1][2]
     assert "link target 'assets/formulir.pdf'" in found[2][2]
     assert "not under assets/" in found[3][2]
@@ -213,7 +222,7 @@ def test_paths_leaving_the_course_are_refused(course_copy, tmp_path):
     course, diagnostics = load_course(root)
     assert course is None
     assert where(diagnostics, root) == {
-        ("E110", "assets/link.svg", 0),  # found while listing assets/
+        ("E110", "assets/link.svg", 1),  # found while listing assets/
         ("E110", "course.yaml", 6),  # /etc/hostname
         ("E110", "course.yaml", 8),  # ../outside-chapter.yaml
         ("E110", "course.yaml", 16),  # ![](../secret.png)
@@ -227,13 +236,13 @@ def test_paths_leaving_the_course_are_refused(course_copy, tmp_path):
 def course_assets_of(root: Path) -> set[str]:
     from pamong_edx.course.assets import CourseDir
 
-    return set(CourseDir.at(root).scan_assets()[0])
+    return set(CourseDir.at(root).scan_assets().assets)
 
 
 def test_symlinks_inside_the_course_are_fine(course_copy):
     root = course_copy("minimal")
     (root / "assets").mkdir()
-    (root / "shared.svg").write_text("<svg/>")
+    (root / "shared.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
     os.symlink(root / "shared.svg", root / "assets" / "bagan.svg")
     text = (root / "course.yaml").read_text().replace(
         "markdown: Desa adalah kesatuan masyarakat hukum.", 'markdown: "![Bagan](assets/bagan.svg)"')
@@ -322,21 +331,29 @@ def set_language(root: Path, language: str) -> None:
 def test_a_language_without_a_pack_lists_the_available_ones(course_copy):
     root = course_copy("minimal")
     set_language(root, "ind")
-    course, diagnostics = load_course(root)
+    course, diagnostics = load_course(root, languages=course_languages())
     assert course is None
     assert [(d.code, d.location.line, d.message) for d in diagnostics] == [
         ("E105", 5, "language 'ind' has no player language pack; available: en, id (did you mean 'id'?); "
                     "install a language plugin to add one")]
 
 
+def test_without_the_installed_packs_the_loader_checks_the_tag_only(course_copy):
+    root = course_copy("minimal")
+    set_language(root, "pt-BR")
+    assert load_course(root)[1] == []
+    set_language(root, "bahasa indonesia")
+    assert [(d.code, d.location.line) for d in load_course(root)[1]] == [("E105", 5)]
+
+
 def test_a_language_plugin_adds_course_languages(language_plugin, course_copy):
     root = course_copy("minimal")
     set_language(root, "jv")
-    course, diagnostics = load_course(root)
+    course, diagnostics = load_course(root, languages=course_languages())
     assert diagnostics == [] and course.language == "jv"
 
     set_language(root, "xx")  # the plugin's xx pack is refused (it declares the wrong component)
-    course, diagnostics = load_course(root)
+    course, diagnostics = load_course(root, languages=course_languages())
     assert course is None
     [error] = diagnostics
     assert error.code == "E105"
@@ -460,3 +477,34 @@ def test_a_markdown_file_that_is_not_utf8_is_located_at_its_first_bad_byte(cours
     assert diagnostic.code == "E002"
     assert (diagnostic.location.file.name, diagnostic.location.line, diagnostic.location.col) == ("desa.md", 3, 6)
     assert "is not UTF-8 text (byte 0xe9 at line 3, column 6); save it as UTF-8" in diagnostic.message
+
+
+# ---------------------------------------------------------------------------------------------------- invariants
+# What the exporters need of the model is checked here, once; the exporters never check it again.
+
+
+def with_blocks(root: Path, blocks: str) -> None:
+    path = root / "course.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + blocks, encoding="utf-8")
+
+
+def test_no_element_may_take_the_run_as_its_identifier(course_copy):
+    root = course_copy("minimal")
+    path = root / "course.yaml"
+    path.write_text(path.read_text().replace("  - title: Pengenalan", "  - title: Pengenalan\n    id: 2026_T1"))
+    course, diagnostics = load_course(root)
+    assert course is None
+    [error] = diagnostics
+    assert (error.code, error.location.line) == ("E106", 8)
+    assert error.message == f"duplicate identifier '2026_T1' (first used at {root / 'course.yaml'}:3:6)"
+
+
+def test_empty_answers_and_empty_video_sources_are_refused(course_copy):
+    root = course_copy("minimal")
+    with_blocks(root, "              - {type: text_answer, question: Singkatan APBDes?, answers: [APBDes, ' '],"
+                      " explanation: x}\n"
+                      "              - {type: video, youtube: ''}\n"
+                      "              - {type: video, mp4: ''}\n")
+    course, diagnostics = load_course(root)
+    assert course is None
+    assert [(d.code, d.location.line) for d in diagnostics] == [("E105", 15), ("E105", 16), ("E105", 17)]

@@ -18,7 +18,7 @@ COURSES = Path(__file__).resolve().parents[1] / "fixtures" / "courses"
 def test_without_the_plugin_callout_is_an_unknown_block_type():
     course, diagnostics = load_course(COURSES / "callout")
     assert course is None
-    assert [(d.code, d.location.line) for d in diagnostics] == [("E104", 15), ("W204", 0)]
+    assert [(d.code, d.location.line) for d in diagnostics] == [("E104", 15), ("W204", 1)]
 
 
 def test_callout_plugin_is_discovered_and_builds_with_its_exporter(install_plugin, tmp_path):
@@ -32,7 +32,7 @@ def test_callout_plugin_is_discovered_and_builds_with_its_exporter(install_plugi
     assert diagnostics == []
     note = list(course.blocks())[1]
     assert (note.type, note.style, note.id) == ("callout", "warning", "musyawarah-desa-berita-acara-arsip-callout")
-    assert '<img src="assets/alur.svg" alt="Alur musyawarah desa" />' in note.html  # assets checked as for text
+    assert '<img src="assets/alur.svg" alt="Alur musyawarah desa" />' in str(note.html)  # assets checked as for text
     assert "block_callout" in course_schema(block_types())["$defs"]
 
     exporter = exporters()["markdown"](course, tmp_path / "dist")
@@ -66,7 +66,8 @@ def test_other_exporters_place_the_callout_through_its_to_html(install_plugin, t
     assert exporter.unsupported_blocks() == []
     note = list(course.blocks())[1]
     html = exporter.html_fallback(note)(note)
-    assert html.startswith('<div class="callout callout-warning" role="note">\n<p>Simpan <strong>berita acara')
+    assert html.assets == ("alur.svg",)
+    assert str(html).startswith('<div class="callout callout-warning" role="note">\n<p>Simpan <strong>berita acara')
 
 
 def test_cli_sees_the_plugin_through_pythonpath(install_plugin, run_pamong, tmp_path):

@@ -8,6 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from pamong_edx.build import course_languages
 from pamong_edx.course.schema import COURSE_KEYS, block_keys, course_schema
 from pamong_edx.course.scaffold import scaffold
 from pamong_edx.course.yamlsource import compose_text, plain
@@ -16,7 +17,7 @@ from pamong_edx.plugins import block_types
 COURSES = Path(__file__).resolve().parents[1] / "fixtures" / "courses"
 REPO = Path(__file__).resolve().parents[2]
 BUNDLED = sorted(REPO.glob("course_src/*/course.yaml"))
-SCHEMA = course_schema(block_types())
+SCHEMA = course_schema(block_types(), list(course_languages().available))
 
 
 def read(path: Path):
@@ -116,7 +117,7 @@ def test_schema_rejects(case):
 
 
 def test_language_is_one_of_the_installed_language_packs(language_plugin):
-    with_plugin = jsonschema.Draft202012Validator(course_schema(block_types()))
+    with_plugin = jsonschema.Draft202012Validator(course_schema(block_types(), list(course_languages().available)))
     assert with_plugin.is_valid(complete_with(lambda d: d.update(language="jv")))
     assert not with_plugin.is_valid(complete_with(lambda d: d.update(language="xx")))  # a refused plugin pack
     assert SCHEMA["properties"]["language"]["enum"] == ["en", "id"]  # written before the plugin was installed

@@ -92,4 +92,4 @@ def test_a_video_file_symlinked_from_outside_is_refused(course_copy, tmp_path):
     course, diagnostics = load_course(root)
     assert course is None
     errors = {(d.code, d.location.line) for d in diagnostics if d.is_error}
-    assert errors == {("E110", 0), ("E110", MP4_AT[0])}  # listing assets/, and the video's own path
+    assert errors == {("E110", 1), ("E110", MP4_AT[0])}  # listing assets/, and the video's own path

@@ -18,6 +18,7 @@ from pamong_edx.course.model import (
     Asset, Certificate, Chapter, Choice, ChoiceProblem, Course, DiscussionBlock, GradedFormat, GradingPolicy,
     Location, NumericalProblem, Sequential, Signatory, TextBlock, TextProblem, Unit, VideoBlock,
 )
+from pamong_edx.course.richtext import AssetRef, RichText
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "exporters"
 MODEL_COURSE = FIXTURES / "model-course"
@@ -41,13 +42,13 @@ def make_course(root: Path = MODEL_COURSE) -> Course:
             TextBlock(
                 "t-pengertian", "text", TRICKY, _loc(11),
                 markdown="",
-                html=(
+                html=RichText((
                     "<p>Desa &amp; kelurahan &lt;berbeda&gt; — “kutip” 'satu' ]]&gt; ✓</p>\n"
-                    '<p><img src="assets/img/peta%20desa.png" alt="Peta desa"></p>\n'
-                    '<p><img src="assets/img_peta_desa.png" alt="Peta lain"> '
-                    '<a href="assets/img/struktur-pemdes.svg">Struktur</a> '
+                    '<p><img src="', AssetRef("img/peta desa.png"), '" alt="Peta desa"></p>\n'
+                    '<p><img src="', AssetRef("img_peta_desa.png"), '" alt="Peta lain"> '
+                    '<a href="', AssetRef("img/struktur-pemdes.svg"), '">Struktur</a> '
                     '<a href="https://example.id/assets/x.png">luar</a></p>\n'
-                ),
+                )),
                 assets=["img/peta desa.png", "img_peta_desa.png", "img/struktur-pemdes.svg"],
             ),
             VideoBlock("v-musdes", "video", "Musyawarah Desa", _loc(20), youtube_id="aBcDeFgHiJk",
@@ -75,12 +76,12 @@ def make_course(root: Path = MODEL_COURSE) -> Course:
             ),
             ChoiceProblem(
                 "q-perangkat", "multiple_choice", "Perangkat desa", _loc(50),
-                question_html=(
+                question_html=RichText((
                     "<p>Bacalah ketentuan berikut.</p>\n"
-                    '<p><img src="assets/img/struktur-pemdes.svg" alt="Struktur"></p>\n'
+                    '<p><img src="', AssetRef("img/struktur-pemdes.svg"), '" alt="Struktur"></p>\n'
                     "<p>Manakah yang termasuk perangkat desa?</p>\n"
                     "<ul>\n<li>pilih semua yang benar</li>\n</ul>\n"
-                ),
+                )),
                 explanation_html="<p>Pasal 48 UU 6/2014.</p>\n",
                 choices=[
                     Choice("a", "Sekretariat desa", correct=True, hint="Benar, sekretariat."),
@@ -133,8 +134,8 @@ def make_course(root: Path = MODEL_COURSE) -> Course:
         end=datetime(2026, 12, 31, 16, 59, tzinfo=UTC),
         self_paced=True,
         short_description="Belajar tata kelola desa & <hukum> desa.",
-        overview_html=('<section class="about"><h2>Tentang</h2>'
-                       '<p>Ringkasan ✓ <img src="assets/cover.png" alt="sampul"></p></section>\n'),
+        overview_html=RichText(('<section class="about"><h2>Tentang</h2>'
+                                '<p>Ringkasan ✓ <img src="', AssetRef("cover.png"), '" alt="sampul"></p></section>\n')),
         image="cover.png",
         grading=GradingPolicy(
             formats=[GradedFormat("Kuis", "KU", 0.3), GradedFormat("Posttest", "PT", 0.7)],

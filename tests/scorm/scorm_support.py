@@ -17,6 +17,7 @@ from pamong_edx.course.model import (
     Asset, Chapter, Choice, ChoiceProblem, Course, DiscussionBlock, GradedFormat, GradingPolicy, Location,
     NumericalProblem, Sequential, TextBlock, TextProblem, Unit, VideoBlock,
 )
+from pamong_edx.course.richtext import AssetRef, RichText
 from pamong_edx.exporters.scorm import Scorm12Exporter, Scorm2004Exporter
 
 REPO = Path(__file__).resolve().parents[2]
@@ -50,8 +51,8 @@ def make_fixture_course(language: str = "en", cutoff: float = 0.7, extra_quiz_un
     lesson = Sequential("lesson-1", "Village planning", _loc(next(n)), kind="lesson", units=[
         Unit("l1-intro", "What a village plan is", _loc(next(n)), blocks=[
             TextBlock("l1-intro-text", "text", "What a village plan is", _loc(next(n)),
-                      html='<p>A <strong>village plan</strong> sets out six years of work.</p>\n'
-                           '<p><img src="assets/siklus.svg" alt="Planning cycle"></p>\n',
+                      html=RichText(('<p>A <strong>village plan</strong> sets out six years of work.</p>\n'
+                                     '<p><img src="', AssetRef("siklus.svg"), '" alt="Planning cycle"></p>\n')),
                       assets=["siklus.svg"]),
             VideoBlock("l1-video", "video", "The village meeting", _loc(next(n)), youtube_id="dQw4w9WgXcQ",
                        mp4_url="https://video.example.org/musdes.mp4", transcript="musdes.vtt"),

@@ -111,7 +111,7 @@ def test_language_pack_follows_the_course_language(tmp_path):
     assert doc.get("lang") == "id"
     assert doc.xpath('//*[@data-action="next"]')[0].text_content().strip() == "Berikutnya ›"
     assert doc.xpath('//*[@data-action="submit"]')[0].text_content() == "Kirim jawaban"
-    with pytest.raises(ExportError, match=r"course\.yaml:1:1: no player language pack for 'fr' \(installed: en, id\)"):
+    with pytest.raises(ExportError, match=r"course\.yaml:1:1: S105 no player language pack for 'fr' \(installed: en, id\)"):
         build_package(make_fixture_course(language="fr"), "2004", tmp_path / "fr")
 
 

@@ -145,14 +145,94 @@ def aggregate(args: argparse.Namespace) -> None:
     print(f"files kept in {keep}")
 
 
+def populate(app, learners: int, wilayah: Path, journal_dir: Path) -> None:  # noqa: ANN001 - an OpenEdxApp
+    """learners officials enrolled in COURSE with a cohort per kabupaten, written straight into the stand-in's
+    tables and into an enrolment journal (as `pamong enrol` would leave them), then simulated learners."""
+    from pamong_edx.enrol.journal import Journal
+    from pamong_edx.sandbox.openedx.simulate import simulate
+    from pamong_edx.sandbox.openedx.store import now_iso
+
+    villages = []
+    with wilayah.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["kode"].count(".") == 3:
+                villages.append(row["kode"])
+    stamp = now_iso()
+    db = app.store.db
+    with db.write() as conn:
+        conn.execute("INSERT OR IGNORE INTO cohort_settings (course_id, is_cohorted) VALUES (?, 1)", (COURSE,))
+        cohorts: dict[str, int] = {}
+        people = []
+        for n in range(learners):
+            village = villages[(n * 7919) % len(villages)]
+            kabupaten = village[:5]
+            if kabupaten not in cohorts:
+                cur = conn.execute("INSERT INTO cohorts (course_id, name, assignment_type) VALUES (?, ?, 'manual')",
+                                   (COURSE, f"{kabupaten} Kabupaten"))
+                cohorts[kabupaten] = cur.lastrowid
+            people.append((f"pejabat{n}", f"pejabat{n}@desa.example.id", village, cohorts[kabupaten]))
+        conn.executemany("INSERT INTO users (username, email, name, date_joined) VALUES (?, ?, ?, ?)",
+                         [(u, e, u.title(), stamp) for u, e, _v, _c in people])
+        ids = dict(conn.execute("SELECT username, id FROM users WHERE username LIKE 'pejabat%'"))
+        conn.executemany("INSERT INTO enrollments (user_id, course_id, mode, is_active, created) VALUES (?, ?, 'audit', 1, ?)",
+                         [(ids[u], COURSE, stamp) for u, *_ in people])
+        conn.executemany("INSERT INTO cohort_members VALUES (?, ?, ?)", [(ids[u], COURSE, c) for u, _e, _v, c in people])
+    simulate(app, 42, COURSE)
+    with Journal.in_dir(journal_dir) as journal:
+        journal.db.executemany(
+            "INSERT OR REPLACE INTO enrolments (email, course, state, region, owned, updated) "
+            "VALUES (?, ?, 'enrolled', ?, 1, ?)", [(e, COURSE, v, stamp) for _u, e, v, _c in people])
+
+
+def lms_routes(args: argparse.Namespace) -> None:
+    from pamong_edx.sandbox.openedx import Settings, openedx_sandbox
+
+    keep = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="report-lms-bench-"))
+    keep.mkdir(parents=True, exist_ok=True)
+    state = keep / "state"
+    server = openedx_sandbox(keep / "edx", settings=Settings())  # the default throttle: 120/minute for staff
+    with server:
+        app = server.app
+        staff = app.staff_credentials
+        started = time.monotonic()
+        if app.store.db.one("SELECT count(*) AS n FROM enrollments")["n"] < args.learners:
+            from pamong_edx.lms.openedx import OpenEdxBackend
+            from pamong_edx.lms.protocol import PackageInfo
+
+            app.config.throttle = False
+            with OpenEdxBackend(server.url, staff.client_id, staff.client_secret) as backend:
+                if backend.get_course(COURSE) is None:
+                    backend.create_course(PackageInfo(path=keep / "c.tar.gz", course_id=COURSE, title="Tata Kelola"))
+            populate(app, args.learners, WILAYAH, state / "edx")
+            app.config.throttle = True
+        print(f"{args.learners:,} learners in {COURSE} on the Open edX stand-in (made in "
+              f"{time.monotonic() - started:.0f} s, not timed below); throttle {app.config.enrollment_staff_rate}")
+        config = keep / "pamong.toml"
+        env = {**os.environ, "PAMONG_CONFIG": str(config), "BENCH_SECRET": staff.client_secret,
+               "PAMONG_STATE_DIR": str(state), "PAMONG_REGIONS": str(WILAYAH)}
+        command = [sys.executable, "-m", "pamong_edx", "report", "--profile", "edx", "--course", COURSE,
+                   "-o", str(keep / "laporan.csv")]
+        for label, above, fresh in (("grades API (gradebook pages + account look-ups), first run", 10**9, True),
+                                    ("grades API, a later run (emails known from the first)", 10**9, False),
+                                    ("grade-report task (one CSV)", 0, False)):
+            config.write_text(f'[profiles.edx]\nlms = "openedx"\nlms_url = "{server.url}"\n'
+                              f'client_id = "{staff.client_id}"\nclient_secret_env = "BENCH_SECRET"\ntimeout = 120\n'
+                              f'[profiles.edx.openedx]\ngrade_report_above = {above}\n', encoding="utf-8")
+            if fresh:
+                snaps = state / "edx" / "report-snapshots.sqlite3"
+                for path in (snaps, Path(f"{snaps}-wal"), Path(f"{snaps}-shm")):
+                    path.unlink(missing_ok=True)
+            app.throttles.reset()
+            took, rss, out = child(command, env)
+            requests = int(out.split(": ")[1].split(" LMS requests")[0]) if " LMS requests" in out else -1
+            print(f"{label}: {requests:,} requests ({requests * 1000 / args.learners:.1f} per 1,000 learners), "
+                  f"{took:.0f} s wall, {CPU[-1]:.1f} s CPU, peak RSS {rss:.0f} MB")
+    print(f"files kept in {keep}")
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "_snapshot":
         take_snapshot(Path(sys.argv[2]), Path(sys.argv[3]))
-        return
-    if len(sys.argv) > 1 and sys.argv[1] == "_lms":
-        from report_lms import run_child  # noqa: PLC0415 - the LMS half lives beside this script
-
-        run_child(sys.argv[2:])
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="what", required=True)
@@ -166,9 +246,6 @@ def main() -> None:
     if args.what == "aggregate":
         aggregate(args)
     else:
-        sys.path.insert(0, str(Path(__file__).parent))
-        from report_lms import lms_routes  # noqa: PLC0415
-
         lms_routes(args)
 
 

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 WIDTH = 400
 LABEL = 150  # room for the labels on the left
-BAR = 190  # the longest bar
+BAR = 165  # the longest bar; what is left on the right holds the value
 ROW = 20
 COLOURS = {"bar": "#2b6cb0", "pre": "#dd6b20", "post": "#2f855a", "ref": "#c53030", "mine": "#4a5568",
            "enrolled": "#2b6cb0", "started": "#dd6b20", "passed": "#2f855a", "grid": "#cbd5e0"}
@@ -31,7 +31,10 @@ class Bar:
     fraction: float  # the bar's length, 0..1 of the longest
 
 
-def _short(text: str, limit: int = 24) -> str:
+def _short(text: str, limit: int = 23) -> str:
+    """A label that fits the left column: "Kabupaten" abbreviated as on signboards, then cut."""
+    if text.startswith("Kabupaten "):
+        text = "Kab. " + text[len("Kabupaten "):]
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
@@ -57,7 +60,7 @@ def bars(items: Sequence[Bar], title: str, *, chart: str, references: Sequence[t
             f'<title>{escape(item.label)}: {escape(item.text)}</title>'
             f'<text x="{LABEL - 4}" y="{y + 13}" text-anchor="end">{escape(_short(item.label))}</text>'
             f'<rect x="{LABEL}" y="{y + 3}" width="{length:.1f}" height="{ROW - 6}" fill="{COLOURS["bar"]}"/>'
-            f'<text x="{LABEL + length + 4:.1f}" y="{y + 13}">{escape(item.text)}</text></g>')
+            f'<text x="{LABEL + length + 4:.1f}" y="{y + 13}" font-size="10">{escape(item.text)}</text></g>')
     bottom = top + ROW * len(items)
     for index, (label, value) in enumerate(references):
         x = LABEL + max(0.0, min(1.0, value / scale_max if scale_max else 0)) * BAR

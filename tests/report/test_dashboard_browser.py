@@ -92,7 +92,7 @@ def test_the_charts_bars_match_the_table(open_page, dashboards):
         [g.dataset.key, parseFloat(g.dataset.value), g.querySelector('rect').getBBox().width])""")
     table = _table_values(page, "pass_rate")
     assert [key for key, *_ in bars] == ["18.71", "18.01"]  # sorted by pass rate: 4/7, then 0
-    longest = 190
+    longest = 165
     for key, value, width in bars:
         assert value * 100 == pytest.approx(table[key], abs=0.05)  # the table prints one decimal
         assert width == pytest.approx(value * longest, abs=0.2)

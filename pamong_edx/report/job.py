@@ -14,7 +14,7 @@ from pamong_edx.enrol.journal import FILE_NAME as JOURNAL_FILE
 from pamong_edx.enrol.journal import PRE_ENROLLED, Journal
 from pamong_edx.enrol.meter import Meter, Traffic, traffic_for
 from pamong_edx.enrol.ratelimit import RateLimiter
-from pamong_edx.errors import PamongError, UsageError
+from pamong_edx.errors import UsageError
 from pamong_edx.i18n import _
 from pamong_edx.lms.errors import LmsError, NotFound, PermissionDenied
 from pamong_edx.outputs import refuse_overwriting_inputs
@@ -22,9 +22,10 @@ from pamong_edx.regions.codes import normalise_code
 from pamong_edx.regions.reference import Regions
 from pamong_edx.report import reading
 from pamong_edx.report.assemble import Lists, assemble
-from pamong_edx.report.model import DESA, LEVELS, CourseInfo, Person, Progress, Report, level_of
+from pamong_edx.report.model import LEVELS, CourseInfo, Person, Progress, Report, level_of
 from pamong_edx.report.outputs import output_kind, write_outputs
-from pamong_edx.report.snapshot import Snapshots, Taking
+from pamong_edx.report.reading import ReportError
+from pamong_edx.report.snapshot import Snapshots
 from pamong_edx.roster.reader import read_roster
 
 
@@ -229,10 +230,6 @@ class _CourseReads:
             yield progress
 
 
-class ReportError(reading.ReportError):
-    pass
-
-
 def _lms(call, course: str, profile: str):  # noqa: ANN001, ANN202
     """An LMS call whose failure becomes one line naming what to do."""
     try:
@@ -249,4 +246,3 @@ def _lms(call, course: str, profile: str):  # noqa: ANN001, ANN202
                             "snapshot stays; run again when the LMS answers").format(course=course, reason=exc)) from None
 
 
-__all__ = ["DESA", "ReportError", "ReportOptions", "ReportResult", "Taking", "run_report"]

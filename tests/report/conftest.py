@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from small_case import COURSE, take_small_case
+from small_case import take_small_case
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -40,5 +40,3 @@ def browser():
         yield chromium
         chromium.close()
 
-
-__all__ = ["COURSE"]

@@ -25,7 +25,6 @@ from collections.abc import Callable, Iterator, Mapping
 from urllib.parse import urljoin, urlsplit
 
 from pamong_edx.lms.errors import NotFound, ServerError
-from pamong_edx.lms.http import response_json
 from pamong_edx.lms.openedx import pagination
 from pamong_edx.lms.protocol import GradingScheme, LearnerProgress
 
@@ -220,5 +219,3 @@ def _from_grade_report(text: str, scheme: GradingScheme) -> Iterator[LearnerProg
             attempted=bool(scores) or grade > 0, place=place, place_kind="cohort" if place else "",
         )
 
-
-__all__ = ["ProgressReading", "REPORT_TASK_ABOVE", "response_json"]

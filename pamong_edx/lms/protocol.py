@@ -200,7 +200,9 @@ class ReadsProgress(Protocol):
 
     `known_emails` maps usernames to the emails learned on earlier runs, so a backend whose API hides emails
     looks up only the new ones; `placed(email)` says whether the toolkit already knows where someone works,
-    so a backend looks for a cohort or profile field only for those it does not.
+    so a backend looks for a cohort or profile field only for those it does not. A backend whose
+    `course_progress` includes pre-enrolments without an account (registered False) sets the class attribute
+    `reports_pre_enrolments = True`; for any other, the report takes them from the enrolment journal.
     """
 
     def grading_scheme(self, course_id: str) -> GradingScheme: ...

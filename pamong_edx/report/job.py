@@ -197,7 +197,9 @@ def _snapshot(options, snaps, lms, courses, schemes, reader, roster, journal, pr
             taking.place(course.key, journal.get(course.key, []))
             reads = _CourseReads(reader, course, schemes[course.key], known, learned, known_people)
             _lms(lambda: taking.add_progress(course.key, reads), course.key, options.profile)
-            waiting = pre_enrolled.get(course.key, set()) - reads.seen
+            # The LMS's own list of pre-enrolments, when the backend reads one, is the truth; else the journal's.
+            waiting = set() if getattr(reader, "reports_pre_enrolments", False) else \
+                pre_enrolled.get(course.key, set()) - reads.seen
             taking.add_progress(course.key, (Progress(email=e, registered=False) for e in sorted(waiting)))
             if reads.count == 0 and not waiting and not roster and not journal.get(course.key):
                 raise ReportError(_("nothing to report for course {course}: the LMS lists no learner, and neither the "

@@ -13,6 +13,9 @@ Two routes, chosen per course by its size (the first gradebook page says `total_
   course with Email, Username, Grade, one column per grading format and the Cohort Name. A handful of
   requests whatever the size, but the platform needs time to write it; used above report_task_above learners.
 
+Pre-enrolments that never registered are in neither: the instructor task `get_students_who_may_enroll`
+lists their emails (a `may_enroll_info` CSV), read on both routes.
+
 Learners the toolkit cannot place are placed by their cohort, walked only when there are such learners.
 """
 
@@ -31,6 +34,7 @@ from pamong_edx.lms.protocol import GradingScheme, LearnerProgress
 GRADEBOOK = "/api/grades/v1/gradebook/{course_id}/"  # trailing slash required
 GRADING_INFO = "/api/grades/v1/gradebook/{course_id}/grading-info"  # no trailing slash
 CALCULATE_GRADES = "/courses/{course_id}/instructor/api/calculate_grades_csv"
+MAY_ENROLL = "/courses/{course_id}/instructor/api/get_students_who_may_enroll"
 REPORTS = "/api/instructor/v1/reports/{course_id}"
 ACCOUNTS = "/api/user/v1/accounts"
 COHORTS = "/api/cohorts/v1/courses/{course_id}/cohorts/"
@@ -51,6 +55,7 @@ class ProgressReading:
 
     report_task_above: int = REPORT_TASK_ABOVE
     report_poll: float = 2.0
+    reports_pre_enrolments = True  # course_progress includes pre-enrolments without an account
 
     def grading_scheme(self, course_id: str) -> GradingScheme:
         body = self.get_json(self.lms(GRADING_INFO, course_id=course_id)) or {}
@@ -70,8 +75,9 @@ class ProgressReading:
         first = self.get_json(url, {"page_size": GRADEBOOK_PAGE}) or {}
         if int(first.get("total_users_count") or 0) > self.report_task_above:
             yield from self._grade_report(course_id, scheme, placed)
-            return
-        yield from self._gradebook(course_id, scheme, url, first, known_emails, placed)
+        else:
+            yield from self._gradebook(course_id, scheme, url, first, known_emails, placed)
+        yield from self.pre_enrolled(course_id)
 
     # -- the gradebook API ------------------------------------------------------------------------------
 
@@ -129,27 +135,44 @@ class ProgressReading:
 
     def _grade_report(self, course_id: str, scheme: GradingScheme,
                       placed: Callable[[str], bool]) -> Iterator[LearnerProgress]:
+        text = self._instructor_report(course_id, CALCULATE_GRADES, "grade_report")
+        yield from _from_grade_report(text, scheme)
+
+    def pre_enrolled(self, course_id: str) -> Iterator[LearnerProgress]:
+        """Emails allowed to enrol that have no account yet (CourseEnrollmentAllowed), from the may-enroll report."""
+        text = self._instructor_report(course_id, MAY_ENROLL, "may_enroll_info")
+        reader = csv.reader(io.StringIO(text))
+        header = [h.strip().lower() for h in next(reader, [])]
+        if "email" not in header:
+            raise ServerError(f"the may-enroll report has no email column (it has {', '.join(header)})",
+                              maybe_applied=False)
+        column = header.index("email")
+        for row in reader:
+            if row and row[column]:
+                yield LearnerProgress(username="", email=row[column], registered=False)
+
+    def _instructor_report(self, course_id: str, start: str, kind: str) -> str:
+        """Start an instructor report task, wait until its CSV is listed, and read it."""
         reports = self.lms(REPORTS, course_id=course_id)
         before = {d.get("name") for d in (self.get_json(reports) or {}).get("downloads", [])}
         # Starting the task twice only says "already running": safe to repeat.
-        self.call("POST", self.lms(CALCULATE_GRADES, course_id=course_id), idempotent=True, data={})
+        self.call("POST", self.lms(start, course_id=course_id), idempotent=True, data={})
         deadline = time.monotonic() + REPORT_WAIT
         while True:
             downloads = (self.get_json(reports) or {}).get("downloads", [])
-            fresh = [d for d in downloads if d.get("name") not in before and "grade_report" in str(d.get("name"))
+            fresh = [d for d in downloads if d.get("name") not in before and f"_{kind}_" in str(d.get("name"))
                      and not str(d.get("name")).endswith("_err.csv")]
             if fresh:
                 break
             if time.monotonic() > deadline:
-                raise ServerError(f"the grade report of {course_id} was not ready after {REPORT_WAIT:.0f} s",
+                raise ServerError(f"the {kind} report of {course_id} was not ready after {REPORT_WAIT:.0f} s",
                                   maybe_applied=False)
             self.sleep(self.report_poll)
         link = urljoin(self.lms_url + "/", str(fresh[0].get("url")))
         # A report store URL on another host (a signed S3 link) takes no credentials.
         same_host = urlsplit(link).netloc == urlsplit(self.lms_url).netloc
         response = self.http.request("GET", link, idempotent=True, auth=self.auth if same_host else None)
-        text = response.content.decode("utf-8-sig")
-        yield from _from_grade_report(text, scheme)
+        return response.content.decode("utf-8-sig")
 
     def sleep(self, seconds: float) -> None:
         time.sleep(seconds)

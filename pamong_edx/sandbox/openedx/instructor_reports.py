@@ -2,6 +2,8 @@
 instructor_task/tasks_helper/grades.py `CourseGradeReport`).
 
     POST /courses/{course_id}/instructor/api/calculate_grades_csv   starts the task: {"status": "..."}
+    POST /courses/{course_id}/instructor/api/get_students_who_may_enroll   the may-enroll task: emails allowed
+                                                                    to enrol without an account yet
     GET  /api/instructor/v1/reports/{course_id}                     {"downloads": [{name, url, link}]}, newest first
     GET  /report-store/{token}/{name}                               the CSV, like a signed report-store link
 
@@ -39,6 +41,9 @@ CREATE TABLE IF NOT EXISTS report_files (
 STARTED = "The grade report is being created. To view the status of the report, see Pending Tasks below."
 RUNNING = ("The grade report is currently being created. To view the status of the report, see Pending Tasks "
            "below. You will be able to download the report when it is complete.")
+MAY_STARTED = "The enrollment report is being created. To view the status of the report, see Pending Tasks below."
+MAY_RUNNING = ("This enrollment report is currently being created. To view the status of the report, see Pending "
+               "Tasks below. You will be able to download the report when it is complete.")
 
 
 def register(app: OpenEdxApp) -> None:
@@ -48,6 +53,8 @@ def register(app: OpenEdxApp) -> None:
     app.report_tasks = {}  # course -> the running task's thread
     app.route(rf"/courses/{COURSE_ID}/instructor/api/calculate_grades_csv",
               View({"POST": partial(calculate_grades_csv, app)}, throttle=True))
+    app.route(rf"/courses/{COURSE_ID}/instructor/api/get_students_who_may_enroll",
+              View({"POST": partial(may_enroll_csv, app)}, throttle=True))
     app.route(rf"/api/instructor/v1/reports/{COURSE_ID}", View({"GET": partial(report_downloads, app)}, throttle=True))
     app.route(r"/report-store/(?P<token>[A-Za-z0-9_-]+)/(?P<name>[^/]+)",
               View({"GET": partial(download, app)}, auth=(), login_required=False), name="/report-store/{token}/{name}")
@@ -71,24 +78,49 @@ def calculate_grades_csv(app: OpenEdxApp, request: Request) -> Response:
     from pamong_edx.sandbox.openedx.simulate import before_grade_read
 
     before_grade_read(app, course_id)
-    running = app.report_tasks.get(course_id)
-    if running is not None and running.is_alive():
-        return Response.json(RUNNING, 400)  # AlreadyRunningError through common_exceptions_400
+    return _start(app, course_id, "grade_report", grade_report_csv, STARTED, RUNNING)
+
+
+def may_enroll_csv(app: OpenEdxApp, request: Request) -> Response:
+    course_id, refusal = _refuse(app, request)
+    if refusal:
+        return refusal
+    from pamong_edx.sandbox.openedx.simulate import before_grade_read
+
+    before_grade_read(app, course_id)
+    return _start(app, course_id, "may_enroll_info", _may_enroll, MAY_STARTED, MAY_RUNNING)
+
+
+def _start(app: OpenEdxApp, course_id: str, kind: str, make, started: str, running: str) -> Response:  # noqa: ANN001
+    task = app.report_tasks.get((course_id, kind))
+    if task is not None and task.is_alive():
+        return Response.json(running, 400)  # AlreadyRunningError through common_exceptions_400
     learners = app.store.db.one("SELECT count(*) AS n FROM enrollments WHERE course_id = ?", (course_id,))["n"]
     delay = app.config.report_delay_s + app.config.report_s_per_1000 * learners / 1000
-    worker = threading.Thread(target=_run, args=(app, course_id, delay), daemon=True)
-    app.report_tasks[course_id] = worker
+    worker = threading.Thread(target=_run, args=(app, course_id, kind, make, delay), daemon=True)
+    app.report_tasks[(course_id, kind)] = worker
     worker.start()
-    return Response.json({"status": STARTED})
+    return Response.json({"status": started})
 
 
-def _run(app: OpenEdxApp, course_id: str, delay: float) -> None:
+def _may_enroll(app: OpenEdxApp, course_id: str) -> str:
+    """list_may_enroll: the emails of CourseEnrollmentAllowed rows (the stand-in drops them on registration)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["email"])
+    for row in app.store.db.all("SELECT email FROM enrollment_allowed WHERE course_id = ? ORDER BY email",
+                                (course_id,)):
+        writer.writerow([row["email"]])
+    return out.getvalue()
+
+
+def _run(app: OpenEdxApp, course_id: str, kind: str, make, delay: float) -> None:  # noqa: ANN001
     if app.closed.wait(delay):
         return
-    content = grade_report_csv(app, course_id).encode("utf-8")
+    content = make(app, course_id).encode("utf-8")
     key = CourseKey.parse(course_id)
     stamp = datetime.now(timezone.utc)
-    name = f"{key.org}_{key.number}_{key.run}_grade_report_{stamp:%Y-%m-%d-%H%M%S%f}.csv"
+    name = f"{key.org}_{key.number}_{key.run}_{kind}_{stamp:%Y-%m-%d-%H%M%S%f}.csv"
     with app.store.db.write() as conn:
         conn.execute("INSERT INTO report_files (course_id, name, token, created, content) VALUES (?, ?, ?, ?, ?)",
                      (course_id, name, secrets.token_urlsafe(16), stamp.isoformat(), content))

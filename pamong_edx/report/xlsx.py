@@ -30,6 +30,7 @@ SHEET_NAMES = {
 }
 # Counts need no format (Excel shows whole numbers as they are); a styled cell costs time in a national sheet.
 FORMATS = {cols.RATE: "0.0%", cols.SCORE: "0.0", cols.POINTS: "+0.0;-0.0;0.0", cols.CHANGE: "+#,##0;-#,##0;0"}
+EXCEL_ROWS = 1_048_576  # the most rows a sheet can have
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 
@@ -58,10 +59,17 @@ class _Sheet:
         self.rows = 1
 
     def append(self, values: list[object], formats: list[str | None] | None = None) -> None:
+        if self.rows >= EXCEL_ROWS - 1:
+            if self.rows == EXCEL_ROWS - 1:  # the last row says what is missing
+                self.ws.append([_("Excel holds no more rows: the rest are left out; report a smaller --scope")])
+                self.rows += 1
+            return
         out: list[object] = []
         for index, value in enumerate(values):
-            if isinstance(value, str):
-                value = xlsx_safe(neutralise(value))
+            if value.__class__ is str and value:
+                value = neutralise(value)
+                if not value.isprintable():  # the regex only when a control character may be there
+                    value = xlsx_safe(value)
             fmt = formats[index] if formats else None
             if fmt and value is not None:
                 cell = WriteOnlyCell(self.ws, value=value)

@@ -213,6 +213,13 @@ def test_bad_input_is_one_clear_line(lms, tmp_path):
     config.write_text(config.read_text().replace(lms["edx"].app.staff_credentials.client_id, operator.client_id, 1))
     code, err = run("report", "--profile", "edx", "--course", COURSE, "-o", out)
     assert code != 0 and "pamong lms check --profile edx" in err, err
+    # a Moodle token whose user may not see everyone's grades
+    from pamong_edx.sandbox.moodle.store import WS_CAPABILITIES, WS_USER
+
+    control(lms["moodle"].url, "capabilities", {"username": WS_USER, "capabilities": [
+        c for c in WS_CAPABILITIES if c != "moodle/grade:viewall"]})
+    code, err = run("report", "--profile", "moodle", "--course", MOODLE_COURSE, "-o", out)
+    assert code != 0 and len(err.strip().splitlines()) == 1 and "pamong lms check --profile moodle" in err, err
     # the LMS unreachable: nothing is written, the last good snapshot stays
     config.write_text(config.read_text() + '\n[profiles.gone]\nlms = "openedx"\nlms_url = "http://127.0.0.1:9"\n'
                       f'client_id = "x"\nclient_secret_env = "{SECRET_VAR}"\ntimeout = 1\n')

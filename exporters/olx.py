@@ -300,6 +300,8 @@ class OlxExporter(Exporter):
         }
         if course.image:
             settings["course_image"] = self.static[course.image]
+        if course.overlay:  # the deployment overlay it was built with: Studio shows it in Advanced Settings
+            settings["other_course_settings"] = {"pamong_overlay": course.overlay}
         if course.certificate is not None:
             cert = course.certificate
             settings["certificates"] = {"certificates": [{

@@ -96,7 +96,7 @@ class ScormExporter(Exporter):
             resources[sco.key] = ResourceFiles(href=sco.href, files=[sco.href] + [f"assets/{n}" for n in used])
         manifest = build_manifest(
             slug=self.course.slug, title=self.course.title, plan=self.plan, version=self.scorm_version,
-            resources=resources, shared=sorted(static_files()),
+            resources=resources, shared=sorted(static_files()), overlay=self.course.overlay,
         )
         problems = check_manifest(manifest, self.scorm_version, set(self.files))
         if problems:  # the writer guarantees these; reaching here is a bug, and shipping the package is worse

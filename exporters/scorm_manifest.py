@@ -98,15 +98,19 @@ class _Writer:
 
 
 def build_manifest(
-    *, slug: str, title: str, plan: Plan, version: str, resources: dict[str, ResourceFiles], shared: list[str]
+    *, slug: str, title: str, plan: Plan, version: str, resources: dict[str, ResourceFiles], shared: list[str],
+    overlay: str = "",
 ) -> bytes:
-    """The manifest for `plan`; `resources` maps each SCO key to its files, `shared` lists the player files."""
+    """The manifest for `plan`; `resources` maps each SCO key to its files, `shared` lists the player files;
+    `overlay` names the deployment overlay the course was built with (an XML comment in the metadata)."""
     w = _Writer(version)
     manifest = w.cp(None, "manifest", identifier=f"MANIFEST-{slug}", version="1.0")
     manifest.set(f"{{{XSI}}}schemaLocation", w.schema_location())
     metadata = w.cp(manifest, "metadata")
     w.cp(metadata, "schema", "ADL SCORM")
     w.cp(metadata, "schemaversion", SCHEMA_VERSION[version])
+    if overlay:
+        metadata.append(etree.Comment(f" pamong-edx deployment overlay: {overlay.replace('--', '- -')} "))
 
     org_id = f"ORG-{slug}"
     organizations = w.cp(manifest, "organizations", default=org_id)

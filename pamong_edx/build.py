@@ -24,7 +24,7 @@ from pamong_edx.course.model import Course
 from pamong_edx.diagnostics import Diagnostic
 from pamong_edx.errors import DiagnosticsFailed, PamongError, UsageError
 from pamong_edx.export import BuildResult, Exporter, ExportError
-from pamong_edx.i18n import _
+from pamong_edx.i18n import N_, _
 from pamong_edx.units import format_size
 
 BUILTIN_FORMATS = ("olx", "scorm12", "scorm2004")
@@ -202,8 +202,11 @@ def summary_line(outcome: Outcome) -> str:
 @click.option("--sco-per", type=click.Choice(SCO_PER), default="sequential", show_default=True,
               help="SCORM: one SCO per course, chapter or sequential.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--overlay", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help=N_("A deployment overlay: run, dates, org, cutoff, attempts and signatories' names for this "
+                      "deployment (see docs/course-format.md)."))
 def build(course_dirs: tuple[Path, ...], formats: tuple[str, ...], out_dir: Path, max_size: str | None,
-          sco_per: str, strict: bool) -> None:
+          sco_per: str, strict: bool, overlay: Path | None) -> None:
     """Compile COURSE_DIR... into Open edX OLX and SCORM packages."""
     from pamong_edx.course.loader import load_courses
 
@@ -212,6 +215,11 @@ def build(course_dirs: tuple[Path, ...], formats: tuple[str, ...], out_dir: Path
     refuse_output_among_inputs(out_dir, course_dirs)
 
     courses, diagnostics = load_courses(list(course_dirs), languages=course_languages())
+    if overlay is not None:
+        from pamong_edx.course.overlay import overlay_courses
+
+        courses, found = overlay_courses(courses, overlay)
+        diagnostics += found
     errors = [d for d in diagnostics if d.is_error]
     warnings = [d for d in diagnostics if not d.is_error]
     for diagnostic in diagnostics:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,10 +114,12 @@ class Diagnostic:
         return known.name if known else ""
 
     def text(self) -> str:
-        """`where: CODE message` (the hint, when given, after an em dash)."""
+        """`where: CODE message` (the hint, when given, after an em dash), on one line, control characters
+        escaped: a message quoting a file name or a cell holding ESC, NUL or a newline cannot drive the
+        terminal or forge another diagnostic line."""
         where = str(self.location) if self.location is not None else "<unknown>"
         hint = f" — {self.hint}" if self.hint else ""
-        return f"{where}: {self.code} {self.message}{hint}"
+        return printable(f"{where}: {self.code} {self.message}{hint}", keep="")
 
     def __str__(self) -> str:
         return self.text()
@@ -154,6 +157,26 @@ def to_text(diagnostics: Iterable[Diagnostic]) -> str:
 
 def to_json(diagnostics: Iterable[Diagnostic]) -> str:
     return json.dumps([d.as_dict() for d in diagnostics], ensure_ascii=False, indent=2)
+
+
+# C0 controls, DEL, C1 controls, and the Unicode bidirectional overrides and isolates (which reorder what a
+# terminal shows: "Trojan Source").
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, keep: str = "\t\n") -> str:
+    """`text` safe to print on a terminal: every control character but those in `keep` written as a Python
+    escape (`\\x1b`, `\\u202e`). Escaping twice changes nothing, so a message already escaped may be
+    escaped again where it is printed."""
+
+    def escape(match: re.Match[str]) -> str:
+        char = match.group()
+        if char in keep:
+            return char
+        code = ord(char)
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _CONTROL.sub(escape, text)
 
 
 def suggest(word: str, candidates: Iterable[str]) -> str:

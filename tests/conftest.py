@@ -1,7 +1,9 @@
-"""Fixtures every area shares: the Kemendagri region file from ../shared, read once per test session."""
+"""Fixtures every area shares: the Kemendagri region file from ../shared, read once per test session; English
+messages."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,10 @@ import pytest
 from pamong_edx.regions import load_regions
 
 WILAYAH = Path(__file__).resolve().parents[2] / "shared" / "data" / "wilayah_2025.csv"
+
+# Messages in English whatever the machine's locale or a pamong.toml around says: tests read English output.
+# Tests of the language choice set their own environment.
+os.environ["PAMONG_LANG"] = "en"
 
 
 @pytest.fixture(scope="session")

@@ -45,8 +45,11 @@ def test_cli_module_is_the_top_level_cli_file():
 
 
 def test_builtin_plugins_register_through_the_public_groups():
+    from pamong_edx.plugins import PLUGIN_TYPES, group_name
+
     groups = _config()["project"]["entry-points"]
-    assert set(groups) == {"pamong_edx.block.v1", "pamong_edx.exporter.v1", "pamong_edx.lms.v1"}
+    assert set(groups) == {group_name(t) for t in PLUGIN_TYPES}
+    assert set(groups["pamong_edx.player_lang.v1"]) == {"id", "en"}
     assert {"olx", "scorm12", "scorm2004"} <= set(groups["pamong_edx.exporter.v1"])
 
 

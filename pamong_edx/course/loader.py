@@ -154,6 +154,7 @@ class CourseLoader:
         language = self.language(f)
         course = Course(org=org, number=number, run=run, title=title, language=language, root=self.dir.root,
                         loc=Location(self.course_file, 1, 1), assets=ctx.assets)
+        course.key_locs = {key: f.key_loc(key) for key in f}
         course.start = ctx.date(f, "start")
         course.end = ctx.date(f, "end")
         if course.start and course.end and course.end <= course.start:

@@ -275,6 +275,10 @@ class Course:
     chapters: list[Chapter] = field(default_factory=list)
     assets: dict[str, Asset] = field(default_factory=dict)  # every file under assets/, by name
     silence: dict[str, str] = field(default_factory=dict)  # lint code -> reason, for the whole course
+    # Where each top-level key was written (course.yaml, or the deployment overlay that set it), so that a check
+    # of the whole course (a lint) points at the line to change.
+    key_locs: dict[str, Location] = field(default_factory=dict)
+    overlay: str = ""  # the deployment overlay applied, "<file name> sha256:<first 12 hex>"; packages record it
 
     @property
     def course_key(self) -> str:

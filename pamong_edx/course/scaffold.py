@@ -11,6 +11,7 @@ from pathlib import Path
 import jinja2
 
 from pamong_edx.errors import UsageError
+from pamong_edx.i18n import _
 
 TEMPLATE = "template"
 RENDERED_SUFFIX = ".j2"  # template files rendered with the course settings, written without the suffix
@@ -35,12 +36,13 @@ def scaffold(directory: Path, **options: str | None) -> Path:
     """Write the template course into `directory`, which must not exist or be empty."""
     directory = Path(directory)
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
-        raise UsageError(f"{directory} already exists and is not an empty directory; choose a new one")
+        raise UsageError(_("{directory} already exists and is not an empty directory; choose a new one").format(
+            directory=directory))
     settings = default_settings(directory) | {k: v for k, v in options.items() if v is not None}
     parts = len(settings["org"]) + len(settings["number"]) + len(settings["run"])
     if parts > MAX_COURSE_KEY_PARTS:
-        raise UsageError(f"org, number and run are {parts} characters together; Open edX allows at most "
-                         f"{MAX_COURSE_KEY_PARTS} (use --number or --run to shorten them)")
+        raise UsageError(_("org, number and run are {parts} characters together; Open edX allows at most {max} (use "
+                           "--number or --run to shorten them)").format(parts=parts, max=MAX_COURSE_KEY_PARTS))
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
     template = resources.files("pamong_edx.course").joinpath(TEMPLATE)
     directory.mkdir(parents=True, exist_ok=True)

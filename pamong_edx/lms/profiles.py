@@ -28,9 +28,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pamong_edx.config import CONFIG_NAME, config_files, user_config_dir  # noqa: F401 (re-exported)
 from pamong_edx.lms.errors import ConfigError
 
-CONFIG_NAME = "pamong.toml"
 ENV_PROFILE = "env"
 KNOWN_KEYS = {"lms", "lms_url", "studio_url", "client_id", "client_secret_env", "ca_bundle", "insecure", "timeout"}
 ENV_KEYS = {
@@ -59,29 +59,10 @@ class Profile:
     options: dict = field(default_factory=dict, compare=False)  # the [profiles.NAME.<lms>] table
 
 
-def user_config_dir(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "pamong"
-
-
 def user_state_dir(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     base = env.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(base) / "pamong"
-
-
-def config_files(cwd: Path | None = None, env: Mapping[str, str] | None = None) -> list[Path]:
-    """The config files in the order they are searched (only those that exist)."""
-    env = os.environ if env is None else env
-    explicit = env.get("PAMONG_CONFIG")
-    if explicit:
-        path = Path(explicit)
-        if not path.is_file():
-            raise ConfigError(f"PAMONG_CONFIG names {path}, which does not exist")
-        return [path]
-    candidates = [(cwd or Path.cwd()) / CONFIG_NAME, user_config_dir(env) / CONFIG_NAME]
-    return [p for p in candidates if p.is_file()]
 
 
 def state_dir(profile: str, env: Mapping[str, str] | None = None, create: bool = True) -> Path:

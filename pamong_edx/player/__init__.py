@@ -1,8 +1,24 @@
-"""The offline HTML player inside SCORM packages: Jinja2 templates, one CSS and one JS file, language packs."""
+"""The offline HTML player inside SCORM packages: Jinja2 templates, one CSS and one JS file, language packs.
 
-from pamong_edx.player.lang import LanguagePack, available_languages, language_pack
-from pamong_edx.player.render import STATIC_CSS, STATIC_JS, render_sco, static_files
+The names below are imported on first use, so that reading the language packs (`pamong validate` checks a course's
+language) does not import Jinja2 and the templates.
+"""
 
-__all__ = [
-    "LanguagePack", "available_languages", "language_pack", "STATIC_CSS", "STATIC_JS", "render_sco", "static_files",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_FROM = {
+    "LanguagePack": "lang", "available_languages": "lang", "language_pack": "lang",
+    "STATIC_CSS": "render", "STATIC_JS": "render", "render_sco": "render", "static_files": "render",
+}
+
+__all__ = list(_FROM)
+
+
+def __getattr__(name: str) -> Any:
+    module = _FROM.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

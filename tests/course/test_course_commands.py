@@ -13,7 +13,7 @@ def test_validate_clean_course_exits_0(pamong):
     status, out, err = pamong("validate", str(COURSES / "minimal"), "--strict")
     assert status == 0
     assert err == ""
-    assert "course-v1:PamongX+MIN101+2026_T1 'Kursus Minimal': 1 chapters, 1 blocks (0 problems)" in out
+    assert "course-v1:PamongX+MIN101+2026_T1 'Kursus Minimal': 1 chapter, 1 block (0 problems), 0 assets; 0 errors, 0 warnings" in out
 
 
 def test_validate_broken_course_exits_1_with_every_diagnostic_and_no_traceback(run_pamong):
@@ -25,7 +25,7 @@ def test_validate_broken_course_exits_1_with_every_diagnostic_and_no_traceback(r
            "(did you mean 'video'?)" in lines
     assert len([line for line in lines if ": E" in line or ": W" in line]) == 20
     assert lines[-1] == "error: 1 of 1 course(s) have errors"
-    assert result.stdout == "tests/fixtures/courses/broken: 16 error(s), 4 warning(s)\n"
+    assert result.stdout == "tests/fixtures/courses/broken: 16 errors, 4 warnings\n"
 
 
 def test_validate_several_courses_and_a_non_course_dir(pamong, tmp_path):
@@ -78,7 +78,7 @@ def test_plugins_lists_builtins_as_table_and_json(pamong):
     status, out, _ = pamong("plugins")
     assert status == 0
     header, *rows = out.splitlines()
-    assert header.split() == ["TYPE", "NAME", "COMPONENT", "VERSION", "SOURCE", "STATUS"]
+    assert header.split() == ["TYPE", "NAME", "COMPONENT", "VERSION", "SOURCE", "LANGUAGES", "STATUS"]
     text_row = next(r for r in rows if r.split()[:2] == ["block", "text"])
     assert "block_text" in text_row and "pamong-edx 0.1.0" in text_row and text_row.endswith("loaded")
     status, out, _ = pamong("plugins", "--json")

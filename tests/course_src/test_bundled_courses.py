@@ -23,7 +23,8 @@ from pamong_edx.course.loader import load_course
 from pamong_edx.course.model import Course, DiscussionBlock, TextBlock, VideoBlock
 
 COURSE_SRC = Path(__file__).resolve().parents[2] / "course_src"
-CURRICULA = ["tata-kelola-pemerintahan-desa", "pengelolaan-keuangan-desa", "pelayanan-publik-desa"]
+CURRICULA = ["tata-kelola-pemerintahan-desa", "pengelolaan-keuangan-desa", "pelayanan-publik-desa",
+             "kode-wilayah-dan-nik", "perencanaan-pembangunan-desa", "administrasi-pemerintahan-desa"]
 PROBLEM_TYPES = {"single_choice", "multiple_choice", "dropdown", "numerical", "text_answer"}
 FORMATS = ["olx", "scorm12", "scorm2004"]
 
@@ -91,7 +92,7 @@ def test_graded_posttest(course: Course):
     assert posttest.graded
     assert course.grading.format(posttest.format) is not None
     problems = posttest.problems()
-    assert len(problems) >= 15
+    assert len(problems) >= 30
     assert PROBLEM_TYPES <= {p.type for p in problems}
     unexplained = [p.id for p in problems if not p.explanation_html]
     assert unexplained == []

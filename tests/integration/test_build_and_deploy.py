@@ -16,7 +16,7 @@ from pamong_edx.sandbox.openedx import Settings, openedx_sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 COURSE = ROOT / "course_src" / "kode-wilayah-dan-nik"
-COURSE_ID = "course-v1:PamongDesa+KWN101+2026_T1"
+COURSE_ID = "course-v1:PamongDesa+KWN101+2027_T1"
 
 
 def pamong(capsys, *args: str) -> tuple[int, str]:
@@ -42,7 +42,7 @@ def sandbox(tmp_path, monkeypatch):
 def test_a_built_bundled_course_imports_into_the_stand_in(capsys, sandbox, tmp_path):
     code, out = pamong(capsys, "build", str(COURSE), "--format", "olx", "-o", str(tmp_path / "dist"))
     assert code == 0, out
-    package = tmp_path / "dist" / "PamongDesa-KWN101-2026_T1.olx.tar.gz"
+    package = tmp_path / "dist" / "PamongDesa-KWN101-2027_T1.olx.tar.gz"
     assert package.is_file()
 
     code, out = pamong(capsys, "deploy", str(package), "--poll-interval", "0.05")

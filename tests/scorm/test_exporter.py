@@ -195,7 +195,7 @@ def test_pamong_build_writes_both_scorm_packages_and_enforces_the_size_budget(tm
     )
     assert run.returncode == 0, run.stderr
     built = sorted(p.name for p in out.glob("*.zip"))
-    assert built == ["PamongDesa-PKD101-2026_T1.scorm12.zip", "PamongDesa-PKD101-2026_T1.scorm2004.zip"]
+    assert built == ["PamongDesa-PKD101-2027_T1.scorm12.zip", "PamongDesa-PKD101-2027_T1.scorm2004.zip"]
     assert "scorm12" in run.stdout and "kB" in run.stdout
     small = subprocess.run(
         [sys.executable, "-m", "pamong_edx", "build", str(course_dir), "--format", "scorm12", "--max-size", "20kB",

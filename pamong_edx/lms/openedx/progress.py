@@ -140,7 +140,11 @@ class ProgressReading:
 
     def pre_enrolled(self, course_id: str) -> Iterator[LearnerProgress]:
         """Emails allowed to enrol that have no account yet (CourseEnrollmentAllowed), from the may-enroll report."""
-        text = self._instructor_report(course_id, MAY_ENROLL, "may_enroll_info")
+        try:
+            text = self._instructor_report(course_id, MAY_ENROLL, "may_enroll_info")
+        except NotFound:  # a site without the report: the enrolment journal's pre-enrolments stand instead
+            self.reports_pre_enrolments = False
+            return
         reader = csv.reader(io.StringIO(text))
         header = [h.strip().lower() for h in next(reader, [])]
         if "email" not in header:

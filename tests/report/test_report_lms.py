@@ -68,6 +68,18 @@ def test_openedx_after_enrol_and_simulated_learners(lms, tmp_path):
     assert max(rates.values()) - min(rates.values()) > 0.15  # kabupaten differ
     book = load_workbook(out, read_only=True)
     assert "Not started" in book.sheetnames
+    # no NIK and no secret anywhere: not in the snapshot file, not in any output
+    import csv
+    import zipfile
+
+    niks = [row["nik"] for row in csv.DictReader(roster.open(encoding="utf-8"))]
+    secret = lms["edx"].app.staff_credentials.client_secret
+    snapshot = tmp_path / "state" / "edx" / "report-snapshots.sqlite3"
+    with zipfile.ZipFile(out) as archive:
+        texts = [archive.read(n).decode("utf-8") for n in archive.namelist()]
+    blobs = [snapshot.read_bytes().decode("latin-1"), (tmp_path / "laporan.html").read_text(encoding="utf-8"), *texts]
+    for blob in blobs:
+        assert secret not in blob and not any(nik in blob for nik in niks)
 
 
 def test_openedx_grade_report_route_gives_the_same_figures(lms, tmp_path):

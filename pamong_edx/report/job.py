@@ -13,7 +13,7 @@ from pathlib import Path
 from pamong_edx.enrol.journal import FILE_NAME as JOURNAL_FILE
 from pamong_edx.enrol.journal import PRE_ENROLLED, Journal
 from pamong_edx.enrol.meter import Meter, Traffic, traffic_for
-from pamong_edx.enrol.ratelimit import RateLimiter
+from pamong_edx.enrol.ratelimit import RateLimiter, parse_rate
 from pamong_edx.errors import UsageError
 from pamong_edx.i18n import _
 from pamong_edx.lms.errors import LmsError, NotFound, PermissionDenied
@@ -44,6 +44,7 @@ class ReportOptions:
     posttest: str | None = None
     pass_mark: float | None = None  # 0..1, when the LMS does not say
     language: str = "id"
+    rate: str | None = None  # client-side request rate, "120/minute" or "off"; None: the LMS's throttle
 
     def check(self, regions: Regions) -> None:
         """Every argument checked before the LMS is read or a file written."""
@@ -65,6 +66,8 @@ class ReportOptions:
         refuse_overwriting_inputs(self.outputs, [self.roster, self.columns])
         if self.snapshot is None and not self.courses:
             raise UsageError(_("say which courses: --course KEY (repeatable)"))
+        if self.rate:
+            parse_rate(self.rate)  # a mistyped --rate is reported before anything is read
 
 
 @dataclass
@@ -157,8 +160,9 @@ def _take(options: ReportOptions, regions: Regions, state_dir: Path, snaps: Snap
     backend = backend_factory(profile) if backend_factory else open_backend(profile)
     traffic = traffic_for(backend)
     # Grade reads pace themselves at the LMS's throttle like enrolments do (a site throttle counts every path).
+    rate = parse_rate(options.rate) if options.rate else traffic.throttle
     meter = Meter(Traffic(throttle=traffic.throttle, no_change_posts=traffic.no_change_posts, reads=traffic.reads),
-                  RateLimiter(traffic.throttle))
+                  RateLimiter(rate))
     meter.install(backend)
     with backend:
         reader = reading.progress_reader(backend, profile.lms)

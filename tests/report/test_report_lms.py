@@ -36,19 +36,19 @@ def lms(tmp_path, wilayah, monkeypatch):
 
 
 def _report_json(*args: str) -> dict:
-    result = pamong("report", *args, "--json")
+    result = pamong("report", *args, "--json", "--rate", "off")
     assert result.exit_code == 0, result.output
     return json.loads(result.output)
 
 
 def test_openedx_after_enrol_and_simulated_learners(lms, tmp_path):
     roster = make_roster(tmp_path, 300, 7)
-    result = pamong("enrol", str(roster), "--profile", "edx", "--course", COURSE, "--cohort-by", "kecamatan")
+    result = pamong("enrol", str(roster), "--profile", "edx", "--course", COURSE, "--cohort-by", "kecamatan", "--rate", "off")
     assert result.exit_code == 0, result.output
     control(lms["edx"].url, "simulate", {"seed": 11})
     out = tmp_path / "laporan.xlsx"
     result = pamong("report", "--profile", "edx", "--course", COURSE, "--roster", str(roster), "-o", str(out),
-                    "-o", str(tmp_path / "laporan.html"))
+                    "-o", str(tmp_path / "laporan.html"), "--rate", "off")
     assert result.exit_code == 0, result.output
     data = _report_json("--profile", "edx", "--course", COURSE, "--snapshot", "latest")
     total = data["courses"][0]["total"]
@@ -84,7 +84,8 @@ def test_openedx_after_enrol_and_simulated_learners(lms, tmp_path):
 
 def test_openedx_grade_report_route_gives_the_same_figures(lms, tmp_path):
     roster = make_roster(tmp_path, 120, 3)
-    assert pamong("enrol", str(roster), "--profile", "edx", "--course", COURSE, "--cohort-by", "kabupaten").exit_code == 0
+    assert pamong("enrol", str(roster), "--profile", "edx", "--course", COURSE, "--cohort-by", "kabupaten",
+                  "--rate", "off").exit_code == 0
     control(lms["edx"].url, "simulate", {"seed": 5})
     gradebook = _report_json("--profile", "edx", "--course", COURSE, "--roster", str(roster))
     config = lms["tmp"] / "pamong.toml"
@@ -116,7 +117,7 @@ def test_openedx_enrolled_by_hand_placed_by_cohort(lms, tmp_path):
     control(url, "grading", {"course_id": COURSE, "cutoffs": {"Pass": 0.7},
                              "formats": [{"type": "Posttest", "short_label": "EA", "weight": 1.0}],
                              "subsections": [{"id": "ea", "display_name": "Evaluasi Akhir", "format": "Posttest"}]})
-    result = pamong("report", "--profile", "edx", "--course", COURSE, "--json")
+    result = pamong("report", "--profile", "edx", "--course", COURSE, "--json", "--rate", "off")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     course = data["courses"][0]
@@ -127,7 +128,8 @@ def test_openedx_enrolled_by_hand_placed_by_cohort(lms, tmp_path):
 
 def test_moodle_after_enrol_and_simulated_learners(lms, tmp_path):
     roster = make_roster(tmp_path, 200, 9)
-    result = pamong("enrol", str(roster), "--profile", "moodle", "--course", MOODLE_COURSE, "--cohort-by", "kabupaten")
+    result = pamong("enrol", str(roster), "--profile", "moodle", "--course", MOODLE_COURSE, "--cohort-by", "kabupaten",
+                    "--rate", "off")
     assert result.exit_code == 0, result.output
     control(lms["moodle"].url, "simulate", {"seed": 4})
     data = _report_json("--profile", "moodle", "--course", MOODLE_COURSE, "--roster", str(roster), "--pass-mark", "70")
@@ -187,7 +189,7 @@ def test_bad_input_is_one_clear_line(lms, tmp_path):
         err = io.StringIO()
         with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
             try:
-                main(list(args))
+                main([*args, "--rate", "off"])
             except SystemExit as exc:
                 return int(exc.code or 0), err.getvalue()
         return 0, err.getvalue()

@@ -46,6 +46,7 @@ ACCOUNT_BATCH = 100
 # grade_report_above.
 REPORT_TASK_ABOVE = 2000
 REPORT_WAIT = 1800.0  # seconds to wait for the grade report before giving up
+REPORT_POLL_MAX = 10.0
 NOT_ATTEMPTED = {"Not Attempted", "Not Available", ""}
 PROFILE_REGION, PROFILE_POSITION = "kode_wilayah", "jabatan"
 
@@ -54,7 +55,7 @@ class ProgressReading:
     """Mixed into OpenEdxBackend: needs get_json, call, lms(), lms_url and http."""
 
     report_task_above: int = REPORT_TASK_ABOVE
-    report_poll: float = 2.0
+    report_poll: float = 0.25  # the first wait for a report task; it doubles up to REPORT_POLL_MAX
     reports_pre_enrolments = True  # course_progress includes pre-enrolments without an account
 
     def grading_scheme(self, course_id: str) -> GradingScheme:
@@ -162,6 +163,7 @@ class ProgressReading:
         # Starting the task twice only says "already running": safe to repeat.
         self.call("POST", self.lms(start, course_id=course_id), idempotent=True, data={})
         deadline = time.monotonic() + REPORT_WAIT
+        wait = self.report_poll
         while True:
             downloads = (self.get_json(reports) or {}).get("downloads", [])
             fresh = [d for d in downloads if d.get("name") not in before and f"_{kind}_" in str(d.get("name"))
@@ -171,7 +173,8 @@ class ProgressReading:
             if time.monotonic() > deadline:
                 raise ServerError(f"the {kind} report of {course_id} was not ready after {REPORT_WAIT:.0f} s",
                                   maybe_applied=False)
-            self.sleep(self.report_poll)
+            self.sleep(wait)
+            wait = min(REPORT_POLL_MAX, wait * 2)
         link = urljoin(self.lms_url + "/", str(fresh[0].get("url")))
         # A report store URL on another host (a signed S3 link) takes no credentials.
         same_host = urlsplit(link).netloc == urlsplit(self.lms_url).netloc

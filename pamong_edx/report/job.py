@@ -56,8 +56,8 @@ class ReportOptions:
                 raise UsageError(_("--scope {code}: no such region in {file}; look it up with `pamong regions find "
                                    "NAME`").format(code=self.scope, file=regions.source or _("the region file")))
             self.scope = code
-            if LEVELS[self.by] <= level_of(code):
-                raise UsageError(_("--by {by} is not below the scope {code}; use a finer level, e.g. --by desa")
+            if LEVELS[self.by] < level_of(code):
+                raise UsageError(_("--by {by} is above the scope {code}; use a finer level, e.g. --by desa")
                                  .format(by=self.by, code=code))
         for path in self.outputs:
             output_kind(path)

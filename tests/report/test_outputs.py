@@ -115,3 +115,11 @@ def test_a_name_that_looks_like_a_formula_is_neutralised(snapshots, regions, tmp
     book = load_workbook(paths["xlsx"])
     cells = [c.value for row in book["Not started"].iter_rows(min_row=2) for c in row]
     assert "'=cmd|' /C calc'!A0" in cells and not any(isinstance(c, str) and c.startswith("=") for c in cells)
+
+
+def test_one_village_is_a_scope_too(small_case, regions, tmp_path):
+    paths = write_report(small_case, regions, tmp_path, scope=B1, kinds=("html", "json"))
+    data = json.loads(paths["json"].read_text(encoding="utf-8"))
+    assert data["courses"][0]["total"]["code"] == B1 and data["courses"][0]["levels"] == {}
+    html = paths["html"].read_text(encoding="utf-8")
+    assert "Eko Lima" in html and "Surabaya" not in html and "Kedaton" not in html

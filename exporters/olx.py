@@ -86,6 +86,9 @@ class OlxExporter(Exporter):
         self._taken: set[str] = set()
         self.captions: dict[str, str] = {}  # WebVTT transcript's asset name -> flat name of its SRT copy
         self.srt: dict[str, bytes] = {}  # WebVTT transcript's asset name -> the SRT copy
+        self.cache = self.options.get("cache")  # a BuildCache, when the build keeps one
+        self._made_up: list[tuple[str, str]] | None = None  # names _unique gave while a chapter is written
+        self._context_key: tuple | None = None
 
     # ------------------------------------------------------------------------------------------- lifecycle
 
@@ -126,7 +129,7 @@ class OlxExporter(Exporter):
             root.set("end", olx_date(course.end))
         for chapter in course.chapters:
             pointer(root, "chapter", chapter.id)
-            self._chapter(chapter)
+            self._cached_chapter(chapter)
         self._add(f"course/{course.run}.xml", xml_bytes(root))
 
         self._policies()
@@ -138,7 +141,7 @@ class OlxExporter(Exporter):
 
     def finish(self) -> BuildResult:
         path = self.output_path
-        size = write_tar_gz(path, self.files)
+        size = write_tar_gz(path, self.files, cache=self.cache)
         sizes = heapq.nsmallest(LARGEST_FILES, ((-member_size(c), name) for name, c in self.files.items()))
         blocks = list(self.course.blocks())
         return BuildResult(
@@ -188,7 +191,52 @@ class OlxExporter(Exporter):
         while name in self._taken:
             name, n = f"{wanted}-{n}", n + 1
         self._taken.add(name)
+        if self._made_up is not None:
+            self._made_up.append((wanted, name))
         return name
+
+    # ------------------------------------------------------------------------------------------- build cache
+
+    def _cached_chapter(self, chapter: Chapter) -> None:
+        """The files of a chapter, from the build cache when its sources and everything of the course it
+        shows are unchanged; else written and kept there. Names this exporter made up (a discussion prompt's
+        `{id}-prompt`) must come out the same against today's course, else the chapter is written afresh."""
+        source = self.cache.source_key(chapter) if self.cache is not None else None
+        if source is None:
+            self._chapter(chapter)
+            return
+        key = self.cache.key("olx-chapter", source, self._context())
+        entry = self.cache.get(key)
+        if isinstance(entry, tuple) and len(entry) == 2:
+            files, made_up = entry
+            claimed = []
+            for wanted, name in made_up:
+                claimed.append(self._unique(wanted))
+                if claimed[-1] != name:
+                    self._taken.difference_update(claimed)
+                    break
+            else:
+                self.files.update(files)
+                return
+        before = set(self.files)
+        self._made_up = []
+        try:
+            self._chapter(chapter)
+            made_up = self._made_up
+        finally:
+            self._made_up = None
+        self.cache.put(key, ({name: self.files[name] for name in self.files.keys() - before}, made_up))
+
+    def _context(self) -> tuple:
+        """What of the course, besides a chapter's own sources, its files depend on."""
+        if self._context_key is None:
+            course = self.course
+            plugins = sorted((b.type, getattr(self.html_fallback(b), "__qualname__", ""))
+                             for b in course.blocks() if b.type not in BLOCK_CLASSES)
+            self._context_key = (type(self).__qualname__, self.version, course.org, course.number, course.run,
+                                 course.language, sorted(self.static.items()), sorted(self.captions.items()),
+                                 sorted(set(plugins)))
+        return self._context_key
 
     def _chapter(self, chapter: Chapter) -> None:
         elem = etree.Element("chapter", display_name=xml_safe(chapter.title))

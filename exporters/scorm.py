@@ -40,6 +40,7 @@ LARGEST_FILES = 10
 STORED_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".mp4", ".m4a", ".mp3", ".webm", ".ogg", ".zip",
                    ".gz", ".woff", ".woff2", ".pdf", ".docx", ".xlsx", ".pptx"}
 ZIP_DATE = time.gmtime(REPRODUCIBLE_MTIME)[:6]
+CHUNK = 1 << 20
 
 
 class ScormExporter(Exporter):
@@ -86,6 +87,7 @@ class ScormExporter(Exporter):
             self._write()
 
     def _write(self) -> None:
+        self._captions: dict[str, str] = {}
         self.files: dict[str, Content] = dict(static_files())
         resources: dict[str, ResourceFiles] = {}
         for sco in self.plan.scos:
@@ -170,12 +172,17 @@ class ScormExporter(Exporter):
         asset = self.course.assets.get(block.transcript)
         if not block.mp4_asset or asset is None or not block.transcript.lower().endswith(".vtt"):
             return ""
+        known = self._captions.get(block.transcript)  # read once however many videos share it
+        if known is not None:
+            return known
         try:
             data = asset.path.read_bytes()
         except OSError as exc:
             raise ExportError([Diagnostic("E002", _("cannot read transcript assets/{name}: {why}").format(
                 name=block.transcript, why=exc.strerror or exc), block.loc)]) from None
-        return "data:text/vtt;charset=utf-8;base64," + base64.b64encode(data).decode("ascii")
+        url = self._captions[block.transcript] = "data:text/vtt;charset=utf-8;base64," + base64.b64encode(
+            data).decode("ascii")
+        return url
 
 
 class Scorm12Exporter(ScormExporter):
@@ -193,7 +200,9 @@ class Scorm2004Exporter(ScormExporter):
 
 
 def write_zip(path: Path, files: dict[str, Content]) -> dict[str, int]:
-    """Write a reproducible zip atomically (the manifest first, then by name); return bytes each entry takes."""
+    """Write a reproducible zip atomically (the manifest first, then by name); return bytes each entry takes.
+    A file from disk is streamed into its entry in chunks, never held whole (a course video can be large);
+    deflate's output does not depend on how its input is chunked, so the bytes are those of one write."""
     order = sorted(files, key=lambda n: (n != MANIFEST, n))
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
@@ -202,13 +211,20 @@ def write_zip(path: Path, files: dict[str, Content]) -> dict[str, int]:
         with zipfile.ZipFile(partial, "w") as zf:
             for name in order:
                 content = files[name]
-                data = content if isinstance(content, bytes) else content.read_bytes()
                 info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
                 info.create_system = 3  # unix, whatever builds it, so the mode bits below mean the same
                 info.external_attr = 0o644 << 16
                 stored = Path(name).suffix.lower() in STORED_SUFFIXES
+                # deflate at zlib's default level, 6
                 info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-                zf.writestr(info, data, compresslevel=None if stored else 6)
+                if isinstance(content, bytes):
+                    zf.writestr(info, content)
+                else:
+                    with open(content, "rb") as source:
+                        info.file_size = os.fstat(source.fileno()).st_size
+                        with zf.open(info, "w") as entry:
+                            while chunk := source.read(CHUNK):
+                                entry.write(chunk)
                 sizes[name] = zf.getinfo(name).compress_size
         os.replace(partial, path)
     except BaseException:

@@ -4,6 +4,10 @@ Entries are sorted, every parent directory gets its own entry, and everything th
 machines is fixed: mtime, owner (0/0, no names), modes (0644 files, 0755 directories), and the gzip header
 (mtime 0, no file name). Members are written from memory or streamed from their source file.
 
+The gzip stream is deflated in segments, each ended by a full flush (`write_tar_gz`): any gzip reader reads it
+as one stream, and a segment's compressed bytes depend only on its own bytes, which is what lets an
+incremental build copy the segments it did not change from the build cache.
+
 The stream is the GNU tar format exactly as the standard library's tarfile writes it; a course of 40,000 blocks
 has some 70,000 members, and tarfile spends most of a build formatting their headers, so the common header
 (a name of at most 100 bytes, a size below 8 GiB) is formatted here and anything else is left to
@@ -12,12 +16,16 @@ tarfile.TarInfo.tobuf. tests/exporters/test_tar_archive.py checks both give the 
 
 from __future__ import annotations
 
-import gzip
+import hashlib
 import os
+import struct
 import tarfile
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Mapping, Union
+from typing import BinaryIO, Iterator, Mapping, Union
 
+from pamong_edx.course.cache import BuildCache
 from pamong_edx.export import REPRODUCIBLE_MTIME
 
 Content = Union[bytes, Path]
@@ -30,6 +38,12 @@ _MTIME = b"%011o\0" % REPRODUCIBLE_MTIME
 # linkname, GNU magic, uname, gname, devmajor, devminor, prefix, padding to 512 bytes
 _REST = b"\0" * 100 + tarfile.GNU_MAGIC + b"\0" * (32 + 32 + 8 + 8 + 155 + 12)
 _CHECKSUM_SPACES = 8 * ord(" ")
+CHUNK = 1 << 20
+# A run of in-memory members ends after a member whose name's CRC-32 is a multiple of RUN_EVERY (about 32
+# members, some 15 kB of XML), or past RUN_MAX bytes.
+RUN_EVERY = 32
+RUN_MAX = 1 << 20
+CACHED_FILE_MAX = 64 << 20  # larger files are compressed on every build rather than copied into the cache
 
 
 def member_size(content: Content) -> int:
@@ -82,65 +96,191 @@ def check_names(files: Mapping[str, Content]) -> set[str]:
     return dirs
 
 
-class _Coalesce:
-    """Gathers the many small pieces of a tar stream into large writes for gzip."""
+@dataclass
+class _Run:
+    """Consecutive small members, held in memory."""
 
-    def __init__(self, sink: BinaryIO, size: int = 1 << 20):
-        self.sink, self.size, self.buffer, self.written = sink, size, bytearray(), 0
+    pieces: list[bytes]
 
-    def write(self, data: bytes) -> None:
-        self.buffer += data
-        self.written += len(data)
-        if len(self.buffer) >= self.size:
-            self.flush()
 
-    def flush(self) -> None:
-        if self.buffer:
-            self.sink.write(self.buffer)
-            self.buffer = bytearray()
+@dataclass
+class _File:
+    """One member streamed from its source file: its header, then the file, then padding."""
+
+    header: bytes
+    path: Path
+    size: int
+    padding: bytes
+
+
+def segments(files: Mapping[str, Content]) -> Iterator[_Run | _File]:
+    """The tar stream of `files`, sorted by name, cut into segments: a file streamed from disk is one segment;
+    members held in memory are gathered into runs that end after a member whose name hashes to a boundary
+    (so an edit changes only the runs it touches, not the cut points after it) or past RUN_MAX bytes."""
+    dirs = check_names(files)
+    run: list[bytes] = []
+    held = 0
+    for name in sorted(dirs | files.keys()):
+        content = None if name in dirs else files[name]
+        if isinstance(content, Path):
+            if run:
+                yield _Run(run)
+                run, held = [], 0
+            size = os.stat(content).st_size
+            yield _File(tar_header(name, size, False), content, size, _padding(size))
+            continue
+        data = content if content is not None else b""
+        run += [tar_header(name, len(data), content is None), data, _padding(len(data))]
+        held += len(data) + BLOCK
+        if held >= RUN_MAX or zlib.crc32(name.encode("utf-8")) % RUN_EVERY == 0:
+            yield _Run(run)
+            run, held = [], 0
+    run.append(b"\0" * (2 * BLOCK))  # the end of the archive; the caller pads to a whole record
+    yield _Run(run)
+
+
+def _padding(size: int) -> bytes:
+    return b"\0" * (-size % BLOCK)
 
 
 def write_tar(out: BinaryIO, files: Mapping[str, Content]) -> None:
     """The uncompressed tar stream of `files` (archive name -> bytes or a file to copy), sorted by name."""
-    dirs = check_names(files)
-    stream = _Coalesce(out)
-    for name in sorted(dirs | files.keys()):
-        if name in dirs:
-            stream.write(tar_header(name, 0, True))
-            continue
-        content = files[name]
-        if isinstance(content, bytes):
-            size = len(content)
-            stream.write(tar_header(name, size, False))
-            stream.write(content)
-        else:
-            with open(content, "rb") as source:
-                size = os.fstat(source.fileno()).st_size
-                stream.write(tar_header(name, size, False))
-                copied = 0
-                while chunk := source.read(1 << 20):
-                    copied += len(chunk)
-                    stream.write(chunk)
-                if copied != size:
-                    raise OSError(f"{content} changed size while it was packed")
-        if size % BLOCK:
-            stream.write(b"\0" * (BLOCK - size % BLOCK))
-    stream.write(b"\0" * (2 * BLOCK))  # end of archive, then pad to a whole record as tarfile does
-    if stream.written % RECORD:
-        stream.write(b"\0" * (RECORD - stream.written % RECORD))
-    stream.flush()
+    written = 0
+    for segment in segments(files):
+        for piece in _pieces(segment):
+            out.write(piece)
+            written += len(piece)
+    if written % RECORD:
+        out.write(b"\0" * (RECORD - written % RECORD))
 
 
-def write_tar_gz(path: Path, files: Mapping[str, Content], compresslevel: int = 6) -> int:
-    """Write `files` as a .tar.gz at `path`, atomically; return its size."""
+def _pieces(segment: _Run | _File) -> Iterator[bytes]:
+    if isinstance(segment, _Run):
+        yield from segment.pieces
+        return
+    yield segment.header
+    copied = 0
+    with open(segment.path, "rb") as source:
+        while chunk := source.read(CHUNK):
+            copied += len(chunk)
+            yield chunk
+    if copied != segment.size:
+        raise OSError(f"{segment.path} changed size while it was packed")
+    yield segment.padding
+
+
+def write_tar_gz(path: Path, files: Mapping[str, Content], compresslevel: int = 6,
+                 cache: BuildCache | None = None) -> int:
+    """Write `files` as a .tar.gz at `path`, atomically and streaming; return its size.
+
+    Each segment (see `segments`) is deflated on its own and ends with a full flush, so the compressed form of
+    a segment depends on nothing but its bytes: with a build cache, a segment already compressed in an earlier
+    build is copied (a file from disk is known by its digest, without reading it). A clean build compresses
+    the same segments the same way, so the package is byte-identical with or without the cache."""
+    cache = cache if cache is not None and cache.enabled else None
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
+    crc, length = 0, 0
     try:
-        with open(partial, "wb") as raw, \
-                gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=compresslevel) as gz:
-            write_tar(gz, files)
+        with open(partial, "wb") as out:
+            xfl = b"\002" if compresslevel == 9 else b"\004" if compresslevel == 1 else b"\000"
+            out.write(b"\x1f\x8b\x08\x00" + b"\0\0\0\0" + xfl + b"\377")  # as gzip.GzipFile(mtime=0) writes it
+            for segment in segments(files):
+                if isinstance(segment, _Run):
+                    data = b"".join(segment.pieces)
+                    crc, length = zlib.crc32(data, crc), length + len(data)
+                    out.write(_deflate_run(data, compresslevel, cache))
+                else:
+                    crc = _deflate_file(segment, compresslevel, cache, out, crc)
+                    length += len(segment.header) + segment.size + len(segment.padding)
+            tail = b"\0" * (-length % RECORD)
+            if tail:  # a whole number of records, as tarfile pads
+                crc, length = zlib.crc32(tail, crc), length + len(tail)
+                out.write(_deflate_run(tail, compresslevel, None))
+            out.write(zlib.compressobj(compresslevel, zlib.DEFLATED, -15).flush())  # the final, empty block
+            out.write(struct.pack("<II", crc & 0xFFFFFFFF, length & 0xFFFFFFFF))
         os.replace(partial, path)
     finally:
         if partial.exists():
             partial.unlink()
     return path.stat().st_size
+
+
+def _deflate_run(data: bytes, level: int, cache: BuildCache | None) -> bytes:
+    key = cache.key("deflate", level, hashlib.sha1(data).digest()) if cache is not None else None
+    if key is not None:
+        known = cache.get(key)
+        if isinstance(known, bytes):
+            return known
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    packed = compressor.compress(data) + compressor.flush(zlib.Z_FULL_FLUSH)
+    if key is not None:
+        cache.put(key, packed)
+    return packed
+
+
+def _deflate_file(segment: _File, level: int, cache: BuildCache | None, out: BinaryIO, crc: int) -> int:
+    """Write one file's segment, deflated (from the cache when its file is unchanged); return the running CRC."""
+    digest = cache.digest(segment.path) if cache is not None else None
+    key = cache.key("deflate-file", level, segment.header, digest) if digest is not None else None
+    if key is not None:
+        known = cache.get(key)
+        if isinstance(known, tuple) and len(known) == 2:
+            packed, file_crc = known
+            out.write(packed)
+            crc = crc32_combine(zlib.crc32(segment.header, crc), file_crc, segment.size)
+            return zlib.crc32(segment.padding, crc)
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    kept: list[bytes] | None = [] if key is not None and segment.size <= CACHED_FILE_MAX else None
+    file_crc = 0
+    for piece in _pieces(segment):
+        crc = zlib.crc32(piece, crc)
+        if piece is not segment.header and piece is not segment.padding:
+            file_crc = zlib.crc32(piece, file_crc)
+        packed = compressor.compress(piece)
+        if packed:
+            out.write(packed)
+            if kept is not None:
+                kept.append(packed)
+    packed = compressor.flush(zlib.Z_FULL_FLUSH)
+    out.write(packed)
+    if kept is not None:
+        cache.put(key, (b"".join(kept) + packed, file_crc))
+    return crc
+
+
+# CRC-32 of a concatenation from the CRCs of its parts (zlib's crc32_combine, which Python's zlib lacks): a
+# cached file is copied compressed, and its CRC joins the archive's without reading the file.
+_POLY = 0xEDB88320
+
+
+def _multmodp(a: int, b: int) -> int:
+    m, p = 1 << 31, 0
+    while True:
+        if a & m:
+            p ^= b
+            if a & (m - 1) == 0:
+                return p
+        m >>= 1
+        b = (b >> 1) ^ _POLY if b & 1 else b >> 1
+
+
+def _x2n_table() -> list[int]:
+    table, p = [], 1 << 30  # x^1
+    for _ in range(32):
+        table.append(p)
+        p = _multmodp(p, p)
+    return table
+
+
+_X2N = _x2n_table()
+
+
+def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
+    p, k = 1 << 31, 3  # x^(8 * len2) mod P
+    while len2:
+        if len2 & 1:
+            p = _multmodp(_X2N[k & 31], p)
+        len2 >>= 1
+        k += 1
+    return _multmodp(p, crc1) ^ crc2

@@ -20,6 +20,7 @@ from typing import Any, Iterable
 import click
 
 from pamong_edx import units
+from pamong_edx.course.cache import BuildCache
 from pamong_edx.course.model import Course
 from pamong_edx.diagnostics import Diagnostic
 from pamong_edx.errors import DiagnosticsFailed, PamongError, UsageError
@@ -80,7 +81,8 @@ class Outcome:
 
 
 def build_package(course: Course, exporter_cls: type[Exporter], out_dir: Path, options: dict[str, Any]) -> BuildResult:
-    """Run one exporter's lifecycle in a staging folder and move the package into out_dir when it fits."""
+    """Run one exporter's lifecycle in a staging folder and move the package into out_dir when it fits.
+    `options["cache"]`, when given, is the BuildCache the exporter may use (the package is the same)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".pamong-build-", dir=out_dir))
     try:
@@ -115,6 +117,7 @@ def build_courses(
     max_size: int | None = None,
     sco_per: str = "sequential",
     debug: bool = False,
+    cache: BuildCache | None = None,
 ) -> list[Outcome]:
     """Build every course in every format; a failing package does not stop the others.
 
@@ -122,7 +125,8 @@ def build_courses(
     fails its own package with a message naming it; with `debug` the exception propagates instead."""
     outcomes = []
     for course in courses:
-        options = {"max_size": max_size if max_size is not None else course.max_size, "sco_per": sco_per}
+        options = {"max_size": max_size if max_size is not None else course.max_size, "sco_per": sco_per,
+                   "cache": cache}
         for name, exporter_cls in exporters.items():
             outcome = Outcome(course, name)
             try:
@@ -205,16 +209,23 @@ def summary_line(outcome: Outcome) -> str:
 @click.option("--overlay", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
               help=N_("A deployment overlay: run, dates, org, cutoff, attempts and signatories' names for this "
                       "deployment (see docs/course-format.md)."))
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help=N_("Read and render every source again, and keep nothing for the next build (the packages are "
+                      "the same either way)."))
 def build(course_dirs: tuple[Path, ...], formats: tuple[str, ...], out_dir: Path, max_size: str | None,
-          sco_per: str, strict: bool, overlay: Path | None) -> None:
-    """Compile COURSE_DIR... into Open edX OLX and SCORM packages."""
+          sco_per: str, strict: bool, overlay: Path | None, no_cache: bool) -> None:
+    """Compile COURSE_DIR... into Open edX OLX and SCORM packages.
+
+    Unchanged sources are taken from the build cache ($PAMONG_CACHE_DIR, else ~/.cache/pamong-edx), so a
+    rebuild after a small edit is quick; --no-cache turns it off."""
     from pamong_edx.course.loader import load_courses
 
     budget = parse_size(max_size) if max_size is not None else None
     exporters = select_exporters(formats)
     refuse_output_among_inputs(out_dir, course_dirs)
 
-    courses, diagnostics = load_courses(list(course_dirs), languages=course_languages())
+    cache = BuildCache.disabled() if no_cache else BuildCache.default()
+    courses, diagnostics = load_courses(list(course_dirs), languages=course_languages(), cache=cache)
     if overlay is not None:
         from pamong_edx.course.overlay import overlay_courses
 
@@ -238,7 +249,9 @@ def build(course_dirs: tuple[Path, ...], formats: tuple[str, ...], out_dir: Path
 
     prepare_output(out_dir)
     debug = bool((click.get_current_context().find_root().obj or {}).get("debug"))
-    outcomes = build_courses(courses, exporters, out_dir, budget, sco_per, debug=debug)
+    outcomes = build_courses(courses, exporters, out_dir, budget, sco_per, debug=debug, cache=cache)
+    cache.save()
+    cache.prune()
     failed = [o for o in outcomes if o.error]
     for outcome in outcomes:
         if outcome.error:

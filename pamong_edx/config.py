@@ -29,6 +29,17 @@ def user_config_dir(env: Mapping[str, str] | None = None) -> Path:
     return Path(base) / "pamong"
 
 
+def user_cache_dir(env: Mapping[str, str] | None = None) -> Path:
+    """Where the toolkit keeps what it can compute again (the build cache, the parsed region file):
+    $PAMONG_CACHE_DIR, else $XDG_CACHE_HOME/pamong-edx, else ~/.cache/pamong-edx."""
+    env = os.environ if env is None else env
+    explicit = env.get("PAMONG_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "pamong-edx"
+
+
 def config_files(cwd: Path | None = None, env: Mapping[str, str] | None = None) -> list[Path]:
     """The config files in the order they are searched (only those that exist)."""
     env = os.environ if env is None else env

@@ -42,6 +42,9 @@ class Location:
     line: int = 0
     col: int | str = 0
 
+    def __reduce__(self):  # pickled by value: a course model holds one per element (the build cache)
+        return (Location, (self.file, self.line, self.col))
+
     def __str__(self) -> str:
         if not self.line:
             return display_path(self.file)

@@ -69,8 +69,9 @@ class PluginInfo:
 
 
 # What each plugin type is called with; a plugin lacking it would fail later, in the middle of a build.
-REQUIRED_METHODS = {"block": ("build",), "exporter": ("prepare", "write", "finish"), "lms": (), "player_lang": ()}
-REQUIRED_ATTRIBUTES = {"player_lang": ("pack",)}
+REQUIRED_METHODS = {"block": ("build",), "exporter": ("prepare", "write", "finish"), "lms": ("from_profile",),
+                    "player_lang": ()}
+REQUIRED_ATTRIBUTES = {"player_lang": ("pack",), "lms": ("features",)}
 
 
 class _ByType(dict):

@@ -27,3 +27,14 @@ def wilayah() -> Path:
 @pytest.fixture(scope="session")
 def regions(wilayah):
     return load_regions(wilayah)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cache_folder_of_the_session(tmp_path_factory):
+    """The toolkit keeps caches in the user's cache folder (the parsed region file, ...); tests keep theirs in a
+    temporary one."""
+    folder = tmp_path_factory.mktemp("pamong-cache")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("PAMONG_CACHE_DIR", str(folder))
+    yield folder
+    patch.undo()

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any, Collection
 
 from pamong_edx.course.assets import CourseDir, PathProblem
+from pamong_edx.course.cache import BuildCache
+from pamong_edx.course.chapter_cache import Recording
 from pamong_edx.course.codes import did_you_mean, whole_file
 from pamong_edx.course.ids import IdRegistry
 from pamong_edx.course.limits import TIMED_FROM, Limits, TimeLimitReached, time_limit, too_large, too_slow
@@ -24,12 +26,12 @@ from pamong_edx.course.markdown import MarkdownRenderer, Reference
 from pamong_edx.course.model import Asset, Chapter, Location, Sequential, Unit
 from pamong_edx.course.richtext import EMPTY, RichText
 from pamong_edx.course.values import parse_datetime
-from pamong_edx.diagnostics import Diagnostic
-from pamong_edx.i18n import _
 from pamong_edx.course.yamlsource import (
     Fields, MappingNode, Node, ScalarNode, SequenceNode, YamlParseError, as_bool, as_float, as_int, compose_text,
     is_null, kind, node_location,
 )
+from pamong_edx.diagnostics import Diagnostic
+from pamong_edx.i18n import _
 
 _renderer: MarkdownRenderer | None = None
 
@@ -96,6 +98,8 @@ class LoadContext:
         self.ids = IdRegistry()
         self.assets: dict[str, Asset] = {}
         self.refused_assets: set[str] = set()  # files under assets/ already reported as not packageable
+        self.cache: BuildCache | None = None
+        self.recording: Recording | None = None  # set while a chapter file is loaded for the build cache
         self.referenced: set[str] = set()  # asset names something refers to
         self.file: Path = course_dir.root / "course.yaml"  # the file whose nodes are being read
         self.markdown_renderer = renderer()
@@ -166,10 +170,20 @@ class LoadContext:
             self.error(problem.code, problem.message, f.get(key))
             return None
         try:
-            return read_utf8(path, f"{what} '{raw}'", self.limits.markdown_size, "PAMONG_MAX_MARKDOWN_SIZE"), path
+            text = read_utf8(path, f"{what} '{raw}'", self.limits.markdown_size, "PAMONG_MAX_MARKDOWN_SIZE")
         except UnreadableFile as problem:
             self.error(problem.code, problem.message, problem.location)
             return None
+        if self.recording is not None and self.cache is not None:
+            self.recording.read.append((str(path), self.cache.digest(path) or ""))
+        return text, path
+
+    def claim(self, value: str, loc: Location) -> Location | None:
+        """Record an identifier for the course; returns where it was first used when it is a duplicate."""
+        first = self.ids.claim(value, loc)
+        if first is None and self.recording is not None:
+            self.recording.claims.append((value, loc))
+        return first
 
     def asset_name(self, raw: str, at: Where, what: str = "asset") -> str | None:
         """The name (relative to assets/) of an existing asset, marked as referenced; None after an error."""
@@ -188,6 +202,8 @@ class LoadContext:
             self.error(name.code, name.message, at)
             return None
         self.referenced.add(name)
+        if self.recording is not None:
+            self.recording.referenced.append(name)
         return name
 
     # ------------------------------------------------------------------------------------------- mappings
@@ -354,15 +370,25 @@ class LoadContext:
         text, path = read
         return self.render(text, Location(path, 1, 1))
 
+    def text_location(self, at: Node | Location) -> Location:
+        """Where a Markdown text starts: a node's value, or a given location in a Markdown file."""
+        if isinstance(at, Location):
+            return at
+        mark = at.start_mark
+        # A block scalar (`|`, `>`) starts on the line after its indicator.
+        first = mark.line + (2 if getattr(at, "style", None) in ("|", ">") else 1)
+        return Location(self.file, first, mark.column + 1)
+
     def render(self, text: str, at: Node | Location, inline: bool = False) -> Rendered:
         """Render Markdown found at a node (or starting at a location in a Markdown file)."""
-        if isinstance(at, Location):
-            base = at
-        else:
-            mark = at.start_mark
-            # A block scalar (`|`, `>`) starts on the line after its indicator.
-            first = mark.line + (2 if getattr(at, "style", None) in ("|", ">") else 1)
-            base = Location(self.file, first, mark.column + 1)
+        if self.recording is not None:
+            self.recording.texts.append((text, inline))
+        if len(text) <= TIMED_FROM:
+            rendering = self.markdown_renderer.rendering(text, inline)
+            if not rendering.refs:  # most texts: nothing to check, and no place to work out
+                return Rendered(text, rendering.resolve())
+        base = self.text_location(at)
+
         def check(ref: Reference) -> str | None:
             loc = Location(base.file, base.line + ref.line, base.col)
             if ref.is_image and not ref.alt.strip():
@@ -370,7 +396,7 @@ class LoadContext:
             return self.asset_name(ref.path, loc, "image" if ref.is_image else "link target")
 
         if len(text) <= TIMED_FROM:
-            html = self.markdown_renderer.render(text, inline=inline, check=check)
+            html = rendering.resolve(check)
             return Rendered(text, html, list(html.assets))
         size = len(text.encode("utf-8"))
         if size > self.limits.markdown_size:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -20,6 +21,7 @@ def is_valid_id(value: str) -> bool:
     return _VALID.fullmatch(value) is not None
 
 
+@functools.lru_cache(maxsize=4096)  # titles recur (units named "Latihan", blocks without a title)
 def slugify(title: str) -> str:
     """`Apa Itu Desa?` -> `apa-itu-desa`; accents are folded to ASCII, everything else becomes a dash."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")

@@ -15,7 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+import markdown_it
+
 from pamong_edx.course.assets import CourseDir, PathProblem
+from pamong_edx.course.cache import BuildCache
+from pamong_edx.course.chapter_cache import ChapterRecord, Recording, replay, still_valid
 from pamong_edx.course.context import LoadContext
 from pamong_edx.course.codes import did_you_mean, whole_file
 from pamong_edx.course.ids import derive_id, is_valid_id
@@ -51,21 +55,23 @@ class Languages:
 
 
 def load_course(path: str | os.PathLike, block_types: dict[str, Any] | None = None,
-                languages: Languages | None = None) -> tuple[Course | None, list[Diagnostic]]:
+                languages: Languages | None = None, cache: BuildCache | None = None
+                ) -> tuple[Course | None, list[Diagnostic]]:
     """Load a course directory (or its course.yaml). The course is None when there is any error.
 
-    Without `languages`, any well-formed language tag is accepted."""
+    Without `languages`, any well-formed language tag is accepted. With a `cache`, chapter files that did not
+    change since an earlier load come from it (course/chapter_cache.py)."""
     with gc_paused():
-        return CourseLoader(Path(path), block_types, languages).load()
+        return CourseLoader(Path(path), block_types, languages, cache).load()
 
 
-def load_courses(paths: Iterable[str | os.PathLike], languages: Languages | None = None
-                 ) -> tuple[list[Course], list[Diagnostic]]:
+def load_courses(paths: Iterable[str | os.PathLike], languages: Languages | None = None,
+                 cache: BuildCache | None = None) -> tuple[list[Course], list[Diagnostic]]:
     """Load several course directories; returns the courses without errors and all diagnostics."""
     courses: list[Course] = []
     diagnostics: list[Diagnostic] = []
     for path in paths:
-        course, found = load_course(path, languages=languages)
+        course, found = load_course(path, languages=languages, cache=cache)
         diagnostics.extend(found)
         if course is not None:
             courses.append(course)
@@ -73,7 +79,8 @@ def load_courses(paths: Iterable[str | os.PathLike], languages: Languages | None
 
 
 class CourseLoader:
-    def __init__(self, path: Path, block_types: dict[str, Any] | None = None, languages: Languages | None = None):
+    def __init__(self, path: Path, block_types: dict[str, Any] | None = None, languages: Languages | None = None,
+                 cache: BuildCache | None = None):
         if path.suffix in (".yaml", ".yml") and path.is_file():
             path, course_file = path.parent, path
         else:
@@ -85,9 +92,15 @@ class CourseLoader:
             block_types = registered()
             self.skipped_types = {n: p.error for n, p in registry().plugins["block"].items() if not p.loaded}
         self.languages = languages
+        self.cache = cache if cache is not None and cache.enabled else None
+        # What chapter files loaded afresh leave for the next build (their records, their renderings), written
+        # to the cache only after a load without errors.
+        self.kept: list[tuple[str, object]] = []
+        self.html_allowed = False
         self.dir = CourseDir.at(path)
         self.course_file = Path(os.path.abspath(course_file))
         self.ctx = LoadContext(self.dir, block_types)
+        self.ctx.cache = self.cache
         self.block_keys: dict[str, frozenset[str] | None] = {}
         self.format_locs: dict[str, Location] = {}
         self.grading_loc: Location | None = None
@@ -117,7 +130,8 @@ class CourseLoader:
         fields = ctx.fields(node, COURSE_KEYS, COURSE_FILE) if node is not None else None
         if fields is None:
             return None, ctx.diagnostics
-        self.scan_assets(ctx.boolean(fields, "html_assets", False))
+        self.html_allowed = ctx.boolean(fields, "html_assets", False)
+        self.scan_assets(self.html_allowed)
         course = self.course(fields)
         if not self.incomplete:
             self.check_grading(course)
@@ -127,6 +141,11 @@ class CourseLoader:
                     ctx.warning("W204", "asset is not referenced by the course: remove it or refer to it",
                                 whole_file(asset.path))
         has_errors = any(d.is_error for d in ctx.diagnostics)
+        if self.cache is not None:
+            if not has_errors:
+                for key, value in self.kept:
+                    self.cache.put(key, value)
+            self.cache.save()
         return (None if has_errors else course), ctx.diagnostics
 
     def scan_assets(self, html_allowed: bool) -> None:
@@ -320,13 +339,13 @@ class CourseLoader:
                 ctx.error("E105", f"identifier '{node.value}' may hold only letters, digits, _ and -, at most 64 "
                                   "characters", node)
             else:
-                first = ctx.ids.claim(node.value, f.loc_of("id"))
+                first = ctx.claim(node.value, f.loc_of("id"))
                 if first is not None:
                     ctx.error("E106", f"duplicate identifier '{node.value}' (first used at "
                                       f"{first})", node)
                 return node.value
         value = ctx.ids.derived(derive_id(parent_id, title, fallback), siblings)
-        first = ctx.ids.claim(value, f.loc)
+        first = ctx.claim(value, f.loc)
         if first is not None:
             ctx.error("E106", f"identifier '{value}' derived from the title is already used at "
                               f"{first}; give this element an explicit id", f)
@@ -339,13 +358,72 @@ class CourseLoader:
         except PathProblem as problem:
             ctx.error(problem.code, problem.message, item)
             return None
+        key = self.chapter_key(item.value, path)
+        if key is not None:
+            cached = self.cached_chapter(key, siblings)
+            if cached is not None:
+                return cached
+            ctx.recording = Recording(siblings, self.used_formats, len(ctx.diagnostics))
+            # the file changed, most of its texts did not: what they rendered to last time is known
+            renderings = self.cache.get(self.renderings_key(item.value))
+            if isinstance(renderings, dict):
+                ctx.markdown_renderer.memo.update(renderings)
         outer = ctx.file
         ctx.file = path
         try:
             node = ctx.compose(path, f"chapter file '{item.value}'")
-            return self.chapter(node, siblings) if node is not None else None
+            chapter = self.chapter(node, siblings) if node is not None else None
         finally:
             ctx.file = outer
+            recording, ctx.recording = ctx.recording, None
+        if key is not None and chapter is not None:
+            paths = {name: asset.path for name, asset in ctx.assets.items()}
+            record = recording.finish(chapter, siblings, self.used_formats, ctx.diagnostics, paths, self.cache)
+            if not any(d.is_error for d in record.diagnostics):
+                memo = ctx.markdown_renderer.memo
+                self.kept.append((key, record))
+                self.kept.append((self.renderings_key(item.value),
+                                  {text: memo[text] for text in recording.texts if text in memo}))
+                self.cache.remember_source(chapter, self.source_key(key, record))
+        return chapter
+
+    # ------------------------------------------------------------------------------------------- build cache
+
+    def chapter_key(self, raw: str, path: Path) -> str | None:
+        """The cache key of a chapter file: its bytes (by digest) and what of the course around it shapes it."""
+        if self.cache is None:
+            return None
+        digest = self.cache.digest(path)
+        if digest is None:
+            return None
+        ctx = self.ctx
+        types = sorted((name, getattr(t, "component", ""), getattr(t, "version", ""), f"{t.__module__}.{t.__qualname__}")
+                       for name, t in ctx.block_types.items())
+        context = (str(self.dir.root), raw, types, sorted(self.skipped_types.items()), self.course_max_attempts,
+                   sorted(self.format_locs), ctx.limits)
+        return self.cache.key("chapter", digest, context)
+
+    def renderings_key(self, raw: str) -> str:
+        """Where the Markdown renderings of a chapter file are kept: by its place, each under its own text."""
+        return self.cache.key("renderings", str(self.dir.root), raw, markdown_it.__version__)
+
+    def cached_chapter(self, key: str, siblings: dict[str, int]) -> Chapter | None:
+        ctx = self.ctx
+        record = self.cache.get(key)
+        if not isinstance(record, ChapterRecord) or not still_valid(record, self.cache, ctx.assets):
+            return None
+        if not replay(record, ctx.ids.first_use, siblings):
+            return None
+        ctx.referenced.update(record.referenced)
+        for name, count in record.formats.items():
+            self.used_formats[name] += count
+        ctx.diagnostics.extend(record.diagnostics)
+        self.cache.remember_source(record.chapter, self.source_key(key, record))
+        return record.chapter
+
+    def source_key(self, key: str, record: ChapterRecord) -> str:
+        """What an exporter keys a chapter's output by: its file and every file it was made from."""
+        return self.cache.key("chapter-sources", key, record.read, record.assets)
 
     def chapter(self, node: Node, siblings: dict[str, int]) -> Chapter | None:
         ctx = self.ctx

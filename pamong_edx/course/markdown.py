@@ -44,6 +44,9 @@ class Reference:
     alt: str  # the image's alt text ("" when missing); empty for links
     line: int  # 0-based line within the Markdown text
 
+    def __reduce__(self):
+        return (Reference, (self.path, self.is_image, self.alt, self.line))
+
 
 # Says which asset a reference names (its name relative to assets/), or None to leave the URL as written.
 Check = Callable[[Reference], "str | None"]
@@ -56,10 +59,19 @@ class Rendering:
     pieces: tuple[str, ...]
     refs: tuple[Reference, ...] = ()
     written: tuple[str, ...] = ()  # each reference's URL as the author wrote it, escaped for an attribute
+    plain: RichText | None = None  # the rich text itself, when there is no reference to resolve
+
+    @classmethod
+    def of(cls, pieces: tuple[str, ...], refs: tuple[Reference, ...] = (), written: tuple[str, ...] = ()
+           ) -> "Rendering":
+        return cls(pieces, refs, written, None if refs else RichText(pieces))
+
+    def __reduce__(self):  # the build cache keeps renderings; by value is quicker to read back
+        return (Rendering, (self.pieces, self.refs, self.written, self.plain))
 
     def resolve(self, check: Check | None = None) -> RichText:
-        if not self.refs:
-            return RichText(self.pieces)
+        if self.plain is not None:  # rich text is immutable: one object serves every use of this text
+            return self.plain
         parts: list[str | AssetRef] = [self.pieces[0]]
         for ref, written, piece in zip(self.refs, self.written, self.pieces[1:]):
             name = check(ref) if check is not None else None
@@ -89,17 +101,17 @@ class MarkdownRenderer:
     def _render(self, text: str, inline: bool) -> Rendering:
         plain = self.plain_html(text, inline)
         if plain is not None:
-            return Rendering((plain,))
+            return Rendering.of((plain,))
         env: dict = {}
         tokens = self.md.parseInline(text, env) if inline else self.md.parse(text, env)
         refs, written = _mark_references(tokens, text)
         out = self.md.renderer.render(tokens, self.md.options, env)
         if not refs:
-            return Rendering((out,))
+            return Rendering.of((out,))
         pieces = out.split(_MARK)
         # the split alternates HTML and the number of a reference
-        return Rendering(tuple(pieces[0::2]), tuple(refs[int(i)] for i in pieces[1::2]),
-                         tuple(written[int(i)] for i in pieces[1::2]))
+        return Rendering.of(tuple(pieces[0::2]), tuple(refs[int(i)] for i in pieces[1::2]),
+                            tuple(written[int(i)] for i in pieces[1::2]))
 
     @staticmethod
     def plain_html(text: str, inline: bool) -> str | None:

@@ -24,6 +24,7 @@ from pathlib import Path
 from lxml import etree
 
 from pamong_edx.i18n import _
+from pamong_edx.units import format_size
 
 # Extensions the packages may carry, each with the pattern its first bytes match (None: a text format, or
 # one without a fixed signature, which the name alone decides).
@@ -43,6 +44,7 @@ MEDIA: dict[str, bytes | None] = {
 }
 _SIGNATURES = {suffix: re.compile(pattern, re.DOTALL) for suffix, pattern in MEDIA.items() if pattern}
 HTML_SUFFIXES = (".html", ".htm")
+SVG_MAX = 10_000_000  # bytes; drawings are far smaller, and checking one means parsing it whole
 HTML_KEY = "html_assets"
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -104,6 +106,11 @@ def check_asset(path: Path, name: str, html_allowed: bool) -> None:
 
 def check_svg(path: Path) -> None:
     """Raise MediaProblem for an SVG that could run script or load anything from outside itself."""
+    size = os.path.getsize(path)
+    if size > SVG_MAX:
+        raise MediaProblem(_("is {size}, larger than the {limit} an SVG image may be (it is read whole to check "
+                             "it); simplify it or export it as PNG").format(size=format_size(size),
+                                                                         limit=format_size(SVG_MAX)))
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
                              remove_comments=True)
     try:

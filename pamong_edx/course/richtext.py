@@ -16,9 +16,13 @@ formatting it into an f-string flattens it to the course's own layout.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import PosixPath, WindowsPath
 from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import quote
+
+from pamong_edx.diagnostics import Location
 
 ASSETS_DIR = "assets"
 
@@ -31,6 +35,9 @@ class AssetRef:
     """A place in rich text that holds the URL of a course asset, named relative to assets/."""
 
     name: str
+
+    def __reduce__(self):
+        return (AssetRef, (self.name,))
 
 
 def source_url(name: str) -> str:
@@ -63,7 +70,10 @@ class RichText:
     @property
     def assets(self) -> tuple[str, ...]:
         """The asset names referenced, in order of appearance, each once."""
-        return tuple(dict.fromkeys(p.name for p in self.parts if isinstance(p, AssetRef)))
+        parts = self.parts
+        if len(parts) == 1 and type(parts[0]) is str:  # most texts: no reference
+            return ()
+        return tuple(dict.fromkeys(p.name for p in parts if type(p) is AssetRef))
 
     def html(self, resolve: Resolver = source_url) -> str:
         """The HTML with each reference replaced by the URL `resolve` gives for it (escaped for an attribute)."""
@@ -100,8 +110,14 @@ class RichText:
     def __repr__(self) -> str:
         return f"RichText({self.parts!r})"
 
-    def __reduce__(self):  # pickling (the build cache) keeps the parts
-        return (RichText, (self.parts,))
+    def __reduce__(self):  # pickling (the build cache) keeps the parts, already merged
+        return (_from_parts, (self.parts,))
+
+
+def _from_parts(parts: tuple[str | AssetRef, ...]) -> RichText:
+    text = RichText.__new__(RichText)
+    object.__setattr__(text, "parts", parts)
+    return text
 
 
 EMPTY = RichText()
@@ -117,15 +133,21 @@ def as_html(value: RichText | str, resolve: Resolver) -> str:
     return value.html(resolve) if isinstance(value, RichText) else value
 
 
+# Values that never hold rich text, skipped without a look inside.
+_PLAIN = frozenset({str, int, float, bool, type(None), bytes, datetime, PosixPath, WindowsPath, Location})
+
+
 def referenced_assets(value: Any) -> Iterator[str]:
     """Every asset name referenced by the rich text in a model object, its lists and its nested objects."""
-    if isinstance(value, RichText):
+    kind = type(value)
+    if kind is RichText:
         yield from value.assets
-    elif isinstance(value, (list, tuple)):
+    elif kind is list or kind is tuple:
         for item in value:
-            yield from referenced_assets(item)
-    elif is_dataclass(value) and not isinstance(value, type):
-        for f in fields(value):
-            item = getattr(value, f.name)
-            if isinstance(item, (RichText, list, tuple)) or is_dataclass(item):
+            if type(item) not in _PLAIN:
+                yield from referenced_assets(item)
+    elif hasattr(kind, "__dataclass_fields__"):
+        for name in kind.__dataclass_fields__:
+            item = getattr(value, name)
+            if type(item) not in _PLAIN:
                 yield from referenced_assets(item)

@@ -6,7 +6,9 @@ at its line; the OLX exporter reads it again to write the SRT copy it ships.
 
 from __future__ import annotations
 
+import functools
 import io
+import os
 from pathlib import Path
 
 import webvtt
@@ -29,7 +31,19 @@ def is_webvtt(path: Path | str) -> bool:
 
 
 def read_captions(path: Path) -> webvtt.WebVTT:
-    """The captions of an .srt or .vtt file; raises TranscriptProblem when it is malformed or holds none."""
+    """The captions of an .srt or .vtt file; raises TranscriptProblem when it is malformed or holds none.
+
+    A transcript that many videos share is parsed once while it stays unchanged (same size, time, inode)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return _read_captions(str(path), None)
+    return _read_captions(str(path), (info.st_size, info.st_mtime_ns, info.st_ino))
+
+
+@functools.lru_cache(maxsize=64)
+def _read_captions(name: str, version: tuple[int, int, int] | None) -> webvtt.WebVTT:
+    path = Path(name)
     vtt = is_webvtt(path)
     try:
         # strict: a WebVTT cue with a malformed timing is an error, rather than a caption silently left out

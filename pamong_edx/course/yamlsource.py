@@ -6,17 +6,17 @@ builds Python values itself. Only the safe schema's tags are understood; nothing
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Iterator
 
 import yaml
+from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
+from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from pamong_edx.course.model import Location
-
-# The libyaml parser is several times faster and keeps the same marks.
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 STR = "tag:yaml.org,2002:str"
 INT = "tag:yaml.org,2002:int"
@@ -31,8 +31,98 @@ _constructor = SafeConstructor()
 # then walk value by value. Beyond the values actually written, aliases may add at most this many.
 MAX_ALIAS_EXPANSION = 100_000
 
+# An anchor is `&name` after a space, a flow indicator or at a line start. A text without one has no anchor,
+# hence no alias (an alias needs an anchor), and composes without any count. (Prose `&` has a space after it.)
+_ANCHOR_NAME = re.compile(r"&[^\s\[\]{},]")
+_BEFORE_ANCHOR = frozenset(" \t\r\n[]{},:?-")
+
+
+def may_have_anchors(text: str) -> bool:
+    return any(m.start() == 0 or text[m.start() - 1] in _BEFORE_ANCHOR for m in _ANCHOR_NAME.finditer(text))
+
 __all__ = ["Fields", "MappingNode", "Node", "ScalarNode", "SequenceNode", "compose_text", "node_location",
            "is_null", "kind", "as_int", "as_float", "as_bool", "plain"]
+
+# The libyaml parser and composer (C) when PyYAML has them; they keep the same marks.
+try:
+    from yaml.cyaml import CParser as _Parser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _Parser = None
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Plain scalars repeat (keys above all): their tag is resolved once per spelling.
+_TAGS: dict[tuple[str, tuple[bool, bool]], str] = {}
+
+
+class _FastResolve:
+    def resolve(self, kind, value, implicit):
+        if kind is not ScalarNode:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = _TAGS.get(key)
+        if tag is None:
+            if len(_TAGS) > 50_000:
+                _TAGS.clear()
+            tag = _TAGS[key] = super().resolve(kind, value, implicit)
+        return tag
+
+
+class Loader(_FastResolve, _Base):
+    """Composes in C: for documents without anchors."""
+
+
+class _CountingComposer(Composer):
+    """Composes over the parser's events in Python, adding up what aliases add: O(1) per node and per alias.
+
+    An anchored node's expanded size is known when it closes: the nodes made inside it plus what the aliases
+    inside it added. An alias then adds that size; an alias to a node that is still open would never end."""
+
+    def __init__(self) -> None:
+        self.anchors = {}
+        self.made = 0  # nodes composed
+        self.added = 0  # values aliases add beyond them
+        self.sizes: dict[str, int] = {}
+        self.open: set[str] = set()
+
+    def compose_node(self, parent, index):
+        if self.check_event(AliasEvent):
+            event = self.peek_event()
+            if event.anchor in self.open:
+                raise YamlParseError("an alias refers to the collection that contains it, which never ends",
+                                     event.start_mark.line + 1, event.start_mark.column + 1)
+            node = super().compose_node(parent, index)
+            self.added += self.sizes[event.anchor]
+            if self.added > MAX_ALIAS_EXPANSION:
+                raise YamlParseError(
+                    f"aliases expand this document to over {MAX_ALIAS_EXPANSION:,} more values than are "
+                    "written; such a document is refused (write the repeated parts out, or use fewer aliases)",
+                    event.start_mark.line + 1, event.start_mark.column + 1)
+            return node
+        anchor = self.peek_event().anchor
+        self.made += 1
+        if anchor is None:
+            return super().compose_node(parent, index)
+        made, added = self.made, self.added
+        self.open.add(anchor)
+        node = super().compose_node(parent, index)
+        self.open.discard(anchor)
+        self.sizes[anchor] = self.made - made + self.added - added + 1
+        return node
+
+
+if _Parser is not None:
+    class CountingLoader(_CountingComposer, _FastResolve, _Parser, SafeConstructor, yaml.resolver.Resolver):
+        """libyaml's parser, with the composer above."""
+
+        def __init__(self, stream):
+            _Parser.__init__(self, stream)
+            _CountingComposer.__init__(self)
+            SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+else:  # pragma: no cover - PyYAML without libyaml
+    class CountingLoader(_CountingComposer, _FastResolve, yaml.SafeLoader):
+        def __init__(self, stream):
+            yaml.SafeLoader.__init__(self, stream)
+            _CountingComposer.__init__(self)
 
 
 class YamlParseError(Exception):
@@ -42,9 +132,13 @@ class YamlParseError(Exception):
 
 
 def compose_text(text: str) -> Node:
-    """The node tree of one YAML document (an empty one is null); raises YamlParseError with a 1-based position."""
+    """The node tree of one YAML document (an empty one is null); raises YamlParseError with a 1-based position.
+
+    A document with anchors is composed counting what its aliases add (refused past MAX_ALIAS_EXPANSION, or
+    when an alias is inside its own anchor); one without is composed by libyaml alone."""
+    loader_class = CountingLoader if may_have_anchors(text) else Loader
     try:
-        node = yaml.compose(text, Loader=Loader)
+        node = yaml.compose(text, Loader=loader_class)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         parts = [p for p in (exc.context, exc.problem) if p]
@@ -57,48 +151,7 @@ def compose_text(text: str) -> Node:
     if node is None:
         start = yaml.Mark("", 0, 0, 0, None, None)
         return ScalarNode(NULL, "", start, start)
-    check_aliases(node)
     return node
-
-
-def check_aliases(root: Node) -> None:
-    """Refuse a tree that refers to itself or whose aliases expand it far beyond what is written.
-
-    The composed tree shares an aliased node wherever it is used; its expanded size is counted once per node
-    (children before parents, without recursion), so checking costs no more than the text that was written."""
-    size: dict[int, int] = {}
-    on_path: set[int] = set()
-    stack: list[tuple[Node, bool]] = [(root, False)]
-    while stack:
-        node, children_done = stack.pop()
-        key = id(node)
-        if children_done:
-            on_path.discard(key)
-            size[key] = 1 + sum(size[id(child)] for child in _children(node))
-            if size[key] > len(size) + MAX_ALIAS_EXPANSION:
-                mark = node.start_mark
-                raise YamlParseError(
-                    f"aliases expand this document to over {MAX_ALIAS_EXPANSION:,} more values than are written; "
-                    "such a document is refused (write the repeated parts out, or use fewer aliases)",
-                    mark.line + 1, mark.column + 1)
-            continue
-        if key in size:
-            continue
-        if key in on_path:
-            mark = node.start_mark
-            raise YamlParseError("an alias refers to the collection that contains it, which never ends",
-                                 mark.line + 1, mark.column + 1)
-        on_path.add(key)
-        stack.append((node, True))
-        stack.extend((child, False) for child in _children(node) if id(child) not in size)
-
-
-def _children(node: Node) -> list[Node]:
-    if isinstance(node, MappingNode):
-        return [part for pair in node.value for part in pair]
-    if isinstance(node, SequenceNode):
-        return list(node.value)
-    return []
 
 
 def node_location(file: Path, node: Node) -> Location:
@@ -157,17 +210,20 @@ def as_bool(node: ScalarNode) -> bool | None:
 class Fields:
     """A YAML mapping as key -> (key node, value node), plus where it was written."""
 
-    __slots__ = ("node", "file", "items", "what")
+    __slots__ = ("node", "file", "items", "what", "_loc")
 
     def __init__(self, node: MappingNode, file: Path, items: dict[str, tuple[Node, Node]], what: str = ""):
         self.node = node
         self.file = file
         self.items = items
         self.what = what  # how messages name it: "a unit", "grading"
+        self._loc: Location | None = None
 
     @property
     def loc(self) -> Location:
-        return node_location(self.file, self.node)
+        if self._loc is None:
+            self._loc = node_location(self.file, self.node)
+        return self._loc
 
     def __contains__(self, key: str) -> bool:
         return key in self.items

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import sys
@@ -15,14 +14,16 @@ from click.core import ParameterSource
 from pamong_edx.enrol.job import EnrolOptions, JobResult, RosterCounts, execute, job_lock, lms_view, make_plan, \
     summary, sync_count
 from pamong_edx.enrol.journal import Journal
-from pamong_edx.enrol.meter import Meter
 from pamong_edx.enrol.plan import Action, Plan
-from pamong_edx.enrol.results import check_writable, summary_line
+from pamong_edx.enrol.results import check_writable, summary_line, write_table
 from pamong_edx.enrol.rules import COHORT_LEVELS, DEFAULT_COHORT_NAME, RulesError
 from pamong_edx.errors import DiagnosticsFailed, PamongError, UsageError
-from pamong_edx.lms.connect import open_backend
+from pamong_edx.i18n import _
+from pamong_edx.lms.connect import backend_for
 from pamong_edx.lms.errors import ConfigError
-from pamong_edx.lms.profiles import ENV_PROFILE, load_profile, state_dir
+from pamong_edx.lms.profiles import ENV_PROFILE, state_dir
+from pamong_edx.lms.traffic import Traffic
+from pamong_edx.outputs import refuse_overwriting_inputs
 from pamong_edx.regions.commands import regions_option
 from pamong_edx.regions.locate import open_regions
 
@@ -63,7 +64,8 @@ JOB_OPTIONS = ("rules_file", "courses", "cohort_by", "cohort_name", "mode", "aut
 @click.option("--scope", metavar="CODE", help="With --sync: the region (e.g. 18.71) the roster covers.")
 @click.option("-y", "--yes", is_flag=True, help="With --sync: do not ask for confirmation.")
 @click.option("--retry-failed", is_flag=True, help="Send again what the LMS refused in earlier runs.")
-@click.option("--batch-size", type=int, default=100, show_default=True, help="Identifiers per LMS call.")
+@click.option("--batch-size", type=int, help="Identifiers per LMS call (default: what the LMS's backend asks for; "
+              "Open edX: the profile's bulk_batch_size, 100).")
 @click.option("--workers", type=int, default=4, show_default=True, help="LMS calls in flight at once.")
 @click.option("--rate", metavar="N/PERIOD",
               help="Client-side request rate, e.g. 120/minute, or 'off' (default: the LMS's throttle; Open edX "
@@ -95,13 +97,14 @@ def enrol(ctx: click.Context, roster_path: Path | None, profile_name: str | None
             raise DiagnosticsFailed(str(exc)) from None
         if not options.roster.is_file():
             raise UsageError(f"roster {options.roster} does not exist")
+        refuse_overwriting_inputs([options.plan_path if dry_run else options.results_path], options.inputs)
         if dry_run:
             check_writable(options.plan_path, "--plan")
         else:
             check_writable(options.results_path, "--results")
         regions = open_regions(options.regions)
         needs_lms = not dry_run or options.reconcile
-        backend = _backend(name, insecure) if needs_lms else None
+        backend = backend_for(name, insecure=insecure)[1] if needs_lms else None
         try:
             with job_lock(journal.path.parent, name) if not dry_run else _nothing():
                 view = lms_view(backend, rules) if options.reconcile else None
@@ -109,7 +112,7 @@ def enrol(ctx: click.Context, roster_path: Path | None, profile_name: str | None
                 if not as_json:
                     _print_plan(options, plan, counts)
                 if dry_run:
-                    plan.write_csv(options.plan_path)
+                    write_table(options.plan_path, *plan.table(), "plan")
                     if as_json:
                         click.echo(json.dumps({**_plan_json(plan, counts), "plan_file": str(options.plan_path)},
                                               ensure_ascii=False, indent=2))
@@ -148,13 +151,6 @@ def _profile_name(option: str | None) -> str:
 
 def _profile_flag(name: str) -> str:
     return "" if name == ENV_PROFILE or os.environ.get("PAMONG_PROFILE") == name else f" --profile {name}"
-
-
-def _backend(name: str, insecure: bool) -> object:
-    profile = load_profile(None if name == ENV_PROFILE else name)
-    if insecure and not profile.insecure:
-        profile = dataclasses.replace(profile, insecure=True)
-    return open_backend(profile)
 
 
 def _resume(journal: Journal, name: str, given: list[str], as_json: bool) -> EnrolOptions:
@@ -198,9 +194,9 @@ class _Progress:
                                      item_show_func=lambda text: text)
         self.bar.__enter__()
 
-    def update(self, done: int, meter: Meter) -> None:
+    def update(self, done: int, traffic: Traffic) -> None:
         elapsed = max(time.monotonic() - self.started, 1e-6)
-        requests = meter.requests
+        requests = traffic.requests
         self.bar.update(done, f"{requests:,} req · {requests / elapsed:.1f} req/s")
 
     def close(self) -> None:

@@ -1,17 +1,22 @@
 """Sending the plan: cohorts first (listed once per course, the missing ones created once), then batches.
 
-Enrolments are grouped by (course, cohort) so one bulk call both enrols and assigns the cohort of up to
-`batch_size` people. Batches run on a small thread pool; the journal is touched only from the calling
-thread: a batch is marked as sent (and committed) before a worker takes it, and its outcomes are recorded
-when the worker hands them back. Each identifier's outcome is read from the LMS's answer. Failures the
-LMS may not repeat (5xx, timeouts, throttling, an error on one identifier) are retried with backoff; an
-answer that will not change (an invalid email, a rejected batch) is recorded at once; a failure that
-concerns the whole job (credentials, permissions, a missing course) stops it.
+What the engine sends follows the backend's declared `features` and `pacing` (lms/protocol.py), never its
+method signatures. Enrolments are grouped by (course, cohort) so one bulk call both enrols and assigns the
+cohort of up to `batch_size` people; a backend with `mixed_cohorts` takes people of many cohorts in one call,
+each with theirs. Batches run on a small thread pool; the journal is touched only from the calling thread: a
+batch is marked as sent (and committed) before a worker takes it, and its outcomes are recorded when the worker
+hands them back. Each identifier's outcome is read from the LMS's answer.
+
+Single requests are retried by the transport (lms/retry.py). The executor decides only about a whole batch,
+where the journal needs it: a batch the LMS failed on after the transport gave up (an answer lost, which may or
+may not have been applied; everything the engine sends is safe to repeat), was throttled for longer than the
+transport waits, or failed for some identifiers alone, is tried again with the same policy's backoff; an answer
+that will not change (an invalid email, a rejected batch) is recorded at once; a failure that concerns the
+whole job (credentials, permissions, a missing course) stops it.
 """
 
 from __future__ import annotations
 
-import inspect
 import os
 import random
 import signal
@@ -25,30 +30,32 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from pamong_edx.enrol.journal import ENROLLED, PRE_ENROLLED, UNENROLLED, Journal, Outcome, Sending
+from pamong_edx.enrol.outcomes import Status
 from pamong_edx.enrol.plan import Action, Item, Plan
 from pamong_edx.errors import PamongError, UsageError
+from pamong_edx.i18n import _
 from pamong_edx.lms.errors import InvalidInput, LmsError, ServerError, Throttled
-from pamong_edx.lms.protocol import EnrolOutcome, EnrolResult, Person
-
-# outcome words in the results file
-ENROLLED_WORD, PRE_ENROLLED_WORD, ALREADY_WORD = "enrolled", "pre-enrolled", "already-enrolled"
-MOVED_WORD, UNENROLLED_WORD, NOT_ENROLLED_WORD, FAILED_WORD = "cohort-changed", "unenrolled", "not-enrolled", "failed"
+from pamong_edx.lms.protocol import Cohort, EnrolOutcome, EnrolResult, LmsBackend, Person
+from pamong_edx.lms.retry import RetryPolicy
 
 
 @dataclass(frozen=True)
 class Settings:
     batch_size: int = 100  # identifiers per call
     workers: int = 4  # calls in flight at once
-    attempts: int = 4  # tries per batch, on top of the transport's own retries of a single request
-    backoff: float = 1.0  # seconds before the first retry; doubles, with jitter
-    max_backoff: float = 30.0
+    # Tries of one batch (or one cohort creation), with the one backoff formula of lms/retry.py.
+    retry: RetryPolicy = RetryPolicy(attempts=4, base_delay=1.0, max_delay=30.0)
+
+    @property
+    def attempts(self) -> int:
+        return self.retry.attempts
 
 
 @dataclass
 class Batch:
     kind: Action
     course: str
-    cohort: str | None
+    cohort: str | None  # None for a batch of mixed cohorts: each item has its own
     items: list[Item]
     cohort_id: int | None = None
     journal_id: int = 0
@@ -86,22 +93,16 @@ class Report:
 ProgressFn = Callable[[int], None]
 
 
-def sets_mode(backend: object) -> bool:
-    """Whether the backend's bulk enrolment takes a mode (Open edX's bulk API enrols in the default mode)."""
-    return "mode" in inspect.signature(backend.bulk_enrol).parameters
-
-
-def check_modes(backend: object, plan: Plan) -> None:
+def check_modes(backend: LmsBackend, plan: Plan) -> None:
     """Refuse, before anything is sent, rules that ask for a mode the backend cannot set in bulk."""
     modes = {i.rule.mode for i in plan.operations() if i.rule is not None and i.rule.mode}
-    if modes and not sets_mode(backend):
-        raise UsageError(
-            f"the rules ask for enrolment mode {', '.join(sorted(modes))}, but this LMS backend enrols in bulk in "
-            "the course's default mode; remove 'mode:' from the rules (or --mode)"
-        )
+    if modes and not backend.features.enrol_mode:
+        raise UsageError(_(
+            "the rules ask for enrolment mode {modes}, but this LMS backend enrols in bulk in the course's default "
+            "mode; remove 'mode:' from the rules (or --mode)").format(modes=", ".join(sorted(modes))))
 
 
-def check_reachable(backend: object) -> None:
+def check_reachable(backend: LmsBackend) -> None:
     """One cheap call before the job starts, so an LMS that cannot be reached or refuses the credentials is one
     clear error at once, not every row failed after minutes of retries."""
     try:
@@ -113,7 +114,7 @@ def check_reachable(backend: object) -> None:
 class Executor:
     def __init__(
         self,
-        backend: object,
+        backend: LmsBackend,
         journal: Journal,
         run_id: int,
         settings: Settings = Settings(),
@@ -131,12 +132,8 @@ class Executor:
         self.rng = rng or random.Random()
         self._rng_lock = threading.Lock()
         self.report = Report()
-        self._mode_supported = sets_mode(backend)
+        self.features = backend.features
         self._stopping = threading.Event()
-        # Moodle cannot enrol an email without an account: such a backend is given each official's details.
-        self._people = bool(getattr(backend, "creates_accounts", False))
-        add = getattr(backend, "add_to_cohort", None)
-        self._leaves_previous = add is not None and "previous" in inspect.signature(add).parameters
         self._accounts_lock = threading.Lock()
 
     # ------------------------------------------------------------------ the job
@@ -183,29 +180,44 @@ class Executor:
                 raise JobStopped(f"cannot list the cohorts of {course}: {exc}") from None
             missing = sorted(names - on_lms.keys())
             if missing and not on_lms:
-                self._whole_job(lambda: self.backend.set_cohorted(course, True), f"turning on cohorts in {course}")
-            futures = {name: pool.submit(self._create_cohort, course, name) for name in missing}
-            for name, future in futures.items():
-                cohort = self._whole_job(future.result, f"creating cohort '{name}' in {course}")
-                on_lms[name] = cohort.id
-                self.journal.record_cohort(course, name, cohort.id, self.run_id)
-                self.report.cohorts_created += 1
+                self._whole_job(lambda: self.backend.set_cohorted(course, True),
+                                _("turning on cohorts in {course}").format(course=course))
+            if self.features.batch_cohorts:  # as many per request as the LMS takes
+                groups = [missing] if missing else []
+            else:  # one request each, several in flight
+                groups = [[name] for name in missing]
+            futures = [(group, pool.submit(self._create_cohorts, course, group)) for group in groups]
+            for group, future in futures:
+                made = self._whole_job(future.result, _("creating cohort '{name}' in {course}").format(name=group[0],
+                                                                                                    course=course))
+                for name in group:
+                    on_lms[name] = made[name].id
+                    self.journal.record_cohort(course, name, made[name].id, self.run_id)
+                    self.report.cohorts_created += 1
             for name in names:
                 ids[(course, name)] = on_lms[name]
         return ids
 
-    def _create_cohort(self, course: str, name: str):  # noqa: ANN202 - a protocol Cohort
-        create = getattr(self.backend, "create_cohort", None)
+    def _create_cohorts(self, course: str, names: list[str]) -> dict[str, Cohort]:
+        """Create cohorts just listed as missing. After a failure, list again before creating what is still
+        missing: the failed request may have made some."""
+        made: dict[str, Cohort] = {}
         for attempt in range(1, self.settings.attempts + 1):
+            todo = [n for n in names if n not in made]
             try:
-                # ensure_cohort lists before creating, which also covers a create whose answer was lost
-                return create(course, name) if create else self.backend.ensure_cohort(course, name)
+                if self.features.create_cohort:
+                    made.update(zip(todo, self.backend.create_cohorts(course, todo)))
+                else:  # ensure_cohort lists before it creates
+                    made.update((n, self.backend.ensure_cohort(course, n)) for n in todo)
+                return made
             except (ServerError, Throttled) as exc:
-                if attempt == self.settings.attempts:
+                wait = exc.wait if isinstance(exc, Throttled) else 0.0
+                if attempt == self.settings.attempts or wait > self.settings.retry.max_wait:
                     raise
-                self.sleep(max(self._backoff(attempt), getattr(exc, "wait", 0.0)))
-                create = None  # after a failure, look before creating again
-        raise AssertionError("unreachable")
+                self.sleep(max(self._backoff(attempt), wait))
+            listed = {c.name: c for c in self.backend.list_cohorts(course)}
+            made.update((n, listed[n]) for n in todo if n in listed)
+        return made
 
     @staticmethod
     def _whole_job(call: Callable, what: str):  # noqa: ANN205
@@ -217,14 +229,18 @@ class Executor:
     # ------------------------------------------------------------------ batches
 
     def _batches(self, operations: list[Item], cohort_ids: dict[tuple[str, str], int]) -> list[Batch]:
+        mixed = self.features.mixed_cohorts
+
         def key(item: Item) -> tuple:
             rule = item.rule
             flags = (rule.auto_enroll, rule.email_students, rule.mode or "") if rule else (False, False, "")
-            return (item.action.value, item.course, item.cohort or "", flags)
+            cohort = "" if mixed and item.action is Action.ENROL else item.cohort or ""
+            return (item.action.value, item.course, cohort, flags)
 
         size = self.settings.batch_size
         batches = []
-        for (kind, course, cohort, _), group in groupby(sorted(operations, key=key), key=key):
+        for (kind, course, cohort, _), group in groupby(sorted(operations, key=lambda i: (key(i), i.cohort or "")),
+                                                        key=key):
             members = list(group)
             for start in range(0, len(members), size):
                 chunk = members[start:start + size]
@@ -271,19 +287,19 @@ class Executor:
     def _not_sent(self, batch: Batch, message: str) -> None:
         """Fail a batch in the results without sending it; the journal is untouched, so the next run plans it."""
         for item in batch.items:
-            item.outcome = FAILED_WORD
+            item.outcome = Status.FAILED
             item.message = _join(item.message, message)
-            self.report.operations[(batch.kind.value, FAILED_WORD)] += 1
+            self.report.operations[(batch.kind.value, Status.FAILED.value)] += 1
         self.progress(len(batch.items))
 
     def _record(self, batch: Batch, answer: Answer) -> None:
         self.journal.settle(batch.journal_id, [o for _, o in answer.outcomes], attempts=answer.attempts,
                             message=answer.message)
         for item, outcome in answer.outcomes:
-            item.outcome = FAILED_WORD if outcome.failure else outcome.outcome
+            item.outcome = Status.FAILED if outcome.failure else Status(outcome.outcome)
             if outcome.failure:
                 item.message = _join(item.message, outcome.failure)
-            self.report.operations[(batch.kind.value, item.outcome)] += 1
+            self.report.operations[(batch.kind.value, item.outcome.value)] += 1
         self.report.batches += 1
         self.progress(len(answer.outcomes))
 
@@ -299,6 +315,9 @@ class Executor:
             try:
                 answers = self._call(batch, todo)
             except Throttled as exc:
+                if exc.wait > self.settings.retry.max_wait:  # hours, say: the job stops, and resumes later
+                    done.extend((i, _failure(i, batch, str(exc), permanent=False)) for i in todo)
+                    return Answer(done, attempt, str(exc), fatal=exc)
                 message = str(exc)
                 self.sleep(max(exc.wait, self._backoff(attempt)))
                 continue
@@ -334,10 +353,12 @@ class Executor:
         if batch.kind is Action.ENROL:
             rule = items[0].rule
             kwargs = {"cohort": batch.cohort, "auto_enroll": rule.auto_enroll, "email_learners": rule.email_students}
-            if rule.mode and self._mode_supported:
+            if rule.mode and self.features.enrol_mode:
                 kwargs["mode"] = rule.mode
-            if self._people:
+            if self.features.creates_accounts:
                 kwargs["people"] = [_person(i) for i in items]
+            if self.features.mixed_cohorts:
+                kwargs["cohorts"] = {i.email: i.cohort for i in items if i.cohort}
             results = self.backend.bulk_enrol(batch.course, emails, **kwargs)
             ordered = _in_order(emails, results)
             self._count_accounts(ordered)
@@ -347,9 +368,9 @@ class Executor:
             return [_enrolled(i, batch, r) for i, r in zip(items, ordered)]
         if batch.kind is Action.COHORT:
             extra: dict = {}
-            if self._people:
+            if self.features.creates_accounts:
                 extra["people"] = [_person(i) for i in items]
-            if self._leaves_previous:
+            if self.features.cohort_moves:
                 extra["previous"] = {i.email: i.previous_cohort for i in items}
             change = self.backend.add_to_cohort(batch.course, batch.cohort_id, emails, **extra)
             invalid = {x.lower() for x in change.invalid}
@@ -364,7 +385,7 @@ class Executor:
                     reason = reasons.get(item.email, "the LMS knows no such user")
                     out.append(_failure(item, batch, reason, permanent=True))
                 else:
-                    out.append(Outcome(item.email, item.course, "cohort", MOVED_WORD, item.state or ENROLLED,
+                    out.append(Outcome(item.email, item.course, "cohort", Status.COHORT_CHANGED, item.state or ENROLLED,
                                        cohort=batch.cohort))
             return out
         results = self.backend.bulk_unenrol(batch.course, emails)
@@ -377,9 +398,8 @@ class Executor:
                     self.report.accounts[result.account] += 1
 
     def _backoff(self, attempt: int) -> float:
-        ceiling = min(self.settings.max_backoff, self.settings.backoff * 2 ** (attempt - 1))
         with self._rng_lock:
-            return ceiling / 2 + self.rng.uniform(0, ceiling / 2)
+            return self.settings.retry.backoff(attempt, self.rng)
 
 
 def _in_order(identifiers: list[str], results: list[EnrolResult]) -> list[EnrolResult | None]:
@@ -403,7 +423,8 @@ def _person(item: Item) -> Person:
 
 
 def _failure(item: Item, batch: Batch, message: str, *, permanent: bool) -> Outcome:
-    return Outcome(item.email, item.course, batch.kind.value, FAILED_WORD, None, failure=message, permanent=permanent)
+    return Outcome(item.email, item.course, batch.kind.value, Status.FAILED, None, failure=message,
+                   permanent=permanent)
 
 
 def _enrolled(item: Item, batch: Batch, result: EnrolResult | None) -> Outcome | None:
@@ -413,18 +434,19 @@ def _enrolled(item: Item, batch: Batch, result: EnrolResult | None) -> Outcome |
         return _failure(item, batch, result.message or "the LMS rejects this identifier: not a valid email or an "
                         "existing username", permanent=True)
     if result.outcome is EnrolOutcome.PRE_ENROLLED:
-        state, word, owned = PRE_ENROLLED, PRE_ENROLLED_WORD, True
+        state, word, owned = PRE_ENROLLED, Status.PRE_ENROLLED, True
     elif result.outcome is EnrolOutcome.ENROLLED:
-        state, word, owned = ENROLLED, ENROLLED_WORD, True
+        state, word, owned = ENROLLED, Status.ENROLLED, True
     elif result.outcome is EnrolOutcome.ALREADY_ENROLLED:
         # Already there: ours if an earlier run sent it (the answer to that send was lost), else someone else's.
-        state, word, owned = ENROLLED, ALREADY_WORD, item.resend or item.owned
+        state, word, owned = ENROLLED, Status.ALREADY_ENROLLED, item.resend or item.owned
     else:
         return None
-    cohort = batch.cohort
-    if batch.cohort and result.cohort is not None and result.cohort != batch.cohort:
+    cohort = item.cohort
+    if cohort and result.cohort is not None and result.cohort != cohort:
         return Outcome(item.email, item.course, "enrol", word, state, cohort=result.cohort, owned=owned,
-                       failure=f"the LMS put them in cohort '{result.cohort}', not '{batch.cohort}'")
+                       failure=_("the LMS put them in cohort '{given}', not '{asked}'").format(given=result.cohort,
+                                                                                           asked=cohort))
     return Outcome(item.email, item.course, "enrol", word, state, cohort=cohort, owned=owned)
 
 
@@ -433,7 +455,7 @@ def _unenrolled(item: Item, batch: Batch, result: EnrolResult | None) -> Outcome
         return None
     if result.outcome is EnrolOutcome.INVALID:
         return _failure(item, batch, "the LMS rejects this identifier", permanent=True)
-    word = UNENROLLED_WORD if result.outcome is EnrolOutcome.UNENROLLED else NOT_ENROLLED_WORD
+    word = Status.UNENROLLED if result.outcome is EnrolOutcome.UNENROLLED else Status.NOT_ENROLLED
     return Outcome(item.email, item.course, "unenrol", word, UNENROLLED, cohort=None)
 
 

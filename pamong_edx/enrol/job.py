@@ -18,15 +18,18 @@ from pathlib import Path
 
 from pamong_edx.enrol.executor import Executor, JobStopped, Settings, check_modes, check_reachable
 from pamong_edx.enrol.journal import Journal
-from pamong_edx.enrol.meter import Meter, traffic_for
 from pamong_edx.enrol.plan import Action, LmsView, Official, Plan, Rejected, build_plan
-from pamong_edx.enrol.ratelimit import RateLimiter, parse_rate
 from pamong_edx.enrol.results import check_writable, failed_rows, write_results
 from pamong_edx.enrol.rules import COHORT_LEVELS, DEFAULT_COHORT_NAME, Rules, check_regions, load_rules, \
     rules_from_options
 from pamong_edx.errors import PamongError, UsageError
+from pamong_edx.i18n import _
+from pamong_edx.lms.protocol import LmsBackend
+from pamong_edx.lms.traffic import Traffic
+from pamong_edx.rates import Rate, RateError, parse_rate
 from pamong_edx.regions.codes import normalise_code
 from pamong_edx.regions.reference import Regions
+from pamong_edx.roster.checks import row_text
 from pamong_edx.roster.reader import read_roster
 
 
@@ -52,7 +55,7 @@ class EnrolOptions:
     sync: bool = False
     scope: str | None = None
     retry_failed: bool = False
-    batch_size: int = 100
+    batch_size: int | None = None  # None: what the LMS's backend declares (its pacing)
     workers: int = 4
     rate: str | None = None  # "120/minute", "off"; None: the LMS's default throttle
 
@@ -72,12 +75,12 @@ class EnrolOptions:
             if code is None:
                 raise UsageError(f"--scope {self.scope}: not a region code; write e.g. 18, 18.71 or 18.71.01")
             self.scope = code
-        if not 1 <= self.batch_size <= 1000:
-            raise UsageError("--batch-size must be between 1 and 1000")
+        if self.batch_size is not None and self.batch_size < 1:
+            raise UsageError(_("--batch-size must be at least 1"))
         if not 1 <= self.workers <= 32:
             raise UsageError("--workers must be between 1 and 32")
         if self.rate:
-            parse_rate(self.rate)  # a mistyped --rate is reported before the roster is read
+            client_rate(self.rate)  # a mistyped --rate is reported before the roster is read
 
     @property
     def results_path(self) -> Path:
@@ -86,6 +89,12 @@ class EnrolOptions:
     @property
     def plan_path(self) -> Path:
         return self.plan_file or self.roster.with_name(f"{self.roster.stem}.enrol-plan.csv")
+
+    @property
+    def inputs(self) -> list[Path]:
+        """The files the job reads, which no output may replace."""
+        regions = Path(self.regions) if self.regions else None
+        return [p for p in (self.roster, self.rules_file, self.columns, regions) if p is not None]
 
     def rules(self) -> Rules:
         if self.rules_file is not None:
@@ -143,6 +152,30 @@ class JobResult:
 
 # ---------------------------------------------------------------------------------------------------- steps
 
+NO_LIMIT = {"off", "none", "0", "unlimited"}
+
+
+def client_rate(text: str) -> Rate | None:
+    """--rate: `120/minute`, `2/s`; `off` for no client-side limit."""
+    if text.strip().lower() in NO_LIMIT:
+        return None
+    try:
+        return parse_rate(text)
+    except RateError:
+        raise UsageError(_("--rate '{text}': write requests per period, e.g. 120/minute or 2/second, or 'off'")
+                         .format(text=text)) from None
+
+
+def batch_size(options: EnrolOptions, backend: LmsBackend) -> int:
+    """--batch-size, or what the backend's pacing asks for; never more than it takes."""
+    pacing = backend.pacing
+    if options.batch_size is None:
+        return pacing.batch_size
+    if options.batch_size > pacing.max_batch_size:
+        raise UsageError(_("--batch-size {n}: this LMS takes at most {most} identifiers per call")
+                         .format(n=options.batch_size, most=pacing.max_batch_size))
+    return options.batch_size
+
 
 @contextmanager
 def job_lock(state_dir: Path, profile: str) -> Iterator[None]:
@@ -172,9 +205,9 @@ def officials(
             counts.statuses[checked.status] += 1
             record = checked.record
             if checked.status == "error":
-                yield Rejected(checked.row, record.email, " | ".join(str(x) for x in checked.diagnostics))
+                yield Rejected(checked.row, record.email, row_text(checked.diagnostics))
             else:
-                note = " | ".join(str(x) for x in checked.warnings)
+                note = row_text(checked.warnings)
                 yield Official(checked.row, record.email, record.jabatan, record.kode_desa, note, name=record.nama,
                                places=places(record.kode_desa), nik=record.nik)
 
@@ -217,16 +250,19 @@ def make_plan(
     if options.scope and options.scope not in regions.names:
         raise UsageError(f"--scope {options.scope} is not in the region file; check the code")
     counts = RosterCounts()
+    view = journal.view(rules.course_keys)
     plan = build_plan(
-        officials(options.roster, regions, options, counts), rules, journal.entries(rules.course_keys),
-        cohort_namer(regions), sync_scope=options.scope if options.sync else None,
-        retry_failed=options.retry_failed, lms=lms, accounts=journal.accounts(),
+        officials(options.roster, regions, options, counts), rules, view.entries, cohort_namer(regions),
+        sync_scope=options.scope if options.sync else None, retry_failed=options.retry_failed, lms=lms,
+        accounts=view.accounts, prefetch=view.prefetch,
     )
     return plan, counts
 
 
-def lms_view(backend: object, rules: Rules) -> LmsView:
+def lms_view(backend: LmsBackend, rules: Rules) -> LmsView:
     """--reconcile: the emails actively enrolled in each course, as the LMS reports them."""
+    if not backend.features.find_users:
+        raise UsageError(_("--reconcile: this LMS backend cannot list enrolments and accounts"))
     view = LmsView()
     for course in rules.course_keys:
         usernames = [e.username for e in backend.list_enrolments(course) if e.is_active]
@@ -242,25 +278,24 @@ def lms_view(backend: object, rules: Rules) -> LmsView:
 def execute(
     options: EnrolOptions,
     plan: Plan,
-    backend: object,
+    backend: LmsBackend,
     journal: Journal,
     *,
     roster: RosterCounts | None = None,
-    progress: Callable[[int, Meter], None] | None = None,
+    progress: Callable[[int, Traffic], None] | None = None,
 ) -> JobResult:
     """Send the plan's operations, record every outcome, write the results file."""
     check_modes(backend, plan)
     check_writable(options.results_path, "--results")
     started = time.monotonic()
-    traffic = traffic_for(backend)
-    rate = parse_rate(options.rate) if options.rate else traffic.throttle
-    meter = Meter(traffic, RateLimiter(rate))
-    metered = meter.install(backend, pool_size=max(16, options.workers * 2))
+    traffic = backend.traffic
+    traffic.pace(client_rate(options.rate) if options.rate else backend.pacing.rate)
+    settings = Settings(batch_size=batch_size(options, backend), workers=options.workers)
     if plan.operations():
         check_reachable(backend)
     run_id = journal.start_run(options.to_record())
-    executor = Executor(backend, journal, run_id, Settings(batch_size=options.batch_size, workers=options.workers),
-                        progress=(lambda n: progress(n, meter)) if progress else None)
+    executor = Executor(backend, journal, run_id, settings,
+                        progress=(lambda n: progress(n, traffic)) if progress else None)
     result = JobResult(plan=plan, roster=roster or RosterCounts(), run_id=run_id)
     status = "failed"
     try:
@@ -277,7 +312,7 @@ def execute(
         result.cohorts_created = executor.report.cohorts_created
         result.accounts = executor.report.accounts
         result.refused = executor.report.refused
-        result.traffic = meter.snapshot() if metered else {}
+        result.traffic = traffic.snapshot()
         result.results_path = options.results_path
         result.failed_rows = failed_rows(plan.items)
         try:

@@ -17,18 +17,20 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from pamong_edx.enrol.outcomes import Status
 from pamong_edx.errors import PamongError
 
 SCHEMA_VERSION = 1
 FILE_NAME = "enrol-journal.sqlite3"
 
 # What is on the LMS for one (email, course), as far as the toolkit knows.
-NONE, ENROLLED, PRE_ENROLLED, UNENROLLED = "none", "enrolled", "pre-enrolled", "unenrolled"
+NONE = "none"
+ENROLLED, PRE_ENROLLED, UNENROLLED = Status.ENROLLED.value, Status.PRE_ENROLLED.value, Status.UNENROLLED.value
 ACTIVE_STATES = (ENROLLED, PRE_ENROLLED)
 
 SCHEMA = """
@@ -149,10 +151,101 @@ def _now() -> str:
 _COLUMNS = "email, course, state, cohort, region, row, owned, pending, target, outcome, failure, permanent"
 
 
-def _entry(row: tuple) -> Entry:
+def _entry(row: tuple, shared: dict[str, str] | None = None) -> Entry:
     email, course, state, cohort, region, number, owned, pending, target, outcome, failure, permanent = row
+    if shared is not None:  # the few values repeated on every row, kept once (a plan holds them per row)
+        course, state, cohort, region, outcome = (shared.setdefault(v, v) if v is not None else None
+                                                  for v in (course, state, cohort, region, outcome))
     return Entry(email, course, state, cohort, region, number, bool(owned), pending, target, outcome, failure,
                  bool(permanent))
+
+
+class JournalView:
+    """The journal's entries for some courses, read on demand rather than held whole: a plan asks about the
+    officials of a roster chunk by chunk (`prefetch`, one query each), so a national roster's journal never
+    sits in memory. `entries` maps (email, course) -> Entry; `accounts` maps email -> whether it had an LMS
+    account when last enrolled (True when enrolled anywhere, False when only ever pre-enrolled; a forecast
+    for the dry-run: an official may have registered since)."""
+
+    CHUNK = 500  # emails per query (SQLite allows 999 parameters)
+
+    def __init__(self, db: sqlite3.Connection, courses: Iterable[str]) -> None:
+        self._db = db
+        self._courses = list(dict.fromkeys(courses))
+        self._shared: dict[str, str] = {}
+        self._emails: set[str] = set()  # the chunk prefetched
+        self._entries: dict[tuple[str, str], Entry] = {}
+        self._accounts: dict[str, bool] = {}
+        self.entries = _Lookup(self._entry, self.items)
+        self.accounts = _Lookup(self._account)
+
+    def prefetch(self, emails: list[str]) -> None:
+        """Read what the journal knows about these emails (and forget the previous chunk)."""
+        self._emails, self._entries, self._accounts = set(emails), {}, {}
+        for start in range(0, len(emails), self.CHUNK):
+            chunk = emails[start:start + self.CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for course in self._courses:
+                sql = f"SELECT {_COLUMNS} FROM enrolments WHERE course=? AND email IN ({marks})"
+                for row in self._db.execute(sql, [course, *chunk]):
+                    entry = _entry(row, self._shared)
+                    self._entries[(entry.email, entry.course)] = entry
+            sql = (f"SELECT email, max(state = 'enrolled'), max(state = 'pre-enrolled') FROM enrolments "
+                   f"WHERE email IN ({marks}) GROUP BY email")
+            for email, enrolled, pre in self._db.execute(sql, chunk):
+                if enrolled or pre:
+                    self._accounts[email] = bool(enrolled)
+
+    def _entry(self, key: tuple[str, str]) -> Entry | None:
+        email, course = key
+        if email in self._emails or course not in self._courses:
+            return self._entries.get(key)
+        row = self._db.execute(f"SELECT {_COLUMNS} FROM enrolments WHERE email=? AND course=?", key).fetchone()
+        return _entry(row, self._shared) if row else None
+
+    def _account(self, email: str) -> bool | None:
+        if email in self._emails:
+            return self._accounts.get(email)
+        row = self._db.execute("SELECT max(state = 'enrolled'), max(state = 'pre-enrolled') FROM enrolments "
+                               "WHERE email=?", (email,)).fetchone()
+        return bool(row[0]) if row and (row[0] or row[1]) else None
+
+    def items(self) -> Iterator[tuple[tuple[str, str], Entry]]:
+        """Every entry of the courses, by course then email, streamed."""
+        marks = ",".join("?" * len(self._courses))
+        sql = f"SELECT {_COLUMNS} FROM enrolments WHERE course IN ({marks}) ORDER BY course, email"
+        for row in self._db.execute(sql, self._courses):
+            entry = _entry(row, self._shared)
+            yield (entry.email, entry.course), entry
+
+
+class _Lookup(Mapping):
+    """A read-only mapping over a lookup function (what build_plan reads: `get`, and for --sync `items`)."""
+
+    def __init__(self, find, items=None) -> None:  # noqa: ANN001 - key -> value or None; () -> (key, value)s
+        self._find = find
+        self._items = items
+
+    def items(self):  # noqa: ANN201 - streamed (key, value) pairs
+        if self._items is None:
+            raise TypeError("this journal lookup is read by key")
+        return self._items()
+
+    def get(self, key, default=None):  # noqa: ANN001, ANN201
+        value = self._find(key)
+        return default if value is None else value
+
+    def __getitem__(self, key):  # noqa: ANN001, ANN204
+        value = self._find(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __iter__(self):  # noqa: ANN204
+        raise TypeError("a journal lookup is read by key")
+
+    def __len__(self) -> int:
+        raise TypeError("a journal lookup is read by key")
 
 
 class Journal:
@@ -222,13 +315,13 @@ class Journal:
 
     # ------------------------------------------------------------------ state
 
+    def view(self, courses: Iterable[str]) -> JournalView:
+        """What the journal knows about these courses, read on demand (see JournalView)."""
+        return JournalView(self.db, courses)
+
     def entries(self, courses: Iterable[str]) -> dict[tuple[str, str], Entry]:
-        out: dict[tuple[str, str], Entry] = {}
-        for course in dict.fromkeys(courses):
-            for row in self.db.execute(f"SELECT {_COLUMNS} FROM enrolments WHERE course=?", (course,)):
-                entry = _entry(row)
-                out[(entry.email, entry.course)] = entry
-        return out
+        """Every entry of these courses, in memory (for tests and small journals; plans use `view`)."""
+        return dict(JournalView(self.db, courses).items())
 
     def entry(self, email: str, course: str) -> Entry | None:
         sql = f"SELECT {_COLUMNS} FROM enrolments WHERE email=? AND course=?"
@@ -323,8 +416,7 @@ class Journal:
     # ------------------------------------------------------------------ what earlier outcomes tell
 
     def accounts(self) -> dict[str, bool]:
-        """Email -> whether it had an LMS account when last enrolled (True when enrolled anywhere, False
-        when only ever pre-enrolled). Only a forecast for the dry-run: an official may have registered since."""
+        """Email -> whether it had an LMS account when last enrolled (see JournalView), in memory."""
         rows = self.db.execute(
             "SELECT email, max(state = 'enrolled'), max(state = 'pre-enrolled') FROM enrolments GROUP BY email"
         )

@@ -8,10 +8,10 @@ same list drives the dry-run CSV, the executor and the results file.
 from __future__ import annotations
 
 import enum
+import functools
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from pamong_edx.enrol.journal import ENROLLED, PRE_ENROLLED, Entry
 from pamong_edx.enrol.rules import CourseRule, Rules, in_region
@@ -123,14 +123,11 @@ class Plan:
         always = {"enrol", "cohort", "unchanged", "rows with errors"}
         return " · ".join(f"{k} {counts[k]:,}" for k in order if counts[k] or k in always)
 
-    def write_csv(self, path: Path) -> None:
-        """The plan as CSV (XLSX for a .xlsx name): one line per roster row and course, what will be done and
-        why."""
-        from pamong_edx.enrol.results import write_table
-
-        write_table(path, ["row", "email", "course", "cohort", "action", "message"], (
-            [item.row or "", item.email, item.course, item.cohort or "", _action_label(item), item.message]
-            for item in sorted(self.items, key=_row_order)), "plan")
+    def table(self) -> tuple[list[str], Iterator[list[object]]]:
+        """The plan as a table (the --plan file): one line per roster row and course, what will be done and why."""
+        rows = ([item.row or "", item.email, item.course, item.cohort or "", _action_label(item), item.message]
+                for item in sorted(self.items, key=_row_order))
+        return ["row", "email", "course", "cohort", "action", "message"], rows
 
 
 def _action_label(item: Item) -> str:
@@ -156,19 +153,22 @@ def build_plan(
     retry_failed: bool = False,
     lms: LmsView | None = None,
     accounts: Mapping[str, bool] | None = None,
+    prefetch: Callable[[list[str]], None] | None = None,
 ) -> Plan:
     """Compare the desired state of every roster row with the journal (and the LMS, when given).
 
     `officials` is the checked roster in row order; `journal` the entries for the rules' courses;
-    `accounts` what earlier outcomes say about whether an email has an LMS account.
+    `accounts` what earlier outcomes say about whether an email has an LMS account. `prefetch(emails)`, when
+    given, is called before each chunk of the roster so that `journal` and `accounts` can read that chunk's
+    entries at once (Journal.view).
     """
-    accounts = accounts or {}
+    accounts = {} if accounts is None else accounts
     items: list[Item] = []
     first_row: dict[str, int] = {}
     present: set[str] = set()  # every email on the roster, rejected rows included: sync never removes them
     wanted: set[tuple[str, str]] = set()
     rows = 0
-    for person in officials:
+    for person in _chunked(officials, prefetch):
         rows += 1
         if isinstance(person, Rejected):
             if person.email:
@@ -206,9 +206,12 @@ def _decide(
     enrolled_on_lms: bool | None,
 ) -> Item:
     def item(action: Action, message: str = "", resend: bool = False) -> Item:
+        # The official's details ride along only with what will be sent (an LMS that makes accounts needs them);
+        # a row that stays unchanged keeps nothing more than its results line, so a re-run stays small.
         return Item(action, person.row, person.email, rule.course, cohort, person.region, _join(message, person.note),
                     rule, resend=resend, owned=bool(entry and entry.owned), state=entry.state if entry else None,
-                    official=person, previous_cohort=entry.cohort if entry else None)
+                    official=person if action.is_operation else None,
+                    previous_cohort=entry.cohort if entry else None)
 
     if entry is not None and entry.pending == "enrol":
         return item(Action.ENROL, "sent by an interrupted run; sent again", resend=True)
@@ -229,7 +232,7 @@ def _decide(
     if cohort is None or entry.cohort == cohort:
         if entry.pending == "cohort" and entry.target != cohort:
             return item(Action.COHORT, f"back to {cohort} after an interrupted move", resend=True)
-        return item(Action.UNCHANGED, f"{entry.state} by an earlier run")
+        return item(Action.UNCHANGED, _by_an_earlier_run(entry.state))
     if entry.pending == "cohort" and entry.target == cohort:
         return item(Action.COHORT, f"moving from {entry.cohort}; sent by an interrupted run, sent again", resend=True)
     if entry.failure and entry.permanent and entry.target == cohort and not retry_failed:
@@ -245,7 +248,7 @@ def _unenrolments(
 ) -> list[Item]:
     courses = set(rules.course_keys)
     out = []
-    for (email, course), entry in sorted(journal.items()):
+    for (email, course), entry in journal.items():
         if course not in courses or not entry.owned or email in present or (email, course) in wanted:
             continue
         if not (entry.active or entry.pending == "unenrol") or not in_region(entry.region, scope):
@@ -254,7 +257,31 @@ def _unenrolments(
             "not on the roster any more"
         out.append(Item(Action.UNENROL, None, email, course, entry.cohort, entry.region, message,
                         resend=entry.pending == "unenrol", owned=True, state=entry.state))
-    return out
+    return sorted(out, key=lambda item: (item.email, item.course))
+
+
+def _chunked(officials: Iterable[Official | Rejected], prefetch: Callable[[list[str]], None] | None
+             ) -> Iterator[Official | Rejected]:
+    if prefetch is None:
+        yield from officials
+        return
+    chunk: list[Official | Rejected] = []
+    for person in officials:
+        chunk.append(person)
+        if len(chunk) == PREFETCH:
+            prefetch([p.email for p in chunk if isinstance(p, Official)])
+            yield from chunk
+            chunk = []
+    prefetch([p.email for p in chunk if isinstance(p, Official)])
+    yield from chunk
+
+
+PREFETCH = 500  # roster rows looked up in the journal at once
+
+
+@functools.cache
+def _by_an_earlier_run(state: str) -> str:
+    return f"{state} by an earlier run"  # one string per state, not one per row
 
 
 def _join(*parts: str) -> str:

@@ -1,30 +1,39 @@
 """The results file (one line per roster row and course) and the run's summary, for people and for scripts.
 
-Written for Excel users, like the roster check's: CSV as UTF-8 with a byte-order mark (so Excel reads the
-accents), or XLSX when the file name ends in .xlsx; any cell that Excel would run as a formula (starting with
-= + - @ or a tab) gets a leading apostrophe. Files are written beside their name and moved into place.
+Written through pamong_edx.tables, like the roster check's: CSV as UTF-8 with a byte-order mark (so Excel
+reads the accents), or XLSX when the file name ends in .xlsx; formula-safe, control characters dropped,
+NIK-shaped numbers masked; written beside its name and moved into place.
+
+This module reads the plan's items but does not import the plan: an item is read by its fields, its action by
+value.
 """
 
 from __future__ import annotations
 
-import csv
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-from pamong_edx.enrol.plan import Action, Item
-from pamong_edx.errors import PamongError, UsageError
-from pamong_edx.roster.results import neutralise, xlsx_safe
+from pamong_edx.enrol.outcomes import FAILED_STATUSES, Status
+from pamong_edx.errors import UsageError
+from pamong_edx.i18n import _
+from pamong_edx.tables import write_table
+
+__all__ = ["FAILED_STATUSES", "HEADER", "check_writable", "failed_rows", "status_of", "summary_line",
+           "write_results", "write_table"]
 
 HEADER = ["row", "email", "course", "cohort", "status", "message"]
 
-# statuses that mean the row is not where it should be on the LMS
-FAILED_STATUSES = {"failed", "error", "not-sent"}
-
-
-def excel_safe(cells: Sequence[object]) -> list[object]:
-    return [neutralise(c) if isinstance(c, str) else c for c in cells]
+# what a plan action (by its value) means in the results file when no run set an outcome
+_STATUS_BEFORE_RUN = {
+    "unchanged": Status.UNCHANGED,
+    "failed-before": Status.FAILED,
+    "row-error": Status.ERROR,
+    "duplicate": Status.SKIPPED,
+    "no-course": Status.SKIPPED,
+}
 
 
 def check_writable(path: Path, option: str) -> None:
@@ -38,45 +47,14 @@ def check_writable(path: Path, option: str) -> None:
         raise UsageError(f"{option} {path}: the folder {folder} is not writable; choose another path")
 
 
-def write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]], what: str) -> None:
-    """Write rows as CSV, or XLSX for a .xlsx name, Excel-safe; a reader never sees half a file."""
-    tmp = path.with_name(path.name + ".part")
-    try:
-        if path.suffix.lower() == ".xlsx":
-            from openpyxl import Workbook
-
-            book = Workbook(write_only=True)
-            sheet = book.create_sheet(what)
-            sheet.append(list(header))
-            for cells in rows:
-                sheet.append([xlsx_safe(c) for c in excel_safe(cells)])
-            book.save(tmp)
-        else:
-            with tmp.open("w", newline="", encoding="utf-8-sig") as handle:
-                out = csv.writer(handle)
-                out.writerow(header)
-                out.writerows(excel_safe(cells) for cells in rows)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise PamongError(f"cannot write the {what} file {path}: {exc.strerror or exc}; "
-                          "choose another path (-o/--plan)") from None
-
-
-def status_of(item: Item) -> str:
+def status_of(item: Any) -> str:
     """The item's status after the run (the executor sets `outcome`); before any run, what the plan says."""
     if item.outcome:
         return item.outcome
-    return {
-        Action.UNCHANGED: "unchanged",
-        Action.FAILED_BEFORE: "failed",
-        Action.ROW_ERROR: "error",
-        Action.DUPLICATE: "skipped",
-        Action.NO_COURSE: "skipped",
-    }.get(item.action, "not-sent")
+    return _STATUS_BEFORE_RUN.get(item.action.value, Status.NOT_SENT)
 
 
-def write_results(items: Iterable[Item], path: Path) -> Counter:
+def write_results(items: Iterable[Any], path: Path) -> Counter:
     """Write the results file; return the count of lines by status."""
     counts: Counter = Counter()
 
@@ -86,15 +64,13 @@ def write_results(items: Iterable[Item], path: Path) -> Counter:
             counts[status] += 1
             yield [item.row or "", item.email, item.course, item.cohort or "", status, item.message]
 
-    write_table(path, HEADER, lines(), "results")
+    write_table(path, HEADER, lines(), _("results"))
     return counts
 
 
-def failed_rows(items: Iterable[Item]) -> int:
+def failed_rows(items: Iterable[Any]) -> int:
     return len({(i.row, i.email) for i in items if status_of(i) in FAILED_STATUSES})
 
 
 def summary_line(counts: Counter) -> str:
-    order = ["enrolled", "pre-enrolled", "already-enrolled", "cohort-changed", "unenrolled", "not-enrolled",
-             "unchanged", "skipped", "failed", "error", "not-sent"]
-    return " · ".join(f"{k} {counts[k]:,}" for k in order if counts[k])
+    return " · ".join(f"{k} {counts[k]:,}" for k in Status if counts[k])

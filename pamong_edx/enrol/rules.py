@@ -13,12 +13,15 @@ import json
 import re
 import string
 from collections.abc import Callable
+from itertools import accumulate
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from pamong_edx.diagnostics import Diagnostic, Location, register
 from pamong_edx.errors import PamongError
+from pamong_edx.i18n import N_, _
 from pamong_edx.regions.codes import normalise_code
 from pamong_edx.roster.positions import CANONICAL, canonical_position
 
@@ -31,18 +34,28 @@ COURSE_KEY = re.compile(r"^[^\s,]+$")
 MODE = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 
-@dataclass(frozen=True)
-class Diagnostic:
-    """One problem in a rules file: `path:line:col: CODE message`."""
+# The rules file's diagnostics (pamong_edx/diagnostics.py), each located at its line and column.
+for _code, _name, _summary in (
+    ("RUL001", "rules-not-yaml", N_("not valid YAML, or nested deeper than a rules file needs")),
+    ("RUL003", "rules-unknown-key", N_("unknown or repeated key")),
+    ("RUL004", "rules-wrong-kind", N_("a value of the wrong kind (text, true/false, list, mapping; version not 1)")),
+    ("RUL005", "rules-missing", N_("empty file, no courses, or a course entry without course")),
+    ("RUL006", "rules-cohort-level", N_("unknown cohort level")),
+    ("RUL007", "rules-cohort-name", N_("cohort name template with a field other than {kode}/{nama}, or none")),
+    ("RUL008", "rules-region-code", N_("a region that is not a region code")),
+    ("RUL009", "rules-course-twice", N_("a course listed twice")),
+    ("RUL010", "rules-course-key", N_("a course key with a space or comma")),
+    ("RUL011", "rules-no-courses", N_("courses empty or not a list")),
+    ("RUL012", "rules-empty-list", N_("an empty list or a blank position")),
+    ("RUL013", "rules-mode", N_("a malformed mode name")),
+    ("RUL014", "rules-position", N_("a position that is not a village government position")),
+    ("RUL015", "rules-region-unknown", N_("a region code that is not in the region file")),
+):
+    register(_code, _name, _summary)
 
-    path: str
-    line: int
-    col: int
-    code: str
-    message: str
 
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
+def located(path: str, line: int, col: int, code: str, message: str) -> Diagnostic:
+    return Diagnostic(code, message, Location(path, line, col))
 
 
 class RulesError(PamongError):
@@ -127,8 +140,9 @@ def check_regions(rules: Rules, known: Callable[[str], bool]) -> list[str]:
     for rule in rules.courses:
         for code in rule.regions:
             if not known(code):
-                problems.append(f"{rules.source}:{rule.line}: RUL015 course {rule.course}: region {code} is not in "
-                                "the region file; check the code (e.g. with pamong regions show)")
+                problems.append(str(located(rules.source, rule.line, 0, "RUL015", _(
+                    "course {course}: region {code} is not in the region file; check the code (e.g. with pamong "
+                    "regions show)").format(course=rule.course, code=code))))
     return problems
 
 
@@ -204,7 +218,7 @@ class _Reader:
 
     def error(self, node: yaml.Node, code: str, message: str) -> None:
         mark = node.start_mark
-        self.diagnostics.append(Diagnostic(self.path, mark.line + 1, mark.column + 1, code, message))
+        self.diagnostics.append(located(self.path, mark.line + 1, mark.column + 1, code, message))
 
     def mapping(self, node: yaml.Node, what: str, known: set[str]) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         if not isinstance(node, yaml.MappingNode):
@@ -364,18 +378,48 @@ def load_rules(path: Path) -> Rules:
     return parse_rules(text, where)
 
 
+MAX_RULES_CHARS = 1_000_000  # a national rules file is a few kilobytes
+MAX_FLOW_DEPTH = 20  # [ and { nested; PyYAML's scanner slows with the square of the depth
+_QUOTED_OR_COMMENT = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\']|\'\')*\'|#[^\n]*')
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _too_big(text: str) -> str:
+    """Why a text cannot be a rules file before YAML reads it, or ""."""
+    if len(text) > MAX_RULES_CHARS:
+        return _("the file has {n:,} characters, more than a rules file needs ({limit:,})").format(
+            n=len(text), limit=MAX_RULES_CHARS)
+    brackets = _NOT_BRACKETS.sub("", _QUOTED_OR_COMMENT.sub("", text))
+    if max(accumulate(map(_STEP.__getitem__, brackets)), default=0) > MAX_FLOW_DEPTH:
+        return _("lists or mappings nested deeper than a rules file needs ({limit} levels)").format(
+            limit=MAX_FLOW_DEPTH)
+    return ""
+
+
 def parse_rules(text: str, where: str) -> Rules:
     reader = _Reader(where)
+    problem = _too_big(text)
+    if problem:
+        raise RulesError(where, [located(where, 1, 1, "RUL001", problem)])
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        mark = getattr(exc, "problem_mark", None)  # not every YAMLError is located
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = getattr(exc, "problem", None) or str(exc)
-        raise RulesError(where, [Diagnostic(where, line, col, "RUL001", f"not valid YAML: {problem}")]) from None
+        raise RulesError(where, [located(where, line, col, "RUL001", f"not valid YAML: {problem}")]) from None
+    except RecursionError:
+        deep = _("lists or mappings nested deeper than a rules file needs; it is not a rules file")
+        raise RulesError(where, [located(where, 1, 1, "RUL001", deep)]) from None
     if root is None:
         empty = "the rules file is empty; list at least one course under 'courses:'"
-        raise RulesError(where, [Diagnostic(where, 1, 1, "RUL005", empty)])
+        raise RulesError(where, [located(where, 1, 1, "RUL005", empty)])
+    alias = _first_alias(root)
+    if alias is not None:
+        mark = alias.start_mark
+        message = _("anchors and aliases (& and *) are not used in rules files; write each value out")
+        raise RulesError(where, [located(where, mark.line + 1, mark.column + 1, "RUL004", message)])
     top = reader.mapping(root, "the rules file", TOP_KEYS)
     if "version" in top:
         node = top["version"][1]
@@ -403,3 +447,20 @@ def parse_rules(text: str, where: str) -> Rules:
         raise RulesError(where, reader.diagnostics)
     raw = {"source": where, "rules": yaml.safe_load(text)}
     return Rules(courses=tuple(courses), source=where, raw=raw)
+
+
+def _first_alias(root: yaml.Node) -> yaml.Node | None:
+    """A node met twice in the tree (an alias), found in one pass: a rules file has no use for them, and the
+    journal's record of the rules would expand them (an alias bomb)."""
+    seen: set[int] = set()
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            return node
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            todo.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            todo.extend(node.value)
+    return None

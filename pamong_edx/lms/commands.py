@@ -9,7 +9,9 @@ import click
 from pamong_edx.errors import PamongError
 from pamong_edx.lms.connect import backend_for
 from pamong_edx.lms.deploy import deploy_package
+from pamong_edx.i18n import _
 from pamong_edx.lms.errors import AuthError
+from pamong_edx.lms.protocol import Pacing
 
 profile_option = click.option(
     "--profile", "-p", "profile_name", metavar="NAME",
@@ -18,6 +20,13 @@ profile_option = click.option(
 insecure_option = click.option(
     "--insecure", is_flag=True, help="Allow plain http:// to a host other than this machine (test networks only)."
 )
+
+
+def _pacing(pacing: Pacing) -> str:
+    paths = ", ".join(pacing.throttled_paths) or _("every path")
+    rate = _("{rate} on {paths}").format(rate=pacing.rate, paths=paths) if pacing.rate else _("no throttle known")
+    return _("pacing: {rate} · {budget}").format(rate=rate, budget=pacing.request_budget or
+                                                 _("{n} identifiers per call").format(n=pacing.batch_size))
 
 
 @click.group()
@@ -47,6 +56,7 @@ def check(ctx: click.Context, profile_name: str | None, insecure: bool, course_i
             ctx.exit(1)
         staff = "yes" if me.is_staff else "no"
         click.echo(f"acting as: {me.username} ({info.admin_title}: {staff})")
+        click.echo(_pacing(backend.pacing))
         capabilities = backend.capabilities(course_id)
         width = max(len(c.job) for c in capabilities)
         for cap in capabilities:

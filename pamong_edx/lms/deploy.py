@@ -1,8 +1,9 @@
 """Deploying course packages: make sure the course exists, import the package, follow it to the end.
 
 Works through the LMS protocol only, so any backend that can describe, create and import a course can
-deploy. Safe to repeat: an existing course is reused, and importing the same package again replaces the
-content with the same content.
+deploy (`features.course_import`); a backend without an import API (`features.manual_deploy`) gives the steps a
+person follows instead. Safe to repeat: an existing course is reused, and importing the same package again
+replaces the content with the same content.
 """
 
 from __future__ import annotations
@@ -11,8 +12,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from pamong_edx.errors import UsageError
+from pamong_edx.i18n import _
 from pamong_edx.lms.errors import LmsError
 from pamong_edx.lms.protocol import LmsBackend, PackageInfo
+from pamong_edx.units import format_size
 
 Echo = Callable[[str], None]
 
@@ -43,13 +47,14 @@ def deploy_package(
     echo(f"{package.path.name} -> {package.course_id} \"{package.title}\"")
     for note in package.notes:
         echo(f"  note: {note}")
-    steps = getattr(backend, "deploy_steps", None)
-    if steps is not None:  # an LMS with no API to import a package (Moodle and SCORM): the exact manual steps
-        for line in steps(package):
+    if not backend.features.course_import:  # an LMS with no API to import a package (Moodle and SCORM)
+        if not backend.features.manual_deploy:
+            raise UsageError(_("this LMS backend can neither import a package nor say how to add one by hand"))
+        for line in backend.deploy_steps(package):
             echo(f"  {line}")
         return DeployResult(package, created=False, state="manual")
     existing = backend.get_course(package.course_id)
-    size = _size(package.path.stat().st_size)
+    size = format_size(package.path.stat().st_size)
     if dry_run:
         if existing is None:
             pacing = "self-paced" if package.self_paced else "instructor-paced"
@@ -91,10 +96,3 @@ def deploy_package(
         echo(f"  platform says: {line}")
     return DeployResult(package, created, status.state, error=message or status.state)
 
-
-def _size(n: int) -> str:
-    for unit in ("B", "kB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n} B"

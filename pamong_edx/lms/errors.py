@@ -12,6 +12,9 @@ from pamong_edx.errors import PamongError, UsageError
 class LmsError(PamongError):
     """A call to the LMS failed."""
 
+    platform_message = ""  # the platform's own words, apart from the message, when it gives them
+    debuginfo: str | None = None  # Moodle's debugging detail, when the site shows it
+
     def __init__(self, message: str, *, status: int | None = None, code: str = "") -> None:
         super().__init__(message)
         self.status = status
@@ -63,7 +66,18 @@ class ServerError(LmsError):
 
 
 class Unreachable(ServerError):
-    """No HTTP answer at all: connection refused or reset, or the timeout passed."""
+    """No HTTP answer at all: connection refused or reset, or the timeout or the call's deadline passed."""
+
+
+class BadAnswer(ServerError):
+    """The LMS answered, but not with anything the toolkit can read: not JSON, JSON of the wrong shape, nested
+    too deep, larger than the limit, or pages without end. The message names the endpoint and what was wrong.
+    The call may have taken effect (`maybe_applied`), as with any answer that cannot be trusted."""
+
+
+class OriginError(LmsError):
+    """A URL to follow (a next page, a task's artifact, a redirect) lies outside the profile's origin, or is one
+    that parsers read differently; it is refused and nothing, credentials least of all, is sent there."""
 
 
 class ConfigError(UsageError):

@@ -11,7 +11,10 @@
     timeout = 30                                    # seconds to wait for an answer
 
 A table named after the LMS holds that backend's own settings (`[profiles.NAME.moodle]`, see
-docs/moodle.md); a Moodle profile needs no client_id: its secret is the web-service token.
+docs/moodle.md); what a backend needs beyond `lms_url` its `from_profile` checks (Open edX: a client_id; Moodle
+signs in with the web-service token alone). A `limits` table
+changes how much the toolkit accepts from the LMS (`[profiles.NAME.limits]`, see lms/limits.py and
+docs/security.md).
 
 The file is looked for at $PAMONG_CONFIG, else ./pamong.toml, else <user config dir>/pamong/pamong.toml
 ($XDG_CONFIG_HOME or ~/.config). PAMONG_LMS_URL, PAMONG_STUDIO_URL, PAMONG_CLIENT_ID and
@@ -26,13 +29,17 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 
 from pamong_edx.config import CONFIG_NAME, config_files, user_config_dir  # noqa: F401 (re-exported)
+from pamong_edx.i18n import _
 from pamong_edx.lms.errors import ConfigError
+from pamong_edx.lms.limits import Limits
 
 ENV_PROFILE = "env"
-KNOWN_KEYS = {"lms", "lms_url", "studio_url", "client_id", "client_secret_env", "ca_bundle", "insecure", "timeout"}
+KNOWN_KEYS = {"lms", "lms_url", "studio_url", "client_id", "client_secret_env", "ca_bundle", "insecure", "timeout",
+              "limits"}
 ENV_KEYS = {
     "lms": "PAMONG_LMS",
     "lms_url": "PAMONG_LMS_URL",
@@ -40,7 +47,6 @@ ENV_KEYS = {
     "client_id": "PAMONG_CLIENT_ID",
 }
 SECRET_ENV = "PAMONG_CLIENT_SECRET"
-TOKEN_ONLY = {"moodle"}  # LMSs that sign in with the secret alone (a web-service token): no client_id
 PROFILE_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
@@ -57,6 +63,7 @@ class Profile:
     insecure: bool = False
     timeout: float = 30.0
     options: dict = field(default_factory=dict, compare=False)  # the [profiles.NAME.<lms>] table
+    limits: Limits = field(default_factory=Limits)  # the [profiles.NAME.limits] table
 
 
 def user_state_dir(env: Mapping[str, str] | None = None) -> Path:
@@ -78,11 +85,29 @@ def state_dir(profile: str, env: Mapping[str, str] | None = None, create: bool =
     return path
 
 
+MAX_NESTING = 32  # arrays and inline tables in pamong.toml; tomllib recurses once per level
+_STRINGS_OR_COMMENTS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*')
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _nesting(text: str) -> int:
+    brackets = _NOT_BRACKETS.sub("", _STRINGS_OR_COMMENTS.sub("", text))
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
+
+
 def _read_profiles(path: Path) -> dict[str, dict]:
+    too_deep = ConfigError(_("{path}: arrays or tables nested too deep to read; a profile needs only a few levels")
+                           .format(path=path))
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        if _nesting(text) > MAX_NESTING:  # refused before the parser recurses into it
+            raise too_deep
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise too_deep from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
@@ -136,10 +161,8 @@ def load_profile(
             values[key] = env[var]
     where = f"profile '{name}' ({source})"
     lms = str(values.get("lms", "openedx"))
-    for key in ("lms_url",) if lms in TOKEN_ONLY else ("lms_url", "client_id"):
-        if not values.get(key):
-            var = ENV_KEYS[key]
-            raise ConfigError(f"{where}: '{key}' is missing; set it in the profile or in {var}")
+    if not values.get("lms_url"):  # what else a profile needs (a client_id...) its backend's from_profile says
+        raise ConfigError(missing(where, "lms_url"))
     return Profile(
         name=name,
         lms=lms,
@@ -152,7 +175,16 @@ def load_profile(
         insecure=_bool(values.get("insecure", False), where, "insecure"),
         timeout=_timeout(values.get("timeout", 30), where),
         options=dict(values.get(lms) or {}),
+        limits=Limits.from_table(values.get("limits") or {}, where),
     )
+
+
+def missing(where: str, key: str) -> str:
+    """The message for a profile key its backend needs and does not have."""
+    var = ENV_KEYS.get(key)
+    if var:
+        return _("{where}: '{key}' is missing; set it in the profile or in {var}").format(where=where, key=key, var=var)
+    return _("{where}: '{key}' is missing; set it in the profile").format(where=where, key=key)
 
 
 def _check_keys(values: dict, source: str, name: str) -> None:
@@ -162,9 +194,10 @@ def _check_keys(values: dict, source: str, name: str) -> None:
             "environment variable and name that variable in client_secret_env"
         )
     lms = values.get("lms", "openedx")
-    if lms in values and not isinstance(values[lms], dict):
-        raise ConfigError(f"{source}: [profiles.{name}] has '{lms}' = ...; the {lms} settings go in a "
-                          f"[profiles.{name}.{lms}] table")
+    for table in (lms, "limits"):
+        if table in values and not isinstance(values[table], dict):
+            raise ConfigError(f"{source}: [profiles.{name}] has '{table}' = ...; the {table} settings go in a "
+                              f"[profiles.{name}.{table}] table")
     unknown = sorted(set(values) - KNOWN_KEYS - {lms})
     if unknown:
         raise ConfigError(

@@ -1,13 +1,12 @@
-"""The operations the toolkit needs from any LMS, with typed results.
+"""The operations the toolkit needs from any LMS, with typed results, and what each LMS declares about itself.
 
 Everything outside pamong_edx/lms/<backend>/ talks to an LMS only through `LmsBackend`: `pamong deploy`,
 `pamong lms check` and the enrolment engine. A backend raises the typed errors of lms/errors.py.
 Identifiers are what rosters hold: an email or a username.
 
-An LMS that cannot enrol an email without an account (Moodle has no pre-enrolment) sets the class attribute
-`creates_accounts = True`: its `bulk_enrol` and `add_to_cohort` then take `people` (one `Person` per
-identifier), create the missing accounts and update the region of existing ones before they enrol. A backend
-without the attribute is never given `people`.
+A backend states what it can do in `features` (a class attribute) and how it wants to be paced in `pacing`
+(an attribute built from the profile). The engine and the commands read these declarations and nothing else:
+an optional argument is passed only when the matching feature says the backend takes it.
 """
 
 from __future__ import annotations
@@ -18,8 +17,51 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
+from pamong_edx.rates import Rate
+
 if TYPE_CHECKING:
     from pamong_edx.lms.profiles import Profile
+    from pamong_edx.lms.traffic import Traffic
+
+
+@dataclass(frozen=True)
+class Features:
+    """What a backend can do. Each flag names the protocol argument or method it governs."""
+
+    # People: the LMS enrols an email that has no account yet (Open edX's allowed enrolment); or, when it cannot,
+    # the backend makes the accounts itself: `bulk_enrol` and `add_to_cohort` then take `people` (one Person per
+    # identifier) and create the missing accounts and update the region of existing ones before they enrol.
+    pre_enrolment: bool = False
+    creates_accounts: bool = False
+    enrol_mode: bool = False  # `bulk_enrol` takes `mode` (else the course's default mode is used)
+    # Cohorts: the LMS has them; `create_cohorts(course, [name])` is one request for a cohort just listed as
+    # missing (else the engine calls `ensure_cohort`, which lists first); `create_cohorts(course, names)` takes
+    # many names per request; `bulk_enrol` takes `cohorts` (a cohort per identifier) so that one call serves
+    # people of many cohorts; `add_to_cohort` takes `previous` and takes the movers out of their old cohort.
+    cohorts: bool = False
+    create_cohort: bool = False
+    batch_cohorts: bool = False
+    mixed_cohorts: bool = False
+    cohort_moves: bool = False
+    find_users: bool = False  # `find_users` and `list_enrolments` work (for --reconcile)
+    grades: bool = False  # `list_grades` works
+    course_import: bool = False  # `create_course`, `start_import`, `import_status`, `import_failure` work
+    scorm_import: bool = False  # the import takes SCORM packages
+    # No import API: `deploy_steps(package)` gives the steps a person follows instead.
+    manual_deploy: bool = False
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """How a backend wants the engine to send: the LMS's own throttle, which request paths it counts, and how
+    many identifiers one bulk call carries by default and at most. A backend that splits a call into several
+    requests by its own measure (Moodle's max_input_vars) says so in `request_budget`, shown by `lms check`."""
+
+    rate: Rate | None = None  # the throttle the LMS applies to this client; None: none known
+    throttled_paths: tuple[str, ...] = ()  # path prefixes the throttle counts; empty: every path
+    batch_size: int = 100  # identifiers per bulk call
+    max_batch_size: int = 1000
+    request_budget: str = ""  # what one request may carry at most, in the LMS's own terms
 
 
 @dataclass(frozen=True)
@@ -227,6 +269,13 @@ class LmsBackend(Protocol):
     component: ClassVar[str]
     version: ClassVar[str]
     requires: ClassVar[str]
+    features: ClassVar[Features]
+    pacing: Pacing
+
+    @property
+    def traffic(self) -> Traffic:
+        """The meter every request of this backend passes (counts, and paces once `traffic.pace()` is set)."""
+        ...
 
     @classmethod
     def from_profile(cls, profile: Profile) -> LmsBackend: ...
@@ -259,6 +308,10 @@ class LmsBackend(Protocol):
 
     def import_failure(self, ticket: ImportTicket) -> str: ...
 
+    def deploy_steps(self, package: PackageInfo) -> list[str]:
+        """features.manual_deploy: what a person does to put the package in its course."""
+        ...
+
     # people
     def find_users(self, *, emails: Iterable[str] = (), usernames: Iterable[str] = ()) -> list[Account]: ...
 
@@ -268,9 +321,15 @@ class LmsBackend(Protocol):
         identifiers: list[str],
         *,
         cohort: str | None = None,
+        cohorts: Mapping[str, str] | None = None,
         auto_enroll: bool = True,
         email_learners: bool = False,
-    ) -> list[EnrolResult]: ...
+        mode: str | None = None,
+        people: list[Person] | None = None,
+    ) -> list[EnrolResult]:
+        """Enrol (and put in `cohort`, or each in `cohorts[identifier]` with features.mixed_cohorts); `mode` only
+        with features.enrol_mode, `people` only with features.creates_accounts."""
+        ...
 
     def bulk_unenrol(self, course_id: str, identifiers: list[str]) -> list[EnrolResult]: ...
 
@@ -281,12 +340,20 @@ class LmsBackend(Protocol):
 
     def list_cohorts(self, course_id: str) -> list[Cohort]: ...
 
-    def ensure_cohort(self, course_id: str, name: str) -> Cohort: ...
+    def ensure_cohort(self, course_id: str, name: str) -> Cohort:
+        """The cohort of that name, created when missing (lists first)."""
+        ...
 
-    # Optional: a backend may also offer `create_cohort(course_id, name) -> Cohort`, one request for a cohort the
-    # caller has just listed as missing; the enrolment engine uses it to avoid listing again per cohort.
+    def create_cohorts(self, course_id: str, names: list[str]) -> list[Cohort]:
+        """features.create_cohort: make cohorts the caller has just listed as missing, in as few requests as the
+        LMS allows (one per name, or many per request with features.batch_cohorts); in the order given."""
+        ...
 
-    def add_to_cohort(self, course_id: str, cohort_id: int, identifiers: list[str]) -> CohortChange: ...
+    def add_to_cohort(self, course_id: str, cohort_id: int, identifiers: list[str], *,
+                      people: list[Person] | None = None, previous: Mapping[str, str | None] | None = None
+                      ) -> CohortChange:
+        """`people` only with features.creates_accounts, `previous` only with features.cohort_moves."""
+        ...
 
     # results
     def list_grades(self, course_id: str) -> Iterator[Grade]: ...

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 
+from pamong_edx.personal import normalise_digits
+
 LEVEL_NAMES = {1: "provinsi", 2: "kabupaten/kota", 3: "kecamatan", 4: "desa/kelurahan"}
 
-_DOTTED = re.compile(r"\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?)?")
+_DOTTED = re.compile(r"[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{4})?)?)?")
 _SEPARATORS = re.compile(r"[\s.\-/]+")
-_NUMBER_SUFFIX = re.compile(r"(\d+)[.,]0+")  # a code that went through a number cell: 1871011003.0
+_NUMBER_SUFFIX = re.compile(r"([0-9]+)[.,]0+")  # a code that went through a number cell: 1871011003.0
 _PART_LENGTHS = (2, 2, 2, 4)
 _UNDOTTED_LENGTHS = {2: 1, 4: 2, 6: 3, 10: 4}  # digits -> level
 
@@ -29,13 +31,13 @@ def normalise_code(text: str) -> str | None:
     ``18.71.01.1003``, ``1871011003``, ``18 71 01 1003``, ``18-71-01-1003`` and ``1871011003.0`` all give
     ``18.71.01.1003``; the 2-, 4- and 6-digit prefixes give the province, kabupaten/kota and kecamatan codes.
     """
-    text = text.strip()
+    text = normalise_digits(text.strip())
     if _DOTTED.fullmatch(text):
         return text
     number = _NUMBER_SUFFIX.fullmatch(text)
     if number:
         text = number.group(1)
-    if text.isdigit():
+    if text.isdigit() and text.isascii():
         level = _UNDOTTED_LENGTHS.get(len(text))
         if level is None:
             return None
@@ -45,7 +47,7 @@ def normalise_code(text: str) -> str | None:
         return None
     if len(parts) == 1:  # separators only around the digits
         return normalise_code(parts[0]) if parts[0] != text else None
-    if all(p.isdigit() and len(p) == n for p, n in zip(parts, _PART_LENGTHS, strict=False)):
+    if all(p.isdigit() and p.isascii() and len(p) == n for p, n in zip(parts, _PART_LENGTHS, strict=False)):
         return ".".join(parts)
     return None
 

@@ -8,11 +8,16 @@ Loading keeps one dict of dotted code -> name (about 20 MB for the 91,599 rows o
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 from pamong_edx.errors import PamongError
+from pamong_edx.i18n import _
+from pamong_edx.personal import safe_message
+from pamong_edx.regions import cache
 from pamong_edx.regions.codes import (
     LEVEL_NAMES,
     is_dotted,
@@ -224,41 +229,83 @@ def _by_level(code: str) -> tuple[int, str]:
 
 
 def load_regions(path: str | Path) -> Regions:
-    """Read a region file (CSV with columns kode,nama; the level is the number of dot-separated parts)."""
+    """Read a region file (CSV with columns kode,nama; the level is the number of dot-separated parts). A file
+    read before is loaded from its checked copy in the cache folder (regions/cache.py)."""
     path = Path(path)
     try:
-        f = open(path, encoding="utf-8-sig", newline="")
+        raw = path.read_bytes()
     except OSError as exc:
-        raise RegionFileError(f"cannot open region file {path}: {exc.strerror}") from None
-    with f:
-        try:
-            return Regions(_read_names(csv.reader(f), path), source=path)
-        except UnicodeDecodeError:
-            raise RegionFileError(f"{path}: not UTF-8 text; save the region file as UTF-8 CSV") from None
-        except csv.Error as exc:
-            raise RegionFileError(f"{path}: not a readable CSV file ({exc})") from None
+        raise RegionFileError(_("cannot open region file {path}: {reason}").format(path=path, reason=exc.strerror)) \
+            from None
+    names = cache.load(raw)
+    if names is not None:
+        return Regions(names, source=path)
+    try:
+        text = raw.decode("utf-8-sig")
+        pairs = _columns(csv.reader(io.StringIO(text, newline="")))
+        names = _checked(*pairs) if pairs is not None else None
+        if names is None:  # something is wrong: read it again row by row to say which row
+            _find_problem(csv.reader(io.StringIO(text, newline="")), path)
+    except UnicodeDecodeError:
+        raise RegionFileError(_("{path}: not UTF-8 text; save the region file as UTF-8 CSV").format(path=path)) from None
+    except csv.Error as exc:
+        raise RegionFileError(_("{path}: not a readable CSV file ({reason})").format(path=path, reason=exc)) from None
+    cache.store(raw, names)
+    return Regions(names, source=path)
 
 
-def _read_names(reader, path: Path) -> dict[str, str]:
+_CODE_SHAPES = {b"99", b"99.99", b"99.99.99", b"99.99.99.9999"}
+_DIGITS_AS_9 = bytes.maketrans(b"0123456789", b"9999999999")
+
+
+def _columns(reader) -> tuple[list[str], list[str]] | None:
+    """(codes, names) through the csv module, or None when a row is too short or the header is wrong."""
     header = [h.strip().lower() for h in next(reader, [])]
     if "kode" not in header or "nama" not in header:
-        raise RegionFileError(f"{path}:1: expected a header row with the columns kode,nama "
-                              f"(found {','.join(header) or 'an empty file'}); see docs/regions.md")
+        return None
+    i_code, i_name = header.index("kode"), header.index("nama")
+    rows = list(reader)
+    if [] in rows:  # blank lines
+        rows = [row for row in rows if row]
+    if not rows or min(map(len, rows)) <= max(i_code, i_name):
+        return None
+    return list(map(itemgetter(i_code), rows)), list(map(itemgetter(i_name), rows))
+
+
+def _checked(codes: list[str], names: list[str]) -> dict[str, str] | None:
+    """code -> name, or None when any code is not dotted or appears twice. Checked whole, by a translate and
+    a set over the code column; _find_problem names the row when this fails."""
+    table = dict(zip(codes, names))
+    column = "\n".join(codes)
+    shapes = set(column.encode("utf-8").translate(_DIGITS_AS_9).split(b"\n"))
+    if not codes or not shapes <= _CODE_SHAPES or len(table) != len(codes) or column.count("\n") != len(codes) - 1:
+        return None
+    return table
+
+
+def _find_problem(reader, path: Path) -> None:
+    """Raise RegionFileError naming the first wrong row (by its line in the file)."""
+    header = [h.strip().lower() for h in next(reader, [])]
+    if "kode" not in header or "nama" not in header:
+        raise RegionFileError(_("{path}:1: expected a header row with the columns kode,nama (found {found}); "
+                                "see docs/regions.md").format(path=path, found=safe_message(",".join(header))[:200]
+                                                              or _("an empty file")))
     i_code, i_name = header.index("kode"), header.index("nama")
     width = max(i_code, i_name) + 1
-    names: dict[str, str] = {}
+    seen: set[str] = set()
     for row in reader:
         if len(row) < width:
             if not any(row):
                 continue
-            raise RegionFileError(f"{path}:{reader.line_num}: expected {len(header)} columns, found {len(row)}")
-        code, name = row[i_code], row[i_name]
+            raise RegionFileError(_("{path}:{line}: expected {expected} columns, found {found}").format(
+                path=path, line=reader.line_num, expected=len(header), found=len(row)))
+        code = row[i_code]
         if not is_dotted(code):
-            raise RegionFileError(f"{path}:{reader.line_num}: '{code}' is not a dotted region code "
-                                  "(18, 18.71, 18.71.01 or 18.71.01.1003)")
-        if code in names:
-            raise RegionFileError(f"{path}:{reader.line_num}: code {code} appears twice")
-        names[code] = name
-    if not names:
-        raise RegionFileError(f"{path}: no regions in the file")
-    return names
+            raise RegionFileError(_("{path}:{line}: '{code}' is not a dotted region code (18, 18.71, 18.71.01 or "
+                                    "18.71.01.1003)").format(path=path, line=reader.line_num,
+                                                             code=safe_message(code)[:40]))
+        if code in seen:
+            raise RegionFileError(_("{path}:{line}: code {code} appears twice").format(
+                path=path, line=reader.line_num, code=code))
+        seen.add(code)
+    raise RegionFileError(_("{path}: no regions in the file").format(path=path))

@@ -41,13 +41,11 @@ from pamong_edx.report.outputs import as_json
               help="Pass mark out of 100, for an LMS that does not say it (Moodle).")
 @click.option("--html-lang", type=click.Choice(LANGUAGES), default="id", show_default=True,
               help="Language of the HTML dashboard.")
-@click.option("--rate", metavar="N/PERIOD",
-              help="Client-side request rate, e.g. 120/minute, or 'off' (default: the LMS's throttle).")
 @click.option("--insecure", is_flag=True, help="Allow plain http:// to a host that is not this machine.")
 def report(profile_name: str | None, courses: tuple[str, ...], by: str, scope: str | None, roster: Path | None,
            regions_path: str | None, sheet: str | None, columns: Path | None, outputs: tuple[Path, ...],
            as_json_flag: bool, snapshot: str | None, pretest: str | None, posttest: str | None,
-           pass_mark: float | None, html_lang: str, rate: str | None, insecure: bool) -> None:
+           pass_mark: float | None, html_lang: str, insecure: bool) -> None:
     """Progress of the officials by region: enrolled, started, pretest, posttest, passed, learning gain.
 
     Reads the LMS (unless --snapshot), keeps a snapshot beside the enrolment journal, and writes the
@@ -60,16 +58,8 @@ def report(profile_name: str | None, courses: tuple[str, ...], by: str, scope: s
     options = ReportOptions(profile=name, courses=courses, outputs=outputs, by=by, scope=scope, roster=roster,
                             sheet=sheet, columns=columns, snapshot=snapshot, pretest=pretest, posttest=posttest,
                             pass_mark=pass_mark / 100 if pass_mark is not None else None, language=html_lang,
-                            rate=rate)
-    factory = None
-    if insecure:
-        import dataclasses
-
-        from pamong_edx.lms.connect import open_backend
-
-        def factory(profile):  # noqa: ANN001, ANN202
-            return open_backend(dataclasses.replace(profile, insecure=True))
-    result = run_report(options, regions, state_dir(name), backend_factory=factory)
+                            insecure=insecure)
+    result = run_report(options, regions, state_dir(name))
     if as_json_flag:
         click.echo(json.dumps(as_json(result.report), ensure_ascii=False, indent=2))
         return

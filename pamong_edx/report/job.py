@@ -12,8 +12,6 @@ from pathlib import Path
 
 from pamong_edx.enrol.journal import FILE_NAME as JOURNAL_FILE
 from pamong_edx.enrol.journal import PRE_ENROLLED, Journal
-from pamong_edx.enrol.meter import Meter, Traffic, traffic_for
-from pamong_edx.enrol.ratelimit import RateLimiter, parse_rate
 from pamong_edx.errors import UsageError
 from pamong_edx.i18n import _
 from pamong_edx.lms.errors import LmsError, NotFound, PermissionDenied
@@ -44,7 +42,7 @@ class ReportOptions:
     posttest: str | None = None
     pass_mark: float | None = None  # 0..1, when the LMS does not say
     language: str = "id"
-    rate: str | None = None  # client-side request rate, "120/minute" or "off"; None: the LMS's throttle
+    insecure: bool = False  # --insecure: plain http:// to a host that is not this machine
 
     def check(self, regions: Regions) -> None:
         """Every argument checked before the LMS is read or a file written."""
@@ -66,8 +64,6 @@ class ReportOptions:
         refuse_overwriting_inputs(self.outputs, [self.roster, self.columns])
         if self.snapshot is None and not self.courses:
             raise UsageError(_("say which courses: --course KEY (repeatable)"))
-        if self.rate:
-            parse_rate(self.rate)  # a mistyped --rate is reported before anything is read
 
 
 @dataclass
@@ -82,7 +78,7 @@ class ReportResult:
     notes: list[str] = field(default_factory=list)
 
 
-def run_report(options: ReportOptions, regions: Regions, state_dir: Path, backend_factory=None) -> ReportResult:  # noqa: ANN001
+def run_report(options: ReportOptions, regions: Regions, state_dir: Path) -> ReportResult:
     """Take a snapshot (unless options.snapshot names one), then write the outputs from it."""
     started = time.monotonic()
     options.check(regions)
@@ -90,8 +86,7 @@ def run_report(options: ReportOptions, regions: Regions, state_dir: Path, backen
         result_notes: list[str] = []
         roster_rows = roster_errors = requests = 0
         if options.snapshot is None:
-            info_id, roster_rows, roster_errors, requests, result_notes = _take(options, regions, state_dir, snaps,
-                                                                                  backend_factory)
+            info_id, roster_rows, roster_errors, requests, result_notes = _take(options, regions, state_dir, snaps)
             info = snaps.snapshot(info_id)
         else:
             info = _existing(snaps, options.snapshot, options.courses)
@@ -146,9 +141,8 @@ def _roster_people(options: ReportOptions, regions: Regions) -> tuple[list[Perso
     return people, rows, errors
 
 
-def _take(options: ReportOptions, regions: Regions, state_dir: Path, snaps: Snapshots, backend_factory):  # noqa: ANN001, ANN202
-    from pamong_edx.lms.connect import open_backend
-    from pamong_edx.lms.profiles import load_profile
+def _take(options: ReportOptions, regions: Regions, state_dir: Path, snaps: Snapshots):  # noqa: ANN202
+    from pamong_edx.lms.connect import backend_for
 
     journal, pre_enrolled = _journal_people(state_dir)
     roster, rows, errors = _roster_people(options, regions) if options.roster else ([], 0, 0)
@@ -156,14 +150,10 @@ def _take(options: ReportOptions, regions: Regions, state_dir: Path, snaps: Snap
     if not journal and not roster:
         notes.append(_("the enrolment journal of profile {profile} is empty and no --roster was given: learners "
                        "are placed only by their LMS cohort or profile fields").format(profile=options.profile))
-    profile = load_profile(None if options.profile == "env" else options.profile)
-    backend = backend_factory(profile) if backend_factory else open_backend(profile)
-    traffic = traffic_for(backend)
-    # Grade reads pace themselves at the LMS's throttle like enrolments do (a site throttle counts every path).
-    rate = parse_rate(options.rate) if options.rate else traffic.throttle
-    meter = Meter(Traffic(throttle=traffic.throttle, no_change_posts=traffic.no_change_posts, reads=traffic.reads),
-                  RateLimiter(rate))
-    meter.install(backend)
+    profile, backend = backend_for(options.profile, insecure=options.insecure)
+    # Paced as enrolment is: requests on the paths the LMS throttles wait for their slot; a 429 anywhere waits
+    # for its Retry-After (the transport's retry policy).
+    backend.traffic.pace(backend.pacing.rate)
     with backend:
         reader = reading.progress_reader(backend, profile.lms)
         schemes = {}
@@ -186,14 +176,14 @@ def _take(options: ReportOptions, regions: Regions, state_dir: Path, snaps: Snap
         learned: dict[str, str] = {}
         try:
             snapshot_id = _snapshot(options, snaps, profile.lms, courses, schemes, reader, roster, journal,
-                                    pre_enrolled, known, learned, known_people, notes, meter)
+                                    pre_enrolled, known, learned, known_people, notes, backend.traffic)
         finally:
             snaps.remember_emails(learned)  # what was learned stays learned, even when the snapshot failed
-    return snapshot_id, rows, errors, meter.requests, notes
+    return snapshot_id, rows, errors, backend.traffic.requests, notes
 
 
 def _snapshot(options, snaps, lms, courses, schemes, reader, roster, journal, pre_enrolled, known, learned,  # noqa: ANN001, PLR0913
-              known_people, notes, meter) -> int:
+              known_people, notes, traffic) -> int:
     """Write the snapshot: roster and journal people first, then what the LMS says, all in one transaction."""
     with snaps.taking(lms, courses, str(options.roster) if options.roster else None) as taking:
         taking.add_roster(roster)
@@ -211,7 +201,7 @@ def _snapshot(options, snaps, lms, courses, schemes, reader, roster, journal, pr
                                     "enrol) or give --roster").format(course=course.key))
         for note in notes:
             taking.note(note)
-        taking.requests = meter.requests
+        taking.requests = traffic.requests
         return taking.id
 
 

@@ -17,7 +17,7 @@ from pamong_edx.i18n import _
 from pamong_edx.report import columns as cols
 from pamong_edx.report.assemble import Lists
 from pamong_edx.report.model import Figures, Report, Row
-from pamong_edx.roster.results import neutralise
+from pamong_edx.tables import neutralise
 
 SUFFIXES = {".xlsx": "xlsx", ".html": "html", ".htm": "html", ".csv": "csv", ".json": "json"}
 LEVEL_WORDS = {-1: "unknown", 0: "nation", 1: "provinsi", 2: "kabupaten", 3: "kecamatan", 4: "desa"}

@@ -20,7 +20,7 @@ from pamong_edx.i18n import N_, _
 from pamong_edx.report import columns as cols
 from pamong_edx.report.assemble import Lists
 from pamong_edx.report.model import KABUPATEN, KECAMATAN, PROVINSI, DESA, ListedPerson, Report, Row
-from pamong_edx.roster.results import neutralise, xlsx_safe
+from pamong_edx.tables import safe_text
 
 SHEET_NAMES = {
     PROVINSI: N_("Provinces"),
@@ -67,9 +67,7 @@ class _Sheet:
         out: list[object] = []
         for index, value in enumerate(values):
             if value.__class__ is str and value:
-                value = neutralise(value)
-                if not value.isprintable():  # the regex only when a control character may be there
-                    value = xlsx_safe(value)
+                value = safe_text(value)
             fmt = formats[index] if formats else None
             if fmt and value is not None:
                 cell = WriteOnlyCell(self.ws, value=value)

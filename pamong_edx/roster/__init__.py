@@ -1,4 +1,4 @@
-"""Rosters of village officials: read CSV or XLSX row by row, normalise, and check every row.
+"""Rosters of village officials: read CSV or XLSX, normalise, and check every row.
 
     from pamong_edx.regions import load_regions
     from pamong_edx.roster import read_roster
@@ -9,27 +9,25 @@
             checked.row                     # spreadsheet row number
             checked.status                  # "ok" | "warning" | "error"
             checked.record                  # RosterRecord: nik, nama, email, telepon, jabatan, kode_desa, nama_desa
-            checked.diagnostics             # [Diagnostic(kind=R101 village-code-unknown, row, field, column, message)]
+            checked.diagnostics             # [pamong_edx.diagnostics.Diagnostic]: code R101, location row/column
 
+`roster.blocks()` gives the same rows a block at a time, column by column (what `pamong roster check` reads).
 See docs/roster.md for the accepted columns, the normalisation and the list of diagnostic codes.
 """
 
-from pamong_edx.roster.checks import CheckedRow, RosterRecord, RowChecker
-from pamong_edx.roster.columns import FIELDS, REQUIRED, Layout, RosterFileError
-from pamong_edx.roster.diagnostics import ERROR, KINDS, WARNING, Diagnostic, Kind
+from pamong_edx.roster.checks import CODES, Block, CheckedRow, RosterRecord, RowChecker, row_text
+from pamong_edx.roster.columns import COLUMNS, FIELDS, REQUIRED, Layout, RosterFileError
 from pamong_edx.roster.nik import mask as mask_nik
 from pamong_edx.roster.positions import canonical_position
 from pamong_edx.roster.reader import RosterReader, read_roster
 
 __all__ = [
-    "ERROR",
+    "CODES",
+    "COLUMNS",
     "FIELDS",
-    "KINDS",
     "REQUIRED",
-    "WARNING",
+    "Block",
     "CheckedRow",
-    "Diagnostic",
-    "Kind",
     "Layout",
     "RosterFileError",
     "RosterReader",
@@ -38,4 +36,5 @@ __all__ = [
     "canonical_position",
     "mask_nik",
     "read_roster",
+    "row_text",
 ]

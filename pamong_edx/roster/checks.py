@@ -1,35 +1,88 @@
-"""One roster row in, one normalised record with its diagnostics out.
+"""Checking roster rows: normalised records and their diagnostics, a block of rows at a time.
 
 What normalisation fixes (an undotted village code, stray spaces, a position in capitals, an email in
 capitals) is not reported. What it cannot fix is: an error when the row cannot be used as it is (the LMS
 would reject it, or it names no real village, or the person is already in the file), a warning when the
 row is usable but something looks wrong (a village name that does not match its code: the code decides).
 Duplicates are found in file order: the later row is the error and names the earlier one.
+
+Rows are checked a block at a time, column by column. Each check runs over a whole column in C (a compiled
+pattern or a dict look-up mapped over the column, a list comparison) and only the rows that fail it are
+looked at one by one, so a clean roster costs a few passes per column and a messy one costs in proportion
+to its mistakes. No object is made per row unless someone asks for CheckedRow objects.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
+from itertools import compress, repeat, zip_longest
+from operator import ne, not_
+from pathlib import Path
 
+from pamong_edx.diagnostics import Code, Diagnostic, Location, register
+from pamong_edx.i18n import N_, _
+from pamong_edx.personal import safe_message
 from pamong_edx.regions.codes import level_of, normalise_code, parent_code, region_type
 from pamong_edx.regions.reference import Regions
-from pamong_edx.roster import diagnostics as d
 from pamong_edx.roster import nik as nik_rules
 from pamong_edx.roster.columns import FIELDS, Layout
-from pamong_edx.roster.diagnostics import Diagnostic, Kind
-from pamong_edx.roster.normalise import cell_text, clean_text, is_valid_email, normalise_phone
+from pamong_edx.roster.normalise import EMAIL, MOBILE, cell_text, clean_text, normalise_phone
 from pamong_edx.roster.positions import CANONICAL, canonical_position, position_group
-from pamong_edx.roster.seen import FirstSeen, text_key
+from pamong_edx.roster.seen import FirstSeen, text_keys
+
+VILLAGE_CODE_UNKNOWN = register("R101", "village-code-unknown",
+                                N_("a well-formed village code that the region file does not have"))
+VILLAGE_CODE_INVALID = register("R102", "village-code-invalid", N_("the cell cannot be read as a region code"))
+VILLAGE_CODE_NOT_VILLAGE = register("R103", "village-code-not-village",
+                                    N_("the code is a province, kabupaten/kota or kecamatan, not a village"))
+NIK_LENGTH = register("R110", "nik-length", N_("the NIK is not 16 digits"))
+NIK_INVALID = register("R111", "nik-invalid", N_("16 digits that cannot be a NIK: birth date, serial or region part"))
+NIK_EXCEL_DAMAGED = register("R112", "nik-excel-damaged",
+                             N_("Excel turned the NIK into a number, which keeps only 15 significant digits"))
+EMAIL_INVALID = register("R120", "email-invalid", N_("not a plain name@domain.tld address"))
+DUPLICATE_NIK = register("R130", "duplicate-nik", N_("the same NIK as an earlier row"))
+DUPLICATE_EMAIL = register("R131", "duplicate-email", N_("the same email as an earlier row, ignoring case"))
+FIELD_MISSING = register("R140", "field-missing", N_("a required field is empty"))
+ROW_UNREADABLE = register("R150", "row-unreadable", N_("the CSV parser cannot read the row"))
+VILLAGE_NAME_MISMATCH = register("R201", "village-name-mismatch",
+                                 N_("the village name is not the official name of the code; the code decides"))
+POSITION_UNKNOWN = register("R202", "position-unknown", N_("the position is not one of Permendagri 84/2015"))
+PHONE_INVALID = register("R203", "phone-invalid", N_("the phone is not an Indonesian number"))
+CODES = (VILLAGE_CODE_UNKNOWN, VILLAGE_CODE_INVALID, VILLAGE_CODE_NOT_VILLAGE, NIK_LENGTH, NIK_INVALID,
+         NIK_EXCEL_DAMAGED, EMAIL_INVALID, DUPLICATE_NIK, DUPLICATE_EMAIL, FIELD_MISSING, ROW_UNREADABLE,
+         VILLAGE_NAME_MISMATCH, POSITION_UNKNOWN, PHONE_INVALID)
 
 _WANTED = {
-    "nama": "the official's name",
-    "nik": "the 16-digit NIK from the KTP",
-    "email": "an email address to log in with",
-    "jabatan": "a position (Kepala Desa, Sekretaris Desa, Kaur ..., Kasi ..., Kepala Dusun)",
-    "kode_desa": "the Kemendagri code of the village (e.g. 18.71.01.1003)",
+    "nama": N_("the official's name"),
+    "nik": N_("the 16-digit NIK from the KTP"),
+    "email": N_("an email address to log in with"),
+    "jabatan": N_("a position (Kepala Desa, Sekretaris Desa, Kaur ..., Kasi ..., Kepala Dusun)"),
+    "kode_desa": N_("the Kemendagri code of the village (e.g. 18.71.01.1003)"),
 }
 _POSITION_CACHE_LIMIT = 4096
+_SHOWN_CHARACTERS = 80  # a typed value echoed in a message is cut here: a 100 KB cell is not a message
+_VILLAGE_CODE_LENGTH = len("18.71.01.1003")
+_TEXT = frozenset({str})
+_NUMBERS = (int, float)
+
+
+def _column_pattern(pattern: re.Pattern) -> re.Pattern:
+    """A pattern for a whole column joined by newlines: every cell matches `pattern` (one C call per block
+    instead of one per row)."""
+    return re.compile(f"(?:{pattern.pattern})(?:\n(?:{pattern.pattern}))*")
+
+
+def _all_match(column_pattern: re.Pattern, column: list[str]) -> tuple[bool, str]:
+    """(whether every cell matches, the column joined by newlines)."""
+    joined = "\n".join(column)
+    return joined.count("\n") == len(column) - 1 and column_pattern.fullmatch(joined) is not None, joined
+
+
+_NIKS = _column_pattern(nik_rules.VALID)
+_EMAILS = _column_pattern(EMAIL)
+_MOBILES = _column_pattern(MOBILE)
 
 
 @dataclass(slots=True)
@@ -81,202 +134,416 @@ class CheckedRow:
 
     @property
     def errors(self) -> list[Diagnostic]:
-        return [x for x in self.diagnostics if x.severity == d.ERROR]
+        return [x for x in self.diagnostics if x.is_error]
 
     @property
     def warnings(self) -> list[Diagnostic]:
-        return [x for x in self.diagnostics if x.severity == d.WARNING]
+        return [x for x in self.diagnostics if not x.is_error]
 
 
-def _untidy(row: str) -> bool:
-    """Whether any cell of a row joined by "|" may need clean_text: most rows do not, and one test of the
-    whole row is cheaper than cleaning each cell. A "|" typed in a cell can only cause a needless clean."""
-    return (not (row.isascii() and row.isprintable()) or "  " in row or " |" in row or "| " in row
-            or row[:1] == " " or row[-1:] == " ")
+def status_of(diagnostics: list[Diagnostic]) -> str:
+    if not diagnostics:
+        return "ok"
+    return "error" if any(d.is_error for d in diagnostics) else "warning"
+
+
+def row_text(diagnostics: list[Diagnostic]) -> str:
+    """A row's diagnostics in one cell of a results file:
+    ``R110 nik-length (column A): NIK 1871****0885 has 12 digits, ... | R201 village-name-mismatch ...``"""
+    parts = []
+    for d in diagnostics:
+        column = d.location.col if d.location is not None else ""
+        if column:
+            parts.append(_("{code} {name} (column {column}): {message}")
+                         .format(code=d.code, name=d.name, column=column, message=d.message))
+        else:
+            parts.append(_("{code} {name}: {message}").format(code=d.code, name=d.name, message=d.message))
+    return " | ".join(parts)
+
+
+class Block:
+    """Checked rows, column by column, blank rows left out. Row i of the block is spreadsheet row rows[i];
+    its normalised fields are nik[i], nama[i], ...; official[i] is the region file's name of its village
+    ("" when the code is not a village); problems holds the diagnostics of the rows that have any."""
+
+    __slots__ = ("rows", "nik", "nama", "email", "telepon", "jabatan", "kode_desa", "nama_desa", "official",
+                 "problems", "regions_unknown", "positions_unknown", "niks_sound")
+
+    def __init__(self, rows: Sequence[int], fields: dict[str, list[str]], official: list[str],
+                 problems: dict[int, list[Diagnostic]], regions_unknown: set[int], positions_unknown: set[int],
+                 niks_sound: bool) -> None:
+        self.rows = rows
+        self.nik, self.nama, self.email = fields["nik"], fields["nama"], fields["email"]
+        self.telepon, self.jabatan = fields["telepon"], fields["jabatan"]
+        self.kode_desa, self.nama_desa = fields["kode_desa"], fields["nama_desa"]
+        self.official = official
+        self.problems = problems
+        self.regions_unknown = regions_unknown  # rows whose code is not a village of the region file
+        self.positions_unknown = positions_unknown  # rows whose position is missing or not recognised
+        self.niks_sound = niks_sound  # every NIK is 16 digits of a sound structure
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def statuses(self) -> list[str]:
+        out = ["ok"] * len(self.rows)
+        for i, diagnostics in self.problems.items():
+            out[i] = status_of(diagnostics)
+        return out
+
+    def checked_rows(self) -> Iterator[CheckedRow]:
+        problems = self.problems
+        for i, (row, *values) in enumerate(zip(self.rows, self.nik, self.nama, self.email, self.telepon,
+                                               self.jabatan, self.kode_desa, self.nama_desa)):
+            diagnostics = problems.get(i, [])
+            yield CheckedRow(row, RosterRecord(*values), diagnostics, status_of(diagnostics))
 
 
 class RowChecker:
     """Checks the rows of one roster in order; it remembers NIKs and emails to find duplicates."""
 
-    def __init__(self, regions: Regions, layout: Layout, typed: bool = False) -> None:
+    def __init__(self, regions: Regions, layout: Layout, path: Path | str = "", typed: bool = False,
+                 expected_rows: int = 0) -> None:
         self._regions = regions
         self._names = regions.names
+        self._path = path
         self._typed = typed
-        fields = layout.fields
-        self._width = max(fields.values()) + 1
-        # A missing optional column reads the empty sentinel appended after each row's cells.
-        self._pick = itemgetter(*(fields.get(name, -1) for name in FIELDS))
-        self._nik_index = fields["nik"]
-        self._letters = {name: layout.letter(name) for name in fields}
-        self._headers = {name: layout.header(name) for name in fields}
-        self._niks = FirstSeen()
-        self._emails = FirstSeen()
-        self._positions: dict[str, str | None] = {}
+        self._fields = layout.fields
+        self._letters = {name: layout.letter(name) for name in layout.fields}
+        self._headers = {name: layout.header(name) for name in layout.fields}
+        self._niks = FirstSeen(expected_rows)
+        self._emails = FirstSeen(expected_rows)
+        self._positions: dict[str, str] = {}  # typed -> canonical, or "" when not a position
 
     def check(self, row: int, cells: list[object] | Exception) -> CheckedRow | None:
-        """The checked row, or None for a blank row (one with nothing in any column the roster maps)."""
-        if cells.__class__ is not list:
-            return self._unreadable(row, cells)
-        nik_is_number = False
-        if self._typed:
-            nik_cell = cells[self._nik_index] if self._nik_index < len(cells) else ""
-            nik_is_number = isinstance(nik_cell, (int, float)) and not isinstance(nik_cell, bool)
-            cells = [c if c.__class__ is str else cell_text(c) for c in cells]
-        if len(cells) < self._width:
-            cells = cells + [""] * (self._width - len(cells))
-        cells.append("")
-        nama, nik, email, telepon, jabatan, kode, desa = self._pick(cells)
-        if not (nama or nik or email or telepon or jabatan or kode or desa):
-            return None
-
-        diags: list[Diagnostic] = []
-        if _untidy("|".join((nama, nik, email, telepon, jabatan, kode, desa))):
-            nama, email, telepon, jabatan, kode, desa = map(clean_text, (nama, email, telepon, jabatan, kode, desa))
-            if not (nama or nik.strip() or email or telepon or jabatan or kode or desa):
-                return None
-        nik = nik_rules.clean(nik)
-        email = email.lower()
-
-        if not nama:
-            diags.append(self._missing(row, "nama"))
-        if not nik:
-            diags.append(self._missing(row, "nik"))
+        """One row: the checked row, or None for a blank row (nothing in any column the roster maps)."""
+        if isinstance(cells, Exception):
+            block = self.check_block(row, [[]], {0: str(cells)})
         else:
-            self._check_nik(row, nik, nik_is_number, diags)
-        if not email:
-            diags.append(self._missing(row, "email"))
-        elif not is_valid_email(email):
-            diags.append(self._diag(d.EMAIL_INVALID, row, "email",
-                                    f"'{email}' is not a valid email address; write it as name@domain "
-                                    "(e.g. budi@desa.id)"))
+            block = self.check_block(row, [cells])
+        return next(block.checked_rows(), None)
+
+    def check_block(self, start: int, cells: list[list[object]] | None, unreadable: dict[int, str] | None = None,
+                    columns: list[list[str]] | None = None) -> Block:
+        """Rows start, start + 1, ... given as lists of cells (or as columns of equal length); unreadable maps
+        the index of a row the file format could not parse (its cells are empty) to the reason."""
+        unreadable = unreadable or {}
+        if columns is not None:
+            n = len(columns[0])
         else:
-            first = self._emails.first(text_key(email), row)
-            if first:
-                diags.append(self._diag(d.DUPLICATE_EMAIL, row, "email",
-                                        f"same email ({email}) as row {first}, ignoring case; each official "
-                                        "needs their own email, keep one row per person"))
-        if telepon:
-            phone = normalise_phone(telepon)
-            if phone is None:
-                diags.append(self._diag(d.PHONE_INVALID, row, "telepon",
-                                        f"'{telepon}' is not an Indonesian phone number (08... or +62...)"))
+            n = len(cells)
+            if len(set(map(len, cells))) == 1:  # the usual block: every row as wide as the others
+                columns = list(map(list, zip(*cells)))
             else:
-                telepon = phone
-        if not jabatan:
-            diags.append(self._missing(row, "jabatan"))
-        else:
-            jabatan = self._position(row, jabatan, diags)
-        if not kode:
-            diags.append(self._missing(row, "kode_desa"))
-        else:
-            kode = self._check_village(row, kode, desa, diags)
+                columns = list(map(list, zip_longest(*cells, fillvalue="")))
+        width = len(columns)
+        numbers: range | list[int] = range(start, start + n)  # a list only once blank rows are dropped
+        fields: dict[str, list] = {}
+        for name in FIELDS:
+            index = self._fields.get(name)
+            fields[name] = columns[index] if index is not None and index < width else [""] * n
+        del columns
+        numeric: set[int] = set()
+        if self._typed:
+            numeric = self._as_text(fields)
+        # Only names are tidied up front; the other fields are looked up or matched as typed, and a value that
+        # fails is tidied (clean_text) before it is checked again, so a clean column costs no tidying.
+        fields["nama"] = _tidy(fields["nama"])
+        if "" in fields["nama"]:
+            numbers, numeric, unreadable = self._drop_blank(numbers, fields, numeric, unreadable)
+        problems: dict[int, list[Diagnostic]] = {}
+        for i, reason in unreadable.items():
+            problems[i] = [self._diag(ROW_UNREADABLE, numbers[i], "", _(
+                "the row cannot be read as CSV ({reason}); check its quotes").format(reason=reason))]
+        check = _Pass(self, numbers, fields, problems, frozenset(unreadable))
+        check.names()
+        niks_sound = check.niks(numeric)
+        check.emails()
+        check.phones()
+        positions_unknown = check.positions()
+        official, regions_unknown = check.villages()
+        return Block(numbers, fields, official, problems, regions_unknown | set(unreadable),
+                     positions_unknown | set(unreadable), niks_sound)
 
-        status = "ok"
-        if diags:
-            status = "warning"
-            for x in diags:
-                if x.kind.severity == d.ERROR:
-                    status = "error"
-                    break
-        return CheckedRow(row, RosterRecord(nik, nama, email, telepon, jabatan, kode, desa), diags, status)
+    def _as_text(self, fields: dict[str, list]) -> set[int]:
+        """Spreadsheet cells as text; returns the rows whose NIK cell is a number (Excel damage)."""
+        numeric: set[int] = set()
+        for name, column in fields.items():
+            if not _TEXT.issuperset(map(type, column)):
+                if name == "nik":
+                    numeric = {i for i, c in enumerate(column) if c.__class__ in _NUMBERS}
+                fields[name] = [c if c.__class__ is str else cell_text(c) for c in column]
+        return numeric
 
-    # --- the checks ---------------------------------------------------------------------------------
-
-    def _check_nik(self, row: int, nik: str, is_number: bool, diags: list[Diagnostic]) -> None:
-        if is_number or not (len(nik) == 16 and nik.isdigit() and nik.isascii()):
-            self._damaged_nik(row, nik, is_number, diags)
-            return
-        problem = nik_rules.structure_problem(nik)
-        if problem:
-            diags.append(self._diag(d.NIK_INVALID, row, "nik", f"NIK {nik_rules.mask(nik)} is not a valid NIK: "
-                                    f"{problem}; check it against the KTP"))
-        first = self._niks.first(int(nik) + 1, row)
-        if first:
-            diags.append(self._diag(d.DUPLICATE_NIK, row, "nik",
-                                    f"same NIK ({nik_rules.mask(nik)}) as row {first}: the same person appears "
-                                    "twice, keep one row"))
-
-    def _damaged_nik(self, row: int, nik: str, is_number: bool, diags: list[Diagnostic]) -> None:
-        masked = nik_rules.mask(nik)
-        if is_number:
-            diags.append(self._diag(d.NIK_EXCEL_DAMAGED, row, "nik",
-                                    f"NIK {masked} is stored as a number cell: Excel keeps only 15 significant "
-                                    "digits, so the last digit cannot be trusted; format the column as Text "
-                                    "and type the NIK again from the KTP"))
-            return
-        damage = nik_rules.excel_damage(nik)
-        if damage:
-            diags.append(self._diag(d.NIK_EXCEL_DAMAGED, row, "nik",
-                                    f"NIK {masked} was {damage}: Excel kept only 15 significant digits; format "
-                                    "the column as Text and type the NIK again from the KTP"))
-        elif nik.isdigit():
-            diags.append(self._diag(d.NIK_LENGTH, row, "nik",
-                                    f"NIK {masked} has {len(nik)} digits, a NIK has 16; copy it again from the KTP"))
-        else:
-            diags.append(self._diag(d.NIK_LENGTH, row, "nik",
-                                    f"NIK {masked} is not 16 digits (it holds other characters); copy it again "
-                                    "from the KTP"))
-
-    def _position(self, row: int, typed: str, diags: list[Diagnostic]) -> str:
-        canonical = self._positions.get(typed, "")
-        if canonical == "":
-            if len(self._positions) > _POSITION_CACHE_LIMIT:
-                self._positions.clear()
-            canonical = self._positions[typed] = canonical_position(typed)
-        if canonical is None:
-            diags.append(self._diag(d.POSITION_UNKNOWN, row, "jabatan",
-                                    f"'{typed}' is not a position of Permendagri 84/2015; write one of "
-                                    f"{', '.join(CANONICAL)}"))
-            return typed
-        return canonical
-
-    def _check_village(self, row: int, typed: str, desa: str, diags: list[Diagnostic]) -> str:
-        names = self._names
-        code = typed if typed in names else normalise_code(typed)
-        header = self._headers["kode_desa"]
-        if code is None:
-            diags.append(self._diag(d.VILLAGE_CODE_INVALID, row, "kode_desa",
-                                    f"{header} '{typed}' is not a village code; write the 10-digit Kemendagri "
-                                    "code as 18.71.01.1003 or 1871011003"))
-            return typed
-        official = names.get(code)
-        if official is None:
-            diags.append(self._diag(d.VILLAGE_CODE_UNKNOWN, row, "kode_desa",
-                                    self._regions.explain_unknown(code) + self._name_hint(code, desa)))
-        elif level_of(code) != 4:
-            diags.append(self._diag(d.VILLAGE_CODE_NOT_VILLAGE, row, "kode_desa",
-                                    f"{header} {code} is the {region_type(code, official)} {official}, not a "
-                                    "village; give the 10-digit code of the desa/kelurahan"))
-        elif desa and desa != official and not self._regions.name_matches(code, desa):
-            diags.append(self._diag(d.VILLAGE_NAME_MISMATCH, row, "nama_desa",
-                                    f"village name '{desa}' does not match code {code}, which is {official}; "
-                                    "the code decides: correct the name, or the code if the name is right"
-                                    + self._name_hint(code, desa)))
-        return code
-
-    def _name_hint(self, code: str, desa: str) -> str:
-        """Where a typed village name points within the kecamatan of code, if anywhere."""
-        kecamatan = parent_code(code)
-        if not desa or kecamatan is None or level_of(code) != 4 or kecamatan not in self._names:
-            return ""
-        named = [r for r in self._regions.villages_named(desa, kecamatan) if r.code != code]
-        if named:
-            return f" ('{desa}' in that kecamatan is {named[0].label})"
-        closest = self._regions.closest_village(desa, kecamatan)
-        if closest is not None and closest.code != code:
-            return f" (closest name in that kecamatan: {closest.label})"
-        return ""
+    def _drop_blank(self, numbers: Sequence[int], fields: dict[str, list], numeric: set[int],
+                    unreadable: dict[int, str]) -> tuple[list[int], set[int], dict[int, str]]:
+        columns = [fields[name] for name in FIELDS if name != "nik"]
+        nik = fields["nik"]
+        blank = {i for i in compress(range(len(numbers)), map(not_, fields["nama"]))
+                 if i not in unreadable and not nik[i].strip() and not any(clean_text(c[i]) for c in columns)}
+        if not blank:
+            return numbers, numeric, unreadable
+        keep = [i not in blank for i in range(len(numbers))]
+        for name in FIELDS:
+            fields[name] = list(compress(fields[name], keep))
+        renumber = {old: new for new, old in enumerate(compress(range(len(numbers)), keep))}
+        return (list(compress(numbers, keep)), {renumber[i] for i in numeric},
+                {renumber[i]: reason for i, reason in unreadable.items()})
 
     # --- diagnostics --------------------------------------------------------------------------------
 
-    def _diag(self, kind: Kind, row: int, name: str, message: str) -> Diagnostic:
-        return Diagnostic(kind, row, name, self._letters.get(name, ""), message)
+    def _diag(self, code: Code, row: int, name: str, message: str) -> Diagnostic:
+        return Diagnostic(code.code, safe_message(message), Location(self._path, row, self._letters.get(name, "")),
+                          field=name)
 
     def _missing(self, row: int, name: str) -> Diagnostic:
-        return self._diag(d.FIELD_MISSING, row, name,
-                          f"{self._headers[name]} is empty; fill in {_WANTED[name]}")
+        return self._diag(FIELD_MISSING, row, name, _("{header} is empty; fill in {wanted}")
+                          .format(header=self._headers[name], wanted=_(_WANTED[name])))
 
-    def _unreadable(self, row: int, reason: object) -> CheckedRow:
-        diag = Diagnostic(d.ROW_UNREADABLE, row, "", "",
-                          f"the row cannot be read as CSV ({reason}); check its quotes")
-        return CheckedRow(row, RosterRecord("", "", "", "", "", "", ""), [diag], "error")
+
+class _Pass:
+    """The checks of one block, field by field in the order their diagnostics are listed for a row."""
+
+    def __init__(self, checker: RowChecker, numbers: Sequence[int], fields: dict[str, list[str]],
+                 problems: dict[int, list[Diagnostic]], skip: frozenset[int]) -> None:
+        self.c = checker
+        self.numbers = numbers
+        self.fields = fields
+        self.problems = problems
+        self.skip = skip  # unreadable rows: they have their one diagnostic already
+        self.n = len(numbers)
+
+    def add(self, i: int, diagnostic: Diagnostic) -> None:
+        self.problems.setdefault(i, []).append(diagnostic)
+
+    def failing(self, results: list) -> list[int]:
+        """The rows whose result is falsy (None from a pattern, "" from a look-up), skipped rows aside."""
+        if all(results):
+            return []
+        return [i for i in compress(range(self.n), map(not_, results)) if i not in self.skip]
+
+    def duplicates(self, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """(index in the block, earlier row) for (row, earlier row) pairs."""
+        if not found:
+            return []
+        index = {row: i for i, row in enumerate(self.numbers)}
+        return [(index[row], first) for row, first in found]
+
+    def names(self) -> None:
+        for i in self.failing(self.fields["nama"]):
+            self.add(i, self.c._missing(self.numbers[i], "nama"))
+
+    def niks(self, numeric: set[int]) -> bool:
+        niks = self.fields["nik"]
+        sound, _joined = _all_match(_NIKS, niks)
+        bad = [] if sound and not numeric else sorted(
+            set(self.failing(list(map(nik_rules.VALID.fullmatch, niks)))) | numeric)
+        if not bad:
+            eligible: range | list[int] = range(self.n)
+        else:
+            for i in bad:
+                niks[i] = self.nik(i, niks[i], i in numeric)
+            excluded = set(bad) - {i for i in bad if i not in numeric and _sixteen_digits(niks[i])}
+            eligible = [i for i in range(self.n) if i not in excluded and i not in self.skip]
+        keys = text_keys(niks if not bad else [niks[i] for i in eligible])
+        rows = self.numbers if not bad else [self.numbers[i] for i in eligible]
+        for i, first in self.duplicates(self.c._niks.first_rows(keys, rows)):
+            self.add(i, self.c._diag(DUPLICATE_NIK, self.numbers[i], "nik", _(
+                "same NIK ({nik}) as row {row}: the same person appears twice, keep one row")
+                .format(nik=nik_rules.mask(niks[i]), row=first)))
+        return not bad
+
+    def nik(self, i: int, typed: str, is_number: bool) -> str:
+        """The NIK of a row that failed the fast check, cleaned, with its diagnostic."""
+        row, diag = self.numbers[i], self.c._diag
+        nik = nik_rules.clean(typed)
+        masked = nik_rules.mask(nik)
+        if not nik:
+            self.add(i, self.c._missing(row, "nik"))
+        elif is_number:
+            self.add(i, diag(NIK_EXCEL_DAMAGED, row, "nik", _(
+                "NIK {nik} is stored as a number cell: Excel keeps only 15 significant digits, so the last digit "
+                "cannot be trusted; format the column as Text and type the NIK again from the KTP").format(nik=masked)))
+        elif _sixteen_digits(nik):
+            problem = nik_rules.structure_problem(nik)
+            if problem:
+                self.add(i, diag(NIK_INVALID, row, "nik", _(
+                    "NIK {nik} is not a valid NIK: {problem}; check it against the KTP")
+                    .format(nik=masked, problem=problem)))
+        elif damage := nik_rules.excel_damage(nik):
+            self.add(i, diag(NIK_EXCEL_DAMAGED, row, "nik", _(
+                "NIK {nik} was {damage}: Excel kept only 15 significant digits; format the column as Text and "
+                "type the NIK again from the KTP").format(nik=masked, damage=damage)))
+        elif nik.isdigit():
+            self.add(i, diag(NIK_LENGTH, row, "nik", _(
+                "NIK {nik} has {count} digits, a NIK has 16; copy it again from the KTP")
+                .format(nik=masked, count=len(nik))))
+        else:
+            self.add(i, diag(NIK_LENGTH, row, "nik", _(
+                "NIK {nik} is not 16 digits (it holds other characters); copy it again from the KTP")
+                .format(nik=masked)))
+        return nik
+
+    def emails(self) -> None:
+        typed = self.fields["email"]
+        joined = "\n".join(typed)
+        lowered = joined.lower()
+        whole = lowered.count("\n") == self.n - 1  # no line break inside a cell: split gives the cells back
+        emails = typed if lowered == joined else lowered.split("\n") if whole else list(map(str.lower, typed))
+        self.fields["email"] = emails
+        if whole and _EMAILS.fullmatch(lowered):
+            bad = []
+        else:
+            bad = self.failing(list(map(EMAIL.fullmatch, emails)))
+            for i in bad:
+                emails[i] = clean_text(emails[i]).lower()
+            bad = [i for i in bad if not EMAIL.fullmatch(emails[i])]
+        for i in bad:
+            if not emails[i]:
+                self.add(i, self.c._missing(self.numbers[i], "email"))
+            else:
+                self.add(i, self.c._diag(EMAIL_INVALID, self.numbers[i], "email", _(
+                    "'{email}' is not a valid email address; write it as name@domain (e.g. budi@desa.id)")
+                    .format(email=_shown(emails[i]))))
+        if not bad:
+            eligible: range | list[int] = range(self.n)
+        else:
+            excluded = set(bad) | self.skip
+            eligible = [i for i in range(self.n) if i not in excluded]
+        keys = text_keys(emails if not bad else [emails[i] for i in eligible])
+        rows = self.numbers if not bad else [self.numbers[i] for i in eligible]
+        for i, first in self.duplicates(self.c._emails.first_rows(keys, rows)):
+            self.add(i, self.c._diag(DUPLICATE_EMAIL, self.numbers[i], "email", _(
+                "same email ({email}) as row {row}, ignoring case; each official needs their own email, keep one "
+                "row per person").format(email=emails[i], row=first)))
+
+    def phones(self) -> None:
+        phones = self.fields["telepon"]
+        mobiles, joined = _all_match(_MOBILES, phones)
+        if mobiles:  # all 08...: the common case, as 62...
+            self.fields["telepon"] = ("\n" + joined).replace("\n0", "\n62")[1:].split("\n")
+            return
+        if not any(phones):
+            return
+        for i, typed in enumerate(phones):
+            if not typed or i in self.skip:
+                continue
+            if not MOBILE.fullmatch(typed):
+                phones[i] = typed = clean_text(typed)
+                if not typed:
+                    continue
+            phone = normalise_phone(typed)
+            if phone is None:
+                self.add(i, self.c._diag(PHONE_INVALID, self.numbers[i], "telepon", _(
+                    "'{phone}' is not an Indonesian phone number (08... or +62...)").format(phone=_shown(typed))))
+            else:
+                phones[i] = phone
+
+    def positions(self) -> set[int]:
+        typed = self.fields["jabatan"]
+        cache = self.c._positions
+        canonical = list(map(cache.get, typed))
+        if None in canonical:
+            if len(cache) > _POSITION_CACHE_LIMIT:
+                cache.clear()
+            for text in set(typed).difference(cache):
+                cache[text] = canonical_position(text) or ""
+            canonical = list(map(cache.get, typed))
+        unknown = self.failing(canonical)
+        for i in unknown:
+            shown = clean_text(typed[i])
+            if not shown:
+                self.add(i, self.c._missing(self.numbers[i], "jabatan"))
+            else:
+                self.add(i, self.c._diag(POSITION_UNKNOWN, self.numbers[i], "jabatan", _(
+                    "'{position}' is not a position of Permendagri 84/2015; write one of {positions}")
+                    .format(position=_shown(shown), positions=", ".join(CANONICAL))))
+            canonical[i] = shown
+        self.fields["jabatan"] = canonical
+        return set(unknown)
+
+    def villages(self) -> tuple[list[str], set[int]]:
+        codes, names = self.fields["kode_desa"], self.c._names
+        official = list(map(names.get, codes, repeat("")))
+        unknown: set[int] = set()
+        if "" in official or min(map(len, codes)) != _VILLAGE_CODE_LENGTH:  # 13 characters: a village
+            for i in range(self.n):
+                if i in self.skip:
+                    continue
+                if not official[i] or len(codes[i]) != _VILLAGE_CODE_LENGTH:
+                    codes[i], official[i] = self.village(i, codes[i])
+                    if not official[i]:
+                        unknown.add(i)
+        desa = self.fields["nama_desa"]
+        if desa != official:
+            for i in compress(range(self.n), map(ne, desa, official)):
+                desa[i] = clean_text(desa[i])
+                if desa[i] and official[i] and desa[i] != official[i] \
+                        and not self.c._regions.name_matches(codes[i], desa[i]):
+                    self.add(i, self.c._diag(VILLAGE_NAME_MISMATCH, self.numbers[i], "nama_desa", _(
+                        "village name '{name}' does not match code {code}, which is {official}; the code decides: "
+                        "correct the name, or the code if the name is right").format(
+                            name=_shown(desa[i]), code=codes[i], official=official[i])
+                        + self.name_hint(codes[i], desa[i])))
+        return official, unknown
+
+    def village(self, i: int, typed: str) -> tuple[str, str]:
+        """(the code as normalised, the village's official name or "" when it is not a village)."""
+        row, diag, names = self.numbers[i], self.c._diag, self.c._names
+        typed = clean_text(typed)
+        if not typed:
+            self.add(i, self.c._missing(row, "kode_desa"))
+            return typed, ""
+        code = typed if typed in names else normalise_code(typed)
+        header = self.c._headers["kode_desa"]
+        if code is None:
+            self.add(i, diag(VILLAGE_CODE_INVALID, row, "kode_desa", _(
+                "{header} '{code}' is not a village code; write the 10-digit Kemendagri code as 18.71.01.1003 or "
+                "1871011003").format(header=header, code=_shown(typed))))
+            return typed, ""
+        name = names.get(code)
+        if name is None:
+            desa = clean_text(self.fields["nama_desa"][i])
+            self.add(i, diag(VILLAGE_CODE_UNKNOWN, row, "kode_desa",
+                             self.c._regions.explain_unknown(code) + self.name_hint(code, desa)))
+            return code, ""
+        if level_of(code) != 4:
+            self.add(i, diag(VILLAGE_CODE_NOT_VILLAGE, row, "kode_desa", _(
+                "{header} {code} is the {type} {name}, not a village; give the 10-digit code of the desa/kelurahan")
+                .format(header=header, code=code, type=region_type(code, name), name=name)))
+            return code, ""
+        return code, name
+
+    def name_hint(self, code: str, desa: str) -> str:
+        """Where a typed village name points within the kecamatan of code, if anywhere."""
+        regions = self.c._regions
+        kecamatan = parent_code(code)
+        if not desa or kecamatan is None or level_of(code) != 4 or kecamatan not in regions.names:
+            return ""
+        named = [r for r in regions.villages_named(desa, kecamatan) if r.code != code]
+        if named:
+            return _(" ('{name}' in that kecamatan is {label})").format(name=_shown(desa), label=named[0].label)
+        closest = regions.closest_village(desa, kecamatan)
+        if closest is not None and closest.code != code:
+            return _(" (closest name in that kecamatan: {label})").format(label=closest.label)
+        return ""
+
+
+def _tidy(column: list[str]) -> list[str]:
+    """The column with every cell through clean_text; one test of the whole column first, since most cells
+    need nothing (a "|" typed in a cell only costs a needless clean)."""
+    joined = "|".join(column)
+    if (joined.isascii() and joined.isprintable() and "  " not in joined and " |" not in joined
+            and "| " not in joined and joined[:1] != " " and joined[-1:] != " "):
+        return column
+    return list(map(clean_text, column))
+
+
+def _sixteen_digits(nik: str) -> bool:
+    return len(nik) == 16 and nik.isdigit() and nik.isascii()
+
+
+def _shown(value: str) -> str:
+    """A typed value as a message echoes it: cut when long."""
+    return value if len(value) <= _SHOWN_CHARACTERS else value[:_SHOWN_CHARACTERS] + "…"
+

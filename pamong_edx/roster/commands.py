@@ -7,12 +7,16 @@ from pathlib import Path
 
 import click
 
-from pamong_edx.errors import DiagnosticsFailed, UsageError
+from pamong_edx.errors import DiagnosticsFailed
+from pamong_edx.i18n import _
+from pamong_edx.outputs import refuse_overwriting_inputs
+from pamong_edx.personal import safe_message
 from pamong_edx.regions.commands import regions_option
-from pamong_edx.regions.locate import open_regions
+from pamong_edx.regions.locate import locate_regions, open_regions
 from pamong_edx.roster.reader import read_roster
-from pamong_edx.roster.results import FORMATS, ResultsWriter
+from pamong_edx.roster.results import ResultsWriter
 from pamong_edx.roster.summary import Summary
+from pamong_edx.tables import FORMATS
 
 
 @click.group()
@@ -36,38 +40,48 @@ def roster() -> None:
 def check(roster_path: Path, regions_path: str | None, results_path: Path | None, fmt: str | None,
           sheet: str | None, columns_path: Path | None, as_json: bool, show: int) -> None:
     """Check every row of ROSTER; exit 1 if any row has an error."""
-    regions = open_regions(regions_path)
     if results_path is None:
         results_path = roster_path.with_name(f"{roster_path.stem}.results.{fmt or 'csv'}")
-    if results_path.resolve() == roster_path.resolve():
-        raise UsageError(f"the results file {results_path} would overwrite the roster; choose another -o")
+    regions_file, _origin = locate_regions(regions_path)
+    refuse_overwriting_inputs([results_path], [roster_path, columns_path, regions_file])
+    regions = open_regions(regions_path)
     summary = Summary(regions)
     shown = 0
     with read_roster(roster_path, regions, sheet=sheet, columns=columns_path) as reader:
         with ResultsWriter(results_path, regions.names, fmt) as results:
-            for checked in reader:
-                summary.add(checked)
-                results.write(checked)
-                if shown < show and not as_json:
-                    for diag in checked.diagnostics[:show - shown]:
-                        click.echo(diag.located(roster_path))
-                        shown += 1
+            for block in reader.blocks():
+                summary.add_block(block)
+                results.write_block(block)
+                if shown < show and not as_json and block.problems:
+                    for i in sorted(block.problems):
+                        for diagnostic in block.problems[i][:show - shown]:
+                            click.echo(diagnostic.text())
+                            shown += 1
+                        if shown >= show:
+                            break
         layout = reader.layout
     total = sum(summary.kinds.values())
     if as_json:
         data = {"roster": str(roster_path), "results": str(results_path), **summary.as_dict(),
                 "header_row": layout.header_row,
-                "columns": {name: layout.header(name) for name in layout.fields},
-                "ignored_columns": layout.ignored}
+                "columns": {name: safe_message(layout.header(name)) for name in layout.fields},
+                "ignored_columns": [safe_message(h) for h in layout.ignored]}
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         if total > shown:
-            click.echo(f"... {total - shown} more diagnostics in {results_path}")
-        where = f"sheet '{layout.sheet}'" if layout.sheet else f"{layout.encoding}, delimiter '{layout.delimiter}'"
-        click.echo(f"{roster_path}: header in row {layout.header_row} ({where})"
-                   + (f"; columns not used: {', '.join(layout.ignored)}" if layout.ignored else ""))
+            click.echo(_("... {count} more diagnostics in {results}").format(count=total - shown, results=results_path))
+        if layout.sheet:
+            where = _("sheet '{sheet}'").format(sheet=safe_message(layout.sheet))
+        else:
+            where = _("{encoding}, delimiter '{delimiter}'").format(encoding=layout.encoding,
+                                                                    delimiter=safe_message(layout.delimiter or ""))
+        line = _("{roster}: header in row {row} ({where})").format(roster=roster_path, row=layout.header_row,
+                                                                   where=where)
+        if layout.ignored:
+            line += _("; columns not used: {columns}").format(columns=safe_message(", ".join(layout.ignored)))
+        click.echo(line)
         click.echo(summary.text())
-        click.echo(f"Results: {results_path}")
+        click.echo(_("Results: {results}").format(results=results_path))
     if summary.errors:
-        raise DiagnosticsFailed(f"{summary.errors} of {summary.rows} rows have errors; "
-                                f"the results file {results_path} says what to fix in each")
+        raise DiagnosticsFailed(_("{errors} of {rows} rows have errors; the results file {results} says what to fix "
+                                  "in each").format(errors=summary.errors, rows=summary.rows, results=results_path))

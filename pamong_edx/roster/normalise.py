@@ -9,23 +9,26 @@ import datetime
 import re
 import unicodedata
 
-_UNTIDY_ASCII = re.compile(r"^ | $|  |[\t\n\r\x0b\x0c\x1c-\x1f]")  # what str.split() would change
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))  # zero-width characters and stray BOMs
-_EMAIL = re.compile(
+_UNTIDY_SPACES = re.compile(r"^ | $|  ")  # what str.split() would change in printable ASCII
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")  # control characters str.split() keeps
+# zero-width characters, stray BOMs and the bidirectional overrides (which show text in another order)
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+EMAIL = re.compile(
     r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
 )
-_MOBILE = re.compile(r"08[0-9]{7,11}")
+MOBILE = re.compile(r"08[0-9]{7,11}")
 _PHONE_PUNCTUATION = re.compile(r"[\s\-.()/]+")
 _PHONE = re.compile(r"62[1-9][0-9]{6,11}")
 
 
 def clean_text(text: str) -> str:
-    """Trimmed, inner runs of spaces (NBSP and tabs included) collapsed to one, Unicode NFC."""
-    if text.isascii():
-        return " ".join(text.split()) if _UNTIDY_ASCII.search(text) else text
-    text = " ".join(text.translate(_INVISIBLE).split())  # str.split() also splits on NBSP and other spaces
-    return unicodedata.normalize("NFC", text)
+    """Trimmed, inner runs of spaces (NBSP, tabs and line breaks included) collapsed to one, other control
+    characters (NUL, ESC, ...) dropped, Unicode NFC."""
+    if text.isascii() and text.isprintable():
+        return " ".join(text.split()) if _UNTIDY_SPACES.search(text) else text
+    text = " ".join(_CONTROL.sub("", text.translate(_INVISIBLE)).split())  # split() also splits on NBSP
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def cell_text(value: object) -> str:
@@ -48,7 +51,7 @@ def normalise_email(text: str) -> str:
 
 def is_valid_email(email: str) -> bool:
     """A plain address an LMS accepts: name@domain.tld, ASCII, no spaces (email already lower-cased)."""
-    return _EMAIL.fullmatch(email) is not None
+    return EMAIL.fullmatch(email) is not None
 
 
 def normalise_phone(text: str) -> str | None:
@@ -57,7 +60,7 @@ def normalise_phone(text: str) -> str | None:
     Accepts 0812-3456-7890, +62 812 3456 7890, 0062..., 62..., and 81234567890 (a number cell that lost
     its leading 0).
     """
-    if _MOBILE.fullmatch(text):
+    if MOBILE.fullmatch(text):
         return "62" + text[1:]
     digits = _PHONE_PUNCTUATION.sub("", text)
     if digits.startswith("+"):

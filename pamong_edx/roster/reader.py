@@ -1,4 +1,4 @@
-"""read_roster: a roster file in, checked rows out, one at a time."""
+"""read_roster: a roster file in, checked rows out, a block or a row at a time."""
 
 from __future__ import annotations
 
@@ -7,14 +7,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pamong_edx.regions.reference import Regions
-from pamong_edx.roster.checks import CheckedRow, RowChecker
+from pamong_edx.roster.checks import Block, CheckedRow, RowChecker
 from pamong_edx.roster.columns import Layout, load_mapping, mapping_from
 from pamong_edx.roster.sources import open_source
 
 
 class RosterReader:
-    """An open roster. Iterate it for CheckedRow objects in file order; use it as a context manager (or
-    iterate it to the end) to close the file. Header problems raise RosterFileError when it is opened;
+    """An open roster. Iterate it for CheckedRow objects in file order, or call blocks() for the same rows
+    column by column (what the roster check itself reads: no object per row). Use it as a context manager
+    (or read it to the end) to close the file. Header problems raise RosterFileError when it is opened;
     problems in a row are that row's diagnostics and never stop the rows after it."""
 
     def __init__(self, path: str | os.PathLike, regions: Regions, *, sheet: str | None = None,
@@ -23,17 +24,22 @@ class RosterReader:
         mapping = load_mapping(columns) if isinstance(columns, (str, os.PathLike)) else mapping_from(columns or {})
         self._source = open_source(self.path, mapping, sheet)
         self.layout: Layout = self._source.layout
-        self._checker = RowChecker(regions, self.layout, typed=self._source.typed)
+        self._checker = RowChecker(regions, self.layout, self.path, typed=self._source.typed,
+                                   expected_rows=self._source.expected_rows)
 
-    def __iter__(self) -> Iterator[CheckedRow]:
-        check = self._checker.check
+    def blocks(self) -> Iterator[Block]:
+        check = self._checker.check_block
         try:
-            for number, cells in self._source.rows():
-                checked = check(number, cells)
-                if checked is not None:
-                    yield checked
+            for raw in self._source.blocks():
+                block = check(raw.start, raw.rows, raw.unreadable, raw.columns)
+                if block.rows:
+                    yield block
         finally:
             self.close()
+
+    def __iter__(self) -> Iterator[CheckedRow]:
+        for block in self.blocks():
+            yield from block.checked_rows()
 
     def close(self) -> None:
         self._source.close()

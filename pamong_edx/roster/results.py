@@ -1,89 +1,65 @@
 """The results file: one line per roster row with its status and messages, for the office to work through.
 
-CSV is written as UTF-8 with a BOM so Excel opens it with the right characters; XLSX on request. Any cell
-starting with = + - @ (or a tab/CR) gets a leading apostrophe so a spreadsheet never runs it as a formula.
-NIKs appear masked. The file is written beside its final name and moved into place when complete.
+Written through pamong_edx.tables (CSV with a BOM, or XLSX; formula-safe, control characters dropped,
+NIK-shaped numbers masked, moved into place when complete). The NIK column holds the NIK masked; the other
+record columns hold the normalised values; nama_desa_kemendagri the region file's name of the village.
+Rows are written a block at a time, column by column, so a large roster costs little more than reading it.
 """
 
 from __future__ import annotations
 
-import csv
 import os
-from pathlib import Path
+from pamong_edx.roster import nik as nik_rules
+from pamong_edx.roster.checks import Block, CheckedRow, row_text, status_of
+from pamong_edx.roster.columns import RESULT_COLUMNS, results_header
+from pamong_edx.tables import FORMATS, TableWriter
 
-from pamong_edx.errors import PamongError
-from pamong_edx.roster.checks import CheckedRow
+__all__ = ["FORMATS", "RESULT_COLUMNS", "ResultsWriter"]
 
-COLUMNS = ("row", "status", "codes", "messages", "nik", "nama", "email", "telepon", "jabatan", "kode_desa",
-           "nama_desa", "nama_desa_kemendagri")
-FORMATS = ("csv", "xlsx")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: str) -> str:
-    """A cell Excel shows as text, never evaluates."""
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
-def result_cells(checked: CheckedRow, village_names: dict[str, str]) -> list[object]:
-    record = checked.record
-    typed = [record.nik_masked, record.nama, record.email, record.telepon, record.jabatan, record.kode_desa,
-             record.nama_desa]
-    if any(t.startswith(FORMULA_START) for t in typed if t):
-        typed = [neutralise(t) for t in typed]
-    diags = checked.diagnostics
-    if not diags:
-        return [checked.row, checked.status, "", "", *typed, village_names.get(record.kode_desa, "")]
-    codes = " ".join(x.kind.code for x in diags)
-    messages = " | ".join(f"{x.kind} (column {x.column}): {x.message}" if x.column else str(x) for x in diags)
-    return [checked.row, checked.status, codes, messages, *typed, village_names.get(record.kode_desa, "")]
+def masked_niks(block: Block) -> list[str]:
+    """The NIK column as results files show it (3201********0001)."""
+    if not block.niks_sound:
+        return list(map(nik_rules.mask, block.nik))
+    # Every NIK is 16 ASCII digits, so the joined column is a run of 17-byte records: star out digits 5-12
+    # of all of them with eight slice assignments instead of a call per row.
+    data = bytearray("\n".join(block.nik).encode("ascii"))
+    stars = b"*" * len(block.nik)
+    for offset in range(4, 12):
+        data[offset::17] = stars
+    return data.decode("ascii").split("\n")
 
 
 class ResultsWriter:
-    """Writes results row by row; call commit() at the end, or use it as a context manager."""
+    """Writes results block by block (or row by row); call commit() at the end, or use it as a context manager."""
 
     def __init__(self, path: str | os.PathLike, village_names: dict[str, str], fmt: str | None = None) -> None:
-        self.path = Path(path)
-        self.format = fmt or ("xlsx" if self.path.suffix.lower() == ".xlsx" else "csv")
-        if self.format not in FORMATS:
-            raise PamongError(f"results format '{self.format}' is not one of {', '.join(FORMATS)}")
         self._names = village_names
-        self._partial = self.path.with_name(self.path.name + ".part")
-        try:
-            if self.format == "csv":
-                self._file = open(self._partial, "w", encoding="utf-8-sig", newline="")
-                self._csv = csv.writer(self._file)
-                self._csv.writerow(COLUMNS)
-            else:
-                from openpyxl import Workbook
+        self._table = TableWriter(path, results_header(), fmt=fmt)
+        self.path = self._table.path
+        self.format = self._table.format
 
-                self._book = Workbook(write_only=True)
-                self._sheet = self._book.create_sheet("results")
-                self._sheet.append(COLUMNS)
-        except OSError as exc:
-            raise PamongError(f"cannot write results file {self.path}: {exc.strerror}") from None
+    def write_block(self, block: Block) -> None:
+        n = len(block)
+        codes, messages = [""] * n, [""] * n
+        for i, diagnostics in block.problems.items():
+            codes[i] = " ".join(d.code for d in diagnostics)
+            messages[i] = row_text(diagnostics)
+        self._table.write_columns([
+            block.rows, block.statuses(), codes, messages, masked_niks(block), block.nama, block.email,
+            block.telepon, block.jabatan, block.kode_desa, block.nama_desa, block.official])
 
     def write(self, checked: CheckedRow) -> None:
-        cells = result_cells(checked, self._names)
-        if self.format == "csv":
-            self._csv.writerow(cells)
-        else:
-            self._sheet.append([xlsx_safe(c) for c in cells])
+        record, diagnostics = checked.record, checked.diagnostics
+        self._table.write_row([
+            checked.row, status_of(diagnostics), " ".join(d.code for d in diagnostics), row_text(diagnostics),
+            record.nik_masked, record.nama, record.email, record.telepon, record.jabatan, record.kode_desa,
+            record.nama_desa, self._names.get(record.kode_desa, "") if len(record.kode_desa) == 13 else ""])
 
     def commit(self) -> None:
-        try:
-            if self.format == "csv":
-                self._file.close()
-            else:
-                self._book.save(self._partial)
-            os.replace(self._partial, self.path)
-        except OSError as exc:
-            raise PamongError(f"cannot write results file {self.path}: {exc.strerror}") from None
+        self._table.commit()
 
     def abandon(self) -> None:
-        if self.format == "csv":
-            self._file.close()
-        self._partial.unlink(missing_ok=True)
+        self._table.abandon()
 
     def __enter__(self) -> ResultsWriter:
         return self
@@ -93,12 +69,3 @@ class ResultsWriter:
             self.commit()
         else:
             self.abandon()
-
-
-def xlsx_safe(value: object) -> object:
-    """openpyxl refuses control characters a CSV cell may carry."""
-    if isinstance(value, str):
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value

@@ -1,16 +1,20 @@
-"""Counting a checked roster: rows by status, region and position, and diagnostics by kind."""
+"""Counting a checked roster: rows by status, region and position, and diagnostics by code."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import itemgetter
 
+from pamong_edx.diagnostics import ERROR, lookup
+from pamong_edx.i18n import _
 from pamong_edx.regions.reference import Regions
-from pamong_edx.roster.checks import CheckedRow
-from pamong_edx.roster.diagnostics import ERROR, KINDS
+from pamong_edx.roster.checks import Block, CheckedRow, status_of
 from pamong_edx.roster.positions import CANONICAL
 
 UNKNOWN = ""  # the key for rows whose region or position is not recognised
+_KABUPATEN = itemgetter(slice(0, 5))
 
 
 @dataclass
@@ -22,8 +26,39 @@ class Summary:
     kabupaten: Counter[str] = field(default_factory=Counter)
     positions: Counter[str] = field(default_factory=Counter)
     kinds: Counter[str] = field(default_factory=Counter)  # diagnostic code -> how many
+    _villages: Counter[str] = field(default_factory=Counter)  # kabupaten of rows with a real village code
+
+    def _fold(self) -> None:
+        """Move the rows counted by village kabupaten into the province and kabupaten counts."""
+        for kabupaten, n in self._villages.items():
+            self.kabupaten[kabupaten] += n
+            self.provinces[kabupaten[:2]] += n
+        self._villages.clear()
+
+    def add_block(self, block: Block) -> None:
+        """Count a block of checked rows; only codes of real villages and recognised positions are keys."""
+        n = len(block)
+        self.rows += n
+        self.statuses["ok"] += n - len(block.problems)
+        for diagnostics in block.problems.values():
+            self.statuses[status_of(diagnostics)] += 1
+            self.kinds.update(d.code for d in diagnostics)
+        codes, positions = block.kode_desa, block.jabatan
+        if block.regions_unknown:  # a prefix counts when the region file has it; others are UNKNOWN
+            names = self.regions.names
+            for i in block.regions_unknown:
+                province, kabupaten = codes[i][:2], codes[i][:5]
+                self.provinces[province if province in names else UNKNOWN] += 1
+                self.kabupaten[kabupaten if len(kabupaten) == 5 and kabupaten in names else UNKNOWN] += 1
+            codes = list(compress(codes, (i not in block.regions_unknown for i in range(n))))
+        self._villages.update(map(_KABUPATEN, codes))  # provinces are summed from these when reported
+        if block.positions_unknown:
+            positions = list(compress(positions, (i not in block.positions_unknown for i in range(n))))
+            self.positions[UNKNOWN] += n - len(positions)
+        self.positions.update(positions)
 
     def add(self, checked: CheckedRow) -> None:
+        """Count one checked row (for callers that read rows one at a time)."""
         self.rows += 1
         self.statuses[checked.status] += 1
         record = checked.record
@@ -32,14 +67,14 @@ class Summary:
         self.provinces[province if province in names else UNKNOWN] += 1
         self.kabupaten[kabupaten if len(kabupaten) == 5 and kabupaten in names else UNKNOWN] += 1
         self.positions[record.jabatan if record.jabatan in CANONICAL else UNKNOWN] += 1
-        for diag in checked.diagnostics:
-            self.kinds[diag.kind.code] += 1
+        self.kinds.update(d.code for d in checked.diagnostics)
 
     @property
     def errors(self) -> int:
         return self.statuses["error"]
 
     def as_dict(self) -> dict[str, object]:
+        self._fold()
         return {
             "rows": self.rows,
             "ok": self.statuses["ok"],
@@ -47,34 +82,40 @@ class Summary:
             "error": self.statuses["error"],
             "by_province": self._regional(self.provinces),
             "by_kabupaten": self._regional(self.kabupaten),
-            "by_position": {name or "(not recognised)": n for name, n in _ordered(self.positions, CANONICAL)},
+            "by_position": {name or _("(not recognised)"): n for name, n in _ordered(self.positions, CANONICAL)},
             "errors_by_kind": self._kinds(error=True),
             "warnings_by_kind": self._kinds(error=False),
         }
 
     def _regional(self, counts: Counter[str]) -> list[dict[str, object]]:
-        return [{"code": code, "name": self.regions.names[code] if code else "(code not recognised)", "rows": n}
-                for code, n in sorted(counts.items(), key=lambda item: (item[0] == UNKNOWN, item[0]))]
+        names = self.regions.names
+        return [{"code": code, "name": names[code] if code else _("(code not recognised)"), "rows": n}
+                for code, n in sorted(counts.items(), key=lambda item: (item[0] == UNKNOWN, item[0])) if n]
 
     def _kinds(self, error: bool) -> dict[str, int]:
-        return {str(KINDS[code]): n for code, n in sorted(self.kinds.items())
-                if (KINDS[code].severity == ERROR) == error}
+        out = {}
+        for code, n in sorted(self.kinds.items()):
+            known = lookup(code)
+            if (known is None or known.severity == ERROR) == error:
+                out[f"{code} {known.name}" if known else code] = n
+        return out
 
     def text(self) -> str:
         data = self.as_dict()
-        lines = [f"{self.rows} rows read: {data['ok']} ok, {data['warning']} warning, {data['error']} error"]
+        lines = [_("{rows} rows read: {ok} ok, {warning} warning, {error} error").format(
+            rows=self.rows, ok=data["ok"], warning=data["warning"], error=data["error"])]
 
         def block(title: str, items: list[tuple[str, int]]) -> None:
             if items:
                 lines.append(f"{title}:")
-                width = max(len(label) for label, _ in items)
+                width = max(len(label) for label, _n in items)
                 lines.extend(f"  {label:<{width}}  {n:>7}" for label, n in items)
 
-        block("By province", [(f"{r['code']} {r['name']}".strip(), r["rows"]) for r in data["by_province"]])
-        block("By kabupaten/kota", [(f"{r['code']} {r['name']}".strip(), r["rows"]) for r in data["by_kabupaten"]])
-        block("By position", list(data["by_position"].items()))
-        block("Errors by kind", list(data["errors_by_kind"].items()))
-        block("Warnings by kind", list(data["warnings_by_kind"].items()))
+        block(_("By province"), [(f"{r['code']} {r['name']}".strip(), r["rows"]) for r in data["by_province"]])
+        block(_("By kabupaten/kota"), [(f"{r['code']} {r['name']}".strip(), r["rows"]) for r in data["by_kabupaten"]])
+        block(_("By position"), list(data["by_position"].items()))
+        block(_("Errors by kind"), list(data["errors_by_kind"].items()))
+        block(_("Warnings by kind"), list(data["warnings_by_kind"].items()))
         return "\n".join(lines)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from pamong_edx.errors import UsageError
+from pamong_edx.i18n import _
 
 rate = click.FloatRange(0, 1)
 
@@ -39,20 +40,21 @@ rate = click.FloatRange(0, 1)
 @click.option("--burst-size", type=click.IntRange(0), default=3, show_default=True, help="... the last K get 429 ...")
 @click.option("--retry-after", type=click.IntRange(0), default=1, show_default=True, help="... with this Retry-After.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the fault draws (same seed, same faults).")
-@click.option("--simulate-learners", "simulate_seed", type=int, metavar="SEED",
-              help="Enrolled officials register, start, take the pretest and posttest and pass, in a share that "
-                   "depends on their kabupaten; the same SEED gives the same learners (see docs/sandbox.md).")
 @click.option("--faults-only", "only", default="", metavar="TEXT",
               help="Inject faults only into requests whose 'METHOD /route' contains TEXT, e.g. 'POST /api/bulk_enroll'.")
+@click.option("--simulate-learners", "learners_seed", type=int, metavar="SEED",
+              help="Enrolled officials register, start, take the pretest and posttest and pass, a seeded, "
+                   "region-dependent share of them (officials enrolled later are simulated within seconds).")
 def sandbox(lms: str, port: int, moodle_port: int | None, token: str | None, max_input_vars: int,
             data_dir: Path | None, client_id: str | None, client_secret: str | None,
             token_ttl: int, no_throttle: bool, no_bulk_enroll: bool, import_step: float, latency_ms: float,
             fail_rate: float, timeout_rate: float, hang_s: float, reset_rate: float, burst_every: int,
-            burst_size: int, retry_after: int, seed: int, simulate_seed: int | None, only: str) -> None:
+            burst_size: int, retry_after: int, seed: int, only: str, learners_seed: int | None) -> None:
     """Start a stand-in LMS on 127.0.0.1 for rehearsals and tests. It is not an LMS."""
     import dataclasses
     import sys
 
+    _require_extra()
     from pamong_edx.sandbox.core.faults import FaultConfig
 
     faults = FaultConfig(latency_ms=latency_ms, fail_rate=fail_rate, timeout_rate=timeout_rate, hang_s=hang_s,
@@ -80,21 +82,47 @@ def sandbox(lms: str, port: int, moodle_port: int | None, token: str | None, max
                                                      settings=MoodleSettings(max_input_vars=max_input_vars)))
         _moodle_banner(server, data_dir)
         servers.append(server)
-    for server in servers:
-        server.app.simulate_seed = simulate_seed
-    if simulate_seed is not None:
-        click.echo(f"  simulated learners (seed {simulate_seed}): enrolled officials move on before grades are read")
-    click.echo("  A rehearsal and test stand-in, not an LMS. Ctrl-C stops it.", nl=True)
+    simulators = [_simulate(server, learners_seed) for server in servers] if learners_seed is not None else []
+    click.echo(_("  A rehearsal and test stand-in, not an LMS. Ctrl-C stops it."), nl=True)
     sys.stdout.flush()
     for extra in servers[1:]:
         extra.start()
     try:
-        servers[0].serve_forever()
+        servers[0].serve_forever()  # until Ctrl-C, which werkzeug's loop takes quietly
     except KeyboardInterrupt:
-        click.echo("stopped")
+        pass
     finally:
+        for simulator in simulators:
+            simulator.stop()
         for extra in servers[1:]:
             extra.stop()
+    click.echo(_("stopped"))
+
+
+def _simulate(server, seed: int):  # noqa: ANN001, ANN202 - a SandboxServer; returns a running Simulator
+    from pamong_edx.sandbox.core.simulate import Simulator
+
+    app = server.app
+    if app.title.startswith("Moodle"):
+        from pamong_edx.sandbox.moodle.learners import simulate
+    else:
+        from pamong_edx.sandbox.openedx.learners import simulate
+    simulator = Simulator(lambda only_new: simulate(app, seed, only_new=only_new))
+    tally = simulator.start()
+    click.echo(_("  simulated learners (seed {seed}): {registered} registered, {started} started, {passed} passed "
+                 "of {learners} enrolled; officials enrolled later follow within seconds").format(
+        seed=seed, registered=tally.registered, started=tally.started, passed=tally.passed, learners=tally.learners))
+    return simulator
+
+
+def _require_extra() -> None:
+    """The stand-ins' libraries are the optional [sandbox] extra: without them, one line saying how to add them."""
+    try:
+        import jwt  # noqa: F401
+        import werkzeug  # noqa: F401
+    except ImportError as exc:
+        raise UsageError(_("the stand-in LMS needs the sandbox extra ({missing} is not installed): "
+                           "pip install 'pamong-edx[sandbox]'").format(missing=exc.name)) from None
 
 
 def _bind(port: int, option: str, make):  # noqa: ANN001, ANN202 - a server factory; returns a SandboxServer
@@ -102,28 +130,35 @@ def _bind(port: int, option: str, make):  # noqa: ANN001, ANN202 - a server fact
         return make()
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            raise UsageError(f"port {port} is already in use: pass {option} N, or {option} 0 for any free port") from None
-        raise UsageError(f"cannot start the stand-in: {exc.strerror or exc}") from None
+            raise UsageError(_("port {port} is already in use: pass {option} N, or {option} 0 for any free port")
+                             .format(port=port, option=option)) from None
+        raise UsageError(_("cannot start the stand-in: {error}").format(error=exc.strerror or exc)) from None
 
 
 def _openedx_banner(server, data_dir: Path | None) -> None:  # noqa: ANN001 - a SandboxServer
     app = server.app
-    click.echo(f"pamong sandbox ({app.title}) listening on {server.url}", nl=True)
-    click.echo(f"  LMS and Studio: {server.url}")
+    click.echo(_("pamong sandbox ({title}) listening on {url}").format(title=app.title, url=server.url), nl=True)
+    click.echo(_("  LMS and Studio: {url}").format(url=server.url))
     for cred in app.credentials:
-        role = "global staff" if cred.username == "pamong_staff" else "not staff"
-        click.echo(f"  client: client_id={cred.client_id} client_secret={cred.client_secret} "
-                   f"(acts as {cred.username}, {role})")
-    click.echo(f"  data: {data_dir or 'temporary (gone at exit)'}")
-    click.echo(f"  stats: {server.url}/__sandbox__/stats   config: {server.url}/__sandbox__/config")
+        role = _("global staff") if cred.username == "pamong_staff" else _("not staff")
+        click.echo(_("  client: client_id={client_id} client_secret={secret} (acts as {username}, {role}; "
+                     "session login password {password})").format(
+            client_id=cred.client_id, secret=cred.client_secret, username=cred.username, role=role,
+            password=cred.password))
+    _common_banner(server, data_dir)
+
+
+def _common_banner(server, data_dir: Path | None) -> None:  # noqa: ANN001 - a SandboxServer
+    click.echo(_("  data: {where}").format(where=data_dir or _("temporary (gone at exit)")))
+    click.echo(_("  stats: {url}/__sandbox__/stats   config: {url}/__sandbox__/config").format(url=server.url))
 
 
 def _moodle_banner(server, data_dir: Path | None) -> None:  # noqa: ANN001 - a SandboxServer
     app = server.app
-    click.echo(f"pamong sandbox ({app.title}) listening on {server.url}", nl=True)
-    click.echo(f"  web services: {server.url}/webservice/rest/server.php")
+    click.echo(_("pamong sandbox ({title}) listening on {url}").format(title=app.title, url=server.url), nl=True)
+    click.echo(_("  web services: {url}/webservice/rest/server.php").format(url=server.url))
     for token in app.tokens:
-        what = "every function the toolkit uses" if token.service == "pamong" else "read-only functions"
-        click.echo(f"  token: {token.token} (user {token.username}, service {token.service}: {what})")
-    click.echo(f"  data: {data_dir or 'temporary (gone at exit)'}")
-    click.echo(f"  stats: {server.url}/__sandbox__/stats   config: {server.url}/__sandbox__/config")
+        what = _("every function the toolkit uses") if token.service == "pamong" else _("read-only functions")
+        click.echo(_("  token: {token} (user {username}, service {service}: {what})").format(
+            token=token.token, username=token.username, service=token.service, what=what))
+    _common_banner(server, data_dir)

@@ -109,6 +109,16 @@ def test_svg_entities_and_style_sheet_instructions_are_refused(tmp_path):
         check_svg(styled)
 
 
+def test_an_svg_too_large_to_check_is_refused(tmp_path, monkeypatch):
+    from pamong_edx.course import media
+
+    path = tmp_path / "besar.svg"
+    path.write_text(SVG.format("<rect/>" * 2000))
+    monkeypatch.setattr(media, "SVG_MAX", 1000)
+    with pytest.raises(MediaProblem, match="larger than the 1.0 kB an SVG image may be"):
+        check_svg(path)
+
+
 def test_drawing_svg_with_fragments_styles_and_editor_metadata_is_fine(tmp_path):
     path = tmp_path / "ok.svg"
     path.write_text(
@@ -138,7 +148,7 @@ def test_unsafe_and_non_media_assets_are_refused_and_never_packaged(course_copy,
     assert "html_assets: true" in messages and "'.js' files are not among the media types" in messages
 
 
-def test_html_assets_are_packaged_when_the_course_declares_them(course_copy, tmp_path, run_pamong):
+def test_html_assets_are_packaged_when_the_course_declares_them(course_copy, tmp_path, pamong):
     root = course_copy("minimal")
     (root / "assets").mkdir()
     (root / "assets" / "simulasi.html").write_text("<p>Simulasi musyawarah</p>")
@@ -146,8 +156,8 @@ def test_html_assets_are_packaged_when_the_course_declares_them(course_copy, tmp
     (root / "course.yaml").write_text(text.replace("language: id\n", "language: id\nhtml_assets: true\n")
                                       .replace("markdown: Desa adalah kesatuan masyarakat hukum.",
                                                'markdown: "[Simulasi](assets/simulasi.html)"'))
-    built = run_pamong("build", str(root), "-f", "olx", "-o", str(tmp_path / "dist"))
-    assert built.returncode == 0, built.stderr
+    status, _, err = pamong("build", str(root), "-f", "olx", "-o", str(tmp_path / "dist"))
+    assert status == 0, err
     [package] = (tmp_path / "dist").iterdir()
     with tarfile.open(package) as tar:
         assert "course/static/simulasi.html" in tar.getnames()
@@ -157,7 +167,7 @@ def test_a_fifo_in_assets_is_refused_instead_of_blocking_the_build(course_copy, 
     root = course_copy("minimal")
     (root / "assets").mkdir()
     os.mkfifo(root / "assets" / "antrian.mp4")
-    built = run_pamong("build", str(root), "-o", str(tmp_path / "dist"))  # the fixture's timeout fails a hang
+    built = run_pamong("build", str(root), "-f", "olx", "-o", str(tmp_path / "dist"))  # its timeout fails a hang
     assert built.returncode == 1
     assert "assets/antrian.mp4:1:1: E118 assets/antrian.mp4 is not a regular file" in built.stderr
 

@@ -460,7 +460,7 @@ def test_an_alias_inside_itself_is_refused(course_copy):
     root = with_course_yaml(course_copy, text.replace("chapters:\n", "chapters: &loop\n  - *loop\n", 1))
     course, diagnostics = load_course(root)
     assert course is None
-    assert [(d.code, d.location.line) for d in diagnostics] == [("E001", 6)]
+    assert [(d.code, d.location.line) for d in diagnostics] == [("E001", 7)]  # at the alias
     assert "refers to the collection that contains it" in diagnostics[0].message
 
 

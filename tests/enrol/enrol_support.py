@@ -104,16 +104,3 @@ def expected_cohorts(roster: Path, regions, level_chars: int = 5) -> dict[str, s
                 code = checked.record.kode_desa[:level_chars]
                 out[checked.record.email] = f"{code} {regions.names[code]}"
     return out
-
-
-class FakeClock:
-    """A clock that moves only when someone sleeps on it."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds

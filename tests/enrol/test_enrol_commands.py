@@ -228,3 +228,20 @@ def test_results_and_plan_as_xlsx_on_request(lms_env, sandbox, tmp_path):
         assert [(r[0], r[1]) for r in rows[1:]] == [(2, "siti.rahayu@desa.example.id"),
                                                     (3, "'=1+1@desa.example.id"), (4, "'@budi"),
                                                     (5, "teuku.hasibuan@desa.example.id")]
+
+
+def test_an_output_that_would_replace_an_input_is_refused_before_anything_is_read(lms_env, sandbox, tmp_path):
+    roster = tmp_path / "R.csv"
+    roster.write_bytes((FIXTURES / "rosters" / "formula.csv").read_bytes())
+    before = roster.read_bytes()
+    for args in (["--dry-run", "--plan", str(roster)], ["-o", str(roster)],
+                 ["--dry-run", "--plan", str(tmp_path / "." / "R.csv")]):
+        out = enrol(str(roster), *KAB, *args)
+        assert isinstance(out.exception, UsageError), (args, out.output)
+        assert f"would overwrite the input {roster}" in str(out.exception)
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(f"courses: [{COURSE}]\n", encoding="utf-8")
+    out = enrol(str(roster), "--rules", str(rules), "--profile", "sandbox", "--dry-run", "--plan", str(rules))
+    assert isinstance(out.exception, UsageError) and "would overwrite the input" in str(out.exception)
+    assert roster.read_bytes() == before and rules.read_text(encoding="utf-8") == f"courses: [{COURSE}]\n"
+    assert sandbox.stats()["total"] == 0 and journal_runs(lms_env) == []

@@ -5,10 +5,9 @@ import pytest
 from enrol_support import COURSE
 from pamong_edx.enrol.executor import Executor, JobStopped, Settings
 from pamong_edx.enrol.journal import ENROLLED, PRE_ENROLLED, UNENROLLED, Journal
-from pamong_edx.enrol.meter import Meter, traffic_for
 from pamong_edx.enrol.plan import Action, Official, build_plan
-from pamong_edx.enrol.ratelimit import RateLimiter
 from pamong_edx.enrol.rules import rules_from_options
+from pamong_edx.lms.retry import RetryPolicy
 
 RULES = rules_from_options([COURSE], "kabupaten")
 NAMES = {"18.71": "Kota Bandar Lampung", "18.10": "Kabupaten Pringsewu"}
@@ -24,16 +23,15 @@ def people(n, region="18.71.01.1003", start=0, prefix="p"):
     return [Official(start + i + 2, f"{prefix}{start + i}@desa.example.id", "Kepala Desa", region) for i in range(n)]
 
 
-def run(sandbox, journal, roster, rules=RULES, sync_scope=None, **settings):
+def run(sandbox, journal, roster, rules=RULES, sync_scope=None, attempts=4, **settings):
     plan = build_plan(roster, rules, journal.entries(rules.course_keys), namer, sync_scope=sync_scope)
     with sandbox.backend() as backend:
-        meter = Meter(traffic_for(backend), RateLimiter(None))
-        meter.install(backend)
-        executor = Executor(backend, journal, journal.start_run({}), Settings(backoff=0.01, **settings))
+        retry = RetryPolicy(attempts=attempts, base_delay=0.01)
+        executor = Executor(backend, journal, journal.start_run({}), Settings(retry=retry, **settings))
         try:
             executor.run(plan)
         finally:
-            plan.meter = meter
+            plan.traffic = backend.traffic
     return plan
 
 
@@ -61,7 +59,7 @@ def test_one_call_enrols_and_assigns_the_cohort_of_a_batch(sandbox, journal):
     assert journal.entry("p0@desa.example.id", COURSE).state == ENROLLED
     assert journal.entry("p1@desa.example.id", COURSE).state == PRE_ENROLLED
     assert journal.counts()["pending"] == 0
-    assert plan.meter.writes == 4 + 2 + 1  # bulk calls, cohort creations, cohorting turned on
+    assert plan.traffic.writes == 4 + 2 + 1  # bulk calls, cohort creations, cohorting turned on
 
 
 def test_an_identifier_the_lms_keeps_failing_is_reported_and_the_rest_go_through(sandbox, journal):
@@ -146,3 +144,11 @@ def test_a_call_rejected_as_a_whole_is_not_repeated_for_the_rest_of_its_group(sa
     sandbox.create_course(missing)
     plan = run(sandbox, journal, people(30), rules=rules, batch_size=10)
     assert [i.outcome for i in plan.items] == ["pre-enrolled"] * 30
+
+
+def test_a_throttle_asking_for_hours_stops_the_job_instead_of_sleeping_through_it(sandbox, journal):
+    rules = rules_from_options([COURSE], None)
+    sandbox.configure(burst_every=1, burst_size=1, retry_after=36_000, only="POST /api/bulk_enroll")
+    with pytest.raises(JobStopped, match="throttled by the LMS \\(429\\); try again in 36000 s"):
+        run(sandbox, journal, people(5), rules=rules)
+    assert journal.counts()["pending"] == 0  # recorded as failed, so the next run sends it again

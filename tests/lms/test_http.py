@@ -1,6 +1,6 @@
 """The transport's edges: secrets a server echoes back, TLS and the CA bundle, URLs a profile gets wrong,
 Retry-After as a date, and what a failed connection says. Every call goes to a real server on 127.0.0.1:
-the stand-in, or the stand-in's own server core running a small app that misbehaves on purpose."""
+the stand-in, or a small werkzeug app that misbehaves on purpose (hostile.py)."""
 
 from __future__ import annotations
 
@@ -10,58 +10,32 @@ import socket
 import ssl
 import subprocess
 import time
-from collections.abc import Callable
 
 import pytest
 
+from werkzeug.wrappers import Request, Response
+
+from hostile import HostileServer, Scripted, json_response
 from pamong_edx.lms.errors import ConfigError, LmsError, ServerError, Unreachable
 from pamong_edx.lms.http import RetryPolicy
 from pamong_edx.lms.moodle import MoodleBackend
 from pamong_edx.lms.openedx import OpenEdxBackend
-from pamong_edx.sandbox.core.server import SandboxServer
-from pamong_edx.sandbox.core.web import Request, Response, Route
 
 QUICK = RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.02)
 
 
-class Scripted:
-    """A server app whose every answer is made by `answer(request)` (an echoing error page, a throttle...)."""
-
-    title = "scripted"
-
-    def __init__(self, answer: Callable[[Request], Response]) -> None:
-        self.answer = answer
-
-    def match(self, path: str):
-        return Route(path, path, None), {}
-
-    def handle(self, request, found):
-        return self.answer(request)
-
-    def control(self, request):
-        return None
-
-    def settings(self):
-        return {}
-
-    def configure(self, changes):
-        pass
-
-    def close(self):
-        pass
-
-
 def echo(request: Request) -> str:
-    return f"{request.headers.get('Authorization')} {request.body.decode()} {request.query_string}"
+    return f"{request.headers.get('Authorization')} {request.get_data(as_text=True)} {request.query_string.decode()}"
 
 
 def test_a_secret_echoed_back_in_an_error_never_reaches_the_message():
     def answer(request):
         if request.path == "/oauth2/access_token":
-            return Response.json({"detail": f"bad request: {echo(request)}"}, 500)
-        return Response.html(200, f"Proxy error while forwarding {echo(request)}")  # not Moodle's JSON
+            return json_response({"detail": f"bad request: {echo(request)}"}, 500)
+        # not Moodle's JSON
+        return Response(f"Proxy error while forwarding {echo(request)}", content_type="text/html")
 
-    with SandboxServer(Scripted(answer)) as server:
+    with HostileServer(Scripted(answer)) as server:
         client = OpenEdxBackend(server.url, "pamong", "client-s3cr3t-value", retry=QUICK, sleep=lambda s: None)
         with pytest.raises(ServerError) as caught:
             client.whoami()
@@ -70,15 +44,16 @@ def test_a_secret_echoed_back_in_an_error_never_reaches_the_message():
         moodle = MoodleBackend(server.url, "0123456789abcdef0123456789abcdef", retry=QUICK, sleep=lambda s: None)
         with pytest.raises(ServerError, match="the answer is not JSON") as caught:
             moodle.whoami()
+        assert "core_webservice_get_site_info: the answer is not JSON: 'Proxy error" in str(caught.value)
         assert "wstoken=[secret]" in str(caught.value)
         assert "0123456789abcdef0123456789abcdef" not in str(caught.value)
 
 
 def test_a_moodle_exception_quoting_the_token_is_blanked():
     def answer(request):
-        return Response.json({"exception": "moodle_exception", "errorcode": "x", "message": echo(request)})
+        return json_response({"exception": "moodle_exception", "errorcode": "x", "message": echo(request)})
 
-    with SandboxServer(Scripted(answer)) as server:
+    with HostileServer(Scripted(answer)) as server:
         moodle = MoodleBackend(server.url, "0123456789abcdef0123456789abcdef", retry=QUICK, sleep=lambda s: None)
         with pytest.raises(LmsError) as caught:
             moodle.whoami()
@@ -93,11 +68,11 @@ def test_retry_after_given_as_an_http_date_is_honoured():
         calls.append(request.path)
         if len(calls) == 1:
             when = email.utils.formatdate(time.time() + 3, usegmt=True)
-            return Response.json({"detail": "slow down"}, 429, {"Retry-After": when})
-        return Response.json({"courses": []})
+            return json_response({"detail": "slow down"}, 429, {"Retry-After": when})
+        return json_response({"courses": []})
 
     sleeps: list[float] = []
-    with SandboxServer(Scripted(answer)) as server:
+    with HostileServer(Scripted(answer)) as server:
         moodle = MoodleBackend(server.url, "0123456789abcdef", sleep=sleeps.append)
         assert list(moodle.list_courses()) == []
     assert len(calls) == 2 and len(sleeps) == 1 and 1 <= sleeps[0] <= 3
@@ -112,8 +87,8 @@ def test_https_to_a_plain_http_port_fails_at_once_and_says_why(sandbox):
 
 
 @pytest.fixture
-def tls_sandbox(sandbox, tmp_path):
-    """The stand-in behind TLS with a self-signed certificate for 127.0.0.1 (the private-CA case)."""
+def tls_lms(tmp_path):
+    """An LMS behind TLS with a self-signed certificate for 127.0.0.1 (the private-CA case)."""
     if shutil.which("openssl") is None:
         pytest.skip("openssl is needed to make a test certificate")
     cert, key = tmp_path / "ca.pem", tmp_path / "key.pem"
@@ -122,26 +97,18 @@ def tls_sandbox(sandbox, tmp_path):
                     "-out", str(cert)], check=True, capture_output=True)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    app = sandbox.app
-    server = SandboxServer(type(app)(app.data_dir), port=port)
-    server._httpd.socket = context.wrap_socket(server._httpd.socket, server_side=True)
-    with server:
+    with HostileServer("plain", ssl_context=context) as server:
         yield server, cert
 
 
-def test_tls_is_verified_and_a_ca_bundle_makes_a_private_ca_trusted(tls_sandbox, monkeypatch):
-    server, cert = tls_sandbox
+def test_tls_is_verified_and_a_ca_bundle_makes_a_private_ca_trusted(tls_lms, monkeypatch):
+    server, cert = tls_lms
     # Containers often set this; it must not push the profile's bundle aside.
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", ssl.get_default_verify_paths().openssl_cafile)
-    url = f"https://127.0.0.1:{server.port}"
-    cred = server.app.staff_credentials
-    untrusted = OpenEdxBackend(url, cred.client_id, cred.client_secret, sleep=lambda s: None)
+    untrusted = OpenEdxBackend(server.url, "pamong", "secret", sleep=lambda s: None)
     with pytest.raises(Unreachable, match="certificate is not trusted.*ca_bundle"):
         untrusted.whoami()
-    with OpenEdxBackend(url, cred.client_id, cred.client_secret, ca_bundle=str(cert)) as trusted:
+    with OpenEdxBackend(server.url, "pamong", "secret", ca_bundle=str(cert)) as trusted:
         assert trusted.whoami().username == "pamong_staff"
 
 

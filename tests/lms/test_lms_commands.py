@@ -145,3 +145,41 @@ def test_missing_profile_and_secret_are_one_line_errors(capsys, profile, monkeyp
     monkeypatch.delenv("SANDBOX_SECRET")
     code, out = run(capsys, "lms", "check", "--profile", "sandbox")
     assert code == 2 and "environment variable SANDBOX_SECRET is not set" in out
+
+
+def hostile_package(path, member: str, claimed_size: int, data: bytes = b"<course/>") -> None:
+    """A .tar.gz whose header says `member` unpacks to `claimed_size` bytes (a bomb, as far as any reader that
+    trusts the header and reads the member whole is concerned); the data actually stored is a few bytes."""
+    import gzip
+    import tarfile
+
+    info = tarfile.TarInfo(member)
+    info.size = claimed_size
+    with gzip.open(path, "wb") as out:
+        out.write(info.tobuf(format=tarfile.GNU_FORMAT) + data)
+
+
+def test_deploy_refuses_a_package_whose_course_xml_unpacks_to_gigabytes(capsys, profile, tmp_path, ctl):
+    package = tmp_path / "bomb.olx.tar.gz"
+    hostile_package(package, "course/course.xml", 2_500_000_000)
+    code, out = deploy(capsys, str(package))
+    assert code == 2 and len(out.strip().splitlines()) == 1
+    assert "course/course.xml is 2500.0 MB unpacked, more than the 16 MB course metadata may take" in out
+    assert "limits.max_metadata_mb" in out
+    assert ctl.count("POST /api/courses/v0/import/{course_id}/") == 0
+
+
+def test_deploy_limits_come_from_the_profile(capsys, profile, tmp_path, make_olx):
+    with open("pamong.toml", "a", encoding="utf-8") as config:
+        config.write("\n[profiles.sandbox.limits]\nmax_package_mb = 0.001\n")
+    code, out = deploy(capsys, str(make_olx("olx_valid")))
+    assert code == 2 and "unpacks to more than 0.001 MB; refused (limits.max_package_mb" in out
+    hostile = tmp_path / "many.olx.tar.gz"
+    hostile_package(hostile, "course/static/big.bin", 5_000_000_000_000)  # 5 TB claimed, a few bytes stored
+    code, out = deploy(capsys, str(hostile))
+    assert code == 2 and "unpacks to more than" in out
+
+
+def test_lms_check_says_how_the_backend_is_paced(capsys, profile):
+    code, out = run(capsys, "lms", "check", "--profile", "sandbox")
+    assert "pacing: 120/minute on /api/enrollment/, /api/bulk_enroll/ · 100 identifiers per bulk enrol call" in out

@@ -377,18 +377,18 @@ def test_create_cohort_is_one_request_after_a_listing(backend, course, ctl):
 
 
 def test_bulk_batch_size_comes_from_the_profile(make_backend, course, ctl):
-    from types import SimpleNamespace
-
     from pamong_edx.lms.errors import ConfigError
     from pamong_edx.lms.openedx import OpenEdxBackend
+    from pamong_edx.lms.profiles import Profile
 
     wide = make_backend(0, bulk_batch_size=150)
     wide.bulk_enrol(course, [f"calon{i:03d}@desa.example.id" for i in range(300)])
     assert ctl.count("POST /api/bulk_enroll/v1/bulk_enroll") == 2
-    profile = SimpleNamespace(name="p", source="pamong.toml", lms_url="http://127.0.0.1:1", studio_url=None,
-                              client_id="c", client_secret="s", timeout=5, ca_bundle=None, insecure=False,
-                              options={"bulk_batch_size": 0})
+    profile = Profile(name="p", lms="openedx", lms_url="http://127.0.0.1:1", studio_url="http://127.0.0.1:1",
+                      client_id="c", client_secret="s", source="pamong.toml", timeout=5,
+                      options={"bulk_batch_size": 0})
     with pytest.raises(ConfigError, match="bulk_batch_size must be a whole number from 1 to 1000"):
         OpenEdxBackend.from_profile(profile)
     profile.options["bulk_batch_size"] = 250
-    assert OpenEdxBackend.from_profile(profile).bulk_batch_size == 250
+    wider = OpenEdxBackend.from_profile(profile)
+    assert wider.bulk_batch_size == wider.pacing.batch_size == 250  # the engine sends what the profile says

@@ -79,3 +79,21 @@ def test_a_config_file_that_is_not_utf8_is_a_config_error(tmp_path):
     (tmp_path / "pamong.toml").write_bytes(b"\xff\xfe[profiles.prod]\n")
     with pytest.raises(ConfigError, match=r"pamong.toml: not UTF-8 text \(byte 0\)"):
         load_profile("prod", cwd=tmp_path, env={})
+
+
+def test_a_config_file_nested_without_end_is_a_config_error(tmp_path):
+    (tmp_path / "pamong.toml").write_text("[profiles.p]\nx = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    with pytest.raises(ConfigError, match="nested too deep"):
+        load_profile("p", cwd=tmp_path, env={})
+
+
+def test_limits_come_from_the_profile_and_are_checked(tmp_path):
+    (tmp_path / "pamong.toml").write_text(TOML + "\n[profiles.prod.limits]\ndeadline = 300\nmax_pages = 50\n")
+    profile = load_profile("prod", cwd=tmp_path, env={"PROD_SECRET": "s"})
+    assert (profile.limits.deadline, profile.limits.max_pages, profile.limits.max_json_depth) == (300, 50, 100)
+    (tmp_path / "pamong.toml").write_text(TOML + "\n[profiles.prod.limits]\nmax_pages = 0\ndeadlin = 3\n")
+    with pytest.raises(ConfigError, match=r"\[limits\] has unknown key\(s\) deadlin"):
+        load_profile("prod", cwd=tmp_path, env={"PROD_SECRET": "s"})
+    (tmp_path / "pamong.toml").write_text(TOML + "\n[profiles.prod.limits]\nmax_pages = 0.5\n")
+    with pytest.raises(ConfigError, match="limits.max_pages must be a positive whole number"):
+        load_profile("prod", cwd=tmp_path, env={"PROD_SECRET": "s"})

@@ -43,3 +43,10 @@ def test_levels_and_parents():
 ])
 def test_region_type(code, name, kind):
     assert region_type(code, name) == kind
+
+
+def test_full_width_digits_read_as_a_code():
+    from pamong_edx.regions.codes import is_dotted
+
+    assert normalise_code("\uff11\uff18\uff17\uff11\uff10\uff11\uff11\uff10\uff10\uff13") == "18.71.01.1003"
+    assert not is_dotted("\uff11\uff18")  # the region file itself must use ASCII digits

@@ -66,10 +66,10 @@ def test_what_normalisation_fixes_is_not_reported(tmp_path, regions, changes):
 def test_each_problem_is_located_and_explained(tmp_path, regions, changes, code, column, says):
     checked = check_one(tmp_path, regions, **changes)
     [diag] = checked.diagnostics
-    assert (diag.code, diag.row, diag.column) == (code, 2, column)
+    assert (diag.code, diag.location.line, diag.location.col) == (code, 2, column)
     assert says in diag.message
     assert checked.status == ("error" if code < "R200" else "warning")
-    assert diag.located("roster.csv").startswith(f"roster.csv:2:{column}: {code} ")
+    assert diag.text().startswith(f"{tmp_path / 'roster.csv'}:2:{column}: {code} ")
 
 
 def test_the_later_duplicate_is_the_error_and_names_the_earlier_row(tmp_path, regions):
@@ -119,7 +119,7 @@ def test_nik_is_never_shown_in_full(tmp_path, regions):
     rows = [good(), good(email="b@desa.id"), good(nik="1871013208850042", email="c@desa.id"),
             good(nik="1871015508850042.0", email="d@desa.id")]
     checked = check_rows(tmp_path, regions, rows)
-    texts = [repr(c.record) for c in checked] + [d.located("r.csv") for c in checked for d in c.diagnostics]
+    texts = [repr(c.record) for c in checked] + [d.text() for c in checked for d in c.diagnostics]
     assert all(c.diagnostics for c in checked[1:])
     assert not any(nik in text for text in texts for nik in ("1871015508850042", "1871013208850042"))
 

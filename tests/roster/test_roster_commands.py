@@ -72,3 +72,19 @@ def test_unreadable_roster_is_one_error_line(capsys, tmp_path, wilayah):
     code, out, err = run(capsys, "roster", "check", roster, "--regions", wilayah)
     assert code == 1 and err.startswith("error: ") and "no header row" in err
     assert not (tmp_path / "x.results.csv").exists()
+
+
+@pytest.mark.parametrize("target", ["roster", "regions", "columns", "link"])
+def test_the_results_file_never_replaces_an_input(capsys, tmp_path, wilayah, target):
+    roster = write_csv(tmp_path / "r.csv", [good()])
+    regions = tmp_path / "wilayah.csv"
+    regions.write_bytes(wilayah.read_bytes())
+    columns = tmp_path / "kolom.toml"
+    columns.write_text('[columns]\n"NIK KTP" = "nik"\n', encoding="utf-8")
+    (tmp_path / "tautan.csv").symlink_to(roster)
+    output = {"roster": roster, "regions": regions, "columns": columns, "link": tmp_path / "tautan.csv"}[target]
+    before = output.read_bytes()
+    code, out, err = run(capsys, "roster", "check", roster, "--regions", regions, "--columns", columns,
+                         "-o", output)
+    assert code == 2 and err.startswith("error: output ") and "would overwrite the input" in err
+    assert output.read_bytes() == before and out == ""

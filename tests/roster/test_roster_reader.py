@@ -165,7 +165,7 @@ def test_xlsx_title_row_numeric_cells_and_offset_columns(tmp_path, regions):
     assert [r.row for r in rows] == [4, 5, 6]
     assert [r.status for r in rows] == ["ok", "error", "ok"]
     numeric = rows[1]
-    assert [(d.code, d.column) for d in numeric.diagnostics] == [("R112", "B")]
+    assert [(d.code, d.location.col) for d in numeric.diagnostics] == [("R112", "B")]
     assert "stored as a number" in numeric.diagnostics[0].message
     assert (numeric.record.telepon, numeric.record.jabatan, numeric.record.kode_desa) == (
         "6281234567891", "Kepala Desa", "18.71.01.1003")

@@ -4,7 +4,7 @@ import csv
 from openpyxl import load_workbook
 
 from pamong_edx.roster import read_roster
-from pamong_edx.roster.results import COLUMNS, ResultsWriter, neutralise
+from pamong_edx.roster.results import RESULT_COLUMNS as COLUMNS, ResultsWriter
 from roster_samples import good, write_csv
 
 
@@ -15,11 +15,6 @@ def checked_rows(tmp_path, regions):
         good(nama="@SUM(A1)", nik="187101550885", email="c@desa.id", nama_desa="-Kedaton Lama"),
     ]
     return list(read_roster(write_csv(tmp_path / "roster.csv", rows), regions))
-
-
-def test_neutralise():
-    assert [neutralise(v) for v in ["=1+1", "+62", "-1", "@x", "\tx", "Siti", ""]] == [
-        "'=1+1", "'+62", "'-1", "'@x", "'\tx", "Siti", ""]
 
 
 def test_csv_results_open_in_excel(tmp_path, regions):

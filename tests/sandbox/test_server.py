@@ -1,4 +1,7 @@
-"""The stand-in server core: routing exactness, stats, config, deterministic faults, the CLI form."""
+"""The stand-in server core: routing exactness, stats, config, deterministic faults, the CLI form.
+
+Tests of the stand-in itself drive its WSGI app in-process (werkzeug's test client); only those whose point
+is a real socket (resets, hang-ups, the command line) start a server."""
 
 from __future__ import annotations
 
@@ -9,9 +12,11 @@ from pathlib import Path
 
 import pytest
 import requests
+from werkzeug.test import Client
 
 from pamong_edx.sandbox.core.faults import FaultConfig, FaultInjector
-from pamong_edx.sandbox.openedx import Settings, openedx_sandbox
+from pamong_edx.sandbox.core.standin import Reset, StandIn
+from pamong_edx.sandbox.openedx import OpenEdxApp, Settings, openedx_sandbox
 
 
 @pytest.fixture
@@ -20,23 +25,75 @@ def server():
         yield running
 
 
-def test_stats_count_by_route_and_method_and_reset(server):
-    requests.get(f"{server.url}/api/user/v1/me")
-    requests.get(f"{server.url}/api/user/v1/me")
-    requests.get(f"{server.url}/no/such/route")
-    stats = requests.get(f"{server.url}/__sandbox__/stats").json()
+@pytest.fixture
+def client():
+    app = OpenEdxApp(settings=Settings(throttle=False))
+    yield Client(StandIn(app))
+    app.close()
+
+
+def test_stats_count_by_route_and_method_and_reset(client):
+    client.get("/api/user/v1/me")
+    client.get("/api/user/v1/me")
+    client.get("/no/such/route")
+    stats = client.get("/__sandbox__/stats").json
     assert stats["requests"] == {"GET /api/user/v1/me": 2, "GET (no route)": 1}
     assert stats["statuses"] == {"401": 2, "404": 1} and stats["total"] == 3
-    requests.delete(f"{server.url}/__sandbox__/stats")
-    assert requests.get(f"{server.url}/__sandbox__/stats").json()["total"] == 0
+    client.delete("/__sandbox__/stats")
+    assert client.get("/__sandbox__/stats").json["total"] == 0
 
 
-def test_config_route_validates_and_applies(server):
-    assert requests.post(f"{server.url}/__sandbox__/config", json={"nonsense": 1}).status_code == 400
-    assert requests.post(f"{server.url}/__sandbox__/config", json={"fail_rate": 2}).status_code == 400
-    settings = requests.post(f"{server.url}/__sandbox__/config", json={"fail_rate": 1, "throttle": True}).json()
+def test_config_route_validates_and_applies(client):
+    assert client.post("/__sandbox__/config", json={"nonsense": 1}).status_code == 400
+    assert client.post("/__sandbox__/config", json={"fail_rate": 2}).status_code == 400
+    settings = client.post("/__sandbox__/config", json={"fail_rate": 1, "throttle": True}).json
     assert settings["faults"]["fail_rate"] == 1.0 and settings["app"]["throttle"] is True
-    assert requests.get(f"{server.url}/api/user/v1/me").status_code == 500
+    assert client.get("/api/user/v1/me").status_code == 500
+
+
+def test_routes_match_exactly_and_take_course_keys_raw(client):
+    assert client.get("/api/grades/v1/courses/course-v1:Org+N1+2025/").status_code == 401  # routed
+    assert client.get("/api/grades/v1/courses/course-v1:Org+N1+2025").status_code == 404  # no redirect
+    assert client.post("/api/bulk_enroll/v1/bulk_enroll/").status_code == 404
+    assert client.post("/oauth2/access_token/").status_code == 400  # the one route with an optional slash
+    one = client.get("/api/enrollment/v1/enrollment/peserta01,course-v1:Org+N1+2025")
+    assert one.status_code == 401
+    routes = client.get("/__sandbox__/stats").json["requests"]
+    assert routes["GET /api/enrollment/v1/enrollment/{username},{course_id}"] == 1
+    assert routes["GET (no route)"] == 1 and routes["POST (no route)"] == 1
+
+
+def test_tokens_are_signed_and_checked_with_the_stand_ins_key(client):
+    import jwt
+
+    app = client.application.app
+    cred = app.staff_credentials
+    answer = client.post("/oauth2/access_token", data={"grant_type": "client_credentials", "token_type": "jwt",
+                                                       "client_id": cred.client_id, "client_secret": cred.client_secret})
+    token = answer.json["access_token"]
+    claims = jwt.decode(token, app.store.setting("jwt_key"), algorithms=["HS256"], audience="openedx")
+    assert claims["preferred_username"] == "pamong_staff" and claims["administrator"] is True
+    assert client.get("/api/user/v1/me", headers={"Authorization": f"JWT {token}"}).json == {"username": "pamong_staff"}
+    other_key = "another key, long enough for HS256 keys"
+    forged = jwt.encode({**claims, "preferred_username": "peserta01"}, other_key, algorithm="HS256")
+    refused = client.get("/api/user/v1/me", headers={"Authorization": f"JWT {forged}"})
+    assert refused.status_code == 401 and refused.json == {"detail": "Invalid token."}
+    unsigned = jwt.encode(claims, None, algorithm="none")
+    assert client.get("/api/user/v1/me", headers={"Authorization": f"JWT {unsigned}"}).status_code == 401
+    expired = jwt.encode({**claims, "exp": claims["iat"] - 1}, app.store.setting("jwt_key"), algorithm="HS256")
+    assert client.get("/api/user/v1/me", headers={"Authorization": f"JWT {expired}"}).json == {
+        "detail": "Signature has expired."}
+    garbage = client.get("/api/user/v1/me", headers={"Authorization": "JWT not.a.token"})
+    assert garbage.json == {"detail": "Error decoding token."}
+    as_bearer = client.get("/api/user/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert as_bearer.status_code == 401 and as_bearer.json["error_code"] == "token_nonexistent"
+
+
+def test_a_reset_fault_in_process_is_a_connection_reset(client):
+    client.post("/__sandbox__/config", json={"reset_rate": 1.0})
+    with pytest.raises(Reset):
+        client.get("/api/user/v1/me")
+    assert client.get("/__sandbox__/stats").json["faults"] == {"reset": 1}
 
 
 def test_fault_fates_depend_only_on_seed_and_request_number():
@@ -123,3 +180,28 @@ def test_moodle_port_in_use_names_the_moodle_port_option(server):
                             capture_output=True, text=True, timeout=60, cwd=Path(__file__).parent)
     assert result.returncode == 2 and "pass --moodle-port N, or --moodle-port 0" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_sandbox_has_no_hand_written_http_server_router_multipart_or_jwt():
+    import pamong_edx.sandbox as sandbox
+
+    root = Path(sandbox.__file__).parent
+    source = {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in root.rglob("*.py")}
+    assert "core/server.py" not in source and "core/web.py" not in source
+    hand_built = ("import http.server", "from http.server", "import socketserver", "from socketserver",
+                  "BaseHTTPRequestHandler", "email.parser", "BytesParser", "import hmac", "urlsafe_b64",
+                  "hashlib.sha256")
+    for name, text in source.items():
+        assert not [marker for marker in hand_built if marker in text], name
+    assert "werkzeug.serving" in source["core/serving.py"] and "werkzeug.routing" in source["core/http.py"]
+    assert "import jwt" in source["openedx/tokens.py"]
+
+
+def test_without_the_sandbox_extra_the_command_says_how_to_install_it(tmp_path):
+    blocked = ("import sys; sys.modules['werkzeug'] = None; from pamong_edx.cli import main; "
+               "main(['sandbox', '--port', '0'])")
+    result = subprocess.run([sys.executable, "-c", blocked], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "error: the stand-in LMS needs the sandbox extra (werkzeug is not installed): "
+        "pip install 'pamong-edx[sandbox]'"]

@@ -2,41 +2,46 @@
 
 Moodle cannot enrol an email that has no account, so every official gets one before any enrolment:
 
-1. look up by email (`core_user_get_users_by_field`), then by the username the toolkit would give the email
-   (an account made earlier whose email differs only in letter case, on a database that compares exactly);
-2. create the missing ones (`core_user_create_users`) in batches that fit max_input_vars. A batch runs in one
-   transaction, so one bad record rolls back all of it: the batch is split in halves until the bad record is
-   alone, and only that record fails, with the reason Moodle gives (or, when the site hides it, what a lookup
-   finds: the username or the email already taken);
+1. look up by email (`core_user_get_users_by_field`, as many emails per call as max_input_vars allows);
+2. create the missing ones (`core_user_create_users`) in batches that fill max_input_vars. A batch runs in one
+   transaction, so one bad record rolls back all of it. A refused batch's usernames are looked up once: an
+   account under the username the toolkit gives an email, whose email differs only in letter case (a database
+   that compares emails exactly misses it), is adopted instead of created. Then the batch is split in halves
+   until the bad record is alone, and only that record fails, with the reason Moodle gives (or, when the site
+   hides it, what a lookup finds: the username or the email already taken);
 3. write the region to the custom profile fields and to institution/department/city, and update them when an
    official's region changed (`core_user_update_users`, each user on their own; a refusal is a warning).
 
-Nothing about a person is sent twice in one session: what was ensured is remembered, and two workers never
-create the same account at once.
+Nothing about a person is sent twice in one session: what was ensured is remembered (the user id and a hash of
+the fields written, so that memory stays small at national scale), and two workers never create the same
+account at once.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from pamong_edx.i18n import _
 from pamong_edx.lms.errors import InvalidInput, LmsError, PermissionDenied, ServerError
 from pamong_edx.lms.moodle import wire
 from pamong_edx.lms.moodle.client import WsClient
 from pamong_edx.lms.moodle.names import split_name, username_for
-from pamong_edx.lms.moodle.settings import MoodleSettings
+from pamong_edx.lms.moodle.settings import DEFAULT_AUTH, MoodleSettings
 from pamong_edx.lms.protocol import Person
 from pamong_edx.regions.codes import region_type
 
-LOOKUP_BATCH = 500
 PROFILE_FIELDS_PAGE = "Site administration > Users > Accounts > User profile fields"
 GIVE_UP_AFTER = 5  # unexplained refusals in a row before the cause is taken to be the site's
+USER = {"id": int, "username?": str, "email?": str, "fullname?": str, "suspended?": bool,
+        "customfields?": [{"shortname?": str, "value?": object}]}
+USERS = [USER]
+UPDATE_WARNINGS = (None, {"warnings?": [{"itemid?": int, "warningcode?": (str, int), "message?": str}]})
 
 
-@dataclass
+@dataclass(slots=True)
 class AccountState:
     email: str
     user_id: int | None = None
@@ -46,7 +51,6 @@ class AccountState:
     failure: str = ""  # why there is no account to enrol
     permanent: bool = False  # Moodle would refuse it again
     note: str = ""  # the account is usable, but something is worth saying
-    fingerprint: tuple = ()
 
     @property
     def ok(self) -> bool:
@@ -62,10 +66,9 @@ class Accounts:
         self.ws = ws
         self.settings = settings
         self._lock = threading.Lock()
-        self._known: dict[str, AccountState] = {}  # email -> what this session ensured
+        self._ids: dict[str, int] = {}  # email -> user id, from any lookup or creation
+        self._ensured: dict[str, int] = {}  # email -> hash of the fields this session wrote or found there
         self._claims: dict[str, threading.Event] = {}  # emails a worker is ensuring right now
-        self._ids: dict[str, int] = {}  # email -> user id, from any lookup
-        self.created_emails: set[str] = set()
         self._fields_checked = False
         self._unexplained = 0  # refusals in a row that no lookup explains
 
@@ -100,7 +103,9 @@ class Accounts:
     def new_record(self, person: Person, desired: dict[str, Any]) -> dict[str, Any]:
         first, last = split_name(person.name)
         record: dict[str, Any] = {"username": username_for(person.email), "firstname": first, "lastname": last,
-                                  "email": person.email.strip().lower(), "auth": self.settings.auth}
+                                  "email": person.email.strip().lower()}
+        if self.settings.auth != DEFAULT_AUTH:  # Moodle's own default: a field saved for more accounts per call
+            record["auth"] = self.settings.auth
         if self.settings.password_by_moodle:
             record["createpassword"] = True
         record.update({k: v for k, v in desired.items() if k != "customfields"})
@@ -119,12 +124,14 @@ class Accounts:
     def lookup(self, field: str, values: Iterable[str]) -> list[dict]:
         values = list(dict.fromkeys(v for v in values if v))
         found: list[dict] = []
-        for batch in wire.batches(values, budget=self.settings.field_budget, most=LOOKUP_BATCH):
-            found += self.ws.call("core_user_get_users_by_field", {"field": field, "values": batch}, idempotent=True)
-        for user in found:
-            if user_key(user) and "id" in user:
-                with self._lock:
-                    self._ids.setdefault(user_key(user), int(user["id"]))
+        budget = self.settings.field_budget - 1  # the `field` parameter takes one
+        for batch in wire.batches(values, budget=budget, most=len(values), encode=lambda v: ""):
+            found += self.ws.call("core_user_get_users_by_field", {"field": field, "values": batch}, idempotent=True,
+                                  shape=USERS)
+        with self._lock:
+            for user in found:
+                if user_key(user):
+                    self._ids.setdefault(user_key(user), user["id"])
         return found
 
     def ids_for(self, emails: Iterable[str]) -> dict[str, int]:
@@ -150,7 +157,7 @@ class Accounts:
             if email and user_key(user) == email:
                 adopted[email] = user
                 with self._lock:
-                    self._ids[email] = int(user["id"])
+                    self._ids[email] = user["id"]
         return adopted
 
     # ------------------------------------------------------------------ ensure
@@ -167,9 +174,8 @@ class Accounts:
         out: dict[str, AccountState] = {}
         with self._lock:
             for email, (_, desired) in wanted.items():
-                known = self._known.get(email)
-                if known is not None and known.ok and known.fingerprint == _fingerprint(desired):
-                    out[email] = dataclasses.replace(known, created=False, updated=False)  # done by an earlier call
+                if self._ensured.get(email) == _fingerprint(desired):  # done by an earlier call
+                    out[email] = AccountState(email, self._ids[email])
                 elif email in self._claims:
                     waits.append(self._claims[email])
                 else:
@@ -181,7 +187,8 @@ class Accounts:
                 with self._lock:
                     for email, state in states.items():
                         if state.ok:
-                            self._known[email] = state
+                            self._ids[email] = state.user_id
+                            self._ensured[email] = _fingerprint(wanted[email][1])
                 out.update(states)
         finally:
             with self._lock:
@@ -192,11 +199,9 @@ class Accounts:
         for email in wanted:
             if email not in out:  # another worker ensured it meanwhile
                 with self._lock:
-                    known = self._known.get(email)
-                if known is not None:
-                    known = dataclasses.replace(known, created=False, updated=False)
-                out[email] = known or AccountState(email, failure="the account could not be made (see the other "
-                                                                   "course's row of this official)")
+                    user_id = self._ids.get(email) if email in self._ensured else None
+                out[email] = AccountState(email, user_id) if user_id is not None else AccountState(
+                    email, failure=_("the account could not be made (see the other course's row of this official)"))
         return out
 
     def _ensure(self, wanted: dict[str, tuple[Person, dict]]) -> dict[str, AccountState]:
@@ -206,9 +211,6 @@ class Accounts:
             email = user_key(user)
             if email in wanted and (email not in existing or user.get("username") == username_for(email)):
                 existing[email] = user  # two accounts with one email: the one with the toolkit's username wins
-        missing = [e for e in wanted if e not in existing]
-        if missing:
-            existing.update(self._adopt_by_username(missing))
         to_create: list[tuple[Person, dict]] = []
         for email, (person, desired) in wanted.items():
             if email in existing:
@@ -219,15 +221,16 @@ class Accounts:
                 continue
             to_create.append((person, self.new_record(person, desired)))
         if to_create:
-            states.update(self._create(to_create, wanted))
+            created, adopted = self._create(to_create, wanted)
+            states.update(created)
+            existing.update(adopted)
         to_update = []
         for email, user in existing.items():
             person, desired = wanted[email]
-            state = AccountState(email, int(user["id"]), str(user.get("username", "")),
-                                 fingerprint=_fingerprint(desired))
+            state = AccountState(email, user["id"], str(user.get("username") or ""))
             states[email] = state
             if self.differs(user, desired):
-                to_update.append((state, self._update_record(int(user["id"]), desired)))
+                to_update.append((state, self._update_record(user["id"], desired)))
         if to_update:
             self._update(to_update)
         return states
@@ -240,21 +243,33 @@ class Accounts:
     # ------------------------------------------------------------------ create, halving on refusal
 
     def _create(self, records: list[tuple[Person, dict]], wanted: dict[str, tuple[Person, dict]]
-                ) -> dict[str, AccountState]:
+                ) -> tuple[dict[str, AccountState], dict[str, dict]]:
+        """(the accounts made, the accounts found under the toolkit's username instead: email -> user)."""
         states: dict[str, AccountState] = {}
+        adopted: dict[str, dict] = {}
         budget, most = self.settings.field_budget, self.settings.batch_size
         for batch in wire.batches(records, budget=budget, most=most, encode=lambda r: r[1]):
-            self._create_batch(batch, wanted, states)
-        return states
+            self._create_batch(batch, wanted, states, adopted)
+        return states, adopted
 
-    def _create_batch(self, batch: list[tuple[Person, dict]], wanted: dict, states: dict[str, AccountState]) -> None:
+    def _create_batch(self, batch: list[tuple[Person, dict]], wanted: dict, states: dict[str, AccountState],
+                      adopted: dict[str, dict], probed: bool = False) -> None:
         try:
-            answer = self.ws.call("core_user_create_users", {"users": [r for _, r in batch]}, idempotent=False)
+            answer = self.ws.call("core_user_create_users", {"users": [r for _, r in batch]}, idempotent=False,
+                                  shape=[{"id": int, "username": str}])
         except InvalidInput as exc:
-            if len(batch) > 1:  # the whole batch was rolled back: halve it to find the record Moodle refuses
+            if not probed:  # the whole batch was rolled back: first, is one of its usernames taken by the same person?
+                found = self._adopt_by_username([record["email"] for _, record in batch])
+                adopted.update(found)
+                rest = [item for item in batch if item[1]["email"] not in found]
+                if found:
+                    if rest:
+                        self._create_batch(rest, wanted, states, adopted, probed=True)
+                    return
+            if len(batch) > 1:  # halve it to find the record Moodle refuses
                 middle = len(batch) // 2
-                self._create_batch(batch[:middle], wanted, states)
-                self._create_batch(batch[middle:], wanted, states)
+                self._create_batch(batch[:middle], wanted, states, adopted, probed=True)
+                self._create_batch(batch[middle:], wanted, states, adopted, probed=True)
                 return
             self._refused(batch[0], exc, wanted, states)
             return
@@ -266,15 +281,17 @@ class Accounts:
             for _, record in batch:
                 user = found.get(record["username"])
                 if user is not None and user_key(user) == record["email"]:
-                    self._made(record, int(user["id"]), wanted, states)
+                    self._made(record, user["id"], wanted, states)
             if any(r["username"] not in found for _, r in batch):
                 raise
             return
-        if not isinstance(answer, list) or len(answer) != len(batch):
-            raise LmsError(f"core_user_create_users: Moodle created {len(answer) if isinstance(answer, list) else 0} "
-                           f"of {len(batch)} accounts sent: PHP may have dropped fields past max_input_vars; set "
-                           "max_input_vars in the profile's moodle table to the site's value")
-        ids = {str(u.get("username")): int(u["id"]) for u in answer}
+        if len(answer) != len(batch):
+            raise LmsError(_("core_user_create_users: Moodle created {made} of {sent} accounts sent: PHP may have "
+                             "dropped fields past max_input_vars; set max_input_vars in the profile's moodle table to "
+                             "the site's value").format(made=len(answer), sent=len(batch)))
+        ids = {u["username"]: u["id"] for u in answer}
+        if any(record["username"] not in ids for _, record in batch):
+            raise LmsError(_("core_user_create_users: Moodle's answer does not name the accounts sent"))
         for _, record in batch:
             self._made(record, ids[record["username"]], wanted, states)
         self._unexplained = 0
@@ -285,9 +302,7 @@ class Accounts:
         email = record["email"]
         with self._lock:
             self._ids[email] = user_id
-            self.created_emails.add(email)
-        states[email] = AccountState(email, user_id, record["username"], created=True,
-                                     fingerprint=_fingerprint(wanted[email][1]))
+        states[email] = AccountState(email, user_id, record["username"], created=True)
 
     def _refused(self, item: tuple[Person, dict], exc: InvalidInput, wanted: dict,
                  states: dict[str, AccountState]) -> None:
@@ -295,9 +310,9 @@ class Accounts:
         email = record["email"]
         taken = self._lookup_quietly("username", [record["username"]])
         if taken and user_key(taken[0]) == email:  # made meanwhile (a lost answer, another run): it is ours
-            self._made(record, int(taken[0]["id"]), wanted, states)
+            self._made(record, taken[0]["id"], wanted, states)
             return
-        reason = getattr(exc, "debuginfo", None) or getattr(exc, "moodle_message", None) or str(exc)
+        reason = exc.debuginfo or exc.platform_message or str(exc)
         clues = []
         if taken:
             clues.append(f"the username {record['username']} belongs to another account ({taken[0].get('email', '?')})")
@@ -327,10 +342,10 @@ class Accounts:
         """An account whose email equals this one but for letter case (core_user_get_users compares with LIKE)."""
         try:
             answer = self.ws.call("core_user_get_users", {"criteria": [{"key": "email", "value": email}]},
-                                  idempotent=True)
+                                  idempotent=True, shape={"users?": USERS})
         except (PermissionDenied, InvalidInput):
             return None  # the function is optional: without it the reason stays shorter
-        for user in answer.get("users", []) if isinstance(answer, dict) else []:
+        for user in answer.get("users") or []:
             if user_key(user) == email:
                 return user
         return None
@@ -356,10 +371,11 @@ class Accounts:
     def _update(self, items: list[tuple[AccountState, dict]]) -> None:
         budget, most = self.settings.field_budget, self.settings.batch_size
         for batch in wire.batches(items, budget=budget, most=most, encode=lambda i: i[1]):
-            answer = self.ws.call("core_user_update_users", {"users": [r for _, r in batch]}, idempotent=True)
+            answer = self.ws.call("core_user_update_users", {"users": [r for _, r in batch]}, idempotent=True,
+                                  shape=UPDATE_WARNINGS)
             refused = {}
-            for warning in (answer or {}).get("warnings", []) if isinstance(answer, dict) else []:
-                refused[int(warning.get("itemid") or 0)] = f"{warning.get('message')} [{warning.get('warningcode')}]"
+            for warning in (answer or {}).get("warnings") or []:
+                refused[warning.get("itemid") or 0] = f"{warning.get('message')} [{warning.get('warningcode')}]"
             for state, record in batch:
                 if record["id"] in refused:
                     state.note = f"Moodle did not update the region on the account: {refused[record['id']]}"
@@ -367,6 +383,7 @@ class Accounts:
                     state.updated = True
 
 
-def _fingerprint(desired: dict[str, Any]) -> tuple:
+def _fingerprint(desired: dict[str, Any]) -> int:
+    """A hash of the fields, enough to tell within a session whether an account was already made to hold them."""
     custom = tuple(sorted(desired["customfields"].items()))
-    return tuple(sorted((k, v) for k, v in desired.items() if k != "customfields")) + custom
+    return hash(tuple(sorted((k, v) for k, v in desired.items() if k != "customfields")) + custom)

@@ -3,8 +3,11 @@
 Moodle has no pre-enrolment of an email, so the backend `creates_accounts`: `bulk_enrol` and `add_to_cohort`
 take the officials (`people`) and make or update their accounts before enrolling them (accounts.py).
 Enrolment is manual enrolment with the role the rules name (`mode`, mapped to a role id by the profile);
-cohorts are system cohorts shared by all courses (cohorts.py); courses are found by short name or ID number
-(courses.py). Moodle has no web service that creates a SCORM activity: deploy prints the manual steps.
+cohorts are system cohorts shared by all courses (cohorts.py), so one `bulk_enrol` call serves people of many
+cohorts (`mixed_cohorts`) and many cohorts are made in one request (`batch_cohorts`); courses are found by short
+name or ID number (courses.py). Every call is filled to what the site's max_input_vars allows (wire.py), so the
+engine hands over large batches. Moodle has no web service that creates a SCORM activity: deploy prints the
+manual steps.
 """
 
 from __future__ import annotations
@@ -12,20 +15,18 @@ from __future__ import annotations
 import dataclasses
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
-import requests
-
-from pamong_edx.enrol.meter import Traffic
+from pamong_edx.i18n import _
 from pamong_edx.lms.errors import LmsError, NotFound, PermissionDenied
-from pamong_edx.lms.http import HttpBackend, RetryPolicy, check_base_url
+from pamong_edx.lms.http import HttpBackend, RetryPolicy, base_url
+from pamong_edx.lms.limits import Limits
 from pamong_edx.lms.moodle import wire
 from pamong_edx.lms.moodle.accounts import Accounts, AccountState
 from pamong_edx.lms.moodle.client import FIXES, SERVICES, WsClient
 from pamong_edx.lms.moodle.cohorts import Cohorts
-from pamong_edx.lms.moodle.courses import Course, Courses
+from pamong_edx.lms.moodle.courses import COURSES, Course, Courses
 from pamong_edx.lms.moodle.package import describe_scorm_package, manual_steps
 from pamong_edx.lms.moodle.progress import ProgressReading
 from pamong_edx.lms.moodle.settings import MoodleSettings
@@ -39,11 +40,13 @@ from pamong_edx.lms.protocol import (
     EnrolOutcome,
     EnrolResult,
     Enrolment,
+    Features,
     Grade,
     Identity,
     ImportStatus,
     ImportTicket,
     PackageInfo,
+    Pacing,
     Person,
 )
 
@@ -56,27 +59,23 @@ JOBS = (
                         "core_cohort_delete_cohort_members")),
 )
 EXPLAIN = "core_user_get_users"  # optional: says why Moodle refused an account when the site hides the reason
-READS = frozenset({"core_webservice_get_site_info", "core_user_get_users_by_field", "core_user_get_users",
-                   "core_course_get_courses_by_field", "core_enrol_get_enrolled_users", "core_cohort_search_cohorts",
-                   "gradereport_user_get_grade_items"})
 CAPABILITIES = ("moodle/user:create", "moodle/user:update", "enrol/manual:enrol", "enrol/manual:unenrol",
                 "moodle/course:viewparticipants", "moodle/cohort:manage", "moodle/cohort:assign")
 NO_IMPORT = ("Moodle has no web service that creates a SCORM activity; pamong deploy prints the steps to add the "
              "package by hand")
 
-
-def reads_only(request: requests.PreparedRequest) -> bool:
-    """Every web-service call is a POST; these functions change nothing (for the request meter)."""
-    query = parse_qs(urlsplit(request.url or "").query)
-    return bool(set(query.get("wsfunction", ())) & READS)
+SITE_INFO = {"username?": str, "userissiteadmin?": bool, "functions?": [{"name": str}], "release?": str}
+ENROLLED = [{"id": int, "username?": str, "roles?": [{"shortname?": str}]}]
 
 
 class MoodleBackend(ProgressReading, HttpBackend):
     component = "lms_moodle"
     version = "1.0.0"
     requires = ">=0.1,<1"
-    creates_accounts = True  # no pre-enrolment: bulk_enrol and add_to_cohort make the accounts first
-    traffic = Traffic(throttle=None, reads=reads_only)  # core Moodle does not throttle web services
+    # No pre-enrolment: bulk_enrol and add_to_cohort make the accounts first. Core Moodle does not throttle web
+    # services, so the pacing declares no rate.
+    features = Features(creates_accounts=True, enrol_mode=True, cohorts=True, create_cohort=True, batch_cohorts=True,
+                        mixed_cohorts=True, cohort_moves=True, find_users=True, manual_deploy=True)
 
     def __init__(
         self,
@@ -89,13 +88,17 @@ class MoodleBackend(ProgressReading, HttpBackend):
         ca_bundle: str | None = None,
         insecure: bool = False,
         retry: RetryPolicy | None = None,
+        limits: Limits | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
     ) -> None:
-        self.site_url = check_base_url(site_url, insecure=insecure, what="Moodle URL")
+        self.site_url, origin = base_url(site_url, insecure=insecure, what=_("Moodle URL"))
         self.settings = settings or MoodleSettings()
-        super().__init__(timeout=timeout, connect_timeout=connect_timeout, ca_bundle=ca_bundle, retry=retry,
-                         sleep=sleep, rng=rng)
+        pacing = Pacing(batch_size=self.settings.enrol_batch, max_batch_size=10_000, request_budget=_(
+            "{n} POST fields per call (max_input_vars {vars})").format(n=self.settings.field_budget,
+                                                                     vars=self.settings.max_input_vars))
+        super().__init__((origin,), pacing=pacing, timeout=timeout, connect_timeout=connect_timeout,
+                         ca_bundle=ca_bundle, retry=retry, limits=limits, sleep=sleep, rng=rng)
         self.ws = WsClient(self.site_url, token, self.http)
         self.accounts = Accounts(self.ws, self.settings)
         self.courses = Courses(self.ws)
@@ -105,7 +108,7 @@ class MoodleBackend(ProgressReading, HttpBackend):
     @classmethod
     def from_profile(cls, profile) -> MoodleBackend:  # noqa: ANN001 - a lms.profiles.Profile
         where = f"{profile.source}: [profiles.{profile.name}.moodle]"
-        settings = MoodleSettings.from_options(getattr(profile, "options", None) or {}, where)
+        settings = MoodleSettings.from_options(profile.options, where)
         return cls(profile.lms_url, profile.client_secret, settings=settings, **cls.connection_options(profile))
 
     def __repr__(self) -> str:
@@ -118,7 +121,7 @@ class MoodleBackend(ProgressReading, HttpBackend):
 
     def site_info(self) -> dict:
         if self._site is None:
-            self._site = self.ws.call("core_webservice_get_site_info", {}, idempotent=True)
+            self._site = self.ws.call("core_webservice_get_site_info", {}, idempotent=True, shape=SITE_INFO)
         return self._site
 
     def whoami(self) -> Identity:
@@ -127,7 +130,7 @@ class MoodleBackend(ProgressReading, HttpBackend):
 
     def capabilities(self, course_id: str | None = None) -> list[Capability]:
         info = self.site_info()
-        have = {str(f.get("name")) for f in info.get("functions", [])}
+        have = {f["name"] for f in info.get("functions") or []}
         release = info.get("release", "?")
         result = []
         for job, needed in JOBS:
@@ -184,8 +187,9 @@ class MoodleBackend(ProgressReading, HttpBackend):
                        "add the package by hand (pamong deploy prints the steps)")
 
     def list_courses(self) -> Iterator[CourseRun]:
-        answer = self.ws.call("core_course_get_courses_by_field", {"field": "", "value": ""}, idempotent=True)
-        for item in answer.get("courses", []):
+        answer = self.ws.call("core_course_get_courses_by_field", {"field": "", "value": ""}, idempotent=True,
+                              shape=COURSES)
+        for item in answer.get("courses") or []:
             if item.get("format") != "site":
                 yield CourseRun(course_id=str(item.get("shortname", "")), title=str(item.get("fullname", "")))
 
@@ -206,8 +210,8 @@ class MoodleBackend(ProgressReading, HttpBackend):
         seen: set[int] = set()
         out = []
         for user in found:
-            if int(user["id"]) not in seen:
-                seen.add(int(user["id"]))
+            if user["id"] not in seen:
+                seen.add(user["id"])
                 out.append(Account(username=str(user.get("username", "")), email=user.get("email") or None,
                                    name=str(user.get("fullname", "")), is_active=not user.get("suspended")))
         return out
@@ -218,29 +222,31 @@ class MoodleBackend(ProgressReading, HttpBackend):
         identifiers: list[str],
         *,
         cohort: str | None = None,
+        cohorts: Mapping[str, str] | None = None,
         auto_enroll: bool = True,
         email_learners: bool = False,
         mode: str | None = None,
         people: list[Person] | None = None,
     ) -> list[EnrolResult]:
         """Enrol through the course's manual enrolment with the role `mode` names (default: the profile's
-        default_role), and put them in `cohort`. With `people`, accounts are made or updated first.
-        `auto_enroll` has no meaning here (every official gets an account) and Moodle sends its own welcome
-        message as the course's manual enrolment is set up to, whatever `email_learners` says."""
+        default_role), and put them in `cohort` (or each in `cohorts[identifier]`). With `people`, accounts are
+        made or updated first. `auto_enroll` has no meaning here (every official gets an account) and Moodle
+        sends its own welcome message as the course's manual enrolment is set up to, whatever `email_learners`
+        says."""
         role = self.settings.role_id(mode)
         if role is None:
             raise LmsError(f"the rules ask for role '{mode}', which the profile does not map to a Moodle role id: add "
                            f"roles = {{{mode} = ID}} to the profile's moodle table", code="unknownrole")
         course = self._enrollable(course_id)
         ids, results, states = self._accounts_for(identifiers, people)
-        fresh = self.accounts.created_emails
+        fresh = {email for email, state in states.items() if state.created}
         before = self.courses.enrolled(course) if any(e not in fresh for e in ids) else set()
         self._enrol(course, role, sorted(set(ids.values())))
         self.courses.mark(course, set(ids.values()), True)
-        unknown: set[int] = set()
-        if cohort:
-            target = self.cohorts.ensure(cohort)
-            _, _, unknown = self.cohorts.add(target.id, sorted(set(ids.values())))
+        target_of = {identifier.strip().lower(): (cohorts or {}).get(identifier, cohort) for identifier in identifiers}
+        pairs = sorted({(self.cohorts.ensure(target_of[email]).id, user) for email, user in ids.items()
+                        if target_of.get(email)})
+        _, unknown = self.cohorts.add(pairs)
         out = []
         for identifier in identifiers:
             email = identifier.strip().lower()
@@ -250,11 +256,12 @@ class MoodleBackend(ProgressReading, HttpBackend):
             user = ids[email]
             state = states.get(email)
             if user in unknown:  # deleted on the site between the lookup and now
-                out.append(EnrolResult(identifier, EnrolOutcome.ERROR, message="Moodle no longer knows this account"))
+                out.append(EnrolResult(identifier, EnrolOutcome.ERROR,
+                                       message=_("Moodle no longer knows this account")))
                 continue
             outcome = EnrolOutcome.ALREADY_ENROLLED if user in before else EnrolOutcome.ENROLLED
             note = state.note if state else ""
-            out.append(EnrolResult(identifier, outcome, has_account=True, cohort=cohort, message=note,
+            out.append(EnrolResult(identifier, outcome, has_account=True, cohort=target_of[email], message=note,
                                    account=_account_word(state)))
         return out
 
@@ -277,7 +284,7 @@ class MoodleBackend(ProgressReading, HttpBackend):
             if state is None:
                 continue
             if state.ok:
-                ids[email] = int(state.user_id)
+                ids[email] = state.user_id
             else:
                 outcome = EnrolOutcome.INVALID if state.permanent else EnrolOutcome.ERROR
                 results[email] = EnrolResult(identifier, outcome, message=state.failure)
@@ -287,8 +294,8 @@ class MoodleBackend(ProgressReading, HttpBackend):
             for email in rest:
                 if email not in ids:
                     results[email] = EnrolResult(email, EnrolOutcome.INVALID,
-                                                 message="no Moodle account has this email (Moodle cannot enrol an "
-                                                         "email without an account)")
+                                                 message=_("no Moodle account has this email (Moodle cannot enrol an "
+                                                           "email without an account)"))
         return ids, results, states
 
     def _enrol(self, course: Course, role: int, user_ids: list[int]) -> None:
@@ -322,12 +329,12 @@ class MoodleBackend(ProgressReading, HttpBackend):
             options = [{"name": "onlyactive", "value": 1}, {"name": "userfields", "value": "username,roles"},
                        {"name": "limitfrom", "value": start}, {"name": "limitnumber", "value": 1000}]
             page = self.ws.call("core_enrol_get_enrolled_users", {"courseid": course.id, "options": options},
-                                idempotent=True) or []
+                                idempotent=True, shape=(None, ENROLLED)) or []
             for user in page:
-                username = str(user.get("username", ""))
+                username = user.get("username") or ""
                 if wanted and username not in wanted:
                     continue
-                roles = ",".join(str(r.get("shortname")) for r in user.get("roles") or [])
+                roles = ",".join(r.get("shortname") or "" for r in user.get("roles") or [])
                 yield Enrolment(username=username, course_id=course_id, mode=roles, is_active=True)
             if len(page) < 1000:
                 return
@@ -345,14 +352,19 @@ class MoodleBackend(ProgressReading, HttpBackend):
     def ensure_cohort(self, course_id: str, name: str) -> Cohort:
         return self.cohorts.ensure(name)
 
+    def create_cohorts(self, course_id: str, names: list[str]) -> list[Cohort]:
+        """System cohorts, as many per request as max_input_vars allows."""
+        return self.cohorts.create(names)
+
     def add_to_cohort(self, course_id: str, cohort_id: int, identifiers: list[str], *,
-                      people: list[Person] | None = None, previous: dict[str, str | None] | None = None
+                      people: list[Person] | None = None, previous: Mapping[str, str | None] | None = None
                       ) -> CohortChange:
         """Put them in the cohort (with `people`: their accounts' region updated first) and, for those whose
         `previous` cohort is another one, take them out of it: membership follows the region."""
         ids, failed, _ = self._accounts_for(identifiers, people)
         users = sorted(set(ids.values()))
-        added, present, unknown = self.cohorts.add(cohort_id, users) if users else (set(), set(), set())
+        present, unknown = self.cohorts.add([(cohort_id, user) for user in users])
+        added = set(users) - present - unknown
         by_id = {c.id: c.name for c in self.cohorts.list()}
         target = by_id.get(cohort_id)
         leaving = []

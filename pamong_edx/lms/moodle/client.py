@@ -9,14 +9,14 @@ checked for that shape and turned into the toolkit's typed errors.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
-import requests
 from lxml import etree
 
-from pamong_edx.lms.errors import AuthError, InvalidInput, LmsError, NotFound, PermissionDenied, ServerError
+from pamong_edx.i18n import _
+from pamong_edx.lms.answers import Reply, decode_json, expect, snippet
+from pamong_edx.lms.errors import AuthError, BadAnswer, InvalidInput, LmsError, NotFound, PermissionDenied, ServerError
 from pamong_edx.lms.http import Transport
 from pamong_edx.lms.moodle.wire import flatten
 
@@ -35,6 +35,10 @@ NOT_FOUND_CODES = {"invalidrecord", "wsnoinstance", "unknowcategory", "invalidco
 INPUT_CODES = {"invalidparameter", "errorinvalidparam"}
 DATABASE_CODES = {"dmlwriteexception", "dmlreadexception", "ddlexecuteerror", "dbconnectionfailed",
                   "dmltransactionexception"}
+# Functions that change nothing (every call is a POST: the request count needs telling).
+READS = frozenset({"core_webservice_get_site_info", "core_user_get_users_by_field", "core_user_get_users",
+                   "core_course_get_courses_by_field", "core_enrol_get_enrolled_users", "core_cohort_search_cohorts",
+                   "gradereport_user_get_grade_items"})
 FIXES = {
     "invalidtoken": f"the token is wrong or expired: make one in {MANAGE_TOKENS} and put it in the profile's "
                     "secret variable",
@@ -52,9 +56,9 @@ FIXES = {
 
 def moodle_error(function: str, body: dict) -> LmsError:
     """The typed error for an `exception` answer; the message names the function and Moodle's own words
-    (kept apart, too, as `.moodle_message` and `.debuginfo`, for reports about one record)."""
+    (kept apart, too, as `.platform_message` and `.debuginfo`, for reports about one record)."""
     error = _typed_error(function, body)
-    error.moodle_message = str(body.get("message") or "")
+    error.platform_message = str(body.get("message") or "")
     error.debuginfo = str(body.get("debuginfo")).strip() if body.get("debuginfo") else None
     return error
 
@@ -109,30 +113,31 @@ class WsClient:
     def __repr__(self) -> str:
         return f"WsClient({self.endpoint!r})"  # never the token
 
-    def call(self, function: str, params: dict[str, Any] | None = None, *, idempotent: bool) -> Any:
+    def call(self, function: str, params: dict[str, Any] | None = None, *, idempotent: bool,
+             shape: Any = object) -> Any:
+        """The function's answer, checked against `shape` (lms/answers.py); a Moodle exception as a typed error."""
         body = [("wstoken", self._token), *flatten(params or {})]
         try:
-            response = self.http.request("POST", self.endpoint, idempotent=idempotent, data=body,
-                                         params={"wsfunction": function, "moodlewsrestformat": "json"})
+            reply = self.http.request("POST", self.endpoint, idempotent=idempotent, data=body,
+                                      params={"wsfunction": function, "moodlewsrestformat": "json"},
+                                      changes=function not in READS)
         except NotFound as exc:
-            raise NotFound(f"{exc}: is lms_url the Moodle site's address (the part before /login/index.php)?",
-                           status=404) from None
-        return self._read(function, response)
+            raise NotFound(_("{error}: is lms_url the Moodle site's address (the part before /login/index.php)?")
+                           .format(error=exc), status=404) from None
+        return expect(self._read(function, reply), shape, function)
 
-    def _read(self, function: str, response: requests.Response) -> Any:
-        text = self.http.redact(response.text)  # an error page may quote what it was sent: never the token
-        start = text.lstrip()[:1]
-        if start == "<":
+    def _read(self, function: str, reply: Reply) -> Any:
+        text = self.http.redact(reply.text)  # an error page may quote what it was sent: never the token
+        if text.lstrip()[:1] == "<" and "Input variables exceeded" not in text:
             raise xml_error(function, text.lstrip())
         try:
-            data = json.loads(text)
-        except ValueError:
-            snippet = " ".join(text.split())[:160]
+            data = decode_json(text, function, reply.max_depth)
+        except BadAnswer as exc:
             if "Input variables exceeded" in text:
-                raise LmsError(f"{function}: PHP dropped fields past max_input_vars ({snippet}); lower max_input_vars "
-                               "in the profile's moodle table to the site's value") from None
-            raise ServerError(f"{function}: the answer is not JSON: {snippet!r}", status=response.status_code,
-                              maybe_applied=True) from None
+                raise LmsError(_("{function}: PHP dropped fields past max_input_vars ({snippet}); lower "
+                                 "max_input_vars in the profile's moodle table to the site's value")
+                               .format(function=function, snippet=snippet(text, 160))) from None
+            raise BadAnswer(str(exc), status=reply.status, maybe_applied=True) from None
         if isinstance(data, dict) and "exception" in data:
             error = moodle_error(function, data)
             log.debug("%s -> %s", function, error.code)

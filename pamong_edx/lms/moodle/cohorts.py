@@ -3,8 +3,9 @@
 The engine names a cohort ("18.71 Kota Bandar Lampung"); on Moodle it is a system-context cohort whose ID
 number is the profile's prefix and that name (`pamong:18.71 Kota Bandar Lampung`; a name too long for the
 100-character column gets a hash instead), so the toolkit finds its own cohorts whatever an administrator
-renames them to, and creates each once for all courses. Membership follows the official's region: joining a
-region's cohort leaves the cohort of the region they moved from.
+renames them to, and creates each once for all courses, as many in one request as max_input_vars allows.
+Membership follows the official's region: joining a region's cohort leaves the cohort of the region they moved
+from.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hashlib
 import re
 import threading
 
+from pamong_edx.i18n import _
 from pamong_edx.lms.errors import InvalidInput, NotFound, ServerError
 from pamong_edx.lms.moodle import wire
 from pamong_edx.lms.moodle.client import WsClient
@@ -23,6 +25,9 @@ MAX_IDNUMBER = 100
 SEARCH_PAGE = 500
 HASHED = re.compile(r"^#[0-9a-f]{16}$")
 MEMBER = re.compile(r"\b(id|username)=([^\s)]+)\)?(?: not exists)?$")
+COHORT = {"id": int, "name": str, "idnumber?": str}
+SEARCH = {"cohorts?": [COHORT]}
+WARNINGS = (None, {"warnings?": [{"warningcode?": (str, int), "message?": str}]})
 
 
 class Cohorts:
@@ -54,12 +59,12 @@ class Cohorts:
         while True:
             answer = self.ws.call("core_cohort_search_cohorts", {
                 "query": self.settings.cohort_prefix, "context": {"contextlevel": "system", "instanceid": 0},
-                "includes": "all", "limitfrom": start, "limitnum": SEARCH_PAGE}, idempotent=True)
-            records = answer.get("cohorts", []) if isinstance(answer, dict) else []
+                "includes": "all", "limitfrom": start, "limitnum": SEARCH_PAGE}, idempotent=True, shape=SEARCH)
+            records = answer.get("cohorts") or []
             for record in records:
                 if str(record.get("idnumber") or "").startswith(self.settings.cohort_prefix):
                     name = self._name_of(record)
-                    found[name] = Cohort(int(record["id"]), name)
+                    found[name] = Cohort(record["id"], name)
             if len(records) < SEARCH_PAGE:
                 break
             start += SEARCH_PAGE
@@ -82,35 +87,66 @@ class Cohorts:
         existing = listed.get(name) if listed is not None else self.find(name)
         if existing is not None:
             return existing
-        record = {"categorytype": {"type": "system", "value": ""}, "name": name, "idnumber": self.idnumber(name),
-                  "description": "Officials of this region, kept by pamong-edx.", "visible": True}
-        try:
-            answer = self.ws.call("core_cohort_create_cohorts", {"cohorts": [record]}, idempotent=False)
-        except (InvalidInput, ServerError) as exc:
-            # Made by another run, or made just now and the answer lost: the ID number tells.
-            if isinstance(exc, ServerError) and not exc.maybe_applied:
-                raise
-            again = next((c for c in self.list(refresh=True) if c.name == name), None)
-            if again is None:
-                raise
-            return again
-        cohort = Cohort(int(answer[0]["id"]), name)
+        return self.create([name])[0]
+
+    def _record(self, name: str) -> dict:
+        return {"categorytype": {"type": "system", "value": ""}, "name": name, "idnumber": self.idnumber(name),
+                "description": "Officials of this region, kept by pamong-edx.", "visible": True}
+
+    def create(self, names: list[str]) -> list[Cohort]:
+        """Make system cohorts for these names, as many per request as the field budget allows; in that order."""
+        made: dict[str, Cohort] = {}
+        unique = list(dict.fromkeys(names))
+        for batch in wire.batches(unique, budget=self.settings.field_budget, most=len(unique), encode=self._record):
+            self._create(batch, made)
         with self._lock:
             if self._by_name is not None:
-                self._by_name[name] = cohort
-        return cohort
+                self._by_name.update(made)
+        return [made[name] for name in names]
 
-    def add(self, cohort_id: int, user_ids: list[int]) -> tuple[set[int], set[int], set[int]]:
-        """Add users; (added, already members, unknown to Moodle), matched from the warnings' messages."""
+    def _create(self, names: list[str], made: dict[str, Cohort]) -> None:
+        try:
+            answer = self.ws.call("core_cohort_create_cohorts", {"cohorts": [self._record(n) for n in names]},
+                                  idempotent=False, shape=[COHORT])
+        except (InvalidInput, ServerError) as exc:
+            # One transaction: a cohort made meanwhile by another run (its unique ID number refused), or an answer
+            # lost after the call went through. The list read again tells which are there; the rest are tried
+            # again, halving until the one Moodle refuses stands alone.
+            if isinstance(exc, ServerError) and not exc.maybe_applied:
+                raise
+            listed = {c.name: c for c in self.list(refresh=True)}
+            made.update((n, listed[n]) for n in names if n in listed)
+            missing = [n for n in names if n not in listed]
+            if not missing:
+                return
+            if len(names) == 1:
+                raise
+            middle = max(1, len(missing) // 2)
+            for part in (missing[:middle], missing[middle:]):
+                if part:
+                    self._create(part, made)
+            return
+        if len(answer) != len(names):
+            raise ServerError(_("core_cohort_create_cohorts: Moodle made {made} of the {sent} cohorts sent; PHP may "
+                                "have dropped fields past max_input_vars: set max_input_vars in the profile's moodle "
+                                "table to the site's value").format(made=len(answer), sent=len(names)),
+                              maybe_applied=True)
+        for name, record in zip(names, answer):
+            made[name] = Cohort(record["id"], name)
+
+    def add(self, pairs: list[tuple[int, int]]) -> tuple[set[int], set[int]]:
+        """Put users in cohorts: (cohort id, user id) pairs, each user once. Returns the users who were members
+        already and those Moodle does not know, matched from the warnings' messages (they carry no item id)."""
         present: set[int] = set()
         unknown: set[int] = set()
-        for batch in wire.batches(user_ids, budget=self.settings.field_budget, most=self.settings.batch_size * 4,
-                                  encode=lambda u: {"cohorttype": {"type": "id", "value": 0},
-                                                    "usertype": {"type": "id", "value": u}}):
-            members = [{"cohorttype": {"type": "id", "value": cohort_id}, "usertype": {"type": "id", "value": u}}
-                       for u in batch]
-            answer = self.ws.call("core_cohort_add_cohort_members", {"members": members}, idempotent=True)
-            for warning in answer.get("warnings", []) if isinstance(answer, dict) else []:
+
+        def member(pair: tuple[int, int]) -> dict:
+            return {"cohorttype": {"type": "id", "value": pair[0]}, "usertype": {"type": "id", "value": pair[1]}}
+
+        for batch in wire.batches(pairs, budget=self.settings.field_budget, most=len(pairs), encode=member):
+            answer = self.ws.call("core_cohort_add_cohort_members", {"members": [member(p) for p in batch]},
+                                  idempotent=True, shape=WARNINGS)
+            for warning in (answer or {}).get("warnings") or []:
                 match = MEMBER.search(str(warning.get("message", "")))
                 if not match or match.group(1) != "id" or not match.group(2).isdigit():
                     continue
@@ -119,21 +155,22 @@ class Cohorts:
                     present.add(user)
                 elif str(warning.get("warningcode")) == "2" and "user" in str(warning.get("message")):
                     unknown.add(user)
-        added = set(user_ids) - present - unknown
-        return added, present, unknown
+        return present, unknown
 
     def remove(self, pairs: list[tuple[int, int]]) -> None:
         """Take users out of cohorts: (cohort id, user id) pairs. One transaction per call, so a cohort deleted
         on the site meanwhile is dropped from the list and the call made again."""
         if not pairs:
             return
-        for batch in wire.batches(pairs, budget=self.settings.field_budget, most=self.settings.batch_size * 4,
+        for batch in wire.batches(pairs, budget=self.settings.field_budget, most=len(pairs),
                                   encode=lambda p: {"cohortid": p[0], "userid": p[1]}):
             members = [{"cohortid": c, "userid": u} for c, u in batch]
             try:
-                self.ws.call("core_cohort_delete_cohort_members", {"members": members}, idempotent=True)
+                self.ws.call("core_cohort_delete_cohort_members", {"members": members}, idempotent=True,
+                             shape=(None, object))
             except NotFound:
                 alive = {c.id for c in self.list(refresh=True)}
                 members = [m for m in members if m["cohortid"] in alive]
                 if members:
-                    self.ws.call("core_cohort_delete_cohort_members", {"members": members}, idempotent=True)
+                    self.ws.call("core_cohort_delete_cohort_members", {"members": members}, idempotent=True,
+                                 shape=(None, object))

@@ -15,6 +15,8 @@ from pamong_edx.lms.moodle.client import WsClient
 
 PAGE = 1000
 PREFIXES = ("shortname", "idnumber", "id")
+COURSES = {"courses?": [{"id": int, "shortname?": str, "fullname?": str, "idnumber?": str, "format?": str,
+                         "enrollmentmethods?": [str]}]}
 
 
 @dataclass(frozen=True)
@@ -43,11 +45,11 @@ class Courses:
             if field == "id" and not value.isdigit():
                 return None
             answer = self.ws.call("core_course_get_courses_by_field", {"field": field, "value": value},
-                                  idempotent=True)
-            for item in answer.get("courses", []) if isinstance(answer, dict) else []:
+                                  idempotent=True, shape=COURSES)
+            for item in answer.get("courses") or []:
                 if str(item.get(field)) == value:
-                    course = Course(key, int(item["id"]), str(item.get("shortname", "")),
-                                    str(item.get("fullname", "")), tuple(item.get("enrollmentmethods") or ()))
+                    course = Course(key, item["id"], item.get("shortname") or "", item.get("fullname") or "",
+                                    tuple(item.get("enrollmentmethods") or ()))
                     with self._lock:
                         self._courses[key] = course
                     return course
@@ -72,8 +74,8 @@ class Courses:
             options = [{"name": "userfields", "value": "id"}, {"name": "limitfrom", "value": start},
                        {"name": "limitnumber", "value": PAGE}]
             page = self.ws.call("core_enrol_get_enrolled_users", {"courseid": course.id, "options": options},
-                                idempotent=True)
-            ids.update(int(u["id"]) for u in page or [])
+                                idempotent=True, shape=(None, [{"id": int}]))
+            ids.update(u["id"] for u in page or [])
             if len(page or []) < PAGE:
                 break
             start += PAGE

@@ -16,6 +16,7 @@ from lxml import etree
 
 from pamong_edx.errors import UsageError
 from pamong_edx.lms.protocol import PackageInfo
+from pamong_edx.units import format_size
 
 MANIFEST = "imsmanifest.xml"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
@@ -70,7 +71,7 @@ def _title(root: etree._Element) -> str:
 
 def manual_steps(site: str, package: PackageInfo, course_id: int | None, course_name: str = "") -> list[str]:
     """What a person does in Moodle to add (or replace) the package as a SCORM activity."""
-    size = package.path.stat().st_size / 1_000_000
+    size = format_size(package.path.stat().st_size)
     lines = ["Moodle has no web service that creates a SCORM activity, so nothing is uploaded. In Moodle:"]
     if course_id is None:
         lines.append(f"0. Create the course first (Site administration > Courses > Manage courses and categories > "
@@ -84,7 +85,7 @@ def manual_steps(site: str, package: PackageInfo, course_id: int | None, course_
     lines += [
         f"1. Open {course_link}{named} as a teacher or manager and turn editing on.",
         f"2. Add a SCORM package activity: {add_link}",
-        f"3. Name: \"{package.title}\". Package file: upload {package.path.name} ({size:.1f} MB; the site's "
+        f"3. Name: \"{package.title}\". Package file: upload {package.path.name} ({size}; the site's "
         "maximum upload size must allow it).",
         "4. Grade: Grading method \"Highest grade\", Maximum grade 100 (the package reports its score as raw 0-100).",
         "5. Save and display. Moodle unpacks the package and checks imsmanifest.xml; a package error shows there.",

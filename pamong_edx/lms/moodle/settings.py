@@ -35,6 +35,7 @@ TEMPLATE_KEYS = {"kode", "provinsi", "kabupaten", "kecamatan", "desa", "jenis_de
 DEFAULT_ROLES = {"student": 5, "teacher": 4, "editingteacher": 3, "audit": 5, "honor": 5, "verified": 5}
 SHORTNAME = re.compile(r"^[A-Za-z0-9_-]+$")  # PARAM_ALPHANUMEXT, as Moodle checks a custom field's short name
 AUTH = re.compile(r"^[a-z][a-z0-9_]*[a-z0-9]$")
+DEFAULT_AUTH = "manual"  # what core_user_create_users uses when `auth` is not sent
 KNOWN = {"auth", "roles", "default_role", "profile_fields", "user_fields", "country", "nik_field", "max_input_vars",
          "batch_size", "cohort_prefix"}
 
@@ -49,13 +50,32 @@ class MoodleSettings:
     country: str = "ID"
     nik_field: str = ""
     max_input_vars: int = 1000
-    batch_size: int = 100  # records per call at most, whatever the field budget allows
+    batch_size: int = 1000  # records per call at most, whatever the field budget allows
     cohort_prefix: str = "pamong:"
 
     @property
     def field_budget(self) -> int:
-        """POST fields a call may carry: PHP's limit less the token and a margin for anything a proxy adds."""
-        return self.max_input_vars - 5
+        """POST fields a call may carry: PHP's limit less the token. PHP counts the query string's variables
+        (wsfunction, moodlewsrestformat) apart from the body's."""
+        return self.max_input_vars - 1
+
+    @property
+    def new_account_fields(self) -> int:
+        """The most POST fields one new account takes (accounts.py `new_record`): name, email and username, the
+        auth method unless Moodle's default, the password request, the user fields, the country and two per
+        custom profile field (the NIK's too, when mapped)."""
+        custom = sum(1 for short in self.profile_fields.values() if short) + bool(self.nik_field)
+        return (4 + (self.auth != DEFAULT_AUTH) + self.password_by_moodle
+                + sum(1 for template in self.user_fields.values() if template) + bool(self.country) + 2 * custom
+                - (self.nik_field == "idnumber"))
+
+    @property
+    def enrol_batch(self) -> int:
+        """Officials per enrol call the engine should hand over: what one email lookup carries, rounded down to
+        whole account creations, so that each call that follows is filled (lookup, create, enrol, cohort)."""
+        per_create = max(1, self.field_budget // self.new_account_fields)
+        lookup = self.field_budget - 1
+        return max(per_create, lookup // per_create * per_create)
 
     @property
     def password_by_moodle(self) -> bool:

@@ -8,14 +8,15 @@ again whenever the server answers 401 (it may have been revoked or its signing k
 from __future__ import annotations
 
 import base64
-import json
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pamong_edx.lms.errors import AuthError
-from pamong_edx.lms.http import Transport, response_json
+from pamong_edx.i18n import _
+from pamong_edx.lms.answers import decode_json
+from pamong_edx.lms.errors import AuthError, BadAnswer
+from pamong_edx.lms.http import Transport
 
 TOKEN_PATH = "/oauth2/access_token"
 
@@ -62,11 +63,16 @@ class JwtAuth:
     def claims(self) -> dict:
         """The JWT's payload as the LMS issued it (not verified here: the server verifies it)."""
         token = self.header().split(" ", 1)[1]
+        not_jwt = _("the LMS returned an access token that is not a JWT; is this an Open edX LMS?")
         try:
             payload = token.split(".")[1]
-            return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        except (IndexError, ValueError):
-            raise AuthError("the LMS returned an access token that is not a JWT; is this an Open edX LMS?") from None
+            text = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode("utf-8")
+            claims = decode_json(text, f"POST {TOKEN_PATH}", self._transport.limits.max_json_depth)
+        except (IndexError, ValueError, BadAnswer):
+            raise AuthError(not_jwt) from None
+        if not isinstance(claims, dict):
+            raise AuthError(not_jwt)
+        return claims
 
     def _fetch(self) -> _Token:
         started = self._clock()
@@ -75,6 +81,7 @@ class JwtAuth:
                 "POST",
                 self._url,
                 idempotent=True,  # asking for a token twice does no harm
+                changes=False,
                 data={
                     "grant_type": "client_credentials",
                     "client_id": self._client_id,
@@ -88,12 +95,13 @@ class JwtAuth:
                 "check client_id and the secret in the profile's environment variable",
                 status=exc.status, code=exc.code,
             ) from None
-        body = response_json(response)
-        if not isinstance(body, dict) or not body.get("access_token"):
-            raise AuthError(f"{self._url} answered without an access_token")
-        if str(body.get("token_type", "")).upper() != "JWT":
-            raise AuthError(f"{self._url} issued a {body.get('token_type')!r} token, not a JWT")
-        lifetime = float(body.get("expires_in") or 3600)
+        body = response.json({"access_token": str, "token_type?": str, "expires_in?": float})
+        if not body["access_token"]:
+            raise AuthError(_("{url} answered without an access_token").format(url=self._url))
+        if str(body.get("token_type") or "").upper() != "JWT":
+            raise AuthError(_("{url} issued a {kind!r} token, not a JWT").format(url=self._url,
+                                                                                kind=body.get("token_type")))
+        lifetime = max(10.0, float(body.get("expires_in") or 3600))
         # Renew a little early, as edx-rest-api-client does (5 s), but never later than 90% of the life.
         margin = min(5.0, lifetime * 0.1)
         self._transport.add_secret(body["access_token"])

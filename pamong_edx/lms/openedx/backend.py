@@ -9,24 +9,30 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from pamong_edx.i18n import _
+from pamong_edx.lms.answers import expect
 from pamong_edx.lms.errors import (
+    BadAnswer,
     ConfigError,
     InvalidInput,
+    LmsError,
     NotFound,
     PermissionDenied,
     ServerError,
     Throttled,
 )
-from pamong_edx.lms.http import HttpBackend, RetryPolicy, check_base_url, response_json
+from pamong_edx.lms.http import HttpBackend, RetryPolicy, base_url
+from pamong_edx.lms.limits import Limits
 from pamong_edx.lms.openedx import pagination
 from pamong_edx.lms.openedx.auth import JwtAuth
 from pamong_edx.lms.openedx.keys import CourseKey
 from pamong_edx.lms.openedx.package import describe_olx_package
 from pamong_edx.lms.openedx.progress import ProgressReading
+from pamong_edx.lms.profiles import missing
 from pamong_edx.lms.protocol import (
     Account,
     BackendInfo,
@@ -37,15 +43,19 @@ from pamong_edx.lms.protocol import (
     EnrolOutcome,
     EnrolResult,
     Enrolment,
+    Features,
     Grade,
     Identity,
     ImportStatus,
     ImportTicket,
     PackageInfo,
+    Pacing,
+    Person,
 )
+from pamong_edx.rates import Rate
 
 # LMS
-ME = "/api/user/v1/me"
+ME_PATH = "/api/user/v1/me"
 ACCOUNTS = "/api/user/v1/accounts"  # no trailing slash
 ACCOUNT = "/api/user/v1/accounts/{username}"
 REGISTRATION = "/api/user/v1/account/registration/"  # trailing slash required
@@ -71,6 +81,27 @@ BULK_BATCH = 100
 MAX_BULK_BATCH = 1000
 DEFAULT_START = "2030-01-01T00:00:00Z"  # Studio's own default start for a new course
 SEPARATORS = set(", \t\r\n")
+# EnrollmentUserThrottle: 120/minute for staff, counting the enrollment and bulk enroll views (spec sections
+# 5-6); the cohort views are not throttled.
+STAFF_RATE = Rate(120, 60.0)
+THROTTLED_PATHS = ("/api/enrollment/", "/api/bulk_enroll/")
+
+# The shapes of the answers the client reads (lms/answers.py); keys not listed may be there too.
+ME = {"username?": str}
+COURSE_RUN_SHAPE = {"id": str, "title?": str, "schedule?": {"start?": str, "end?": str}, "pacing_type?": str}
+COURSE_SHAPE = {"course_id?": str, "id?": str, "name?": str, "start?": str, "end?": str, "pacing?": str}
+TASK_SHAPE = {"name?": str, "state?": str, "state_text?": str, "artifacts?": [str]}
+ARTIFACT_SHAPE = {"name?": str, "text?": object}
+ACCOUNT_SHAPE = {"username": str, "email?": str, "name?": str, "is_active?": bool}
+BULK_ROW = {"identifier": str, "before?": dict, "after?": {"user?": bool, "enrollment?": bool, "allowed?": bool,
+                                                         "cohort?": str}}
+ENROLMENT_SHAPE = {"user?": str, "course_id?": str, "mode?": str, "is_active?": bool, "created?": str}
+COHORT_SHAPE = {"id": int, "name": str, "user_count?": int, "assignment_type?": str}
+PERSON_SHAPE = {"username?": str, "email?": str}
+COHORT_USERS_SHAPE = {"added?": [PERSON_SHAPE], "changed?": [PERSON_SHAPE], "present?": [str], "preassigned?": [str],
+                "unknown?": [str], "invalid?": [str]}
+GRADE_SHAPE = {"username": str, "course_id?": str, "percent?": float, "passed?": bool, "letter_grade?": str,
+               "email?": str}
 
 GLOBAL_STAFF_FIX = (
     "make '{user}' global staff: LMS Django admin > Users > '{user}' > tick 'Staff status' "
@@ -82,6 +113,8 @@ class OpenEdxBackend(ProgressReading, HttpBackend):
     component = "lms_openedx"
     version = "1.0.0"
     requires = ">=0.1,<1"
+    features = Features(pre_enrolment=True, cohorts=True, create_cohort=True, find_users=True, grades=True,
+                        course_import=True)
 
     def __init__(
         self,
@@ -95,20 +128,26 @@ class OpenEdxBackend(ProgressReading, HttpBackend):
         ca_bundle: str | None = None,
         insecure: bool = False,
         retry: RetryPolicy | None = None,
+        limits: Limits | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.monotonic,
         bulk_batch_size: int = BULK_BATCH,
     ) -> None:
         self.bulk_batch_size = bulk_batch_size
-        self.lms_url = check_base_url(lms_url, insecure=insecure, what="LMS URL")
-        self.studio_url = check_base_url(studio_url or lms_url, insecure=insecure, what="Studio URL")
-        super().__init__(timeout=timeout, connect_timeout=connect_timeout, ca_bundle=ca_bundle, retry=retry,
-                         sleep=sleep, rng=rng)
+        self.lms_url, lms_origin = base_url(lms_url, insecure=insecure, what=_("LMS URL"))
+        self.studio_url, studio_origin = base_url(studio_url or lms_url, insecure=insecure, what=_("Studio URL"))
+        pacing = Pacing(rate=STAFF_RATE, throttled_paths=THROTTLED_PATHS, batch_size=bulk_batch_size,
+                        max_batch_size=MAX_BULK_BATCH,
+                        request_budget=_("{n} identifiers per bulk enrol call").format(n=bulk_batch_size))
+        super().__init__((lms_origin, studio_origin), pacing=pacing, timeout=timeout, connect_timeout=connect_timeout,
+                         ca_bundle=ca_bundle, retry=retry, limits=limits, sleep=sleep, rng=rng)
         self.auth = JwtAuth(self.http, self.lms_url, client_id, client_secret, clock=clock)
 
     @classmethod
     def from_profile(cls, profile) -> OpenEdxBackend:  # noqa: ANN001 - a lms.profiles.Profile
+        if not profile.client_id:
+            raise ConfigError(missing(f"profile '{profile.name}' ({profile.source})", "client_id"))
         batch = profile.options.get("bulk_batch_size", BULK_BATCH)
         if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= MAX_BULK_BATCH:
             raise ConfigError(f"{profile.source}: [profiles.{profile.name}.openedx] bulk_batch_size must be a whole "
@@ -130,11 +169,14 @@ class OpenEdxBackend(ProgressReading, HttpBackend):
 
     # -- plumbing -----------------------------------------------------------------------------------------
 
-    def call(self, method: str, url: str, *, idempotent: bool, **kwargs: Any):
+    def call(self, method: str, url: str, *, idempotent: bool, **kwargs: Any):  # noqa: ANN201 - a Reply
         return self.http.request(method, url, idempotent=idempotent, auth=self.auth, **kwargs)
 
-    def get_json(self, url: str, params: dict[str, Any] | None = None) -> Any:
-        return response_json(self.call("GET", url, idempotent=True, params=params))
+    def get_json(self, url: str, params: dict[str, Any] | None = None, shape: Any = object) -> Any:
+        return self.call("GET", url, idempotent=True, params=params).json(shape)
+
+    def _paging(self) -> dict[str, int]:
+        return {"max_pages": self.limits.max_pages}
 
     def lms(self, path: str, **parts: str) -> str:
         return self.lms_url + path.format(**parts)
@@ -146,8 +188,10 @@ class OpenEdxBackend(ProgressReading, HttpBackend):
 
     def whoami(self) -> Identity:
         claims = self.auth.claims()
-        username = self.get_json(self.lms(ME)).get("username") or claims.get("preferred_username", "")
-        return Identity(username=username, is_staff=bool(claims.get("administrator")), email=claims.get("email"))
+        username = self.get_json(self.lms(ME_PATH), shape=ME).get("username") or claims.get("preferred_username")
+        email = claims.get("email")
+        return Identity(username=str(username or ""), is_staff=claims.get("administrator") is True,
+                        email=email if isinstance(email, str) else None)
 
     def capabilities(self, course_id: str | None = None) -> list[Capability]:
         me = self.whoami()
@@ -177,7 +221,7 @@ class OpenEdxBackend(ProgressReading, HttpBackend):
             return Capability(job, False, "cannot tell: the route refuses non-staff callers (403)", staff_fix)
         except Throttled:
             return Capability(job, True, f"{BULK_ENROLL} exists (throttled just now)")
-        return Capability(job, True, f"{BULK_ENROLL} answers ({response.status_code})")
+        return Capability(job, True, f"{BULK_ENROLL} answers ({response.status})")
 
     def _probe_import(self, me: Identity, course_id: str | None, staff_fix: str) -> Capability:
         job = "import courses in Studio"
@@ -203,11 +247,11 @@ class OpenEdxBackend(ProgressReading, HttpBackend):
     # -- courses and imports ------------------------------------------------------------------------------
 
     def describe_package(self, path: Path, course_id: str | None = None) -> PackageInfo:
-        return describe_olx_package(path, course_id)
+        return describe_olx_package(path, course_id, self.limits)
 
     def get_course(self, course_id: str) -> CourseRun | None:
         try:
-            body = self.get_json(self.studio(COURSE_RUN, course_id=course_id))
+            body = self.get_json(self.studio(COURSE_RUN, course_id=course_id), shape=COURSE_RUN_SHAPE)
         except NotFound:
             return None
         return _course_run(body)
@@ -235,10 +279,12 @@ class OpenEdxBackend(ProgressReading, HttpBackend):
             if existing is not None:
                 return existing
             response = self.call("POST", self.studio(COURSE_RUNS), idempotent=False, json_body=body)
-        return _course_run(response_json(response))
+        return _course_run(response.json(COURSE_RUN_SHAPE))
 
     def list_courses(self) -> Iterator[CourseRun]:
-        for item in pagination.page_numbers(self.get_json, self.lms(COURSES), {}, namespaced=True):
+        url = self.lms(COURSES)
+        for item in pagination.page_numbers(self.get_json, url, {}, namespaced=True, **self._paging()):
+            item = expect(item, COURSE_SHAPE, f"GET {COURSES}")
             yield CourseRun(
                 course_id=item.get("course_id") or item.get("id", ""), title=item.get("name", ""),
                 start=item.get("start"), end=item.get("end"), pacing=item.get("pacing", ""),
@@ -251,28 +297,26 @@ class OpenEdxBackend(ProgressReading, HttpBackend):
             response = self.call(
                 "POST", url, idempotent=False, files={"course_data": (path.name, handle, "application/gzip")}
             )
-        body = response_json(response) or {}
-        task_id = body.get("task_id")
-        if not task_id:
-            raise ServerError(f"POST {url}: the answer carries no task_id", maybe_applied=True)
+        task_id = response.json({"task_id": (str, int)})["task_id"]
         # The platform returns only task_id; the status lookup also needs the uploaded file name.
         return ImportTicket(course_id=course_id, task_id=str(task_id), filename=path.name)
 
     def import_status(self, ticket: ImportTicket) -> ImportStatus:
         url = self.studio(IMPORT, course_id=ticket.course_id)
-        body = self.get_json(url, {"task_id": ticket.task_id, "filename": ticket.filename})
-        state = str(body.get("state", ""))
+        body = self.get_json(url, {"task_id": ticket.task_id, "filename": ticket.filename}, shape={"state": str})
+        state = body["state"]
         return ImportStatus(state=state, finished=state in FINAL_STATES, succeeded=state == "Succeeded")
 
     def import_failure(self, ticket: ImportTicket) -> str:
         """The platform's own words: the `Error` artifact of the import task (and OLX validation details)."""
         name = f"Import of {ticket.course_id} from {ticket.filename}"
-        for task in pagination.page_numbers(self.get_json, self.studio(TASKS), {}):
+        for task in pagination.page_numbers(self.get_json, self.studio(TASKS), {}, **self._paging()):
+            task = expect(task, TASK_SHAPE, f"GET {TASKS}")
             if task.get("name") != name:
                 continue
             texts = []
-            for artifact_url in task.get("artifacts", []):
-                artifact = self.get_json(artifact_url)
+            for artifact_url in task.get("artifacts") or []:
+                artifact = self.get_json(artifact_url, shape=ARTIFACT_SHAPE)  # only within the profile's origins
                 if artifact.get("name") == "Error":
                     texts.insert(0, str(artifact.get("text", "")))
                 elif artifact.get("name") == "OLX_VALIDATION_ERROR":
@@ -295,13 +339,13 @@ class OpenEdxBackend(ProgressReading, HttpBackend):
 
     def _accounts(self, params: dict[str, str]) -> list[Account]:
         try:
-            body = self.get_json(self.lms(ACCOUNTS), params)
+            body = self.get_json(self.lms(ACCOUNTS), params, shape=[ACCOUNT_SHAPE])
         except NotFound:
             return []  # no match is a bare 404, not an empty list
         return [_account(item) for item in body]
 
     def account(self, username: str) -> Account:
-        return _account(self.get_json(self.lms(ACCOUNT, username=username)))
+        return _account(self.get_json(self.lms(ACCOUNT, username=username), shape=ACCOUNT_SHAPE))
 
     def update_own_account(self, username: str, changes: dict[str, Any]) -> Account:
         """PATCH an account (only its owner may: staff get 403), as JSON merge-patch (else 415)."""
@@ -309,7 +353,7 @@ class OpenEdxBackend(ProgressReading, HttpBackend):
             "PATCH", self.lms(ACCOUNT, username=username), idempotent=True,
             data=json.dumps(changes).encode("utf-8"), headers={"Content-Type": "application/merge-patch+json"},
         )
-        return _account(response_json(response))
+        return _account(response.json(ACCOUNT_SHAPE))
 
     def register(self, *, username: str, email: str, name: str, password: str, **extra: str) -> None:
         """Create an account. Form-encoded (a JSON body reads as empty); the login cookie it sets is not kept."""
@@ -323,9 +367,16 @@ class OpenEdxBackend(ProgressReading, HttpBackend):
         identifiers: list[str],
         *,
         cohort: str | None = None,
+        cohorts: Mapping[str, str] | None = None,
         auto_enroll: bool = True,
         email_learners: bool = False,
+        mode: str | None = None,
+        people: list[Person] | None = None,
     ) -> list[EnrolResult]:
+        """Bulk enroll in the course's default mode, one cohort per call; `people` is not needed (an email
+        without an account is pre-enrolled)."""
+        if cohorts is not None or mode is not None:
+            raise LmsError(_("Open edX's bulk enrol takes one cohort per call and no mode (see features)"))
         return self._bulk("enroll", course_id, identifiers, cohort, auto_enroll, email_learners)
 
     def bulk_unenrol(self, course_id: str, identifiers: list[str]) -> list[EnrolResult]:
@@ -369,11 +420,11 @@ class OpenEdxBackend(ProgressReading, HttpBackend):
         # Repeating a bulk enroll leaves the same state (enrolled/allowed/cohort are set, not added), so
         # it is retried like a GET; only the emails it sends would repeat, hence not when it sends them.
         response = self.call("POST", self.lms(BULK_ENROLL), idempotent=not email, data=form)
-        body = response_json(response) or {}
-        course = body.get("courses", {}).get(course_id)
+        where = f"POST {BULK_ENROLL}"
+        course = response.json({"courses": dict})["courses"].get(course_id)
         if course is None:
-            raise ServerError(f"POST {BULK_ENROLL}: the answer has no results for {course_id}", maybe_applied=True)
-        return course.get("results", [])
+            raise BadAnswer(_("{where}: the answer has no results for {course}").format(where=where, course=course_id))
+        return expect(course, {"results": [BULK_ROW]}, where)["results"]
 
     def enrol(self, username: str, course_id: str, *, mode: str = "audit", is_active: bool = True,
               cohort: str | None = None) -> Enrolment:
@@ -382,12 +433,13 @@ class OpenEdxBackend(ProgressReading, HttpBackend):
                                 "is_active": is_active}
         if cohort:
             body["cohort"] = cohort
-        data = response_json(self.call("POST", self.lms(ENROLLMENT), idempotent=True, json_body=body))
+        data = self.call("POST", self.lms(ENROLLMENT), idempotent=True, json_body=body).json(ENROLMENT_SHAPE)
         return Enrolment(username=data.get("user", username), course_id=course_id, mode=data.get("mode", mode),
                          is_active=bool(data.get("is_active")), created=data.get("created") or "")
 
     def enrolment(self, username: str, course_id: str) -> Enrolment | None:
-        data = self.get_json(self.lms(ENROLLMENT_ONE, username=username, course_id=course_id))
+        data = self.get_json(self.lms(ENROLLMENT_ONE, username=username, course_id=course_id),
+                             shape=(None, ENROLMENT_SHAPE))
         if data is None:  # no enrolment is 200 with a JSON null
             return None
         return Enrolment(username=data.get("user", username), course_id=course_id, mode=data.get("mode", ""),
@@ -398,7 +450,8 @@ class OpenEdxBackend(ProgressReading, HttpBackend):
         names = ",".join(usernames)
         if names:
             params["username"] = names
-        for item in pagination.cursor(self.get_json, self.lms(ENROLLMENTS), params):
+        for item in pagination.cursor(self.get_json, self.lms(ENROLLMENTS), params, **self._paging()):
+            item = expect(item, ENROLMENT_SHAPE, f"GET {ENROLLMENTS}")
             yield Enrolment(username=item.get("user", ""), course_id=item.get("course_id", course_id),
                             mode=item.get("mode", ""), is_active=bool(item.get("is_active")),
                             created=item.get("created") or "")
@@ -407,12 +460,13 @@ class OpenEdxBackend(ProgressReading, HttpBackend):
 
     def set_cohorted(self, course_id: str, on: bool = True) -> bool:
         url = self.lms(COHORT_SETTINGS, course_id=course_id)
-        body = response_json(self.call("PUT", url, idempotent=True, json_body={"is_cohorted": bool(on)}))
-        return bool(body.get("is_cohorted"))
+        body = self.call("PUT", url, idempotent=True, json_body={"is_cohorted": bool(on)}).json({"is_cohorted": bool})
+        return body["is_cohorted"]
 
     def list_cohorts(self, course_id: str) -> list[Cohort]:
         url = self.lms(COHORTS, course_id=course_id)
-        return [_cohort(item) for item in pagination.bare_pages(self.get_json, url, {})]
+        return [_cohort(expect(item, COHORT_SHAPE, f"GET {COHORTS}"))
+                for item in pagination.bare_pages(self.get_json, url, {}, **self._paging())]
 
     def ensure_cohort(self, course_id: str, name: str) -> Cohort:
         """The cohort of that name, created when missing (a duplicate name is a 500, so list first)."""
@@ -420,6 +474,10 @@ class OpenEdxBackend(ProgressReading, HttpBackend):
             if cohort.name == name:
                 return cohort
         return self.create_cohort(course_id, name)
+
+    def create_cohorts(self, course_id: str, names: list[str]) -> list[Cohort]:
+        """One request per name: the platform creates cohorts one at a time."""
+        return [self.create_cohort(course_id, name) for name in names]
 
     def create_cohort(self, course_id: str, name: str) -> Cohort:
         """Create a cohort the caller has just seen missing from list_cohorts (one request, no listing)."""
@@ -435,49 +493,58 @@ class OpenEdxBackend(ProgressReading, HttpBackend):
                 if cohort.name == name:
                     return cohort
             response = self.call("POST", url, idempotent=False, json_body=body)
-        return _cohort(response_json(response))
+        return _cohort(response.json(COHORT_SHAPE))
 
-    def add_to_cohort(self, course_id: str, cohort_id: int, identifiers: list[str]) -> CohortChange:
+    def add_to_cohort(self, course_id: str, cohort_id: int, identifiers: list[str], *,
+                      people: list[Person] | None = None, previous: Mapping[str, str | None] | None = None
+                      ) -> CohortChange:
+        """A user belongs to one cohort per course on Open edX, so joining one leaves the other by itself."""
         url = self.lms(COHORT_USERS, course_id=course_id, cohort_id=str(cohort_id))
         # Putting someone in a cohort is a set operation: repeating it reports them as present.
-        body = response_json(self.call("POST", url, idempotent=True, json_body={"users": list(identifiers)}))
+        body = self.call("POST", url, idempotent=True, json_body={"users": list(identifiers)}).json(COHORT_USERS_SHAPE)
         return CohortChange(
-            added=tuple(u.get("username") or u.get("email", "") for u in body.get("added", [])),
-            moved=tuple(u.get("username") or u.get("email", "") for u in body.get("changed", [])),
-            present=tuple(body.get("present", [])),
-            preassigned=tuple(body.get("preassigned", [])),
-            unknown=tuple(body.get("unknown", [])),
-            invalid=tuple(body.get("invalid", [])),
+            added=tuple(u.get("username") or u.get("email") or "" for u in body.get("added") or []),
+            moved=tuple(u.get("username") or u.get("email") or "" for u in body.get("changed") or []),
+            present=tuple(body.get("present") or []),
+            preassigned=tuple(body.get("preassigned") or []),
+            unknown=tuple(body.get("unknown") or []),
+            invalid=tuple(body.get("invalid") or []),
         )
 
     # -- grades -------------------------------------------------------------------------------------------
 
     def list_grades(self, course_id: str) -> Iterator[Grade]:
         url = self.lms(GRADES, course_id=course_id)
-        for item in pagination.cursor(self.get_json, url, {}):
+        for item in pagination.cursor(self.get_json, url, {}, **self._paging()):
+            item = expect(item, GRADE_SHAPE, f"GET {GRADES}")
             yield Grade(
-                username=item.get("username", ""), course_id=item.get("course_id", course_id),
-                percent=float(item.get("percent") or 0.0), passed=bool(item.get("passed")),
+                username=item["username"], course_id=item.get("course_id") or course_id,
+                percent=float(item.get("percent") or 0.0), passed=item.get("passed") is True,
                 letter_grade=item.get("letter_grade"), email=item.get("email") or "",
             )
+
+    # -- deploy -------------------------------------------------------------------------------------------
+
+    def deploy_steps(self, package: PackageInfo) -> list[str]:
+        raise LmsError(_("Open edX imports packages through Studio's API; there are no manual steps"))
 
 
 def _course_run(body: dict) -> CourseRun:
     schedule = body.get("schedule") or {}
     return CourseRun(
-        course_id=body.get("id", ""), title=body.get("title", ""), start=schedule.get("start"),
-        end=schedule.get("end"), pacing=body.get("pacing_type", ""),
+        course_id=body["id"], title=body.get("title") or "", start=schedule.get("start"),
+        end=schedule.get("end"), pacing=body.get("pacing_type") or "",
     )
 
 
 def _account(item: dict) -> Account:
-    return Account(username=item.get("username", ""), email=item.get("email") or None, name=item.get("name") or "",
-                   is_active=bool(item.get("is_active", True)))
+    return Account(username=item["username"], email=item.get("email") or None, name=item.get("name") or "",
+                   is_active=item.get("is_active") is not False)
 
 
 def _cohort(item: dict) -> Cohort:
-    return Cohort(id=int(item["id"]), name=item.get("name", ""), user_count=int(item.get("user_count") or 0),
-                  assignment_type=item.get("assignment_type", "manual"))
+    return Cohort(id=item["id"], name=item["name"], user_count=item.get("user_count") or 0,
+                  assignment_type=item.get("assignment_type") or "manual")
 
 
 def _enrol_result(action: str, identifier: str, row: dict) -> EnrolResult:

@@ -2,6 +2,11 @@
 
 Only what deploy needs is read here (course.xml's org/course/url_name, the title, dates and pacing);
 whether the content imports is for the platform to say, and deploy shows its answer.
+
+The archive is read as a stream, once, and only within the profile's limits (lms/limits.py): a package that
+unpacks to more than `max_package_mb`, holds more than `max_package_files` files, or whose course.xml,
+course/<run>.xml or policy.json is larger than `max_metadata_mb` is refused from the sizes its headers declare,
+before any of it is inflated into memory.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from pathlib import Path, PurePosixPath
 from lxml import etree
 
 from pamong_edx.errors import UsageError
+from pamong_edx.i18n import _
+from pamong_edx.lms.limits import MB, Limits
 from pamong_edx.lms.openedx.keys import STUDIO_MAX_LENGTH, CourseKey
 from pamong_edx.lms.protocol import PackageInfo
 
@@ -20,7 +27,7 @@ POINTER_ATTRS = {"url_name", "org", "course"}
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 
 
-def describe_olx_package(path: Path, course_id: str | None = None) -> PackageInfo:
+def describe_olx_package(path: Path, course_id: str | None = None, limits: Limits | None = None) -> PackageInfo:
     if not path.is_file():
         raise UsageError(f"{path}: no such package file")
     if not path.name.endswith(".tar.gz"):
@@ -31,14 +38,52 @@ def describe_olx_package(path: Path, course_id: str | None = None) -> PackageInf
         if override is None:
             raise UsageError(f"--course-id '{course_id}' is not a course key like course-v1:ORG+NUMBER+RUN")
     try:
-        with tarfile.open(path, "r:gz") as tar:
-            files = {m.name.removeprefix("./"): m for m in tar.getmembers() if m.isfile()}
-            return _describe(path, tar, files, override)
-    except (tarfile.TarError, OSError, EOFError) as exc:
-        raise UsageError(f"{path}: not a readable .tar.gz archive ({exc})") from None
+        files = _metadata(path, limits or Limits())
+    except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
+        raise UsageError(_("{path}: not a readable .tar.gz archive ({reason})").format(path=path, reason=exc)) \
+            from None
+    return _describe(path, files, override)
 
 
-def _describe(path: Path, tar: tarfile.TarFile, files: dict, override: CourseKey | None) -> PackageInfo:
+def _wanted(name: str) -> bool:
+    """The members deploy reads: course.xml at any depth, course/<run>.xml, policies/<run>/policy.json."""
+    parts = PurePosixPath(name).parts
+    return (parts[-1:] == ("course.xml",) or (len(parts) >= 2 and parts[-2] == "course" and name.endswith(".xml"))
+            or (len(parts) >= 2 and "policies" in parts[-3:-1] and name.endswith(".json")))
+
+
+def _metadata(path: Path, limits: Limits) -> dict[str, bytes]:
+    """One streaming pass over the archive: the contents of the members deploy reads, within the limits."""
+    member_cap, total_cap = int(limits.max_metadata_mb * MB), int(limits.max_package_mb * MB)
+    kept_cap = 4 * member_cap  # all metadata members together
+    files: dict[str, bytes] = {}
+    count = total = kept = 0
+    with tarfile.open(path, "r|gz") as tar:
+        for member in tar:
+            if not member.isfile():
+                continue
+            count += 1
+            total += member.size
+            if count > limits.max_package_files:
+                raise UsageError(_("{path}: more than {n:,} files in the package; refused (limits.max_package_files "
+                                   "in the profile raises it)").format(path=path, n=limits.max_package_files))
+            if total > total_cap:
+                raise UsageError(_("{path}: the package unpacks to more than {mb:g} MB; refused (limits.max_package_mb "
+                                   "in the profile raises it)").format(path=path, mb=limits.max_package_mb))
+            name = member.name.removeprefix("./")
+            if not _wanted(name):
+                continue
+            kept += member.size
+            if member.size > member_cap or kept > kept_cap:
+                raise UsageError(_("{path}: {name} is {mb:.1f} MB unpacked, more than the {limit:g} MB course "
+                                   "metadata may take; refused (limits.max_metadata_mb in the profile raises it)")
+                                 .format(path=path, name=name, mb=member.size / MB, limit=limits.max_metadata_mb))
+            handle = tar.extractfile(member)
+            files[name] = handle.read(member_cap + 1) if handle is not None else b""
+    return files
+
+
+def _describe(path: Path, files: dict[str, bytes], override: CourseKey | None) -> PackageInfo:
     notes: list[str] = []
     pointers = sorted((n for n in files if PurePosixPath(n).name == "course.xml"), key=lambda n: n.count("/"))
     if not pointers:
@@ -50,7 +95,7 @@ def _describe(path: Path, tar: tarfile.TarFile, files: dict, override: CourseKey
         notes.append(f"{len(pointers)} course.xml files ({', '.join(pointers)}); Studio uses the first directory it finds")
     root_name = pointers[0]
     root_dir = PurePosixPath(root_name).parent
-    pointer = _parse(tar, files, root_name, path)
+    pointer = _parse(files[root_name])
     attrs = dict(pointer.attrib) if pointer is not None else {}
     if pointer is not None and set(attrs) != POINTER_ATTRS:
         notes.append(
@@ -72,11 +117,12 @@ def _describe(path: Path, tar: tarfile.TarFile, files: dict, override: CourseKey
     settings: dict = {}
     course_xml = str(root_dir / "course" / f"{url_name}.xml")
     if url_name and course_xml in files:
-        element = _parse(tar, files, course_xml, path)
+        element = _parse(files[course_xml])
         if element is not None:
             settings.update(element.attrib)
-    policy = _policy(tar, files, root_dir, url_name)
-    settings.update(policy.get(f"course/{url_name}", {}) if isinstance(policy, dict) else {})
+    policy = _policy(files, root_dir, url_name)
+    entry = policy.get(f"course/{url_name}") if isinstance(policy, dict) else None
+    settings.update(entry if isinstance(entry, dict) else {})
     return PackageInfo(
         path=path,
         course_id=str(target),
@@ -88,21 +134,20 @@ def _describe(path: Path, tar: tarfile.TarFile, files: dict, override: CourseKey
     )
 
 
-def _parse(tar: tarfile.TarFile, files: dict, name: str, path: Path):
-    handle = tar.extractfile(files[name])
+def _parse(data: bytes):  # noqa: ANN202 - an lxml element or None
     try:
-        return etree.fromstring(handle.read(), _PARSER)
+        return etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError:
         return None  # the platform reports malformed XML itself, with its own message
 
 
-def _policy(tar: tarfile.TarFile, files: dict, root_dir: PurePosixPath, url_name: str) -> dict:
+def _policy(files: dict[str, bytes], root_dir: PurePosixPath, url_name: str) -> dict:
     for candidate in (root_dir / "policies" / url_name / "policy.json", root_dir / "policies" / f"{url_name}.json"):
-        member = files.get(str(candidate))
-        if member is not None:
+        data = files.get(str(candidate))
+        if data is not None:
             try:
-                return json.loads(tar.extractfile(member).read().decode("utf-8"))
-            except (ValueError, UnicodeDecodeError):
+                return json.loads(data.decode("utf-8"))
+            except (ValueError, UnicodeDecodeError, RecursionError):
                 return {}  # as on the platform: a broken policy.json counts as {}
     return {}
 

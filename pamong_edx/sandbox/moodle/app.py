@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from pamong_edx.sandbox.core.http import BadRequestBody, Match, Request, Response, reply
 from pamong_edx.sandbox.core.store import DataDir
-from pamong_edx.sandbox.core.web import BadRequestBody, Request, Response, Route
 from pamong_edx.sandbox.moodle import cohorts, courses, grades, site, users
 from pamong_edx.sandbox.moodle.calls import Call, Function
 from pamong_edx.sandbox.moodle.control import ControlRoutes
@@ -31,7 +30,7 @@ from pamong_edx.sandbox.moodle.store import Store, Token, now
 SERVER = "/webservice/rest/server.php"
 NOT_FOUND_PAGE = "<h1>Not Found</h1><p>The requested URL was not found on this server.</p>"
 FUNCTIONS: dict[str, Function] = {**site.FUNCTIONS, **users.FUNCTIONS, **courses.FUNCTIONS, **cohorts.FUNCTIONS,
-                                  **grades.FUNCTIONS}
+                                   **grades.FUNCTIONS}
 READ_FUNCTIONS = sorted(name for name, f in FUNCTIONS.items() if not f.writes)
 RESERVED = ("wstoken", "wsfunction", "moodlewsrestformat")
 
@@ -97,8 +96,6 @@ class MoodleApp:
         self.config = settings or Settings()
         self.store = Store(self.data_dir / "moodle.sqlite3")
         self.tokens: list[Token] = self.store.seed(token, sorted(FUNCTIONS), READ_FUNCTIONS)
-        grades.ensure_schema(self.store.db.conn())
-        self.simulate_seed: int | None = None  # --simulate-learners: learners move on before grades are read
         self.inputs = Inputs()
         self._control = ControlRoutes(self)
 
@@ -109,22 +106,18 @@ class MoodleApp:
 
     # -- server interface ---------------------------------------------------------------------------------
 
-    def match(self, path: str) -> tuple[Route, dict[str, str]] | None:
-        return (Route(SERVER, re.compile(re.escape(SERVER)), "rest"), {}) if path == SERVER else None
-
-    def match_request(self, request: Request) -> tuple[Route, dict[str, str]] | None:
-        """The route named after the function called, so stats and faults can tell functions apart."""
-        found = self.match(request.path)
-        if found is None:
+    def match(self, request: Request) -> Match | None:
+        """One URL, many functions: the route is named after the function called, so stats and faults can
+        tell functions apart."""
+        if request.path != SERVER:
             return None
-        params = self._read_params(request)
-        function = params.get("wsfunction")
+        function = self._read_params(request).get("wsfunction")
         name = f"{SERVER}?wsfunction={function}" if isinstance(function, str) and function else SERVER
-        return Route(name, found[0].pattern, "rest"), {}
+        return Match(name, "rest", {})
 
-    def handle(self, request: Request, found: tuple[Route, dict[str, str]] | None) -> Response:
-        if found is None:
-            return Response.html(404, NOT_FOUND_PAGE)
+    def handle(self, request: Request, match: Match | None) -> Response:
+        if match is None:
+            return reply.html(404, NOT_FOUND_PAGE)
         return self.rest(request)
 
     def control(self, request: Request) -> Response | None:
@@ -147,14 +140,13 @@ class MoodleApp:
         if cached is not None:
             return cached
         limit = self.config.max_input_vars
-        get = parse_php(request.query_string, limit)
+        get = parse_php(request.raw_query, limit)
         body = ""
         try:
-            if request.content_type == "application/x-www-form-urlencoded":
-                body = request.body.decode("utf-8", "replace")
-            elif request.content_type == "multipart/form-data":
-                fields, _ = request.multipart()
-                body = urlencode([(k, v) for k, values in fields.items() for v in values])
+            if request.mimetype == "application/x-www-form-urlencoded":
+                body = request.get_data().decode("utf-8", "replace")
+            elif request.mimetype == "multipart/form-data":
+                body = urlencode([(k, v) for k, values in request.form_fields().items() for v in values])
         except BadRequestBody:
             body = ""
         post = parse_php(body, limit)  # anything else (a JSON body, say) leaves $_POST empty
@@ -226,7 +218,7 @@ class MoodleApp:
     def _run(self, function: Function, values: dict, caller: Any, functions: tuple[str, ...],
              request: Request) -> Any:
         if not function.writes:
-            call = Call(self, self.store.db.conn(), caller, request.base_url, functions)
+            call = Call(self, self.store.db.conn(), caller, request.origin, functions)
             return function.run(call, values)
         with self.store.db.write() as conn:  # an exception rolls the whole call back
-            return function.run(Call(self, conn, caller, request.base_url, functions), values)
+            return function.run(Call(self, conn, caller, request.origin, functions), values)

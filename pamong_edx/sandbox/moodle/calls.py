@@ -63,6 +63,9 @@ def user_description(call: Call, user: sqlite3.Row, fields: set[str] | None = No
         "timezone": user["timezone"], "mailformat": user["mailformat"], "description": user["description"],
         "city": user["city"], "country": user["country"], "firstaccess": 0, "lastaccess": 0,
     }
+    access = conn.execute("SELECT firstaccess, lastaccess FROM user_access WHERE userid = ?", (user["id"],)).fetchone()
+    if access is not None:
+        values.update(firstaccess=access["firstaccess"], lastaccess=access["lastaccess"])
     for key, value in values.items():
         if (fields is None or key in fields) and value not in ("", None):
             out[key] = value

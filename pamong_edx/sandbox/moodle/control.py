@@ -10,8 +10,9 @@
     POST   /__sandbox__/services         {"shortname", "functions": [...]}   the functions a service offers
     GET    /__sandbox__/tokens           the tokens, with their user and service
     GET    /__sandbox__/inputs           {"largest", "cut_requests", "dropped"}: what max_input_vars did
-    POST   /__sandbox__/simulate         {"seed"}: simulated learners move on (simulate.py), and from now on
-                                         before every grade read
+    POST   /__sandbox__/activities       {"course": shortname, "name", "modname"?: quiz|scorm, "idnumber"?,
+                                          "grademax"?}: a graded activity (pretest/posttest by idnumber)
+    POST   /__sandbox__/simulate         {"seed", "course"?: shortname}: simulated learners (core/simulate.py)
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import json
 from typing import TYPE_CHECKING
 
 from pamong_edx.sandbox.core import control
-from pamong_edx.sandbox.core.web import Response
+from pamong_edx.sandbox.core.http import Response, reply
 from pamong_edx.sandbox.moodle.store import now
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ class ControlRoutes(control.ControlRoutes):
             with self.app.store.db.write() as conn:
                 conn.execute("INSERT INTO profile_fields (shortname, name) VALUES (?, ?)",
                              (str(body["shortname"]), str(body.get("name") or body["shortname"])))
-            return Response.json({"shortname": body["shortname"]}, 201)
+            return reply.json({"shortname": body["shortname"]}, 201)
         if method == "DELETE" and name.startswith("profile_fields/"):
             return self.drop_profile_field(name[len("profile_fields/"):])
         if method == "POST" and name == "capabilities":
@@ -49,27 +50,39 @@ class ControlRoutes(control.ControlRoutes):
                 updated = conn.execute("UPDATE services SET functions = ? WHERE shortname = ?",
                                        (json.dumps(list(body["functions"])), str(body["shortname"]))).rowcount
             if not updated:
-                return Response.json({"detail": f"no service {body['shortname']}"}, 404)
-            return Response.json({"shortname": body["shortname"], "functions": body["functions"]})
+                return reply.json({"detail": f"no service {body['shortname']}"}, 404)
+            return reply.json({"shortname": body["shortname"], "functions": body["functions"]})
         if method == "GET" and name == "tokens":
-            return Response.json([t.__dict__ for t in self.app.store.tokens()])
-        if method == "POST" and name == "simulate":
-            from pamong_edx.sandbox.moodle.simulate import simulate
-
-            self.app.simulate_seed = int(body["seed"])
-            return Response.json(simulate(self.app, self.app.simulate_seed))
+            return reply.json([t.__dict__ for t in self.app.store.tokens()])
         if method == "GET" and name == "inputs":
-            return Response.json(self.app.inputs.snapshot())
+            return reply.json(self.app.inputs.snapshot())
+        if method == "POST" and name == "activities":
+            return self.activity(body)
+        if method == "POST" and name == "simulate":
+            from pamong_edx.sandbox.moodle.learners import simulate
+
+            return reply.json(simulate(self.app, int(body["seed"]), body.get("course")).__dict__)
         return None
+
+    def activity(self, body: dict) -> Response:
+        from pamong_edx.sandbox.moodle.grades import add_activity
+
+        with self.app.store.db.write() as conn:
+            course = conn.execute("SELECT id FROM courses WHERE shortname = ?", (str(body["course"]),)).fetchone()
+            if course is None:
+                return reply.json({"detail": f"no course {body['course']}"}, 404)
+            cmid = add_activity(conn, course["id"], str(body.get("modname", "quiz")), str(body["name"]),
+                                str(body.get("idnumber", "")), float(body.get("grademax", 100)))
+        return reply.json({"cmid": cmid}, 201)
 
     def drop_profile_field(self, shortname: str) -> Response:
         with self.app.store.db.write() as conn:
             row = conn.execute("SELECT id FROM profile_fields WHERE shortname = ?", (shortname,)).fetchone()
             if row is None:
-                return Response.json({"detail": f"no profile field {shortname}"}, 404)
+                return reply.json({"detail": f"no profile field {shortname}"}, 404)
             conn.execute("DELETE FROM profile_data WHERE fieldid = ?", (row["id"],))
             conn.execute("DELETE FROM profile_fields WHERE id = ?", (row["id"],))
-        return Response.json({"deleted": shortname})
+        return reply.json({"deleted": shortname})
 
     def users(self, body: dict) -> Response:
         created = []
@@ -86,7 +99,7 @@ class ControlRoutes(control.ControlRoutes):
                 for shortname, value in (item.get("customfields") or {}).items():
                     conn.execute("INSERT INTO profile_data VALUES (?, ?, ?)", (cur.lastrowid, fields[shortname], value))
                 created.append({"id": cur.lastrowid, "username": item["username"]})
-        return Response.json(created if "users" in body else created[0], 201)
+        return reply.json(created if "users" in body else created[0], 201)
 
     def course(self, body: dict) -> Response:
         with self.app.store.db.write() as conn:
@@ -94,17 +107,17 @@ class ControlRoutes(control.ControlRoutes):
                 conn, str(body["shortname"]), str(body.get("fullname") or body["shortname"]),
                 str(body.get("idnumber", "")), manual=bool(body.get("manual", True)),
                 manual_enabled=bool(body.get("manual_enabled", True)), visible=bool(body.get("visible", True)))
-        return Response.json({"id": course, "shortname": body["shortname"]}, 201)
+        return reply.json({"id": course, "shortname": body["shortname"]}, 201)
 
     def capabilities(self, body: dict) -> Response:
         with self.app.store.db.write() as conn:
             user = conn.execute("SELECT * FROM users WHERE username = ?", (str(body["username"]),)).fetchone()
             if user is None:
-                return Response.json({"detail": f"no user {body['username']}"}, 404)
+                return reply.json({"detail": f"no user {body['username']}"}, 404)
             if "capabilities" in body:
                 conn.execute("UPDATE users SET capabilities = ? WHERE id = ?",
                              (json.dumps(list(body["capabilities"])), user["id"]))
             if "assignable" in body:
                 conn.execute("UPDATE users SET assignable = ? WHERE id = ?",
                              (json.dumps([int(r) for r in body["assignable"]]), user["id"]))
-        return Response.json({"username": body["username"]})
+        return reply.json({"username": body["username"]})

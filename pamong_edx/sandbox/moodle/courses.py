@@ -131,14 +131,13 @@ def get_enrolled_users(call: Call, params: dict) -> list[dict]:
     start = int(options.get("limitfrom") or 0)
     limit = int(options.get("limitnumber") or 0)
     rows = rows[start:start + limit] if limit else rows[start:]
-    from pamong_edx.sandbox.moodle.grades import access
-
     out = []
+    last = {r["userid"]: r["timeaccess"] for r in call.conn.execute(
+        "SELECT userid, timeaccess FROM user_lastaccess WHERE courseid = ?", (course["id"],))}
     for row in rows:
         user = user_description(call, row, fields)
-        # access times (enrol/externallib.php adds lastcourseaccess to the user description)
-        times = access(call.conn, row["id"], course["id"])
-        user.update({k: v for k, v in times.items() if fields is None or k in fields})
+        if fields is None or "lastcourseaccess" in fields:
+            user["lastcourseaccess"] = last.get(row["id"], 0)  # COALESCE(ul.timeaccess, 0)
         if fields is None or "roles" in fields:
             user["roles"] = [{"roleid": r["id"], "name": r["name"], "shortname": r["shortname"], "sortorder": 0}
                              for r in call.conn.execute(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from pamong_edx.sandbox.core.web import Response
+from pamong_edx.sandbox.core.http import Response, reply
 
 XML_HEAD = '<?xml version="1.0" encoding="UTF-8" ?>\n'
 
@@ -43,9 +43,9 @@ def no_permission(capability: str, what: str) -> MoodleException:
 
 def answer(result: Any, fmt: str) -> Response:
     if fmt == "json":
-        return Response(200, json.dumps(result, ensure_ascii=False).encode("utf-8"), "application/json")
+        return reply.body(200, json.dumps(result, ensure_ascii=False).encode("utf-8"), "application/json")
     body = XML_HEAD + "<RESPONSE>\n" + ("" if result is None else _xml(result)) + "</RESPONSE>\n"
-    return Response(200, body.encode("utf-8"), "application/xml; charset=utf-8")
+    return reply.body(200, body.encode("utf-8"), "application/xml; charset=utf-8")
 
 
 def error(exc: MoodleException, fmt: str, debugging: bool) -> Response:
@@ -53,13 +53,13 @@ def error(exc: MoodleException, fmt: str, debugging: bool) -> Response:
         data = {"exception": exc.cls, "errorcode": exc.errorcode, "message": exc.message}
         if debugging and exc.debuginfo is not None:
             data["debuginfo"] = exc.debuginfo
-        return Response(200, json.dumps(data, ensure_ascii=False).encode("utf-8"), "application/json")
+        return reply.body(200, json.dumps(data, ensure_ascii=False).encode("utf-8"), "application/json")
     body = XML_HEAD + f"<EXCEPTION class={quoteattr(exc.cls)}>\n<ERRORCODE>{escape(exc.errorcode)}</ERRORCODE>\n" \
         f"<MESSAGE>{escape(exc.message)}</MESSAGE>\n"
     if debugging and exc.debuginfo is not None:
         body += f"<DEBUGINFO>{escape(exc.debuginfo)}</DEBUGINFO>\n"
     body += "</EXCEPTION>\n"
-    return Response(200, body.encode("utf-8"), "application/xml; charset=utf-8")
+    return reply.body(200, body.encode("utf-8"), "application/xml; charset=utf-8")
 
 
 def _xml(value: Any) -> str:

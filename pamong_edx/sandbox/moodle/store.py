@@ -54,6 +54,22 @@ CREATE UNIQUE INDEX IF NOT EXISTS cohorts_idnumber ON cohorts (idnumber) WHERE i
 CREATE TABLE IF NOT EXISTS cohort_members (
     cohortid INTEGER NOT NULL, userid INTEGER NOT NULL, timeadded INTEGER NOT NULL, PRIMARY KEY (cohortid, userid))
     WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS user_access (userid INTEGER PRIMARY KEY, firstaccess INTEGER NOT NULL, lastaccess INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS user_lastaccess (
+    userid INTEGER NOT NULL, courseid INTEGER NOT NULL, timeaccess INTEGER NOT NULL, PRIMARY KEY (userid, courseid));
+CREATE TABLE IF NOT EXISTS course_modules (
+    id INTEGER PRIMARY KEY, course INTEGER NOT NULL, modname TEXT NOT NULL, instance INTEGER NOT NULL,
+    name TEXT NOT NULL, idnumber TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS grade_items (
+    id INTEGER PRIMARY KEY, courseid INTEGER NOT NULL, itemtype TEXT NOT NULL, itemmodule TEXT, iteminstance INTEGER,
+    cmid INTEGER, itemname TEXT, idnumber TEXT NOT NULL DEFAULT '', grademax REAL NOT NULL, sortorder INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS grade_grades (
+    itemid INTEGER NOT NULL, userid INTEGER NOT NULL, finalgrade REAL, timemodified INTEGER NOT NULL,
+    PRIMARY KEY (itemid, userid));
+CREATE TABLE IF NOT EXISTS completion_states (
+    cmid INTEGER NOT NULL, userid INTEGER NOT NULL, state INTEGER NOT NULL, timemodified INTEGER NOT NULL,
+    PRIMARY KEY (cmid, userid));
+CREATE TABLE IF NOT EXISTS simulated (key TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS services (
     id INTEGER PRIMARY KEY, shortname TEXT NOT NULL UNIQUE, name TEXT NOT NULL, enabled INTEGER NOT NULL DEFAULT 1,
     functions TEXT NOT NULL);
@@ -81,7 +97,7 @@ WS_CAPABILITIES = [
     "webservice/rest:use", "moodle/user:create", "moodle/user:update", "moodle/user:viewdetails",
     "enrol/manual:enrol", "enrol/manual:unenrol", "moodle/course:viewparticipants", "moodle/course:enrolreview",
     "moodle/cohort:manage", "moodle/cohort:assign", "moodle/cohort:view", "moodle/category:manage",
-    "moodle/course:viewhiddencourses", "gradereport/user:view", "moodle/grade:viewall",
+    "moodle/course:viewhiddencourses", "moodle/grade:viewall", "report/progress:view", "report/completion:view",
 ]
 WS_ASSIGNABLE = [3, 4, 5]  # a category manager may assign teachers and students, not managers
 DEMO_COURSES = [
@@ -141,8 +157,12 @@ class Store(store.Store):
         conn.execute("INSERT INTO categories VALUES (1, 'Pelatihan Aparatur Desa', 'pamong')")
         conn.execute("INSERT INTO courses (id, category, shortname, fullname, format) "
                      "VALUES (1, 0, 'pamong', 'Pamong Moodle stand-in', 'site')")
+        from pamong_edx.sandbox.moodle.grades import DEMO_ACTIVITIES, add_activity
+
         for shortname, fullname, idnumber in DEMO_COURSES:
-            self.create_course(conn, shortname, fullname, idnumber)
+            course = self.create_course(conn, shortname, fullname, idnumber)
+            for modname, name, activity_idnumber in DEMO_ACTIVITIES:
+                add_activity(conn, course, modname, name, activity_idnumber)
         for shortname, name, names in ((SERVICE, "Pamong enrolment", functions),
                                        (READ_SERVICE, "Pamong read-only", read_functions)):
             cur = conn.execute("INSERT INTO services (shortname, name, functions) VALUES (?, ?, ?)",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pamong_edx.sandbox.core.faults import FaultConfig
-from pamong_edx.sandbox.core.server import SandboxServer, bind
+from pamong_edx.sandbox.core.serving import SandboxServer, bind
 from pamong_edx.sandbox.openedx.app import OpenEdxApp, Settings
 
 

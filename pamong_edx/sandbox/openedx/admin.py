@@ -5,9 +5,7 @@
     POST /__sandbox__/roles    {"username", "course_id", "role"}   (staff, instructor, Moderator, ...)
     POST /__sandbox__/grades   {"username", "course_id", "percent", "passed"?, "letter_grade"?}
     POST /__sandbox__/tokens/revoke          every issued token stops working (the JWT key rotates)
-    POST /__sandbox__/simulate {"seed"}      simulated learners move on (simulate.py); from now on also before
-                                             every grade read
-    POST /__sandbox__/grading {"course_id", "formats", "cutoffs", "subsections"}   a course's grading
+    POST /__sandbox__/simulate               {"seed", "course_id"?}: simulated learners (core/simulate.py)
     GET  /__sandbox__/credentials            the seeded OAuth clients
     GET  /__sandbox__/courses/{course_id}    a course as last imported, with what the platform would
                                              silently degrade ("notes")
@@ -20,7 +18,7 @@ import secrets
 from typing import TYPE_CHECKING
 
 from pamong_edx.sandbox.core import control
-from pamong_edx.sandbox.core.web import Response
+from pamong_edx.sandbox.core.http import Response, reply
 
 if TYPE_CHECKING:
     from pamong_edx.sandbox.openedx.app import OpenEdxApp
@@ -34,7 +32,7 @@ class ControlRoutes(control.ControlRoutes):
             return self.users(body)
         if method == "POST" and name == "apps":
             self.app.store.create_app(str(body["client_id"]), str(body["client_secret"]), str(body["username"]))
-            return Response.json({"client_id": body["client_id"]}, 201)
+            return reply.json({"client_id": body["client_id"]}, 201)
         if method == "POST" and name == "roles":
             return self.roles(body)
         if method == "POST" and name == "grades":
@@ -43,22 +41,16 @@ class ControlRoutes(control.ControlRoutes):
             self.app.store.set_setting("jwt_key", secrets.token_hex(32))
             with self.app.store.db.write() as conn:
                 conn.execute("DELETE FROM bearer_tokens")
-            return Response.json({"revoked": True})
-        if method == "POST" and name == "simulate":
-            from pamong_edx.sandbox.openedx.simulate import simulate
-
-            self.app.simulate_seed = int(body["seed"])
-            return Response.json(simulate(self.app, self.app.simulate_seed))
-        if method == "POST" and name == "grading":
-            from pamong_edx.sandbox.openedx.gradebook import set_grading
-
-            set_grading(self.app, str(body["course_id"]), list(body["formats"]), dict(body["cutoffs"]),
-                        list(body["subsections"]))
-            return Response.json({"saved": True}, 201)
+            return reply.json({"revoked": True})
         if method == "GET" and name == "credentials":
-            return Response.json([c.__dict__ for c in self.app.credentials])
+            return reply.json([c.__dict__ for c in self.app.credentials])
         if method == "GET" and name.startswith("courses/"):
             return self.course(name[len("courses/"):])
+        if method == "POST" and name == "simulate":
+            from pamong_edx.sandbox.openedx.learners import simulate
+
+            tally = simulate(self.app, int(body["seed"]), body.get("course_id"))
+            return reply.json(tally.__dict__)
         return None
 
     def users(self, body: dict) -> Response:
@@ -70,30 +62,30 @@ class ControlRoutes(control.ControlRoutes):
                 meta=item.get("meta") or {},
             )
             created.append({"id": user.id, "username": user.username})
-        return Response.json(created if "users" in body else created[0], 201)
+        return reply.json(created if "users" in body else created[0], 201)
 
     def roles(self, body: dict) -> Response:
         user = self.app.store.user_by_username(str(body["username"]))
         if user is None:
-            return Response.json({"detail": f"no user {body['username']}"}, 404)
+            return reply.json({"detail": f"no user {body['username']}"}, 404)
         self.app.store.grant_role(user, str(body["course_id"]), str(body["role"]))
-        return Response.json({"granted": True}, 201)
+        return reply.json({"granted": True}, 201)
 
     def grades(self, body: dict) -> Response:
         user = self.app.store.user_by_username(str(body["username"]))
         if user is None:
-            return Response.json({"detail": f"no user {body['username']}"}, 404)
+            return reply.json({"detail": f"no user {body['username']}"}, 404)
         percent = float(body["percent"])
         with self.app.store.db.write() as conn:
             conn.execute("INSERT OR REPLACE INTO grades VALUES (?, ?, ?, ?, ?)",
                          (user.id, str(body["course_id"]), percent, int(bool(body.get("passed", percent >= 0.5))),
                           body.get("letter_grade")))
-        return Response.json({"saved": True}, 201)
+        return reply.json({"saved": True}, 201)
 
     def course(self, course_id: str) -> Response:
         row = self.app.store.course(course_id)
         if row is None:
-            return Response.json({"detail": "no such course"}, 404)
+            return reply.json({"detail": "no such course"}, 404)
         data = {k: row[k] for k in row.keys() if k != "structure"}
         data["structure"] = json.loads(row["structure"]) if row["structure"] else None
-        return Response.json(data)
+        return reply.json(data)

@@ -14,15 +14,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pamong_edx.sandbox.core.http import BadRequestBody, HTTPException, Match, Request, Response, Routes, abort, \
+    converter, reply
 from pamong_edx.sandbox.core.store import DataDir
 from pamong_edx.sandbox.core.throttle import RateThrottle, parse_rate
-from pamong_edx.sandbox.core.web import Abort, BadRequestBody, Request, Response, Route, Router
 from pamong_edx.sandbox.openedx.store import Credentials, Store, User
 from pamong_edx.sandbox.openedx.tokens import TokenInvalid, decode_jwt
 
 JWT, BEARER, SESSION = "jwt", "bearer", "session"
-# COURSE_KEY_PATTERN of the LMS: keys are taken raw from the path ('+' is literal there).
-COURSE_ID = r"(?P<course_id>[^/+]+[/+][^/+]+[/+][^/?]+)"
+# Route converters: <course:...> is COURSE_KEY_PATTERN of the LMS (keys are taken raw from the path, '+' is
+# literal there), <username:...> the enrollment API's username, <digits:...> and <hexid:...> ids kept as text.
+CONVERTERS = {
+    "course": converter(r"[^/+]+[/+][^/+]+[/+][^/?]+"),
+    "username": converter(r"[\w.@+-]+"),
+    "digits": converter(r"[0-9]+"),
+    "hexid": converter(r"[0-9a-f-]+"),
+}
+COURSE_ID = "<course:course_id>"
 ALL_AUTH = (JWT, BEARER, SESSION)
 NOT_FOUND_PAGE = "<h1>Not Found</h1><p>The requested resource was not found on this server.</p>"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -34,7 +42,7 @@ class View:
     auth: tuple[str, ...] = ALL_AUTH  # () for views with authentication_classes = []
     login_required: bool = True
     allow_inactive: bool = False
-    permission: Callable[[Request], None] | None = None  # raises Abort to refuse
+    permission: Callable[[Request], None] | None = None  # aborts to refuse
     throttle: bool = False  # EnrollmentUserThrottle
     api_key: bool = False  # X-Edx-Api-Key accepted (enrollment views)
     enabled: Callable[[], bool] | None = None  # a feature flag: off means the URL is not routed (404)
@@ -54,9 +62,8 @@ class Settings:
     skip_email_validation: bool = False
     extended_profile_fields: list[str] = field(default_factory=lambda: ["kode_wilayah", "jabatan"])
     row_error_identifiers: list[str] = field(default_factory=list)  # bulk enroll answers {"error": true} for these
-    writable_gradebook: bool = True  # the grades.writable_gradebook waffle flag the gradebook API needs
-    report_delay_s: float = 1.0  # the grade-report task: time before the CSV is listed ...
-    report_s_per_1000: float = 0.2  # ... plus this per thousand learners
+    writable_gradebook: bool = True  # the grades.writable_gradebook flag: off, the gradebook API answers 403
+    report_step_s: float = 0.3  # how long an instructor report task takes before its CSV is downloadable
 
     def update(self, changes: dict[str, Any]) -> None:
         for key, value in changes.items():
@@ -96,32 +103,22 @@ class OpenEdxApp:
         self.config = settings or Settings()
         self.throttles = RateThrottle()
         self.registration_limits = RateThrottle()
-        self.router = Router()
+        self.routes = Routes(CONVERTERS)
         self.imports: list[threading.Thread] = []
         self.closed = threading.Event()
-        from pamong_edx.sandbox.openedx import (
-            admin,
-            cohorts,
-            enrollment,
-            gradebook,
-            grades,
-            instructor_reports,
-            studio,
-            users,
-        )
+        from pamong_edx.sandbox.openedx import admin, cohorts, enrollment, grades, reports, studio, users
 
-        self.simulate_seed: int | None = None  # --simulate-learners: learners move on before grades are read
-        for module in (users, enrollment, cohorts, grades, studio, gradebook, instructor_reports):
+        for module in (users, enrollment, cohorts, grades, reports, studio):
             module.register(self)
         self._control = admin.ControlRoutes(self)
 
     # -- server interface ---------------------------------------------------------------------------------
 
-    def route(self, regex: str, view: View, name: str | None = None) -> None:
-        self.router.add(name or _readable(regex), regex, view)
+    def route(self, rules: str | tuple[str, ...], view: View, name: str | None = None) -> None:
+        self.routes.add(rules, view, name)
 
-    def match(self, path: str) -> tuple[Route, dict[str, str]] | None:
-        return self.router.match(path)
+    def match(self, request: Request) -> Match | None:
+        return self.routes.match(request.path)
 
     def settings(self) -> dict[str, Any]:
         return dict(self.config.__dict__)
@@ -145,31 +142,30 @@ class OpenEdxApp:
 
     # -- dispatch -----------------------------------------------------------------------------------------
 
-    def handle(self, request: Request, found: tuple[Route, dict[str, str]] | None) -> Response:
-        if found is None:
-            return Response.html(404, NOT_FOUND_PAGE)
-        route, params = found
-        view: View = route.target
-        request.params = params
+    def handle(self, request: Request, match: Match | None) -> Response:
+        if match is None:
+            return reply.html(404, NOT_FOUND_PAGE)
+        view: View = match.target
+        request.params = match.params
         if view.enabled is not None and not view.enabled():
-            return Response.html(404, NOT_FOUND_PAGE)
+            return reply.html(404, NOT_FOUND_PAGE)
         try:
             user = self.authenticate(request, view)
             if user is None and view.login_required and not request.context.get("api_key"):
-                raise Abort(Response.json({"detail": "Authentication credentials were not provided."}, 401,
-                                          {"WWW-Authenticate": 'JWT realm="api"'}))
+                abort(reply.json({"detail": "Authentication credentials were not provided."}, 401,
+                                 {"WWW-Authenticate": 'JWT realm="api"'}))
             if view.permission is not None:
                 view.permission(request)
             if view.throttle:
                 self.throttle(request)
             handler = view.handlers.get(request.method)
             if handler is None:
-                return Response.json({"detail": f'Method "{request.method}" not allowed.'}, 405)
+                return reply.json({"detail": f'Method "{request.method}" not allowed.'}, 405)
             return handler(request)
-        except Abort as abort:
-            return abort.response
+        except HTTPException as exc:
+            return exc.get_response(request.environ)
         except BadRequestBody as exc:
-            return Response.json({"detail": str(exc)}, 400)
+            return reply.json({"detail": str(exc)}, 400)
 
     def authenticate(self, request: Request, view: View) -> User | None:
         request.context["user"] = None
@@ -182,10 +178,10 @@ class OpenEdxApp:
             try:
                 claims = decode_jwt(token.strip(), self.store.setting("jwt_key") or "")
             except TokenInvalid as exc:
-                raise Abort(Response.json({"detail": str(exc)}, 401, {"WWW-Authenticate": 'JWT realm="api"'}))
+                abort(reply.json({"detail": str(exc)}, 401, {"WWW-Authenticate": 'JWT realm="api"'}))
             user = self.store.user_by_username(str(claims.get("preferred_username", "")))
             if user is None or not user.is_active:
-                raise Abort(Response.json({"detail": "User inactive or deleted."}, 401))
+                abort(reply.json({"detail": "User inactive or deleted."}, 401))
         elif scheme.lower() == BEARER and BEARER in view.auth:
             user = self._bearer_user(token.strip(), view)
         elif SESSION in view.auth:
@@ -196,28 +192,29 @@ class OpenEdxApp:
     def _bearer_user(self, token: str, view: View) -> User:
         row = self.store.db.one("SELECT * FROM bearer_tokens WHERE token = ?", (token,))
         if row is None:
-            raise Abort(Response.json({"error_code": "token_nonexistent",
+            abort(reply.json({"error_code": "token_nonexistent",
                                        "developer_message": "The provided access token does not match any valid tokens."},
                                       401))
         if row["expires"] <= time.time():
-            raise Abort(Response.json({"error_code": "token_expired",
+            abort(reply.json({"error_code": "token_expired",
                                        "developer_message": "The provided access token has expired and is no longer valid."},
                                       401))
         user = self.store.user_by_id(row["user_id"])
         if user is None or (not user.is_active and not view.allow_inactive):
-            raise Abort(Response.json({"error_code": "account_inactive",
+            abort(reply.json({"error_code": "account_inactive",
                                        "developer_message": "The access token belongs to an inactive user."}, 401))
         return user
 
     def _session_user(self, request: Request) -> User | None:
-        key = request.cookie("sessionid")
+        key = request.cookies.get("sessionid")
         if not key:
             return None
         row = self.store.db.one("SELECT * FROM sessions WHERE key = ?", (key,))
         if row is None:
             return None
-        if request.method in UNSAFE and request.headers.get("X-CSRFToken") != row["csrf"]:
-            raise Abort(Response.json({"detail": "CSRF Failed: CSRF token missing or incorrect."}, 403))
+        sent = request.headers.get("X-CSRFToken") or request.form.get("csrfmiddlewaretoken")
+        if request.method in UNSAFE and sent != row["csrf"]:
+            abort(reply.json({"detail": "CSRF Failed: CSRF token missing or incorrect."}, 403))
         return self.store.user_by_id(row["user_id"])
 
     def throttle(self, request: Request) -> None:
@@ -229,7 +226,7 @@ class OpenEdxApp:
         rate = self.config.enrollment_staff_rate if (user.is_staff or user.is_superuser) else self.config.enrollment_user_rate
         wait = self.throttles.hit(f"user:{user.id}", rate)
         if wait is not None:
-            raise Abort(Response.json({"detail": f"Request was throttled. Expected available in {wait} seconds."},
+            abort(reply.json({"detail": f"Request was throttled. Expected available in {wait} seconds."},
                                       429, {"Retry-After": str(wait)}))
 
 
@@ -247,12 +244,5 @@ def is_global_staff(request: Request) -> bool:
 def require_staff(request: Request) -> None:
     """DRF IsAdminUser / edx IsStaff."""
     if not is_global_staff(request):
-        raise Abort(Response.json({"detail": "You do not have permission to perform this action."}, 403))
+        abort(reply.json({"detail": "You do not have permission to perform this action."}, 403))
 
-
-def _readable(regex: str) -> str:
-    """'/api/x/(?P<course_id>[^/]+)/' -> '/api/x/{course_id}/' for stats."""
-    import re
-
-    text = re.sub(r"\(\?P<(\w+)>(?:[^()]|\([^()]*\))*\)\??", r"{\1}", regex)
-    return text.replace("\\", "").replace("?$", "").rstrip("$")

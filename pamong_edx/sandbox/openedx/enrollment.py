@@ -8,7 +8,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from pamong_edx.lms.openedx.keys import CourseKey
-from pamong_edx.sandbox.core.web import Abort, Request, Response
+from pamong_edx.sandbox.core.http import Request, Response, abort, reply
 from pamong_edx.sandbox.openedx import paging
 from pamong_edx.sandbox.openedx.store import User, now_iso
 from pamong_edx.sandbox.openedx.users import EMAIL
@@ -26,18 +26,18 @@ def register(app: OpenEdxApp) -> None:
     from pamong_edx.sandbox.openedx.app import ALL_AUTH, BEARER, COURSE_ID, JWT, View, require_staff
 
     enrollment_view = dict(auth=ALL_AUTH, allow_inactive=True, throttle=True, api_key=True)
-    app.route(r"/api/enrollment/v1/enrollment",
+    app.route("/api/enrollment/v1/enrollment",
               View({"GET": partial(my_enrollments, app), "POST": partial(create_enrollment, app)}, **enrollment_view))
-    app.route(rf"/api/enrollment/v1/enrollment/(?P<username>[\w.@+-]+),{COURSE_ID}",
+    app.route(f"/api/enrollment/v1/enrollment/<username:username>,{COURSE_ID}",
               View({"GET": partial(one_enrollment, app)}, **enrollment_view))
-    app.route(rf"/api/enrollment/v1/enrollment/{COURSE_ID}",
+    app.route(f"/api/enrollment/v1/enrollment/{COURSE_ID}",
               View({"GET": partial(one_enrollment, app)}, **enrollment_view))
-    app.route(r"/api/enrollment/v1/enrollments/?", View({"GET": partial(all_enrollments, app)},
+    app.route(("/api/enrollment/v1/enrollments", "/api/enrollment/v1/enrollments/"), View({"GET": partial(all_enrollments, app)},
                                                         permission=require_staff, api_key=True),
               name="/api/enrollment/v1/enrollments/")
-    app.route(rf"/api/enrollment/v1/course/{COURSE_ID}",
+    app.route(f"/api/enrollment/v1/course/{COURSE_ID}",
               View({"GET": partial(course_details_view, app)}, auth=(), login_required=False))
-    app.route(r"/api/bulk_enroll/v1/bulk_enroll",
+    app.route("/api/bulk_enroll/v1/bulk_enroll",
               View({"POST": partial(bulk_enroll, app)}, auth=(JWT, BEARER), permission=require_staff, throttle=True,
                    enabled=lambda: app.config.bulk_enroll_enabled))
 
@@ -69,8 +69,8 @@ def enrollment_json(app: OpenEdxApp, row: sqlite3.Row, username: str) -> dict:
 def course_details_view(app: OpenEdxApp, request: Request) -> Response:
     course = app.store.course(request.params["course_id"])
     if course is None:
-        return Response.json({"message": f"No course found for course ID '{request.params['course_id']}'"}, 400)
-    return Response.json(course_details(app, course))
+        return reply.json({"message": f"No course found for course ID '{request.params['course_id']}'"}, 400)
+    return reply.json(course_details(app, course))
 
 
 def my_enrollments(app: OpenEdxApp, request: Request) -> Response:
@@ -78,27 +78,27 @@ def my_enrollments(app: OpenEdxApp, request: Request) -> Response:
     wanted = request.arg("user") or (me.username if me else None)
     user = app.store.user_by_username(wanted or "")
     if user is None:
-        return Response.json([])
+        return reply.json([])
     rows = app.store.db.all("SELECT * FROM enrollments WHERE user_id = ? ORDER BY id", (user.id,))
     if not privileged(request) and user.id != me.id:
         # another user's list, only for the courses where the caller is course staff
         rows = [r for r in rows if app.store.has_role(me, r["course_id"], ("staff", "instructor"))]
-    return Response.json([enrollment_json(app, r, user.username) for r in rows])
+    return reply.json([enrollment_json(app, r, user.username) for r in rows])
 
 
 def one_enrollment(app: OpenEdxApp, request: Request) -> Response:
     me: User | None = request.context["user"]
     username = request.params.get("username") or (me.username if me else "")
     if (me is None or username != me.username) and not privileged(request):
-        return Response.empty(404)
+        return reply.empty(404)
     user = app.store.user_by_username(username)
     row = None
     if user is not None:
         row = app.store.db.one("SELECT * FROM enrollments WHERE user_id = ? AND course_id = ?",
                                (user.id, request.params["course_id"]))
     if row is None:
-        return Response.json(None)  # 200 with a JSON null
-    return Response.json(enrollment_json(app, row, username))
+        return reply.json(None)  # 200 with a JSON null
+    return reply.json(enrollment_json(app, row, username))
 
 
 def create_enrollment(app: OpenEdxApp, request: Request) -> Response:
@@ -107,30 +107,30 @@ def create_enrollment(app: OpenEdxApp, request: Request) -> Response:
     username = data.get("user") or (me.username if me else None)
     course_id = (data.get("course_details") or {}).get("course_id") if isinstance(data.get("course_details"), dict) else None
     if not course_id:
-        return Response.json({"message": "Course ID must be specified to create a new enrollment."}, 400)
+        return reply.json({"message": "Course ID must be specified to create a new enrollment."}, 400)
     if (me is None or username != me.username) and not privileged(request):
-        return Response.empty(404)  # deliberately not 403: no hint whether the user exists
+        return reply.empty(404)  # deliberately not 403: no hint whether the user exists
     mode = data.get("mode")
     if mode not in FREE_MODES and not privileged(request):
-        return Response.json({"message": f"User does not have permission to create enrollment with mode [{mode}]."},
+        return reply.json({"message": f"User does not have permission to create enrollment with mode [{mode}]."},
                              403)
     user = app.store.user_by_username(username or "")
     if user is None:
-        return Response.json({"message": f"The user {username} does not exist."}, 406)
+        return reply.json({"message": f"The user {username} does not exist."}, 406)
     course = app.store.course(course_id) if CourseKey.parse(course_id) else None
     if course is None:
-        return Response.json({"message": f"No course '{course_id}' found for enrollment"}, 400)
+        return reply.json({"message": f"No course '{course_id}' found for enrollment"}, 400)
     is_active = data.get("is_active", True)
     if not isinstance(is_active, bool):
-        return Response.json({"message": f"'{is_active}' is an invalid enrollment activation status."}, 400)
+        return reply.json({"message": f"'{is_active}' is an invalid enrollment activation status."}, 400)
     modes = app.store.course_modes(course_id) or ["audit"]
     if mode is not None and mode not in modes:
-        return Response.json({"message": f"The [{mode}] course mode is expired or otherwise unavailable for course "
+        return reply.json({"message": f"The [{mode}] course mode is expired or otherwise unavailable for course "
                                          f"run [{course_id}].", "course_details": course_details(app, course)}, 400)
     if mode == "credit":
         attributes = data.get("enrollment_attributes") or []
         if not any(a.get("namespace") == "credit" and a.get("name") == "provider_id" for a in attributes):
-            return Response.json({"message": "Credit provider id is required."}, 400)
+            return reply.json({"message": "Credit provider id is required."}, 400)
     cohort_name = data.get("cohort")
     with app.store.db.write() as conn:
         cohort_id = None
@@ -138,7 +138,7 @@ def create_enrollment(app: OpenEdxApp, request: Request) -> Response:
             found = conn.execute("SELECT id FROM cohorts WHERE course_id = ? AND name = ?",
                                  (course_id, cohort_name)).fetchone()
             if found is None:
-                raise Abort(Response.json({"message": f"An error occurred while creating the new course enrollment for "
+                abort(reply.json({"message": f"An error occurred while creating the new course enrollment for "
                                                       f"user '{username}' in course '{course_id}'"}, 400))
             cohort_id = found["id"]
         row = conn.execute("SELECT * FROM enrollments WHERE user_id = ? AND course_id = ?",
@@ -150,7 +150,7 @@ def create_enrollment(app: OpenEdxApp, request: Request) -> Response:
             conn.execute("UPDATE enrollments SET mode = ?, is_active = ? WHERE id = ?",
                          (mode or row["mode"], int(is_active), row["id"]))
         elif not is_active:
-            raise Abort(Response.json({"message": f"User does not have permission to update enrollment for "
+            abort(reply.json({"message": f"User does not have permission to update enrollment for "
                                                   f"[{course_id}]."}, 403))
         else:
             conn.execute("UPDATE enrollments SET is_active = 1 WHERE id = ?", (row["id"],))  # reactivates
@@ -158,7 +158,7 @@ def create_enrollment(app: OpenEdxApp, request: Request) -> Response:
             conn.execute("INSERT OR REPLACE INTO cohort_members VALUES (?, ?, ?)", (user.id, course_id, cohort_id))
         row = conn.execute("SELECT * FROM enrollments WHERE user_id = ? AND course_id = ?",
                            (user.id, course_id)).fetchone()
-    return Response.json(enrollment_json(app, row, user.username))
+    return reply.json(enrollment_json(app, row, user.username))
 
 
 def all_enrollments(app: OpenEdxApp, request: Request) -> Response:
@@ -166,12 +166,12 @@ def all_enrollments(app: OpenEdxApp, request: Request) -> Response:
     where, args = ["e.id > ?"], [paging.decode_cursor(request)]
     if course_id is not None:
         if CourseKey.parse(course_id) is None:  # an unencoded '+' arrives here as a space
-            return Response.json({"course_id": [f"'{course_id}' is not a valid course id."]}, 400)
+            return reply.json({"course_id": [f"'{course_id}' is not a valid course id."]}, 400)
         where.append("e.course_id = ?")
         args.append(course_id)
     usernames = [u for u in (request.arg("username") or "").split(",") if u]
     if len(usernames) > 100:
-        return Response.json({"username": ["Too many usernames in a single request - 100 maximum"]}, 400)
+        return reply.json({"username": ["Too many usernames in a single request - 100 maximum"]}, 400)
     if usernames:
         where.append(f"u.username IN ({','.join('?' * len(usernames))})")
         args.extend(usernames)
@@ -224,7 +224,7 @@ def bulk_enroll(app: OpenEdxApp, request: Request) -> Response:
         errors.setdefault("non_field_errors", []).append(
             "If provided, the cohorts and courses should have equal number of items.")
     if errors:
-        return Response.json(errors, 400)
+        return reply.json(errors, 400)
     cohort_ids: list[int | None] = []
     for course_id, name in zip(course_ids, cohort_names or [None] * len(course_ids)):
         if name is None:
@@ -232,7 +232,7 @@ def bulk_enroll(app: OpenEdxApp, request: Request) -> Response:
             continue
         row = app.store.db.one("SELECT id FROM cohorts WHERE course_id = ? AND name = ?", (course_id, name))
         if row is None:
-            return Response.json({"cohorts": [f"Cohort '{name}' does not exist in course {course_id}."]}, 400)
+            return reply.json({"cohorts": [f"Cohort '{name}' does not exist in course {course_id}."]}, 400)
         cohort_ids.append(row["id"])
     identifiers = [i for i in SPLIT.split(str(data["identifiers"])) if i]
     answer: dict = {"auto_enroll": auto_enroll, "email_students": email_students, "action": action, "courses": {}}
@@ -243,7 +243,7 @@ def bulk_enroll(app: OpenEdxApp, request: Request) -> Response:
                 for identifier in identifiers
             ]
             answer["courses"][course_id] = {"action": action, "auto_enroll": auto_enroll, "results": results}
-    return Response.json(answer)
+    return reply.json(answer)
 
 
 def _find(conn: sqlite3.Connection, identifier: str) -> sqlite3.Row | None:

@@ -47,6 +47,8 @@ class ImportReport:
     blocks: Counter = field(default_factory=Counter)
     assets: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    grading: dict | None = None  # grading_policy.json as imported; None: the platform's default applies
+    subsections: list[dict] = field(default_factory=list)  # sequentials in course order (what grades read)
 
     def fail(self, stage: str, message: str) -> ImportReport:
         self.failed_stage, self.message = stage, message
@@ -54,7 +56,8 @@ class ImportReport:
 
     def summary(self) -> dict:
         return {"title": self.title, "blocks": dict(sorted(self.blocks.items())), "assets": self.assets,
-                "notes": self.notes, "settings": self.settings}
+                "notes": self.notes, "settings": self.settings, "grading": self.grading,
+                "subsections": self.subsections}
 
 
 class _Fatal(Exception):
@@ -158,6 +161,8 @@ class _Tree:
                 self.note(f"policies/{url_name}/grading_policy.json is not valid JSON: default grading applies")
             else:
                 self.grader_types = {g.get("type") for g in parsed.get("GRADER", []) if isinstance(g, dict)}
+                if isinstance(parsed, dict):
+                    self.report.grading = parsed
 
     def json(self, relative: str):  # noqa: ANN201 - parsed JSON or None
         try:
@@ -167,6 +172,7 @@ class _Tree:
 
     def walk(self, element: etree._Element, tag: str, url_name: str | None) -> None:
         self.count(tag, url_name)
+        self.record(element, tag, url_name)
         if tag == "html":
             self.check_html(element, url_name)
         if tag == "sequential" and element.get("graded") == "true" and element.get("format"):
@@ -189,6 +195,25 @@ class _Tree:
                           f"{child_tag}/{child_name}.xml is not used")
             if child_tag in BLOCK_TAGS:
                 self.walk(child, child_tag, child_name)
+
+    def record(self, element: etree._Element, tag: str, url_name: str | None) -> None:
+        """Chapters and sequentials in course order, and the problems' weight in each sequential: what the
+        grades, the gradebook and the grade report read."""
+        if tag == "chapter":
+            self.chapter = element.get("display_name") or url_name or ""
+        elif tag == "sequential" and url_name:
+            hidden = element.get("visible_to_staff_only") == "true" or element.get("hide_from_toc") == "true"
+            self.report.subsections.append({
+                "module_id": self.target.usage_key("sequential", url_name), "url_name": url_name,
+                "display_name": element.get("display_name") or url_name, "chapter": getattr(self, "chapter", ""),
+                "graded": element.get("graded") == "true", "format": element.get("format") or None,
+                "visible": not hidden, "possible": 0.0})
+        elif tag == "problem" and self.report.subsections:
+            try:
+                weight = float(element.get("weight") or 1)
+            except ValueError:
+                weight = 1.0
+            self.report.subsections[-1]["possible"] += weight
 
     def count(self, tag: str, url_name: str | None) -> None:
         self.report.blocks[tag] += 1

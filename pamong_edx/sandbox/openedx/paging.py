@@ -7,14 +7,14 @@ import math
 from collections.abc import Sequence
 from urllib.parse import parse_qsl, urlencode
 
-from pamong_edx.sandbox.core.web import Abort, Request, Response
+from pamong_edx.sandbox.core.http import Request, Response, abort, reply
 
 MAX_PAGE_SIZE = 100
 
 
 def _url(request: Request, **changes: object) -> str:
     # DRF's replace_query_param: re-encodes the whole query, so '+' in a course key comes back as %2B.
-    query = dict(parse_qsl(request.query_string, keep_blank_values=True))
+    query = dict(parse_qsl(request.raw_query, keep_blank_values=True))
     for key, value in changes.items():
         if value is None:
             query.pop(key, None)
@@ -35,7 +35,7 @@ def page_size(request: Request, default: int, maximum: int = MAX_PAGE_SIZE) -> i
 def page_number(request: Request) -> int:
     raw = request.arg("page") or "1"
     if not raw.isdigit() or int(raw) < 1:
-        raise Abort(Response.json({"detail": "Invalid page."}, 404))
+        abort(reply.json({"detail": "Invalid page."}, 404))
     return int(raw)
 
 
@@ -45,14 +45,14 @@ def slice_page(items: Sequence, request: Request, default_size: int) -> tuple[li
     page = page_number(request)
     pages = max(1, math.ceil(len(items) / size))
     if page > pages:
-        raise Abort(Response.json({"detail": "Invalid page."}, 404))
+        abort(reply.json({"detail": "Invalid page."}, 404))
     return list(items[(page - 1) * size:page * size]), page, size, pages
 
 
 def default_page(items: Sequence, request: Request, default_size: int = 10) -> Response:
     """edx-drf-extensions DefaultPagination."""
     chunk, page, size, pages = slice_page(items, request, default_size)
-    return Response.json({
+    return reply.json({
         "next": _url(request, page=page + 1) if page < pages else None,
         "previous": _url(request, page=page - 1) if page > 1 else None,
         "count": len(items), "num_pages": pages, "current_page": page, "start": (page - 1) * size,
@@ -63,7 +63,7 @@ def default_page(items: Sequence, request: Request, default_size: int = 10) -> R
 def namespaced_page(items: Sequence, request: Request, default_size: int = 10) -> Response:
     """NamespacedPageNumberPagination."""
     chunk, page, _size, pages = slice_page(items, request, default_size)
-    return Response.json({
+    return reply.json({
         "results": chunk,
         "pagination": {
             "next": _url(request, page=page + 1) if page < pages else None,
@@ -76,7 +76,7 @@ def namespaced_page(items: Sequence, request: Request, default_size: int = 10) -
 def bare_page(items: Sequence, request: Request, default_size: int = 10) -> Response:
     """A bare array that is nevertheless paged (the cohort list)."""
     chunk, *_ = slice_page(items, request, default_size)
-    return Response.json(chunk)
+    return reply.json(chunk)
 
 
 def decode_cursor(request: Request) -> int:
@@ -87,11 +87,12 @@ def decode_cursor(request: Request) -> int:
         text = base64.b64decode(raw.encode("ascii")).decode("ascii")
         return int(dict(parse_qsl(text))["p"])
     except (ValueError, KeyError, UnicodeDecodeError):
-        raise Abort(Response.json({"detail": "Invalid cursor"}, 404)) from None
+        abort(reply.json({"detail": "Invalid cursor"}, 404))
 
 
-def cursor_page(rows: list[tuple[int, dict]], request: Request, size: int) -> Response:
-    """CursorPagination: `rows` are (position, item) after the cursor, ordered, at most size + 1 of them."""
+def cursor_page(rows: list[tuple[int, dict]], request: Request, size: int, **extra: object) -> Response:
+    """CursorPagination: `rows` are (position, item) after the cursor, ordered, at most size + 1 of them;
+    `extra` keys are added to the envelope (the gradebook's user counts)."""
     more = len(rows) > size
     rows = rows[:size]
     next_url = None
@@ -99,4 +100,4 @@ def cursor_page(rows: list[tuple[int, dict]], request: Request, size: int) -> Re
         token = base64.b64encode(f"p={rows[-1][0]}".encode()).decode("ascii")
         next_url = _url(request, cursor=token)
     previous = _url(request, cursor=None) if request.arg("cursor") else None
-    return Response.json({"next": next_url, "previous": previous, "results": [item for _, item in rows]})
+    return reply.json({"next": next_url, "previous": previous, "results": [item for _, item in rows], **extra})

@@ -50,6 +50,16 @@ CREATE TABLE IF NOT EXISTS cohort_preassigned (
 CREATE TABLE IF NOT EXISTS grades (
     user_id INTEGER NOT NULL, course_id TEXT NOT NULL, percent REAL NOT NULL, passed INTEGER NOT NULL,
     letter_grade TEXT, PRIMARY KEY (user_id, course_id));
+CREATE TABLE IF NOT EXISTS subsection_grades (
+    user_id INTEGER NOT NULL, course_id TEXT NOT NULL, module_id TEXT NOT NULL, earned REAL NOT NULL,
+    possible REAL NOT NULL, modified TEXT NOT NULL, PRIMARY KEY (user_id, course_id, module_id));
+CREATE TABLE IF NOT EXISTS instructor_tasks (
+    id INTEGER PRIMARY KEY, task_id TEXT NOT NULL UNIQUE, course_id TEXT NOT NULL, task_type TEXT NOT NULL,
+    state TEXT NOT NULL, requester TEXT NOT NULL, created TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS reports (
+    id INTEGER PRIMARY KEY, course_id TEXT NOT NULL, name TEXT NOT NULL, path TEXT NOT NULL UNIQUE,
+    content BLOB NOT NULL, created TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS simulated (key TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS tasks (
     id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, task_id TEXT NOT NULL, user_id INTEGER NOT NULL,
     name TEXT NOT NULL, state TEXT NOT NULL, state_text TEXT NOT NULL DEFAULT '', completed_steps INTEGER NOT NULL,
@@ -100,6 +110,7 @@ class Credentials:
     client_id: str
     client_secret: str
     username: str
+    password: str = ""  # for the session login the instructor dashboard's legacy views need
 
 
 class Store(store.Store):
@@ -128,7 +139,12 @@ class Store(store.Store):
         creds = []
         for username in (STAFF_USER, OPERATOR_USER):
             app = self.app_for_user(username)
-            creds.append(Credentials(app["client_id"], app["client_secret"], username))
+            user = self.db.one("SELECT id, password FROM users WHERE username = ?", (username,))
+            password = user["password"]
+            if not password:  # kept across starts with the data directory
+                password = secrets.token_urlsafe(12)
+                self.update_user(user["id"], password=password)
+            creds.append(Credentials(app["client_id"], app["client_secret"], username, password))
         return creds
 
     # -- users and apps -----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from pamong_edx.lms.openedx.keys import STUDIO_MAX_LENGTH, CourseKey
-from pamong_edx.sandbox.core.web import Abort, Request, Response
+from pamong_edx.sandbox.core.http import Request, Response, abort, reply
 from pamong_edx.sandbox.openedx import olx_import, paging
 from pamong_edx.sandbox.openedx.app import is_global_staff, require_staff
 from pamong_edx.sandbox.openedx.store import now_iso
@@ -26,17 +26,17 @@ def register(app: OpenEdxApp) -> None:
     from pamong_edx.sandbox.openedx.app import ALL_AUTH, BEARER, COURSE_ID, JWT, SESSION, View
 
     jwt_or_session = (JWT, SESSION)  # course_runs takes no Bearer token
-    app.route(r"/api/v1/course_runs/", View({"GET": partial(list_runs, app), "POST": partial(create_run, app)},
+    app.route("/api/v1/course_runs/", View({"GET": partial(list_runs, app), "POST": partial(create_run, app)},
                                             auth=jwt_or_session, permission=require_staff))
-    app.route(rf"/api/v1/course_runs/{COURSE_ID}/", View({"GET": partial(get_run, app)},
+    app.route(f"/api/v1/course_runs/{COURSE_ID}/", View({"GET": partial(get_run, app)},
                                                          auth=jwt_or_session, permission=require_staff))
-    app.route(rf"/api/courses/v0/import/{COURSE_ID}/",
+    app.route(f"/api/courses/v0/import/{COURSE_ID}/",
               View({"POST": partial(start_import, app), "GET": partial(import_status, app)},
                    auth=(JWT, BEARER, SESSION), allow_inactive=True, permission=partial(course_author, app)))
-    app.route(r"/api/tasks/v0/tasks/", View({"GET": partial(list_tasks, app)}, auth=ALL_AUTH))
-    app.route(r"/api/tasks/v0/tasks/(?P<uuid>[0-9a-f-]+)/", View({"GET": partial(get_task, app)}, auth=ALL_AUTH))
-    app.route(r"/api/tasks/v0/artifacts/(?P<uuid>[0-9a-f-]+)/", View({"GET": partial(get_artifact, app)}, auth=ALL_AUTH))
-    app.route(r"/api/courses/v1/courses/", View({"GET": partial(list_courses, app)}, auth=ALL_AUTH,
+    app.route("/api/tasks/v0/tasks/", View({"GET": partial(list_tasks, app)}, auth=ALL_AUTH))
+    app.route("/api/tasks/v0/tasks/<hexid:uuid>/", View({"GET": partial(get_task, app)}, auth=ALL_AUTH))
+    app.route("/api/tasks/v0/artifacts/<hexid:uuid>/", View({"GET": partial(get_artifact, app)}, auth=ALL_AUTH))
+    app.route("/api/courses/v1/courses/", View({"GET": partial(list_courses, app)}, auth=ALL_AUTH,
                                                 login_required=False))
 
 
@@ -63,14 +63,14 @@ def list_runs(app: OpenEdxApp, request: Request) -> Response:
 def get_run(app: OpenEdxApp, request: Request) -> Response:
     row = app.store.course(request.params["course_id"])
     if row is None:
-        return Response.json({"detail": "Not found."}, 404)
-    return Response.json(_run_json(app, row))
+        return reply.json({"detail": "Not found."}, 404)
+    return reply.json(_run_json(app, row))
 
 
 def create_run(app: OpenEdxApp, request: Request) -> Response:
-    body = request.json()
+    body = request.json_body()
     if not isinstance(body, dict):
-        return Response.json({"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}, 400)
+        return reply.json({"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}, 400)
     errors: dict[str, list] = {}
     for name in ("title", "org", "number", "run", "schedule", "pacing_type"):
         if body.get(name) in (None, ""):
@@ -96,9 +96,9 @@ def create_run(app: OpenEdxApp, request: Request) -> Response:
             errors.setdefault("team", []).append(f"Invalid team member: {member}")
         users.append((user, member.get("role")))
     if errors:
-        return Response.json(errors, 400)
+        return reply.json(errors, 400)
     if app.store.course(str(key)) is not None:
-        return Response.json({"non_field_errors": [f"Course run {key} already exists"]}, 400)
+        return reply.json({"non_field_errors": [f"Course run {key} already exists"]}, 400)
     with app.store.db.write() as conn:
         conn.execute(
             "INSERT INTO courses (course_id, org, number, run, title, start, end, enrollment_start, enrollment_end,"
@@ -108,7 +108,7 @@ def create_run(app: OpenEdxApp, request: Request) -> Response:
         conn.execute("INSERT INTO course_modes VALUES (?, 'audit')", (str(key),))
         for user, role in users:
             conn.execute("INSERT OR IGNORE INTO course_roles VALUES (?, ?, ?)", (user.id, str(key), role))
-    return Response.json(_run_json(app, app.store.course(str(key))), 201)
+    return reply.json(_run_json(app, app.store.course(str(key))), 201)
 
 
 def list_courses(app: OpenEdxApp, request: Request) -> Response:
@@ -127,23 +127,22 @@ def course_author(app: OpenEdxApp, request: Request) -> None:
     course_id = request.params["course_id"]
     if is_global_staff(request) or (user is not None and app.store.has_role(user, course_id, ROLES)):
         return
-    raise Abort(Response.json({"developer_message": "The requesting user does not have course author permissions.",
+    abort(reply.json({"developer_message": "The requesting user does not have course author permissions.",
                                "error_code": "user_permissions"}, 403))
 
 
 def _internal(message: str) -> Response:
-    return Response.json({"developer_message": message, "error_code": "internal_error"}, 500)
+    return reply.json({"developer_message": message, "error_code": "internal_error"}, 500)
 
 
 def start_import(app: OpenEdxApp, request: Request) -> Response:
     course_id = request.params["course_id"]
     key = CourseKey.parse(course_id)
-    _, files = request.multipart()
-    upload = files.get("course_data")
+    upload = request.uploads().get("course_data")
     if upload is None:
-        return Response.json({"developer_message": "Missing required parameter", "error_code": "internal_error"}, 400)
-    if not upload.filename.endswith(".tar.gz"):
-        return Response.json({"developer_message": "Parameter in the wrong format", "error_code": "internal_error"},
+        return reply.json({"developer_message": "Missing required parameter", "error_code": "internal_error"}, 400)
+    if not (upload.filename or "").endswith(".tar.gz"):
+        return reply.json({"developer_message": "Parameter in the wrong format", "error_code": "internal_error"},
                              400)
     task_uuid, task_id, created = str(uuid.uuid4()), str(uuid.uuid4()), now_iso()
     with app.store.db.write() as conn:
@@ -152,11 +151,11 @@ def start_import(app: OpenEdxApp, request: Request) -> Response:
             " VALUES (?, ?, ?, ?, 'Pending', 0, ?, ?, ?)",
             (task_uuid, task_id, request.context["user"].id, f"Import of {course_id} from {upload.filename}",
              len(STEPS), created, created))
-    worker = threading.Thread(target=_run_import, args=(app, task_uuid, course_id, key, upload.filename, upload.content),
+    worker = threading.Thread(target=_run_import, args=(app, task_uuid, course_id, key, upload.filename, upload.read()),
                               name=f"import-{task_id[:8]}", daemon=True)
     app.imports.append(worker)
     worker.start()
-    return Response.json({"task_id": task_id})  # only task_id: the caller keeps the filename
+    return reply.json({"task_id": task_id})  # only task_id: the caller keeps the filename
 
 
 def import_status(app: OpenEdxApp, request: Request) -> Response:
@@ -167,7 +166,7 @@ def import_status(app: OpenEdxApp, request: Request) -> Response:
                            (f"Import of {request.params['course_id']} from {filename}", task_id))
     if row is None:
         return _internal("UserTaskStatus matching query does not exist.")
-    return Response.json({"state": row["state"]})
+    return reply.json({"state": row["state"]})
 
 
 def _set_state(app: OpenEdxApp, task_uuid: str, state: str, done: int, text: str = "") -> None:
@@ -238,8 +237,8 @@ def get_task(app: OpenEdxApp, request: Request) -> Response:
     joiner = " AND" if where else " WHERE"
     row = app.store.db.one(f"SELECT * FROM tasks{where}{joiner} uuid = ?", (*args, request.params["uuid"]))
     if row is None:
-        return Response.json({"detail": "Not found."}, 404)
-    return Response.json(_task_json(app, request, row))
+        return reply.json({"detail": "Not found."}, 404)
+    return reply.json(_task_json(app, request, row))
 
 
 def get_artifact(app: OpenEdxApp, request: Request) -> Response:
@@ -247,8 +246,8 @@ def get_artifact(app: OpenEdxApp, request: Request) -> Response:
                            "WHERE a.uuid = ?", (request.params["uuid"],))
     user = request.context["user"]
     if row is None or (row["user_id"] != user.id and not user.is_superuser):
-        return Response.json({"detail": "Not found."}, 404)
-    return Response.json({
+        return reply.json({"detail": "Not found."}, 404)
+    return reply.json({
         "name": row["name"], "created": row["created"], "modified": row["modified"],
         "status": request.absolute(f"/api/tasks/v0/tasks/{row['task_uuid']}/"),
         "file": "", "text": row["text"], "url": "",

@@ -10,7 +10,7 @@ import time
 from functools import partial
 from typing import TYPE_CHECKING
 
-from pamong_edx.sandbox.core.web import Request, Response
+from pamong_edx.sandbox.core.http import Request, Response, reply
 from pamong_edx.sandbox.openedx.store import User
 from pamong_edx.sandbox.openedx.tokens import encode_jwt
 
@@ -27,21 +27,21 @@ EDITABLE = {"name", "country", "year_of_birth", "extended_profile"}
 def register(app: OpenEdxApp) -> None:
     from pamong_edx.sandbox.openedx.app import ALL_AUTH, View
 
-    app.route(r"/oauth2/access_token/?", View({"POST": partial(access_token, app)}, auth=(), login_required=False),
-              name="/oauth2/access_token")
-    app.route(r"/api/user/v1/me", View({"GET": partial(me, app)}))
-    app.route(r"/api/user/v1/accounts", View({"GET": partial(accounts, app)}))
-    app.route(r"/api/user/v1/accounts/(?P<username>[^/]+)",
+    app.route(("/oauth2/access_token", "/oauth2/access_token/"),
+              View({"POST": partial(access_token, app)}, auth=(), login_required=False), name="/oauth2/access_token")
+    app.route("/api/user/v1/me", View({"GET": partial(me, app)}))
+    app.route("/api/user/v1/accounts", View({"GET": partial(accounts, app)}))
+    app.route("/api/user/v1/accounts/<username>",
               View({"GET": partial(account, app), "PATCH": partial(patch_account, app)}, auth=ALL_AUTH))
     for prefix in ("/api/user/v1", "/api/user/v2", "/user_api/v1", "/user_api/v2"):
-        app.route(prefix + r"/account/registration/",
+        app.route(prefix + "/account/registration/",
                   View({"POST": partial(registration, app)}, auth=(), login_required=False))
 
 
 # -- OAuth2 ----------------------------------------------------------------------------------------------
 
 def access_token(app: OpenEdxApp, request: Request) -> Response:
-    form = {k: v[-1] for k, v in request.form().items()}
+    form = {k: v[-1] for k, v in request.form_fields().items()}
     client_id, client_secret = form.get("client_id"), form.get("client_secret")
     basic = request.headers.get("Authorization") or ""
     if basic.lower().startswith("basic "):
@@ -64,18 +64,18 @@ def access_token(app: OpenEdxApp, request: Request) -> Response:
         ttl = app.config.token_ttl
         now = int(time.time())
         claims = {
-            "iss": f"{request.base_url}/oauth2", "aud": "openedx", "iat": now, "exp": now + ttl,
+            "iss": f"{request.origin}/oauth2", "aud": "openedx", "iat": now, "exp": now + ttl,
             "preferred_username": user.username, "administrator": user.is_staff or user.is_superuser,
             "email": user.email, "email_verified": user.is_active, "name": user.name,
             "scopes": scope.split(), "is_restricted": False, "filters": [], "version": "1.2.0",
             "jti": secrets.token_hex(8),
         }
         token = encode_jwt(claims, app.store.setting("jwt_key") or "")
-        return Response.json({"access_token": token, "token_type": "JWT", "expires_in": ttl, "scope": scope})
+        return reply.json({"access_token": token, "token_type": "JWT", "expires_in": ttl, "scope": scope})
     token = secrets.token_urlsafe(22)
     with app.store.db.write() as conn:
         conn.execute("INSERT INTO bearer_tokens VALUES (?, ?, ?)", (token, user.id, time.time() + app.config.bearer_ttl))
-    return Response.json({"access_token": token, "token_type": "Bearer", "expires_in": app.config.bearer_ttl,
+    return reply.json({"access_token": token, "token_type": "Bearer", "expires_in": app.config.bearer_ttl,
                           "scope": scope})
 
 
@@ -83,13 +83,13 @@ def _oauth_error(error: str, status: int, description: str | None = None) -> Res
     body = {"error": error}
     if description:
         body["error_description"] = description
-    return Response.json(body, status)
+    return reply.json(body, status)
 
 
 # -- accounts --------------------------------------------------------------------------------------------
 
 def me(app: OpenEdxApp, request: Request) -> Response:
-    return Response.json({"username": request.context["user"].username})
+    return reply.json({"username": request.context["user"].username})
 
 
 def serialize_account(app: OpenEdxApp, user: User, viewer: User | None) -> dict:
@@ -114,32 +114,32 @@ def accounts(app: OpenEdxApp, request: Request) -> Response:
     elif email:
         found = [app.store.user_by_email(email.strip())]
     else:
-        return Response.json({"developer_message": "username or email is required"}, 400)
+        return reply.json({"developer_message": "username or email is required"}, 400)
     found = [u for u in found if u is not None]
     if not found:
-        return Response.empty(404)  # a bare 404, not an empty list
-    return Response.json([serialize_account(app, u, viewer) for u in found])
+        return reply.empty(404)  # a bare 404, not an empty list
+    return reply.json([serialize_account(app, u, viewer) for u in found])
 
 
 def account(app: OpenEdxApp, request: Request) -> Response:
     user = app.store.user_by_username(request.params["username"])
     if user is None:
-        return Response.empty(404)
-    return Response.json(serialize_account(app, user, request.context["user"]))
+        return reply.empty(404)
+    return reply.json(serialize_account(app, user, request.context["user"]))
 
 
 def patch_account(app: OpenEdxApp, request: Request) -> Response:
-    if request.content_type != "application/merge-patch+json":
+    if request.mimetype != "application/merge-patch+json":
         shown = request.headers.get("Content-Type") or ""
-        return Response.json({"detail": f'Unsupported media type "{shown}" in request.'}, 415)
+        return reply.json({"detail": f'Unsupported media type "{shown}" in request.'}, 415)
     user = app.store.user_by_username(request.params["username"])
     if user is None:
-        return Response.empty(404)
+        return reply.empty(404)
     if user.id != request.context["user"].id:  # only the owner, staff included
-        return Response.empty(403)
-    changes = request.json()
+        return reply.empty(403)
+    changes = request.json_body()
     if not isinstance(changes, dict):
-        return Response.json({"developer_message": "expected a JSON object"}, 400)
+        return reply.json({"developer_message": "expected a JSON object"}, 400)
     errors = {}
     for key in changes:
         if key in READ_ONLY or key not in EDITABLE:
@@ -149,7 +149,7 @@ def patch_account(app: OpenEdxApp, request: Request) -> Response:
         errors["country"] = {"developer_message": f"{changes['country']} is not a valid country code",
                              "user_message": "Select a valid country."}
     if errors:
-        return Response.json({"field_errors": errors}, 400)
+        return reply.json({"field_errors": errors}, 400)
     fields: dict = {}
     if "name" in changes:
         fields["name"] = str(changes["name"])
@@ -163,7 +163,7 @@ def patch_account(app: OpenEdxApp, request: Request) -> Response:
             meta[str(item.get("field_name"))] = item.get("field_value")
         fields["meta"] = json.dumps(meta)
     app.store.update_user(user.id, **fields)
-    return Response.json(serialize_account(app, app.store.user_by_id(user.id), request.context["user"]))
+    return reply.json(serialize_account(app, app.store.user_by_id(user.id), request.context["user"]))
 
 
 # -- registration ----------------------------------------------------------------------------------------
@@ -171,8 +171,8 @@ def patch_account(app: OpenEdxApp, request: Request) -> Response:
 def registration(app: OpenEdxApp, request: Request) -> Response:
     wait = app.registration_limits.hit(f"ip:{request.client}", app.config.registration_rate)
     if wait is not None:
-        return Response.json({"error_code": "forbidden-request"}, 403)  # django-ratelimit: 403, not 429
-    form = {k: v[-1] for k, v in request.form().items()}  # request.POST: empty for a JSON body
+        return reply.json({"error_code": "forbidden-request"}, 403)  # django-ratelimit: 403, not 429
+    form = {k: v[-1] for k, v in request.form_fields().items()}  # request.POST: empty for a JSON body
     errors: dict[str, list[dict]] = {}
 
     def problem(name: str, message: str) -> None:
@@ -197,7 +197,7 @@ def registration(app: OpenEdxApp, request: Request) -> Response:
         problem("country", "Select your country or region of residence.")
     if errors:
         code = "invalid-country" if set(errors) == {"country"} else "validation-error"
-        return Response.json({**errors, "error_code": code}, 400)
+        return reply.json({**errors, "error_code": code}, 400)
     taken_email = app.store.user_by_email(form["email"]) is not None
     taken_name = app.store.user_by_username(form["username"]) is not None
     if taken_email or taken_name:
@@ -211,7 +211,7 @@ def registration(app: OpenEdxApp, request: Request) -> Response:
             body["username_suggestions"] = [f"{form['username']}{n}" for n in (1, 2, 3)]
         body["error_code"] = ("duplicate-email-username" if taken_email and taken_name
                               else "duplicate-email" if taken_email else "duplicate-username")
-        return Response.json(body, 409)
+        return reply.json(body, 409)
     extra = {k: v for k, v in form.items() if k in app.config.extended_profile_fields}
     user = app.store.create_user(
         form["username"], form["email"], form["name"], password=form["password"],
@@ -220,10 +220,15 @@ def registration(app: OpenEdxApp, request: Request) -> Response:
     from pamong_edx.sandbox.openedx.enrollment import apply_allowed
 
     apply_allowed(app, user)
+    # It logs the caller's session in as the new user: an API client must not keep this cookie.
+    return start_session(app, user.id, reply.json({"success": True, "redirect_url": "/dashboard"}))
+
+
+def start_session(app: OpenEdxApp, user_id: int, response: Response) -> Response:
+    """Log `user_id` in on this response: Django's session cookie and its CSRF cookie."""
     session, csrf = secrets.token_hex(16), secrets.token_hex(16)
     with app.store.db.write() as conn:
-        conn.execute("INSERT INTO sessions VALUES (?, ?, ?)", (session, user.id, csrf))
-    # It logs the caller's session in as the new user: an API client must not keep this cookie.
-    response = Response.json({"success": True, "redirect_url": "/dashboard"})
-    response.headers["Set-Cookie"] = f"sessionid={session}; Path=/; HttpOnly"
+        conn.execute("INSERT INTO sessions VALUES (?, ?, ?)", (session, user_id, csrf))
+    response.set_cookie("sessionid", session, path="/", httponly=True)
+    response.set_cookie("csrftoken", csrf, path="/")
     return response

@@ -10,44 +10,12 @@ achieved rate steady over any window rather than a burst followed by a minute of
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from pamong_edx.errors import UsageError
-
-UNITS = {"s": 1.0, "sec": 1.0, "second": 1.0, "m": 60.0, "min": 60.0, "minute": 60.0, "h": 3600.0, "hour": 3600.0}
-_RATE = re.compile(r"^\s*(\d+)\s*/\s*([a-z]+)\s*$")
-
-
-@dataclass(frozen=True)
-class Rate:
-    limit: int  # requests
-    period: float  # seconds
-
-    @property
-    def per_second(self) -> float:
-        return self.limit / self.period
-
-    def __str__(self) -> str:
-        for unit, seconds in (("minute", 60.0), ("hour", 3600.0), ("second", 1.0)):
-            if self.period == seconds:
-                return f"{self.limit}/{unit}"
-        return f"{self.limit}/{self.period:g}s"
-
-
-def parse_rate(text: str) -> Rate | None:
-    """`120/minute`, `120/min`, `2/s`; `off` (or `0`) means no client-side limit."""
-    if text.strip().lower() in ("off", "none", "0", "unlimited"):
-        return None
-    match = _RATE.match(text.lower())
-    unit = match and (UNITS.get(match.group(2)) or UNITS.get(match.group(2).rstrip("s")))
-    if not match or not unit or int(match.group(1)) < 1:
-        raise UsageError(f"--rate '{text}': write requests per period, e.g. 120/minute or 2/second, or 'off'")
-    return Rate(int(match.group(1)), unit)
+from pamong_edx.rates import Rate
 
 
 class RateLimiter:

@@ -45,6 +45,10 @@ class Features:
     cohort_moves: bool = False
     find_users: bool = False  # `find_users` and `list_enrolments` work (for --reconcile)
     grades: bool = False  # `list_grades` works
+    # Progress reports (`pamong report`): `grading_scheme` and `course_progress` work (the ReadsProgress
+    # methods); and `pre_enrolments(course)` lists the LMS's own pre-enrolments that have no account yet.
+    progress: bool = False
+    pre_enrolment_list: bool = False
     course_import: bool = False  # `create_course`, `start_import`, `import_status`, `import_failure` work
     scorm_import: bool = False  # the import takes SCORM packages
     # No import API: `deploy_steps(package)` gives the steps a person follows instead.
@@ -216,6 +220,9 @@ class GradingScheme:
     title: str = ""
     parts: tuple[str, ...] = ()  # Open edX: the grading formats (assignment types); Moodle: the grade items
     cutoff: float | None = None  # the pass mark, 0..1, when the LMS says it
+    # What the pass mark applies to: the course grade (Open edX's cutoffs), or the posttest's score (Moodle,
+    # where the certificate follows the posttest's completion at its pass grade, not the course total).
+    pass_by: str = "grade"  # "grade" | "posttest"
 
 
 @dataclass(frozen=True)
@@ -236,21 +243,25 @@ class LearnerProgress:
     position: str = ""
 
 
-@runtime_checkable
 class ReadsProgress(Protocol):
-    """The progress-report feature (`pamong report`): a backend that can say how far its learners are.
+    """The progress-report methods (`pamong report`) of a backend that declares `features.progress`.
 
-    `known_emails` maps usernames to the emails learned on earlier runs, so a backend whose API hides emails
-    looks up only the new ones; `placed(email)` says whether the toolkit already knows where someone works,
-    so a backend looks for a cohort or profile field only for those it does not. A backend whose
-    `course_progress` includes pre-enrolments without an account (registered False) sets the class attribute
-    `reports_pre_enrolments = True`; for any other, the report takes them from the enrolment journal.
+    `course_progress` gives every learner with an account (registered). `known_emails` maps usernames to
+    the emails learned on earlier runs, so a backend whose API hides emails looks up only the new ones;
+    `placed(email)` says whether the toolkit already knows where someone works, so a backend looks for a
+    cohort or profile field only for those it does not. With `features.pre_enrolment_list`,
+    `pre_enrolments(course)` gives the emails pre-enrolled without an account, or None when this site cannot
+    say; the report then takes them from the enrolment journal, as it does for any other backend.
     """
 
     def grading_scheme(self, course_id: str) -> GradingScheme: ...
 
     def course_progress(self, course_id: str, scheme: GradingScheme, *, known_emails: Mapping[str, str] = ...,
                         placed: Callable[[str], bool] = ...) -> Iterator[LearnerProgress]: ...
+
+    def pre_enrolments(self, course_id: str) -> list[str] | None:
+        """features.pre_enrolment_list: the LMS's own list, or None when this site cannot give it."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -358,4 +369,4 @@ class LmsBackend(Protocol):
     # results
     def list_grades(self, course_id: str) -> Iterator[Grade]: ...
 
-    # Optional: the progress-report feature, ReadsProgress (grading_scheme, course_progress), for `pamong report`.
+    # With features.progress: the ReadsProgress methods (grading_scheme, course_progress, pre_enrolments).

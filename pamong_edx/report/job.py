@@ -6,6 +6,7 @@ returned here, so tests drive a whole report without a terminal.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -156,13 +157,14 @@ def _take(options: ReportOptions, regions: Regions, state_dir: Path, snaps: Snap
     backend.traffic.pace(backend.pacing.rate)
     with backend:
         reader = reading.progress_reader(backend, profile.lms)
+        lists_pre_enrolments = backend.features.pre_enrolment_list
         schemes = {}
         courses: list[CourseInfo] = []
         for key in options.courses:
             scheme = _lms(lambda key=key: reader.grading_scheme(key), key, options.profile)
             course = reading.choose_parts(scheme, options.pretest, options.posttest)
             if course.cutoff is None and options.pass_mark is not None:
-                course = CourseInfo(course.key, course.title, options.pass_mark, course.pretest, course.posttest)
+                course = dataclasses.replace(course, cutoff=options.pass_mark)
             if not course.pretest:
                 notes.append(_("course {course} has no pretest among its graded parts: the pretest columns stay "
                                "empty").format(course=key))
@@ -176,14 +178,15 @@ def _take(options: ReportOptions, regions: Regions, state_dir: Path, snaps: Snap
         learned: dict[str, str] = {}
         try:
             snapshot_id = _snapshot(options, snaps, profile.lms, courses, schemes, reader, roster, journal,
-                                    pre_enrolled, known, learned, known_people, notes, backend.traffic)
+                                    pre_enrolled, known, learned, known_people, notes, backend.traffic,
+                                    lists_pre_enrolments)
         finally:
             snaps.remember_emails(learned)  # what was learned stays learned, even when the snapshot failed
     return snapshot_id, rows, errors, backend.traffic.requests, notes
 
 
 def _snapshot(options, snaps, lms, courses, schemes, reader, roster, journal, pre_enrolled, known, learned,  # noqa: ANN001, PLR0913
-              known_people, notes, traffic) -> int:
+              known_people, notes, traffic, lists_pre_enrolments) -> int:
     """Write the snapshot: roster and journal people first, then what the LMS says, all in one transaction."""
     with snaps.taking(lms, courses, str(options.roster) if options.roster else None) as taking:
         taking.add_roster(roster)
@@ -192,8 +195,16 @@ def _snapshot(options, snaps, lms, courses, schemes, reader, roster, journal, pr
             reads = _CourseReads(reader, course, schemes[course.key], known, learned, known_people)
             _lms(lambda: taking.add_progress(course.key, reads), course.key, options.profile)
             # The LMS's own list of pre-enrolments, when the backend reads one, is the truth; else the journal's.
-            waiting = set() if getattr(reader, "reports_pre_enrolments", False) else \
-                pre_enrolled.get(course.key, set()) - reads.seen
+            listed = _lms(lambda: reader.pre_enrolments(course.key), course.key, options.profile) \
+                if lists_pre_enrolments else None
+            if listed is None:
+                if lists_pre_enrolments:
+                    notes.append(_("the LMS did not list the pre-enrolments of course {course} (Open edX: the "
+                                   "profile needs session_email and session_password_env, see docs/report.md); "
+                                   "the enrolment journal's are counted instead").format(course=course.key))
+                waiting = pre_enrolled.get(course.key, set()) - reads.seen
+            else:
+                waiting = {e.strip().lower() for e in listed if e.strip()} - reads.seen
             taking.add_progress(course.key, (Progress(email=e, registered=False) for e in sorted(waiting)))
             if reads.count == 0 and not waiting and not roster and not journal.get(course.key):
                 raise ReportError(_("nothing to report for course {course}: the LMS lists no learner, and neither the "

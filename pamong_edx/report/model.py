@@ -37,6 +37,7 @@ class CourseInfo:
     cutoff: float | None = None  # the pass mark, 0..1, when the LMS says it
     pretest: str = ""  # the name (grading format / grade item) the pretest score comes from; "" when none
     posttest: str = ""
+    pass_by: str = "grade"  # what the cutoff applies to: the course grade, or the posttest score
 
 
 @dataclass(slots=True)

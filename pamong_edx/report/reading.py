@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 
 from pamong_edx.errors import PamongError, UsageError
 from pamong_edx.i18n import _
-from pamong_edx.lms.protocol import GradingScheme, LearnerProgress, ReadsProgress
+from pamong_edx.lms.protocol import GradingScheme, LearnerProgress, LmsBackend, ReadsProgress
 from pamong_edx.regions.codes import normalise_code
 from pamong_edx.report.model import CourseInfo, Progress
 
@@ -24,11 +24,11 @@ class ReportError(PamongError):
     pass
 
 
-def progress_reader(backend: object, lms: str) -> ReadsProgress:
-    if not isinstance(backend, ReadsProgress):
-        raise ReportError(_("the {lms} backend cannot read learners' progress (it lacks grading_scheme and "
-                            "course_progress, see docs/plugins.md); pamong report needs them").format(lms=lms))
-    return backend
+def progress_reader(backend: LmsBackend, lms: str) -> ReadsProgress:
+    if not backend.features.progress:
+        raise ReportError(_("the {lms} backend cannot read learners' progress (it does not declare the progress "
+                            "feature, see docs/plugins.md); pamong report needs it").format(lms=lms))
+    return backend  # type: ignore[return-value] - the feature declares the ReadsProgress methods
 
 
 def _find(parts: tuple[str, ...], wanted: str | None, guesses: tuple[str, ...]) -> str:
@@ -59,7 +59,8 @@ def choose_parts(scheme: GradingScheme, pretest: str | None, posttest: str | Non
     if pretest and not pre:
         raise UsageError(_("course {course} has no graded part named '{name}' (it has {parts}); check --pretest")
                          .format(course=scheme.course_id, name=pretest, parts=known))
-    return CourseInfo(key=scheme.course_id, title=scheme.title, cutoff=scheme.cutoff, pretest=pre, posttest=post)
+    return CourseInfo(key=scheme.course_id, title=scheme.title, cutoff=scheme.cutoff, pretest=pre, posttest=post,
+                      pass_by=scheme.pass_by)
 
 
 def place_code(place: str) -> str:
@@ -80,8 +81,9 @@ def to_progress(learner: LearnerProgress, course: CourseInfo) -> Progress:
     pre = learner.scores.get(course.pretest) if course.pretest else None
     post = learner.scores.get(course.posttest)
     passed = learner.passed
-    if course.cutoff is not None and learner.percent is not None:
-        passed = passed or learner.percent >= course.cutoff - 1e-9
+    if course.cutoff is not None:
+        reached = post if course.pass_by == "posttest" else learner.percent
+        passed = passed or (reached is not None and reached >= course.cutoff - 1e-9)
     return Progress(
         username=learner.username, email=(learner.email or "").strip().lower(), name=learner.name,
         enrolled=True, registered=learner.registered, started=learner.attempted or bool(learner.scores),

@@ -106,7 +106,8 @@ def clean_region(code: str | None) -> str:
 
 def _course(data: dict) -> CourseInfo:
     return CourseInfo(key=data["key"], title=data.get("title", ""), cutoff=data.get("cutoff"),
-                      pretest=data.get("pretest", ""), posttest=data.get("posttest", ""))
+                      pretest=data.get("pretest", ""), posttest=data.get("posttest", ""),
+                      pass_by=data.get("pass_by", "grade"))
 
 
 class Snapshots:

@@ -8,26 +8,42 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from lms_support import COURSE, MOODLE_COURSE, SECRET_VAR, TOKEN_VAR, control, make_roster, pamong, write_config
+from lms_support import (
+    COURSE,
+    HOMEWORK_ONLY,
+    MOODLE_COURSE,
+    PAMONG_GRADING,
+    PAMONG_SEQUENTIALS,
+    PASSWORD_VAR,
+    SECRET_VAR,
+    TOKEN_VAR,
+    control,
+    import_course,
+    make_roster,
+    olx_archive,
+    pamong,
+    write_config,
+)
 from pamong_edx.lms.openedx import OpenEdxBackend
-from pamong_edx.lms.protocol import PackageInfo
 from pamong_edx.sandbox.moodle import moodle_sandbox
 from pamong_edx.sandbox.openedx import Settings, openedx_sandbox
 
 
 @pytest.fixture
 def lms(tmp_path, wilayah, monkeypatch):
-    """Both stand-ins, a profile for each, a state dir and the region file, through the environment."""
-    edx = openedx_sandbox(tmp_path / "edx", settings=Settings(throttle=False, report_delay_s=0.05,
-                                                              report_s_per_1000=0.0))
+    """Both stand-ins, a profile for each (Open edX's with the staff account's session login), the bundled
+    courses' grading imported into Open edX, a state dir and the region file, through the environment."""
+    edx = openedx_sandbox(tmp_path / "edx", settings=Settings(throttle=False, report_step_s=0.02, import_step_s=0.0))
     moodle = moodle_sandbox(tmp_path / "moodle")
     with edx, moodle:
         staff = edx.app.staff_credentials
         with OpenEdxBackend(edx.url, staff.client_id, staff.client_secret) as backend:
-            backend.create_course(PackageInfo(path=tmp_path / "c.tar.gz", course_id=COURSE, title="Tata Kelola"))
-        config = write_config(tmp_path / "pamong.toml", edx.url, staff.client_id, moodle.url)
+            import_course(backend, olx_archive(tmp_path / "c.tar.gz", COURSE, PAMONG_GRADING, PAMONG_SEQUENTIALS),
+                          COURSE)
+        config = write_config(tmp_path / "pamong.toml", edx.url, staff.client_id, staff.email, moodle.url)
         env = {"PAMONG_CONFIG": str(config), SECRET_VAR: staff.client_secret, TOKEN_VAR: moodle.app.token.token,
-               "PAMONG_STATE_DIR": str(tmp_path / "state"), "PAMONG_REGIONS": str(wilayah)}
+               PASSWORD_VAR: staff.password, "PAMONG_STATE_DIR": str(tmp_path / "state"),
+               "PAMONG_REGIONS": str(wilayah)}
         for var in ("PAMONG_PROFILE", "PAMONG_LMS_URL", "PAMONG_CLIENT_ID", "PAMONG_CLIENT_SECRET"):
             monkeypatch.delenv(var, raising=False)
         for key, value in env.items():
@@ -36,32 +52,37 @@ def lms(tmp_path, wilayah, monkeypatch):
 
 
 def _report_json(*args: str) -> dict:
-    result = pamong("report", *args, "--json", "--rate", "off")
+    result = pamong("report", *args, "--json")
     assert result.exit_code == 0, result.output
     return json.loads(result.output)
 
 
 def test_openedx_after_enrol_and_simulated_learners(lms, tmp_path):
     roster = make_roster(tmp_path, 300, 7)
-    result = pamong("enrol", str(roster), "--profile", "edx", "--course", COURSE, "--cohort-by", "kecamatan", "--rate", "off")
+    result = pamong("enrol", str(roster), "--profile", "edx", "--course", COURSE, "--cohort-by", "kecamatan",
+                    "--rate", "off")
     assert result.exit_code == 0, result.output
-    control(lms["edx"].url, "simulate", {"seed": 11})
+    control(lms["edx"].url, "simulate", {"seed": 11, "course_id": COURSE})
     out = tmp_path / "laporan.xlsx"
     result = pamong("report", "--profile", "edx", "--course", COURSE, "--roster", str(roster), "-o", str(out),
-                    "-o", str(tmp_path / "laporan.html"), "--rate", "off")
+                    "-o", str(tmp_path / "laporan.html"))
     assert result.exit_code == 0, result.output
     data = _report_json("--profile", "edx", "--course", COURSE, "--snapshot", "latest")
     total = data["courses"][0]["total"]
     db = lms["edx"].app.store.db
     enrolled = db.one("SELECT count(*) AS n FROM enrollments WHERE course_id = ?", (COURSE,))["n"]
-    allowed = db.one("SELECT count(*) AS n FROM enrollment_allowed WHERE course_id = ?", (COURSE,))["n"]
+    allowed = db.one("SELECT count(*) AS n FROM enrollment_allowed a WHERE a.course_id = ? AND NOT EXISTS ("
+                     "SELECT 1 FROM users u WHERE u.email = a.email COLLATE NOCASE)", (COURSE,))["n"]
     passed = db.one("SELECT count(*) AS n FROM grades WHERE course_id = ? AND passed = 1", (COURSE,))["n"]
     posttests = db.one("SELECT count(*) AS n FROM subsection_grades WHERE course_id = ? AND module_id LIKE "
-                       "'%evaluasi-akhir'", (COURSE,))["n"]
+                       "'%evaluasi_akhir'", (COURSE,))["n"]
+    pretests = db.one("SELECT count(*) AS n FROM subsection_grades WHERE course_id = ? AND module_id LIKE "
+                      "'%tes_awal'", (COURSE,))["n"]
     assert total["on_roster"] == 300
     assert total["enrolled"] == enrolled + allowed == 300
     assert total["registered"] == enrolled
-    assert (total["passed"], total["posttest_done"]) == (passed, posttests)
+    assert (total["passed"], total["posttest_done"], total["pretest_done"]) == (passed, posttests, pretests)
+    assert total["gain_median"] > 0  # the weight-0 Pretest is scored: learning gain shows
     assert 0 < total["passed"] < total["started"] < total["enrolled"]
     assert data["courses"][0]["course"]["pretest"] == "Pretest" and data["courses"][0]["course"]["cutoff"] == 0.7
     rates = {r["code"]: r["pass_rate"] for r in data["courses"][0]["levels"]["kabupaten"] if r["enrolled"] > 10}
@@ -86,14 +107,15 @@ def test_openedx_grade_report_route_gives_the_same_figures(lms, tmp_path):
     roster = make_roster(tmp_path, 120, 3)
     assert pamong("enrol", str(roster), "--profile", "edx", "--course", COURSE, "--cohort-by", "kabupaten",
                   "--rate", "off").exit_code == 0
-    control(lms["edx"].url, "simulate", {"seed": 5})
+    control(lms["edx"].url, "simulate", {"seed": 5, "course_id": COURSE})
     gradebook = _report_json("--profile", "edx", "--course", COURSE, "--roster", str(roster))
     config = lms["tmp"] / "pamong.toml"
-    config.write_text(config.read_text().replace(
-        "[profiles.moodle]", "[profiles.edx.openedx]\ngrade_report_above = 10\n\n[profiles.moodle]"), encoding="utf-8")
-    before = lms["edx"].app.store.db.one("SELECT count(*) AS n FROM report_files WHERE name LIKE '%grade_report%'")["n"]
+    config.write_text(config.read_text().replace("[profiles.edx.openedx]\n", "[profiles.edx.openedx]\n"
+                                                 "grade_report_above = 10\n"), encoding="utf-8")
+    reports = "SELECT count(*) AS n FROM reports WHERE name LIKE '%grade_report%'"
+    before = lms["edx"].app.store.db.one(reports)["n"]
     report = _report_json("--profile", "edx", "--course", COURSE, "--roster", str(roster))
-    assert lms["edx"].app.store.db.one("SELECT count(*) AS n FROM report_files WHERE name LIKE '%grade_report%'")["n"] == before + 1
+    assert lms["edx"].app.store.db.one(reports)["n"] == before + 1
     for key in ("on_roster", "enrolled", "registered", "started", "pretest_done", "posttest_done", "passed"):
         assert report["courses"][0]["total"][key] == gradebook["courses"][0]["total"][key], key
     assert report["courses"][0]["total"]["posttest_median"] == pytest.approx(
@@ -114,10 +136,7 @@ def test_openedx_enrolled_by_hand_placed_by_cohort(lms, tmp_path):
             backend.add_to_cohort(COURSE, cohort.id, [f"tangan{n}"])
         # pre-enrolled by hand, never registered: only the LMS's may-enroll report knows
         backend.bulk_enrol(COURSE, ["belum.daftar@desa.id"], auto_enroll=True)
-    control(url, "grading", {"course_id": COURSE, "cutoffs": {"Pass": 0.7},
-                             "formats": [{"type": "Posttest", "short_label": "EA", "weight": 1.0}],
-                             "subsections": [{"id": "ea", "display_name": "Evaluasi Akhir", "format": "Posttest"}]})
-    result = pamong("report", "--profile", "edx", "--course", COURSE, "--json", "--rate", "off")
+    result = pamong("report", "--profile", "edx", "--course", COURSE, "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     course = data["courses"][0]
@@ -131,14 +150,15 @@ def test_moodle_after_enrol_and_simulated_learners(lms, tmp_path):
     result = pamong("enrol", str(roster), "--profile", "moodle", "--course", MOODLE_COURSE, "--cohort-by", "kabupaten",
                     "--rate", "off")
     assert result.exit_code == 0, result.output
-    control(lms["moodle"].url, "simulate", {"seed": 4})
+    control(lms["moodle"].url, "simulate", {"seed": 4, "course": MOODLE_COURSE})
     data = _report_json("--profile", "moodle", "--course", MOODLE_COURSE, "--roster", str(roster), "--pass-mark", "70")
     course = data["courses"][0]
     total = course["total"]
     db = lms["moodle"].app.store.db
-    passed = db.one("SELECT count(*) AS n FROM grade_grades g JOIN grade_items i ON i.id = g.itemid "
-                    "WHERE i.itemtype = 'course' AND g.finalgrade >= 70")["n"]
-    signed_in = db.one("SELECT count(*) AS n FROM user_access")["n"]
+    # passed: the posttest's completion at its pass grade, as the stand-in's course completion has it
+    passed = db.one("SELECT count(*) AS n FROM completion_states s JOIN course_modules m ON m.id = s.cmid "
+                    "WHERE m.idnumber = 'posttest' AND s.state = 2")["n"]
+    signed_in = db.one("SELECT count(*) AS n FROM user_access WHERE lastaccess > 0")["n"]
     assert (total["on_roster"], total["enrolled"]) == (200, 200)
     assert total["registered"] == signed_in and total["passed"] == passed
     assert course["course"]["pretest"] == "Tes Awal" and course["course"]["posttest"] == "Evaluasi Akhir"
@@ -160,7 +180,7 @@ def test_moodle_enrolled_by_hand_placed_by_profile_field(lms):
         people = [Person("tangan1@desa.id", "Tangan Satu", "Kepala Desa", "18.71.01.1003"),
                   Person("tangan2@desa.id", "Tangan Dua", "", "18.71.02.1003")]
         backend.bulk_enrol(MOODLE_COURSE, ["tangan1@desa.id", "tangan2@desa.id"], people=people)
-    control(url, "simulate", {"seed": 2})
+    control(url, "simulate", {"seed": 2, "course": MOODLE_COURSE})
     data = _report_json("--profile", "moodle", "--course", MOODLE_COURSE)
     course = data["courses"][0]
     assert course["total"]["enrolled"] == 2 and course["unknown"] is None
@@ -189,7 +209,7 @@ def test_bad_input_is_one_clear_line(lms, tmp_path):
         err = io.StringIO()
         with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
             try:
-                main([*args, "--rate", "off"])
+                main(list(args))
             except SystemExit as exc:
                 return int(exc.code or 0), err.getvalue()
         return 0, err.getvalue()
@@ -207,15 +227,15 @@ def test_bad_input_is_one_clear_line(lms, tmp_path):
         lines = [line for line in err.strip().splitlines() if not line.startswith("note:")]
         assert code != 0 and len(lines) == 1 and lines[0].startswith("error: ") and words in lines[0], (args, err)
     # no posttest: a course whose grading has no such format
-    control(lms["edx"].url, "grading", {"course_id": COURSE, "cutoffs": {"Pass": 0.5},
-                                        "formats": [{"type": "Homework", "short_label": "HW", "weight": 1.0}],
-                                        "subsections": [{"id": "hw1", "display_name": "HW", "format": "Homework"}]})
+    staff = lms["edx"].app.staff_credentials
+    with OpenEdxBackend(lms["edx"].url, staff.client_id, staff.client_secret) as backend:
+        import_course(backend, olx_archive(tmp_path / "hw.tar.gz", COURSE, HOMEWORK_ONLY, [("hw1", "PR", "Homework")]),
+                      COURSE)
     code, err = run("report", "--profile", "edx", "--course", COURSE, "-o", out)
     assert code != 0 and "no posttest" in err and "--posttest NAME" in err and len(err.strip().splitlines()) == 1
     # an empty journal and nobody on the LMS
-    control(lms["edx"].url, "grading", {"course_id": COURSE, "cutoffs": {"Pass": 0.7},
-                                        "formats": [{"type": "Posttest", "short_label": "EA", "weight": 1.0}],
-                                        "subsections": [{"id": "ea", "display_name": "EA", "format": "Posttest"}]})
+    with OpenEdxBackend(lms["edx"].url, staff.client_id, staff.client_secret) as backend:
+        import_course(backend, olx_archive(tmp_path / "c2.tar.gz", COURSE, PAMONG_GRADING, PAMONG_SEQUENTIALS), COURSE)
     code, err = run("report", "--profile", "edx", "--course", COURSE, "-o", out)
     assert code != 0 and "nothing to report" in err and "pamong enrol" in err
     # a client without the grade permission: the operator client is not staff

@@ -75,7 +75,7 @@ class MoodleBackend(ProgressReading, HttpBackend):
     # No pre-enrolment: bulk_enrol and add_to_cohort make the accounts first. Core Moodle does not throttle web
     # services, so the pacing declares no rate.
     features = Features(creates_accounts=True, enrol_mode=True, cohorts=True, create_cohort=True, batch_cohorts=True,
-                        mixed_cohorts=True, cohort_moves=True, find_users=True, manual_deploy=True)
+                        mixed_cohorts=True, cohort_moves=True, find_users=True, manual_deploy=True, progress=True)
 
     def __init__(
         self,

@@ -9,9 +9,10 @@ Two web-service functions per course:
   graded user, which needs moodle/grade:viewall), once: every grade item with each learner's raw grade. The
   SCORM or quiz items are the course's parts (pretest and posttest by name); the `course` item is the grade.
 
-Moodle's web services do not give the course's pass mark, so `pamong report --pass-mark` sets it; passed is
-then the course grade against it. Everyone has an account on Moodle (the toolkit makes them), so
-"registered" means signed in at least once.
+Moodle's web services do not give a grade item's pass grade, so `pamong report --pass-mark` sets it; passed
+is then the posttest's score against it (the course completes, and the certificate is earned, with the
+posttest's completion at its pass grade; the course total also sums the pretest). Everyone has an account
+on Moodle (the toolkit makes them), so "registered" means signed in at least once.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ class ProgressReading:
                     parts[str(item["itemname"])] = None
             if parts:
                 break
-        return GradingScheme(course_id=course_id, title=course.fullname, parts=tuple(parts), cutoff=None)
+        return GradingScheme(course_id=course_id, title=course.fullname, parts=tuple(parts), cutoff=None,
+                             pass_by="posttest")
 
     def course_progress(self, course_id: str, scheme: GradingScheme, *, known_emails: Mapping[str, str] = {},
                         placed: Callable[[str], bool] = lambda email: False) -> Iterator[LearnerProgress]:

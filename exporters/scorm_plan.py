@@ -2,8 +2,10 @@
 
 The table of contents mirrors chapters and sequentials whatever the division: with one SCO per sequential a
 chapter is a folder of SCOs; with one per chapter the chapter item itself launches; with one for the course a
-single item launches everything. A SCO is graded when it holds problems of a graded sequential; its pass mark
-is the course's grading cutoff.
+single item launches everything. A SCO is graded when it holds problems of a graded sequential whose format
+counts towards the grade; its pass mark is the course's grading cutoff. A sequential graded with a weight-0
+format (a pretest scored on Open edX for the reports) is an assessment here, never scored: SCORM has one score
+and one mastery per SCO, and a pretest must not decide either.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ class ScoPage:
 class ScoQuestion:
     problem: Problem  # a ChoiceProblem, NumericalProblem or TextProblem
     index: int  # position among the SCO's questions
-    scored: bool  # in a graded sequential: counts towards the score the LMS grades
+    scored: bool  # in a graded sequential whose format counts: towards the score the LMS grades
     required: bool  # must be answered before the SCO is complete (assessments and graded sequentials)
 
 
@@ -129,6 +131,7 @@ def _make_sco(
 ) -> Sco:
     sco = Sco(key=key, title=title, href=href, loc=loc)
     for chapter, seq in parts:
+        scored = seq.graded and course.grading.counts(seq.format)
         for unit in seq.units:
             sco.pages.append(ScoPage(unit, chapter, seq))
             for block in unit.blocks:
@@ -136,7 +139,7 @@ def _make_sco(
                     sco.questions.append(ScoQuestion(
                         problem=block,
                         index=len(sco.questions),
-                        scored=seq.graded,
+                        scored=scored,
                         required=seq.graded or seq.is_assessment,
                     ))
     if sco.graded:

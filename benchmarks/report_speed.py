@@ -22,6 +22,8 @@ import argparse
 import csv
 import hashlib
 import os
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -108,6 +110,25 @@ def take_snapshot(state: Path, roster: Path) -> None:
           f"figures_cpu={timings['figures_cpu']:.1f}")
 
 
+def _spread(values: list[float]) -> str:
+    return f"min {min(values):.1f} / median {statistics.median(values):.1f} / max {max(values):.1f}"
+
+
+def report_process(argv: list[str]) -> None:
+    """(child) `pamong report` in this process, then its own peak RSS and its workbook writer's, which
+    os.wait4 in the parent cannot tell apart (it gives the larger of the two)."""
+    from pamong_edx.cli import main as pamong
+
+    try:
+        pamong(argv)
+    except SystemExit as exc:
+        if exc.code:
+            raise
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    writer = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"RSS own={own:.0f} writer={writer:.0f}")
+
+
 def aggregate(args: argparse.Namespace) -> None:
     keep = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="report-bench-"))
     keep.mkdir(parents=True, exist_ok=True)
@@ -118,26 +139,39 @@ def aggregate(args: argparse.Namespace) -> None:
                            check=True)
     state = keep / "state"
     profile_dir = state / "bench"
-    if profile_dir.exists():
-        for f in profile_dir.iterdir():
-            f.unlink()
     env = {**os.environ, "PAMONG_STATE_DIR": str(state), "PAMONG_REGIONS": str(WILAYAH)}
     print(f"{args.rows:,} officials ({roster})")
-    for run in (1, 2):  # two snapshots, so the report shows changes and a trend
-        took, rss, out = child([sys.executable, __file__, "_snapshot", str(profile_dir), str(roster)], env)
-        figures = out.split("figures=")[1].split()[0]
-        figures_cpu = out.split("figures_cpu=")[1].split()[0]
-        print(f"snapshot {run}: {took:6.1f} s wall, {CPU[-1]:.1f} s CPU (of which adding up every region at every "
-              f"level: {figures} s wall, {figures_cpu} s CPU; the rest is reading the roster CSV, drawing progress "
-              f"and storing the learners)  peak RSS {rss:6.0f} MB  ({load()})")
+    if args.reuse and (profile_dir / "report-snapshots.sqlite3").exists():
+        print(f"snapshots reused from {profile_dir}")
+    else:
+        if profile_dir.exists():
+            for f in profile_dir.iterdir():
+                f.unlink()
+        for run in (1, 2):  # two snapshots, so the report shows changes and a trend
+            took, rss, out = child([sys.executable, __file__, "_snapshot", str(profile_dir), str(roster)], env)
+            figures = out.split("figures=")[1].split()[0]
+            figures_cpu = out.split("figures_cpu=")[1].split()[0]
+            print(f"snapshot {run}: {took:6.1f} s wall, {CPU[-1]:.1f} s CPU (of which adding up every region at "
+                  f"every level: {figures} s wall, {figures_cpu} s CPU; the rest is reading the roster CSV, drawing "
+                  f"progress and storing the learners)  peak RSS {rss:6.0f} MB  ({load()})")
     out = keep / "out"
     out.mkdir(exist_ok=True)
     files = [out / f"nasional.{kind}" for kind in ("xlsx", "html", "csv", "json")]
-    command = [sys.executable, "-m", "pamong_edx", "report", "--profile", "bench", "--snapshot", "latest"]
-    took, rss, _ = child([*command, *sum((["-o", str(f)] for f in files), [])], env)
+    argv = ["report", "--profile", "bench", "--snapshot", "latest", *sum((["-o", str(f)] for f in files), [])]
+    walls, cpus, owns, writers = [], [], [], []
+    for run in range(1, args.repeat + 1):
+        took, _rss, text = child([sys.executable, __file__, "_report", *argv], env)
+        own, writer = (float(v.split("=")[1]) for v in text.split("RSS ")[1].split())
+        walls.append(took)
+        cpus.append(CPU[-1])
+        owns.append(own)
+        writers.append(writer)
+        print(f"report {run} of the whole country from the snapshot (XLSX, HTML, CSV, JSON): {took:6.1f} s wall, "
+              f"{CPU[-1]:.1f} s CPU, peak RSS {own:.0f} MB (the workbook's writer: {writer:.0f} MB)  ({load()})")
     sizes = ", ".join(f"{f.suffix[1:]} {f.stat().st_size / 1e6:.1f} MB" for f in files)
-    print(f"report of the whole country from the snapshot (XLSX, HTML, CSV, JSON): {took:6.1f} s wall, "
-          f"{CPU[-1]:.1f} s CPU  peak RSS {rss:6.0f} MB  ({sizes}; {load()})")
+    print(f"report of the whole country, {args.repeat} runs: CPU {_spread(cpus)} s; wall {_spread(walls)} s; "
+          f"peak RSS {max(owns):.0f} MB + the workbook's writer {max(writers):.0f} MB  ({sizes})")
+    command = [sys.executable, "-m", "pamong_edx", "report", "--profile", "bench", "--snapshot", "latest"]
     for scope, label in (("33", "province 33 Jawa Tengah"), ("18.71", "kabupaten 18.71")):
         path = out / f"laporan-{scope}.html"
         took, rss, _ = child([*command, "--scope", scope, "-o", str(path)], env)
@@ -237,11 +271,16 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "_snapshot":
         take_snapshot(Path(sys.argv[2]), Path(sys.argv[3]))
         return
+    if len(sys.argv) > 1 and sys.argv[1] == "_report":
+        report_process(sys.argv[2:])
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="what", required=True)
     agg = sub.add_parser("aggregate")
     agg.add_argument("--rows", type=int, default=750_000)
     agg.add_argument("--keep")
+    agg.add_argument("--repeat", type=int, default=3, help="runs of the national report (min/median/max)")
+    agg.add_argument("--reuse", action="store_true", help="keep the snapshots already in --keep")
     lms = sub.add_parser("lms")
     lms.add_argument("--learners", type=int, default=100_000)
     lms.add_argument("--keep")

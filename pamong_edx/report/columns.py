@@ -68,8 +68,8 @@ REGION_HEAD = (
 )
 POSITION_HEAD = ((N_("Position"), N_("The official's position (jabatan), from the roster or the LMS profile.")),)
 PERSON_COLUMNS = (
-    ("village_code", N_("Village code"), N_("The Kemendagri code of the official's village.")),
-    ("village", N_("Village"), N_("The village's name.")),
+    ("village", N_("Village"), N_("The official's village: its Kemendagri code, then its name (one cell, so the "
+                                  "list sorts and filters by code and reads by name).")),
     ("name", N_("Name"), N_("The official's name, from the roster or the LMS.")),
     ("position", N_("Position"), N_("The official's position (jabatan).")),
     ("email", N_("Email"), N_("The email the official signs in with.")),

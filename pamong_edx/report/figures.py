@@ -21,7 +21,7 @@ from pamong_edx.report.model import CODE_LENGTHS, DESA, UNKNOWN, Figures, level_
 ROW = ("region", "on_roster", "enrolled", "registered", "started", "pretest", "posttest", "passed", "last_activity")
 
 
-def _median(values: array) -> float | None:
+def median(values: array) -> float | None:
     n = len(values)
     if not n:
         return None
@@ -73,7 +73,7 @@ class Tally:
         return Figures(
             on_roster=self.on_roster, enrolled=self.enrolled, registered=self.registered, started=self.started,
             pretest_done=len(self.pre), posttest_done=len(self.post), passed=self.passed,
-            pretest_median=_median(self.pre), posttest_median=_median(self.post), gain_median=_median(self.gain),
+            pretest_median=median(self.pre), posttest_median=median(self.post), gain_median=median(self.gain),
             last_activity=self.last,
         )
 

@@ -8,6 +8,7 @@ level, or a position). Scores are fractions 0..1; a missing score is None (not t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 # Levels of the Kemendagri hierarchy; 0 is the whole country.
 NATION, PROVINSI, KABUPATEN, KECAMATAN, DESA = 0, 1, 2, 3, 4
@@ -134,9 +135,9 @@ class TrendPoint:
     figures: Figures
 
 
-@dataclass(frozen=True)
-class ListedPerson:
-    """A person named in a list (not started, region unknown): only what follow-up needs. Never a NIK."""
+class ListedPerson(NamedTuple):
+    """A person named in a list (not started, region unknown): only what follow-up needs. Never a NIK.
+    (A tuple: a national list makes hundreds of thousands of them.)"""
 
     name: str
     position: str

@@ -6,10 +6,12 @@ run that fails half way leaves no partial file and no mix of old and new outputs
 
 from __future__ import annotations
 
-import csv
 import json
+import multiprocessing
 import os
 from collections.abc import Iterator
+from itertools import islice
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from pamong_edx.errors import PamongError, UsageError
@@ -17,9 +19,10 @@ from pamong_edx.i18n import _
 from pamong_edx.report import columns as cols
 from pamong_edx.report.assemble import Lists
 from pamong_edx.report.model import Figures, Report, Row
-from pamong_edx.tables import neutralise
+from pamong_edx.tables import TableWriter
 
 SUFFIXES = {".xlsx": "xlsx", ".html": "html", ".htm": "html", ".csv": "csv", ".json": "json"}
+# The level of a row in the CSV and JSON: the same words in every language, for scripts.
 LEVEL_WORDS = {-1: "unknown", 0: "nation", 1: "provinsi", 2: "kabupaten", 3: "kecamatan", 4: "desa"}
 
 
@@ -42,14 +45,16 @@ def write_outputs(report: Report, paths: list[Path], lists: Lists, language: str
     from pamong_edx.report.html import write_html
     from pamong_edx.report.xlsx import write_xlsx
 
-    parts: list[tuple[Path, Path]] = []
+    staged = [(path, path.with_name(path.name + ".part"), output_kind(path)) for path in paths]
+    workbooks = [(path, part) for path, part, kind in staged if kind == "xlsx"]
+    aside = _Aside.start(report, workbooks, lists) if len(staged) > len(workbooks) and _large(report) else None
+    current = None
     try:
-        for path in paths:
-            part = path.with_name(path.name + ".part")
-            parts.append((part, path))
-            kind = output_kind(path)
+        for path, part, kind in staged:
+            current = path
             if kind == "xlsx":
-                write_xlsx(report, part, lists)
+                if aside is None:
+                    write_xlsx(report, part, lists)
             elif kind == "html":
                 write_html(report, part, lists, language)
             elif kind == "csv":
@@ -57,14 +62,82 @@ def write_outputs(report: Report, paths: list[Path], lists: Lists, language: str
             else:
                 with part.open("w", encoding="utf-8") as handle:
                     write_json(report, handle)
-        for part, path in parts:
+        if aside is not None:
+            current = workbooks[0][0]
+            aside.finish()
+            aside = None
+        for path, part, _kind in staged:
             os.replace(part, path)
     except OSError as exc:
-        raise PamongError(_("cannot write {path}: {reason}").format(path=parts[-1][1] if parts else "",
+        raise PamongError(_("cannot write {path}: {reason}").format(path=current or "",
                                                                      reason=exc.strerror or exc)) from None
     finally:
-        for part, _path in parts:
+        if aside is not None:
+            aside.stop()
+        for _path, part, _kind in staged:
             part.unlink(missing_ok=True)
+
+
+# A workbook of a national report is most of the writing (millions of cells): above this many rows it is written
+# by a forked process while this one writes the other outputs, so on two cores they take the time of the workbook.
+PARALLEL_ROWS = 50_000
+
+
+def _large(report: Report) -> bool:
+    rows = sum(len(level) for course in report.courses for level in course.levels.values()) + \
+        sum(course.not_started_count for course in report.courses)
+    return rows > PARALLEL_ROWS and "fork" in multiprocessing.get_all_start_methods()
+
+
+class _Aside:
+    """The workbooks, written by a forked child (it shares the report already assembled, and opens the snapshot
+    file afresh: a SQLite connection never crosses a fork). Its failure comes back as its message."""
+
+    def __init__(self, process: multiprocessing.Process, answer: Connection) -> None:
+        self.process, self.answer = process, answer
+
+    @classmethod
+    def start(cls, report: Report, workbooks: list[tuple[Path, Path]], lists: Lists) -> _Aside:
+        import xlsxwriter  # noqa: F401 - imported here, before the fork, never by the child
+
+        mine, theirs = multiprocessing.Pipe(duplex=False)
+        process = multiprocessing.get_context("fork").Process(
+            target=_write_workbooks, args=(report, workbooks, lists.snaps.path, lists.names, theirs), daemon=True)
+        process.start()
+        theirs.close()
+        return cls(process, mine)
+
+    def finish(self) -> None:
+        try:
+            failure = self.answer.recv()
+        except EOFError:  # it ended without a word: killed, or out of memory
+            failure = ""
+        self.process.join()
+        if failure is not None or self.process.exitcode != 0:
+            raise PamongError(failure or _("the workbook's writer stopped (exit code {code})")
+                              .format(code=self.process.exitcode))
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+
+
+def _write_workbooks(report: Report, workbooks: list[tuple[Path, Path]], snapshot: Path, names: dict[str, str],
+                     answer: Connection) -> None:
+    from pamong_edx.report.snapshot import Snapshots
+    from pamong_edx.report.xlsx import write_xlsx
+
+    try:
+        with Snapshots(snapshot) as snaps:
+            for path, part in workbooks:
+                try:
+                    write_xlsx(report, part, Lists(snaps, report, names))
+                except OSError as exc:
+                    raise PamongError(_("cannot write {path}: {reason}").format(path=path, reason=exc.strerror or exc))
+        answer.send(None)
+    except Exception as exc:  # noqa: BLE001 - the parent says it, as one line
+        answer.send(str(exc) or type(exc).__name__)
 
 
 # ------------------------------------------------------------------------------------------------------ CSV
@@ -85,19 +158,24 @@ def csv_value(column: cols.Column, row: Row) -> object:
     value = cols.scaled(column, column.value(row))
     if value is not None and column.kind == cols.RATE:
         return round(float(value) * 100, 1)
-    return "" if value is None else value
+    return value
 
 
 def write_csv(report: Report, path: Path) -> None:
-    """UTF-8 with a BOM (Excel reads the accents), formula-safe; rates, scores and points out of 100."""
+    """The results-table writer's CSV (tables.py: UTF-8 with a BOM, formula-safe, NIKs masked, whole or not at
+    all); rates, scores and points out of 100; a block of rows at a time, as columns."""
     figures = [c for c in cols.COLUMNS if c.key != "on_roster" or report.snapshot.roster]
     header = [_("Course"), _("Level"), _("Code"), _("Region"), *[_(c.header) for c in figures]]
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        out = csv.writer(handle)
-        out.writerow(header)
-        for course, row in table_rows(report):
-            cells = [course, LEVEL_WORDS.get(row.level, ""), row.key, row.name, *[csv_value(c, row) for c in figures]]
-            out.writerow([neutralise(c) if isinstance(c, str) else c for c in cells])
+    with TableWriter(path, header, fmt="csv", what=_("report")) as table:
+        rows = table_rows(report)
+        while True:
+            block = list(islice(rows, 4096))
+            if not block:
+                break
+            table.write_columns([
+                [course for course, _row in block], [LEVEL_WORDS.get(row.level, "") for _c, row in block],
+                [row.key for _c, row in block], [row.name for _c, row in block],
+                *[[csv_value(c, row) for _c, row in block] for c in figures]])
 
 
 # ----------------------------------------------------------------------------------------------------- JSON

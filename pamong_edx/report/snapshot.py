@@ -15,6 +15,7 @@ import json
 import os
 import re
 import sqlite3
+from array import array
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -110,6 +111,11 @@ def _course(data: dict) -> CourseInfo:
                       pass_by=data.get("pass_by", "grade"))
 
 
+# SQLite's page cache (KiB, negative): a national snapshot's inserts stay in memory while it is taken; reading
+# one for a report walks it once and needs little, and every page cached counts in the report's memory.
+WRITE_CACHE, READ_CACHE = -131072, -8192
+
+
 class Snapshots:
     """The snapshot file of one profile."""
 
@@ -120,7 +126,7 @@ class Snapshots:
             self.db = sqlite3.connect(path, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA busy_timeout=5000")
-            self.db.execute("PRAGMA cache_size=-131072")  # 128 MB: a national snapshot's inserts stay in memory
+            self.db.execute(f"PRAGMA cache_size={READ_CACHE}")
             self.db.executescript(SCHEMA)
             version = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         except sqlite3.DatabaseError as exc:
@@ -156,6 +162,7 @@ class Snapshots:
     def taking(self, lms: str, courses: list[CourseInfo], roster: str | None) -> Iterator[Taking]:
         """A snapshot being written: add people and progress to it; it is committed when the block ends without
         an exception, and rolled back (leaving the previous snapshot the latest) when it raises."""
+        self.db.execute(f"PRAGMA cache_size={WRITE_CACHE}")
         self.db.execute("BEGIN IMMEDIATE")
         try:
             cur = self.db.execute(
@@ -172,6 +179,9 @@ class Snapshots:
                 self.db.execute("ROLLBACK")
             self.db.execute("DROP TABLE IF EXISTS temp.roster")
             raise
+        finally:
+            self.db.execute(f"PRAGMA cache_size={READ_CACHE}")
+            self.db.execute("PRAGMA shrink_memory")
 
     def _prune(self, latest: int) -> None:
         keep = [r[0] for r in self.db.execute("SELECT id FROM snapshots ORDER BY id DESC LIMIT ?", (KEEP_LEARNERS,))]
@@ -255,20 +265,26 @@ class Snapshots:
             out[position] = Figures(on_roster=on_roster, enrolled=enrolled, registered=registered, started=started,
                                     passed=passed, last_activity=last)
         if scores:
-            tallies: dict[str, tally.Tally] = {}
+            # The scores alone, one pass: per position an array each of pretests, posttests and gains.
             score_sql, score_args = _select(snapshot_id, course, scope,
                                             "enrolled = 1 AND (pretest IS NOT NULL OR posttest IS NOT NULL)")
+            lists: dict[str, tuple[array, array, array]] = {}
             for position, pre, post in self.db.execute(f"SELECT position, pretest, posttest {score_sql}", score_args):
-                scored = tallies.get(position)
-                if scored is None:
-                    scored = tallies[position] = tally.Tally()
-                scored.add(0, 1, 0, 0, pre, post, 0, None)
-            for position, scored in tallies.items():
-                medians = scored.figures()
+                found = lists.get(position)
+                if found is None:
+                    found = lists[position] = (array("d"), array("d"), array("d"))
+                if pre is not None:
+                    found[0].append(pre)
+                    if post is not None:
+                        found[1].append(post)
+                        found[2].append(post - pre)
+                else:
+                    found[1].append(post)
+            for position, (pre, post, gain) in lists.items():
                 figures = out[position]
-                figures.pretest_done, figures.posttest_done = medians.pretest_done, medians.posttest_done
-                figures.pretest_median, figures.posttest_median = medians.pretest_median, medians.posttest_median
-                figures.gain_median = medians.gain_median
+                figures.pretest_done, figures.posttest_done = len(pre), len(post)
+                figures.pretest_median, figures.posttest_median = tally.median(pre), tally.median(post)
+                figures.gain_median = tally.median(gain)
         return out
 
     def count(self, snapshot_id: int, course: str, scope: str, where: str = "") -> int:

@@ -78,9 +78,9 @@ def test_the_xlsx_structure(small_case, regions, tmp_path):
     assert a2["Median posttest"] == 77.5 and a2["Median gain"] == 10.0  # (0.75 + 0.8) / 2; 0.8 - 0.7
     assert a2["Started, change"] == 1 and a2["Pass rate, change"] == pytest.approx(33.3)
     waiting = list(book["Not started"].iter_rows(values_only=True))
-    assert waiting[0] == ("Village code", "Village", "Name", "Position", "Email", "State")
-    assert [r[4] for r in waiting[1:]] == ["b1@desa.id", "e11@desa.id"]  # b2 took the pretest since
-    assert waiting[1][:4] == (B1, "Sukarame", "Eko Lima", "Kepala Desa")
+    assert waiting[0] == ("Village", "Name", "Position", "Email", "State")
+    assert [r[3] for r in waiting[1:]] == ["b1@desa.id", "e11@desa.id"]  # b2 took the pretest since
+    assert waiting[1][:3] == (f"{B1} Sukarame", "Eko Lima", "Kepala Desa")
     explained = {r[0] for r in book["Columns explained"].iter_rows(min_row=2, values_only=True)}
     assert {"Enrolled", "Pass rate", "Median gain", "Village", "State"} <= explained
 
@@ -123,3 +123,39 @@ def test_one_village_is_a_scope_too(small_case, regions, tmp_path):
     assert data["courses"][0]["total"]["code"] == B1 and data["courses"][0]["levels"] == {}
     html = paths["html"].read_text(encoding="utf-8")
     assert "Eko Lima" in html and "Surabaya" not in html and "Kedaton" not in html
+
+
+
+def test_a_large_report_writes_its_workbook_in_a_forked_process_beside_the_others(small_case, regions, tmp_path,
+                                                                                    monkeypatch):
+    import os
+
+    from pamong_edx.report import outputs, xlsx
+
+    monkeypatch.setattr(outputs, "PARALLEL_ROWS", 0)  # the small case counts as large
+    writers, original = [], xlsx.write_xlsx
+
+    def write_xlsx(report, path, lists):  # noqa: ANN001, ANN202 - records which process wrote it
+        (tmp_path / "writer.pid").write_text(str(os.getpid()))
+        return original(report, path, lists)
+
+    monkeypatch.setattr(xlsx, "write_xlsx", write_xlsx)
+    paths = write_report(small_case, regions, tmp_path, scope="18.71", kinds=("xlsx", "csv"))
+    writers.append(int((tmp_path / "writer.pid").read_text()))
+    (tmp_path / "alone").mkdir()
+    alone = write_report(small_case, regions, tmp_path / "alone", scope="18.71", kinds=("xlsx",))
+    writers.append(int((tmp_path / "writer.pid").read_text()))
+    assert writers[0] != os.getpid() and writers[1] == os.getpid()  # a workbook alone is written here
+    read = [[list(r) for r in load_workbook(p["xlsx"], read_only=True)["Not started"].iter_rows(values_only=True)]
+            for p in (paths, alone)]
+    assert read[0] == read[1] and len(read[0]) == 3
+    assert paths["csv"].is_file() and not list(tmp_path.glob("*.part"))
+
+    def fail(*args):  # noqa: ANN002, ANN202
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(xlsx, "write_xlsx", fail)
+    (tmp_path / "again").mkdir()
+    with pytest.raises(outputs.PamongError, match="laporan-18.71.xlsx: No space left on device"):
+        write_report(small_case, regions, tmp_path / "again", scope="18.71", kinds=("xlsx", "csv"))
+    assert not list((tmp_path / "again").iterdir())  # the CSV written beside it is not kept either

@@ -15,6 +15,7 @@ stored file at its URL, as a signed storage URL would be fetched.
     POST /courses/{course_id}/instructor/api/list_report_downloads   {"downloads": [{"url", "name", "link"}]}
     GET  /api/instructor/v1/reports/{course_id}                      the same, for JWT clients (?report_name=)
     GET  /courses/{course_id}/instructor/api/v0/tasks                {"tasks": [...]}: the running tasks
+    GET  /api/instructor/v1/tasks/{course_id}                        the same, for JWT clients (InstructorTasks)
     GET  /grades/{course_hash}/{name}                                a stored report (text/csv)
 """
 
@@ -65,6 +66,8 @@ def register(app: OpenEdxApp) -> None:
     app.route(f"/api/instructor/v1/reports/{COURSE_ID}",
               View({"GET": partial(downloads, app)}, auth=ALL_AUTH, allow_inactive=True))
     app.route(base + "v0/tasks", View({"GET": partial(running_tasks, app)}, auth=ALL_AUTH, allow_inactive=True))
+    app.route(f"/api/instructor/v1/tasks/{COURSE_ID}",
+              View({"GET": partial(running_tasks, app)}, auth=ALL_AUTH, allow_inactive=True))
     app.route("/grades/<hexid:course_hash>/<name>", View({"GET": partial(stored_file, app)}, auth=(),
                                                          login_required=False))
 

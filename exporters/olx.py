@@ -5,14 +5,16 @@ The package follows the contract in shared/specs/openedx.md §1 (docs/olx.md wal
     course/course.xml                      pointer: exactly url_name (= run), org, course
     course/course/{run}.xml                the course element: display_name, start, end, chapter pointers
     course/chapter|sequential|vertical/    one file per element, pointed at by `<tag url_name=".."/>`
-    course/html/{id}.xml + {id}.html       text blocks (and the HTML fallback of foreign block types)
-    course/video/{id}.xml                  video blocks
-    course/problem/{id}.xml                CAPA problems (exporters/olx_capa.py)
+    course/html|video|problem|.../         each block as its type's "olx" renderer writes it (olx_output.py):
+                                           HTML components, videos, CAPA problems (olx_capa.py); a block type
+                                           without one is placed as HTML through its plugin's to_html
+    course/itembank/{unit}-pool.xml        a unit that is a question pool: a problem bank drawing K of its problems
     course/policies/{run}/*.json           course settings and grading policy, keyed by course.xml's url_name
     course/about/*.html, course/static/*   About page texts and the course assets, flat
 
 Pointers carry nothing but url_name (any other attribute turns them into empty inline blocks), display names
-live inside the pointed-to files, and discussions are written inline, as Studio exports them.
+live inside the pointed-to files, and discussions are written inline, as Studio exports them. No block type is
+named here: the exporter asks each block's type for its renderer (pamong_edx/renderers.py).
 """
 
 from __future__ import annotations
@@ -26,24 +28,16 @@ from typing import Any
 
 from lxml import etree
 
-from pamong_edx.course.model import (
-    Chapter, ChoiceProblem, Course, DiscussionBlock, Location, NumericalProblem, Sequential, TextBlock, TextProblem,
-    Unit, VideoBlock,
-)
-from pamong_edx.course.transcripts import TranscriptProblem, is_webvtt, srt_bytes
-from pamong_edx.diagnostics import Diagnostic
+from pamong_edx import i18n, renderers
+from pamong_edx.course.model import Block, Chapter, Course, Sequential, Unit
+from pamong_edx.course.richtext import RichText, as_html
 from pamong_edx.export import BuildResult, Exporter, ExportError
 from pamong_edx.exporters.olx_capa import CapaBuilder, xml_safe
-from pamong_edx.course.richtext import RichText, as_html
-from pamong_edx.exporters.olx_static import caption_names, static_names
+from pamong_edx.exporters.olx_output import OlxOutput, xml_bytes
+from pamong_edx.exporters.olx_static import static_names
 from pamong_edx.exporters.tar_archive import Content, member_size, write_tar_gz
 
 TOP = "course"
-PROBLEM_TYPES = {
-    "single_choice": ChoiceProblem, "multiple_choice": ChoiceProblem, "dropdown": ChoiceProblem,
-    "numerical": NumericalProblem, "text_answer": TextProblem,
-}
-BLOCK_CLASSES = {"text": TextBlock, "video": VideoBlock, "discussion": DiscussionBlock, **PROBLEM_TYPES}
 TAB_NAMES = {
     "id": {"courseware": "Materi", "course_info": "Beranda", "discussion": "Diskusi", "progress": "Kemajuan"},
     "en": {"courseware": "Course", "course_info": "Home", "discussion": "Discussion", "progress": "Progress"},
@@ -57,10 +51,6 @@ def olx_date(value: datetime) -> str:
     if value.tzinfo is not None:
         value = value.astimezone(timezone.utc)
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def xml_bytes(elem: etree._Element, pretty: bool = True) -> bytes:
-    return etree.tostring(elem, encoding="utf-8", pretty_print=pretty)
 
 
 def json_bytes(data: Any) -> bytes:
@@ -77,15 +67,12 @@ class OlxExporter(Exporter):
     version = "1.0.0"
     requires = ">=0.1,<1"
     suffix = ".olx.tar.gz"
-    supported_blocks = frozenset(BLOCK_CLASSES)
 
     def __init__(self, course: Course, out_dir: Path, options: dict[str, Any] | None = None):
         super().__init__(course, out_dir, options)
         self.files: dict[str, Content] = {}
         self.warnings: list[str] = []
         self._taken: set[str] = set()
-        self.captions: dict[str, str] = {}  # WebVTT transcript's asset name -> flat name of its SRT copy
-        self.srt: dict[str, bytes] = {}  # WebVTT transcript's asset name -> the SRT copy
         self.cache = self.options.get("cache")  # a BuildCache, when the build keeps one
         self._made_up: list[tuple[str, str]] | None = None  # names _unique gave while a chapter is written
         self._context_key: tuple | None = None
@@ -95,17 +82,33 @@ class OlxExporter(Exporter):
     def prepare(self) -> None:
         # The loader guarantees what Studio needs of the model (identifiers of [A-Za-z0-9_-], unique and none
         # equal to the run, graded formats in the grading policy, existing assets, one correct choice where
-        # one is required), so nothing of that is checked again here.
-        super().prepare()
+        # one is required); what a block's type needs of its blocks, its renderer checks.
         course = self.course
+        blocks = list(course.blocks())
+        missing = renderers.missing(blocks, "olx", self.name)
+        if missing:
+            raise ExportError(missing)
+        self.renderer = renderers.Lookup("olx")
         self.lang = course.language.split("-")[0].lower()
         self.static = static_names(list(course.assets))
-        self._convert_webvtt()
         self.capa = CapaBuilder(self.rich_html, self.lang)
         self._taken = {course.run} | {c.id for c in course.chapters}
         self._taken |= {s.id for _, s in course.sequentials()}
         self._taken |= {u.id for _, s in course.sequentials() for u in s.units}
-        self._taken |= {b.id for b in course.blocks()}
+        self._taken |= {b.id for b in blocks}
+        self.out = OlxOutput(course, self.lang, self.files, self.rich_html, self.static, self.capa, self._unique)
+        by_type: dict[str, list[Block]] = {}
+        for block in blocks:
+            by_type.setdefault(block.type, []).append(block)
+        for type_name, of_type in by_type.items():
+            renderer = self.renderer(type_name)
+            if renderer is not None:
+                renderer.prepare(of_type, self.out)
+        found = self.out.diagnostics
+        if any(d.is_error for d in found):
+            raise ExportError([d for d in found if d.is_error])
+        self.warnings.extend(d.text() for d in found)
+        del found[:]
         if course.start is None:
             self.warnings.append(f"{course.loc}: the course has no start date; Open edX then treats it as not "
                                  "started until 2030-01-01")
@@ -136,14 +139,14 @@ class OlxExporter(Exporter):
         self._about()
         for name, flat in self.static.items():
             self.files[f"{TOP}/static/{flat}"] = course.assets[name].path
-        for name, flat in self.captions.items():
-            self.files[f"{TOP}/static/{flat}"] = self.srt[name]
+        self.warnings.extend(d.text() for d in self.out.diagnostics)
 
     def finish(self) -> BuildResult:
         path = self.output_path
         size = write_tar_gz(path, self.files, cache=self.cache)
         sizes = heapq.nsmallest(LARGEST_FILES, ((-member_size(c), name) for name, c in self.files.items()))
         blocks = list(self.course.blocks())
+        pools = [u for _, s in self.course.sequentials() for u in s.units if u.pool_draw is not None]
         return BuildResult(
             format=self.name,
             path=path,
@@ -152,6 +155,9 @@ class OlxExporter(Exporter):
                 "blocks": len(blocks),
                 "problems": sum(1 for b in blocks if b.is_problem),
                 "assets": len(self.static),
+                "pools": len(pools),
+                "pooled": sum(len(u.pool) for u in pools),
+                "drawn": sum(u.pool_draw for u in pools),
             },
             largest_files=[(name, -negative) for negative, name in sizes],
             warnings=list(self.warnings),
@@ -163,23 +169,6 @@ class OlxExporter(Exporter):
 
     def rich_html(self, text: RichText | str) -> str:
         return as_html(text, self.static_url)
-
-    def _convert_webvtt(self) -> None:
-        """SRT copies of the WebVTT transcripts, since Open edX plays only SRT captions; E105 for a malformed one."""
-        course = self.course
-        webvtt = sorted({b.transcript for b in course.blocks()
-                         if isinstance(b, VideoBlock) and b.transcript and is_webvtt(b.transcript)})
-        self.captions = caption_names(webvtt, self.static)
-        errors: list[Diagnostic] = []
-        for name in webvtt:
-            path = course.assets[name].path
-            try:
-                self.srt[name] = srt_bytes(path)
-            except TranscriptProblem as problem:  # the loader read it; it changed since
-                errors.append(Diagnostic("E105", f"transcript 'assets/{name}' {problem.message}",
-                                         Location(path, problem.line or 1, 1)))
-        if errors:
-            raise ExportError(errors)
 
     # ------------------------------------------------------------------------------------------- structure
 
@@ -199,16 +188,17 @@ class OlxExporter(Exporter):
 
     def _cached_chapter(self, chapter: Chapter) -> None:
         """The files of a chapter, from the build cache when its sources and everything of the course it
-        shows are unchanged; else written and kept there. Names this exporter made up (a discussion prompt's
-        `{id}-prompt`) must come out the same against today's course, else the chapter is written afresh."""
+        shows are unchanged; else written and kept there, with the warnings its renderers gave. Names this
+        exporter made up (a discussion prompt's `{id}-prompt`, a pool's `{unit}-pool`) must come out the same
+        against today's course, else the chapter is written afresh."""
         source = self.cache.source_key(chapter) if self.cache is not None else None
         if source is None:
             self._chapter(chapter)
             return
         key = self.cache.key("olx-chapter", source, self._context())
         entry = self.cache.get(key)
-        if isinstance(entry, tuple) and len(entry) == 2:
-            files, made_up = entry
+        if isinstance(entry, tuple) and len(entry) == 3:
+            files, made_up, found = entry
             claimed = []
             for wanted, name in made_up:
                 claimed.append(self._unique(wanted))
@@ -217,25 +207,35 @@ class OlxExporter(Exporter):
                     break
             else:
                 self.files.update(files)
+                self.out.diagnostics.extend(found)
                 return
         before = set(self.files)
+        found_from = len(self.out.diagnostics)
         self._made_up = []
         try:
             self._chapter(chapter)
             made_up = self._made_up
         finally:
             self._made_up = None
-        self.cache.put(key, ({name: self.files[name] for name in self.files.keys() - before}, made_up))
+        self.cache.put(key, ({name: self.files[name] for name in self.files.keys() - before}, made_up,
+                             self.out.diagnostics[found_from:]))
 
     def _context(self) -> tuple:
-        """What of the course, besides a chapter's own sources, its files depend on."""
+        """What of the course, besides a chapter's own sources, its files depend on: the renderer (or HTML
+        fallback) of each block type and what their `prepare` worked out for the whole course."""
         if self._context_key is None:
             course = self.course
-            plugins = sorted((b.type, getattr(self.html_fallback(b), "__qualname__", ""))
-                             for b in course.blocks() if b.type not in BLOCK_CLASSES)
+            used = {}
+            for block in course.blocks():
+                if block.type not in used:
+                    renderer = self.renderer(block)
+                    made_by = type(renderer) if renderer is not None else self.html_fallback(block)
+                    used[block.type] = (getattr(made_by, "__module__", ""), getattr(made_by, "__qualname__", ""),
+                                        renderers.plugin_label(block.type))
+            # the messages of the warnings kept with a chapter are in the language of the run that made them
             self._context_key = (type(self).__qualname__, self.version, course.org, course.number, course.run,
-                                 course.language, sorted(self.static.items()), sorted(self.captions.items()),
-                                 sorted(set(plugins)))
+                                 course.language, sorted(self.static.items()), sorted(used.items()),
+                                 sorted(self.out.context.items()), i18n.language())
         return self._context_key
 
     def _chapter(self, chapter: Chapter) -> None:
@@ -256,79 +256,35 @@ class OlxExporter(Exporter):
             elem.set("due", olx_date(seq.due))
         for unit in seq.units:
             pointer(elem, "vertical", unit.id)
-            self._vertical(chapter, unit)
+            self._vertical(chapter, seq, unit)
         self._add(f"sequential/{seq.id}.xml", xml_bytes(elem))
 
-    def _vertical(self, chapter: Chapter, unit: Unit) -> None:
+    def _vertical(self, chapter: Chapter, seq: Sequential, unit: Unit) -> None:
         elem = etree.Element("vertical", display_name=xml_safe(unit.title))
+        out = self.out
+        out.chapter, out.sequential, out.unit, out.parent = chapter, seq, unit, elem
+        pool = unit.pool
+        bank_name = self._unique(f"{unit.id}-pool") if pool else ""
         for block in unit.blocks:
-            title = block.title or unit.title
-            if block.type == "text":
-                pointer(elem, "html", block.id)
-                self._html(block.id, title, block.html)
-            elif block.type == "video":
-                pointer(elem, "video", block.id)
-                self._add(f"video/{block.id}.xml", xml_bytes(self._video(block, title)))
-            elif block.type == "discussion":
-                self._discussion(elem, block, title, chapter, unit)
-            elif block.type in PROBLEM_TYPES:
-                pointer(elem, "problem", block.id)
-                self._add(f"problem/{block.id}.xml", xml_bytes(self.capa.build(block, title)))
-            else:
-                to_html = self.html_fallback(block)
-                pointer(elem, "html", block.id)
-                self._html(block.id, title, to_html(block))
+            if pool and block is pool[0]:
+                out.parent = self._item_bank(elem, unit, bank_name)
+            self._block(block)
+        if pool:
+            self._add(f"itembank/{bank_name}.xml", xml_bytes(out.parent))
         self._add(f"vertical/{unit.id}.xml", xml_bytes(elem))
 
-    # ------------------------------------------------------------------------------------------- components
+    def _item_bank(self, vertical: etree._Element, unit: Unit, url_name: str) -> etree._Element:
+        """A problem bank (Open edX's itembank block) showing each learner `pool_draw` of the unit's problems."""
+        pointer(vertical, "itembank", url_name)
+        return etree.Element("itembank", display_name=xml_safe(unit.title), max_count=str(unit.pool_draw))
 
-    def _html(self, url_name: str, title: str, body: RichText | str) -> None:
-        self._add(f"html/{url_name}.xml", xml_bytes(
-            etree.Element("html", filename=url_name, display_name=xml_safe(title))))
-        self._add(f"html/{url_name}.html", xml_safe(self.rich_html(body)).encode())
-
-    def _video(self, block: VideoBlock, title: str) -> etree._Element:
-        elem = etree.Element("video", display_name=xml_safe(title))
-        if block.youtube_id:
-            elem.set("youtube", f"1.00:{block.youtube_id}")
-            elem.set("youtube_id_1_0", block.youtube_id)
-        else:
-            elem.set("youtube_id_1_0", "")  # otherwise Open edX falls back to its demo video
-        # A file of the course is served from static/; the LMS rewrites a quoted /static/ URL at render time.
-        mp4 = self.static_url(block.mp4_asset) if block.mp4_asset else xml_safe(block.mp4_url)
-        elem.set("html5_sources", json.dumps([mp4] if mp4 else []))
-        elem.set("download_video", "false")
-        if mp4:
-            etree.SubElement(elem, "source", src=mp4)
-        if block.transcript:
-            flat = self.static[block.transcript]
-            # Open edX plays only SRT captions: a WebVTT transcript plays from its SRT copy
-            captions = self.captions.get(block.transcript, flat)
-            elem.set("download_track", "true")
-            if captions.lower().endswith(".srt"):
-                elem.set("show_captions", "true")
-                elem.set("transcripts", json.dumps({self.lang: captions}))
-                etree.SubElement(elem, "transcript", language=self.lang, src=captions)
-            if not flat.lower().endswith(".srt"):  # the transcript download offers the file as written
-                etree.SubElement(elem, "track", src=f"/static/{flat}")
-        return elem
-
-    def _discussion(self, vertical: etree._Element, block: DiscussionBlock, title: str, chapter: Chapter,
-                    unit: Unit) -> None:
-        if block.prompt_html:
-            prompt_id = self._unique(f"{block.id}-prompt")
-            pointer(vertical, "html", prompt_id)
-            self._html(prompt_id, title, block.prompt_html)
-        course = self.course
-        etree.SubElement(vertical, "discussion", {
-            "url_name": block.id,
-            "xblock-family": "xblock.v1",
-            "display_name": xml_safe(title),
-            "discussion_category": xml_safe(block.category or chapter.title),
-            "discussion_target": xml_safe(block.target or unit.title),
-            # unique across the deployment and free of '.', as the discussion service requires
-            "discussion_id": f"{course.org}_{course.number}_{course.run}_{block.id}",
-        })
+    def _block(self, block: Block) -> None:
+        renderer = self.renderer(block)
+        if renderer is not None:
+            renderer.render(block, self.out)
+            return
+        to_html = self.html_fallback(block)  # renderers.missing() let only blocks with one through
+        self.out.html_component(block.id, self.out.title(block), to_html(block))
 
     # ------------------------------------------------------------------------------------------- settings
 

@@ -3,7 +3,9 @@
 Every problem is `<problem display_name max_attempts weight showanswer>` holding one response; the response
 holds `<label>` (the question), an optional `<description>`, the input element and `<solution>`; progressive
 hints are a `<demandhint>` as the last child of `<problem>`. The `markdown` attribute is never written, so
-Studio's simple editor cannot regenerate (and lose) the XML.
+Studio's simple editor cannot regenerate (and lose) the XML. The response itself (multiplechoiceresponse,
+stringresponse, …) comes from the problem's type (its "olx" renderer); this module writes what they share, and
+the helpers they use to place HTML inside CAPA elements.
 
 The loader gives question, choice, hint and explanation texts as rich text; their HTML (asset references
 resolved by the exporter) is parsed into elements here, so lxml escapes whatever they hold when the file is
@@ -19,7 +21,7 @@ from typing import Callable
 import lxml.html
 from lxml import etree
 
-from pamong_edx.course.model import ChoiceProblem, NumericalProblem, Problem, TextProblem
+from pamong_edx.course.model import Problem
 from pamong_edx.course.richtext import RichText
 
 # The HTML of a rich text field, its asset references resolved to where the package keeps the assets.
@@ -31,11 +33,13 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 SOLUTION_HEADING = {"id": "Pembahasan", "en": "Explanation"}
 
-# Elements built here that hold only elements: their children are laid out one per line.
-_LAYOUT = frozenset({
-    "problem", "multiplechoiceresponse", "choiceresponse", "optionresponse", "numericalresponse",
-    "stringresponse", "choicegroup", "checkboxgroup", "optioninput", "demandhint", "solution",
-})
+# Elements that hold only elements: their children are laid out one per line. Responses and their input groups
+# are recognised by name, so a plugin's own response is laid out alike.
+_LAYOUT = frozenset({"problem", "choicegroup", "checkboxgroup", "optioninput", "demandhint", "solution"})
+
+
+def _laid_out(tag: object) -> bool:
+    return isinstance(tag, str) and (tag in _LAYOUT or tag.endswith("response"))
 
 
 def xml_safe(text: str) -> str:
@@ -134,7 +138,7 @@ def _indent(elem: etree._Element, level: int = 0) -> None:
     elem.text = pad
     for child in elem:
         child.tail = pad
-        if len(child) and (child.tag in _LAYOUT or (child.get("class") == "detailed-solution" and _blocks_only(child))):
+        if len(child) and (_laid_out(child.tag) or (child.get("class") == "detailed-solution" and _blocks_only(child))):
             _indent(child, level + 1)
     elem[-1].tail = "\n" + "  " * level
 
@@ -145,18 +149,19 @@ def _blocks_only(elem: etree._Element) -> bool:
 
 
 class CapaBuilder:
-    """Builds the <problem> element of each built-in problem type."""
+    """Builds the <problem> element around the response a problem type gives."""
 
     def __init__(self, rewrite: Rewrite, language: str):
         self.rewrite = rewrite
         self.heading = SOLUTION_HEADING.get(language, SOLUTION_HEADING["en"])
 
-    def build(self, problem: Problem, display_name: str) -> etree._Element:
+    def build(self, problem: Problem, display_name: str, response: etree._Element,
+              showanswer: str = "finished") -> etree._Element:
         root = etree.Element("problem", display_name=xml_safe(display_name))
         if problem.max_attempts:
             root.set("max_attempts", str(problem.max_attempts))
         root.set("weight", number(problem.weight))
-        root.set("showanswer", "finished")
+        root.set("showanswer", showanswer)
 
         preamble, label_content, trailing = _split_question(self.rewrite(problem.question_html))
         if not label_content:
@@ -164,7 +169,6 @@ class CapaBuilder:
         for block in preamble:
             root.append(block)
 
-        response = self._response(problem)
         root.append(response)
         label = etree.Element("label")
         append_fragments(label, label_content)
@@ -187,70 +191,3 @@ class CapaBuilder:
                 append_inline(etree.SubElement(demand, "hint"), self.rewrite(text))
         _indent(root)
         return root
-
-    def _response(self, problem: Problem) -> etree._Element:
-        if problem.type == "single_choice":
-            return self._single_choice(problem)
-        if problem.type == "multiple_choice":
-            return self._checkboxes(problem)
-        if problem.type == "dropdown":
-            return self._dropdown(problem)
-        if problem.type == "numerical":
-            return self._numerical(problem)
-        if problem.type == "text_answer":
-            return self._text(problem)
-        raise ValueError(f"not a built-in problem type: {problem.type}")
-
-    def _single_choice(self, problem: ChoiceProblem) -> etree._Element:
-        response = etree.Element("multiplechoiceresponse")
-        group = etree.SubElement(response, "choicegroup", type="MultipleChoice")
-        if problem.shuffle:
-            group.set("shuffle", "true")
-        for choice in problem.choices:
-            elem = etree.SubElement(group, "choice", correct="true" if choice.correct else "false")
-            append_inline(elem, self.rewrite(choice.text))
-            if choice.hint:
-                append_inline(etree.SubElement(elem, "choicehint"), self.rewrite(choice.hint))
-        return response
-
-    def _checkboxes(self, problem: ChoiceProblem) -> etree._Element:
-        # checkboxgroup has no shuffle in CAPA; the order written is the order shown.
-        response = etree.Element("choiceresponse")
-        group = etree.SubElement(response, "checkboxgroup")
-        for choice in problem.choices:
-            elem = etree.SubElement(group, "choice", correct="true" if choice.correct else "false")
-            append_inline(elem, self.rewrite(choice.text))
-            if choice.hint:
-                hint = etree.SubElement(elem, "choicehint", selected="true")
-                append_inline(hint, self.rewrite(choice.hint))
-        return response
-
-    def _dropdown(self, problem: ChoiceProblem) -> etree._Element:
-        # A select list shows plain text only.
-        response = etree.Element("optionresponse")
-        group = etree.SubElement(response, "optioninput")
-        for choice in problem.choices:
-            elem = etree.SubElement(group, "option", correct="True" if choice.correct else "False")
-            elem.text = plain_text(self.rewrite(choice.text))
-            if choice.hint:
-                append_inline(etree.SubElement(elem, "optionhint"), self.rewrite(choice.hint))
-        return response
-
-    def _numerical(self, problem: NumericalProblem) -> etree._Element:
-        response = etree.Element("numericalresponse", answer=number(problem.answer))
-        tolerance = number(problem.tolerance) + ("%" if problem.tolerance_is_percent else "")
-        etree.SubElement(response, "responseparam", type="tolerance", default=tolerance)
-        field = etree.SubElement(response, "formulaequationinput")
-        if problem.unit:
-            field.set("trailing_text", xml_safe(problem.unit))
-        return response
-
-    def _text(self, problem: TextProblem) -> etree._Element:
-        answers = [xml_safe(a) for a in problem.answers]
-        response = etree.Element("stringresponse", answer=answers[0] if answers else "")
-        if not problem.case_sensitive:
-            response.set("type", "ci")
-        for extra in answers[1:]:
-            etree.SubElement(response, "additional_answer", answer=extra)
-        etree.SubElement(response, "textline", size="20")
-        return response

@@ -4,6 +4,9 @@
     <sequential-id>.html   one SCO per sequential by default (--sco-per course|chapter|sequential)
     player/pamong.css      shared by every SCO
     player/pamong.js       the SCORM adapter and the player (pamong_edx/player/)
+    player/types/...       the scripts of the question types the course uses, from each type's renderer
+    pamong-interactions.json  per SCO and question: its interaction type, and each choice's SCORM identifier
+                           with the author's id and text, so reports can name what learners chose
     assets/...             the course files the pages use, and nothing else
 
 Both versions come from the same templates; they differ in the manifest and in the settings each page embeds.
@@ -13,28 +16,33 @@ bytes. docs/scorm.md describes the package, the player and its tracking.
 
 from __future__ import annotations
 
-import base64
 import os
 import time
 import zipfile
 from pathlib import Path
 from typing import ClassVar, Union
 
-from pamong_edx.course.model import DiscussionBlock, TextBlock, VideoBlock
+from markupsafe import Markup, escape
+
+from pamong_edx import renderers
 from pamong_edx.course.richtext import RichText, referenced_assets
 from pamong_edx.diagnostics import Diagnostic
 from pamong_edx.export import REPRODUCIBLE_MTIME, BuildResult, Exporter, ExportError
-from pamong_edx.i18n import _
 from pamong_edx.gc_pause import gc_paused
+from pamong_edx.i18n import _
 from pamong_edx.exporters.scorm_manifest import ResourceFiles, build_manifest, check_manifest
-from pamong_edx.exporters.scorm_plan import NATIVE_PROBLEMS, Plan, Sco, check_sco_per, page_crumb, plan_course
+from pamong_edx.exporters.scorm_plan import Plan, Sco, check_sco_per, page_crumb, plan_course
 from pamong_edx.exporters.scorm_runtime import check_limits, sco_config
 from pamong_edx.player.lang import LanguagePack, LanguagePackError, language_pack
-from pamong_edx.player.render import BlockView, PageView, QuestionView, ScoView, render_sco, static_files
+from pamong_edx.player.qtype import PlayerContext, plain, script_text
+from pamong_edx.player.render import (
+    TYPE_SCRIPTS, BlockView, PageView, QuestionView, ScoView, render_sco, script_json, static_files,
+)
 
 Content = Union[bytes, Path]
 
 MANIFEST = "imsmanifest.xml"
+INTERACTIONS = "pamong-interactions.json"
 LARGEST_FILES = 10
 # Already compressed formats are stored as they are: deflating them again costs time and saves nothing.
 STORED_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".mp4", ".m4a", ".mp3", ".webm", ".ogg", ".zip",
@@ -49,7 +57,6 @@ class ScormExporter(Exporter):
     scorm_version: ClassVar[str] = ""
     version = "1.0.0"
     requires = ">=0.1,<1"
-    supported_blocks = frozenset({"text", "video", "discussion", *NATIVE_PROBLEMS})
 
     plan: Plan
     lang: LanguagePack
@@ -59,12 +66,15 @@ class ScormExporter(Exporter):
             self._prepare()
 
     def _prepare(self) -> None:
-        super().prepare()
+        missing = renderers.missing(self.course.blocks(), "scorm", self.name)
+        if missing:
+            raise ExportError(missing)
         sco_per = check_sco_per(self.options.get("sco_per"))
         try:
             self.lang = language_pack(self.course.language)
         except LanguagePackError as exc:
             raise ExportError([Diagnostic("S105", str(exc), self.course.loc)]) from None
+        self.ctx = PlayerContext(self.course, self.scorm_version, self.lang)
         self.plan = plan_course(self.course, sco_per)
         problems: list[Diagnostic] = []
         for sco in self.plan.scos:
@@ -72,7 +82,7 @@ class ScormExporter(Exporter):
                 problems.append(Diagnostic("S104", _("'{key}' has no units, so its SCO would show nothing").format(
                     key=sco.key), sco.loc))
                 continue
-            problems.extend(check_limits(sco, self.scorm_version))
+            problems.extend(check_limits(sco, self.ctx))
         if problems:
             raise ExportError(problems)
         self.warnings: list[str] = []
@@ -87,18 +97,19 @@ class ScormExporter(Exporter):
             self._write()
 
     def _write(self) -> None:
-        self._captions: dict[str, str] = {}
         self.files: dict[str, Content] = dict(static_files())
         resources: dict[str, ResourceFiles] = {}
         for sco in self.plan.scos:
-            page, used = self._render(sco)
+            page, used = self._render(sco, self._scripts(sco))
             for name in used:
                 self.files[f"assets/{name}"] = self.course.assets[name].path
             self.files[sco.href] = page.encode("utf-8")
             resources[sco.key] = ResourceFiles(href=sco.href, files=[sco.href] + [f"assets/{n}" for n in used])
+        self.files[INTERACTIONS] = self._interaction_map()
+        shared = sorted(name for name in self.files if name.startswith("player/") or name == INTERACTIONS)
         manifest = build_manifest(
             slug=self.course.slug, title=self.course.title, plan=self.plan, version=self.scorm_version,
-            resources=resources, shared=sorted(static_files()), overlay=self.course.overlay,
+            resources=resources, shared=shared, overlay=self.course.overlay,
         )
         problems = check_manifest(manifest, self.scorm_version, set(self.files))
         if problems:  # the writer guarantees these; reaching here is a bug, and shipping the package is worse
@@ -121,6 +132,9 @@ class ScormExporter(Exporter):
                 "blocks": len(blocks),
                 "problems": sum(len(s.questions) for s in self.plan.scos),
                 "assets": sum(1 for name in self.files if name.startswith("assets/")),
+                "pools": sum(len(s.pools) for s in self.plan.scos),
+                "pooled": sum(len(p.questions) for s in self.plan.scos for p in s.pools),
+                "drawn": sum(p.draw for s in self.plan.scos for p in s.pools),
             },
             largest_files=largest,
             warnings=list(self.warnings),
@@ -128,7 +142,21 @@ class ScormExporter(Exporter):
 
     # ----------------------------------------------------------------------------------------------- pages
 
-    def _render(self, sco: Sco) -> tuple[str, list[str]]:
+    def _scripts(self, sco: Sco) -> list[str]:
+        """The package paths of the scripts the SCO's blocks need (each packaged once), in load order."""
+        paths = []
+        for page in sco.pages:
+            for block in page.unit.blocks:
+                renderer = self.ctx.renderer(block)
+                for package, name in getattr(renderer, "scripts", ()):
+                    path = f"{TYPE_SCRIPTS}/{package}/{name}"
+                    if path not in self.files:
+                        self.files[path] = script_text((package, name)).encode("utf-8")
+                    if path not in paths:
+                        paths.append(path)
+        return paths
+
+    def _render(self, sco: Sco, scripts: list[str]) -> tuple[str, list[str]]:
         """The SCO's page, and the assets it uses (sorted). The package keeps the course's own layout,
         assets/<name>, which is where rich text points by default, so the page needs no other resolver."""
         questions = {id(q.problem): q for q in sco.questions}
@@ -138,51 +166,46 @@ class ScormExporter(Exporter):
             views = []
             for block in page.unit.blocks:
                 q = questions.get(id(block))
-                if q is not None:
-                    views.append(BlockView("problem", block, QuestionView(q.index, q.index + 1)))
-                elif isinstance(block, TextBlock) and block.type == "text":
-                    views.append(BlockView("text", block))
-                elif isinstance(block, VideoBlock) and block.type == "video":
-                    views.append(BlockView("video", block, captions=self._inline_captions(block)))
-                    used.update(name for name in (block.mp4_asset, block.transcript) if name)
-                    continue
-                elif isinstance(block, DiscussionBlock) and block.type == "discussion":
-                    views.append(BlockView("discussion", block))
+                place = QuestionView(q.index, q.index + 1, page.unit.title) if q else QuestionView(
+                    page_title=page.unit.title)
+                renderer = self.ctx.renderer(block)
+                if renderer is None:  # a block plugin's own HTML (renderers.missing() let only those through)
+                    own = self.html_fallback(block)(block)
+                    html = Markup(f'<div class="block block-{escape(block.type)}">{own}</div>')
+                    used.update(own.assets if isinstance(own, RichText) else referenced_assets(block))
                 else:
-                    html = self.html_fallback(block)(block)
-                    views.append(BlockView("html", block, html=html))
-                    if isinstance(html, RichText):
-                        used.update(html.assets)
-                        continue
-                used.update(referenced_assets(block))
+                    html = renderer.html(block, place, self.ctx)
+                    used.update(renderer.assets(block, self.ctx))
+                views.append(BlockView(block, html, place if q else None))
             pages.append(PageView(page.unit.id, page.unit.title, page_crumb(sco, page), views))
         page_html = render_sco(
             sco=ScoView(sco.title, sco.required_questions),
             pages=pages,
             course_title=self.course.title,
             lang=self.lang,
-            config=sco_config(self.course, sco, self.scorm_version, self.lang),
+            config=sco_config(self.course, sco, self.ctx),
+            scripts=scripts,
         )
         return page_html, sorted(used)
 
-    def _inline_captions(self, block: VideoBlock) -> str:
-        """The WebVTT captions of a video shipped in the package, as a data: URL. Browsers refuse a caption file
-        to a page opened from disk (file: URLs are unique origins), which is how a package is used offline; the
-        file itself is still packaged, for the transcript link."""
-        asset = self.course.assets.get(block.transcript)
-        if not block.mp4_asset or asset is None or not block.transcript.lower().endswith(".vtt"):
-            return ""
-        known = self._captions.get(block.transcript)  # read once however many videos share it
-        if known is not None:
-            return known
-        try:
-            data = asset.path.read_bytes()
-        except OSError as exc:
-            raise ExportError([Diagnostic("E002", _("cannot read transcript assets/{name}: {why}").format(
-                name=block.transcript, why=exc.strerror or exc), block.loc)]) from None
-        url = self._captions[block.transcript] = "data:text/vtt;charset=utf-8;base64," + base64.b64encode(
-            data).decode("ascii")
-        return url
+    def _interaction_map(self) -> bytes:
+        """Per SCO and question: its interaction type, objective, and each choice's SCORM identifier in this
+        package with the author's id and the choice's text (LMS reports show only the identifiers)."""
+        scos = {}
+        for sco in self.plan.scos:
+            questions = {}
+            for q in sco.questions:
+                interaction = self.ctx.interaction(q.problem)
+                entry: dict = {"type": interaction.type, "problem_type": q.problem.type}
+                if q.problem.objective:
+                    entry["objective"] = q.problem.objective
+                if interaction.ids:
+                    texts = {c.id: plain(c.text) for c in getattr(q.problem, "choices", [])}
+                    entry["choices"] = {rid: {"id": cid, "label": texts.get(cid, "")}
+                                        for cid, rid in interaction.ids.items()}
+                questions[q.problem.id] = entry
+            scos[sco.key] = questions
+        return (script_json({"scorm_version": self.scorm_version, "scos": scos}) + "\n").encode("utf-8")
 
 
 class Scorm12Exporter(ScormExporter):

@@ -5,31 +5,20 @@ chapter is a folder of SCOs; with one per chapter the chapter item itself launch
 single item launches everything. A SCO is graded when it holds problems of a graded sequential whose format
 counts towards the grade; its pass mark is the course's grading cutoff. A sequential graded with a weight-0
 format (a pretest scored on Open edX for the reports) is an assessment here, never scored: SCORM has one score
-and one mastery per SCO, and a pretest must not decide either.
+and one mastery per SCO, and a pretest must not decide either. Every problem is a question of its SCO,
+whatever its type (its type's "scorm" renderer says how it is shown and scored); a unit that is a question pool is a pool of its SCO, of which each
+attempt draws `pool_draw` questions.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pamong_edx.course.model import (
-    Block, Chapter, ChoiceProblem, Course, Location, NumericalProblem, Problem, Sequential, TextProblem, Unit,
-)
+from pamong_edx.course.model import Chapter, Course, Location, Problem, Sequential, Unit
 from pamong_edx.errors import UsageError
 
 SCO_PER = ("sequential", "chapter", "course")
 DEFAULT_SCO_PER = "sequential"
-
-# Problem types the player scores itself; any other block (a plugin's) is shown through its to_html.
-NATIVE_PROBLEMS = {
-    "single_choice": ChoiceProblem, "multiple_choice": ChoiceProblem, "dropdown": ChoiceProblem,
-    "numerical": NumericalProblem, "text_answer": TextProblem,
-}
-
-
-def is_native_problem(block: Block) -> bool:
-    cls = NATIVE_PROBLEMS.get(block.type)
-    return cls is not None and isinstance(block, cls)
 
 
 @dataclass
@@ -41,10 +30,19 @@ class ScoPage:
 
 @dataclass
 class ScoQuestion:
-    problem: Problem  # a ChoiceProblem, NumericalProblem or TextProblem
+    problem: Problem
     index: int  # position among the SCO's questions
     scored: bool  # in a graded sequential whose format counts: towards the score the LMS grades
     required: bool  # must be answered before the SCO is complete (assessments and graded sequentials)
+    sequential: Sequential  # whose answer policy it follows
+    pool: str = ""  # the id of the pool unit it is drawn from, if any
+
+
+@dataclass
+class ScoPool:
+    unit: Unit
+    questions: list[int]  # indices among the SCO's questions
+    draw: int  # how many each attempt draws
 
 
 @dataclass
@@ -55,6 +53,7 @@ class Sco:
     loc: Location  # where the covered part is written, for messages
     pages: list[ScoPage] = field(default_factory=list)
     questions: list[ScoQuestion] = field(default_factory=list)
+    pools: list[ScoPool] = field(default_factory=list)
     pass_mark: float | None = None  # fraction 0..1, set when the SCO holds graded questions
 
     @property
@@ -63,7 +62,10 @@ class Sco:
 
     @property
     def required_questions(self) -> int:
-        return sum(q.required for q in self.questions)
+        """Questions an attempt must answer: a pool counts its draw, not its size."""
+        pooled = {i for pool in self.pools for i in pool.questions}
+        required = sum(q.required for q in self.questions if q.index not in pooled)
+        return required + sum(pool.draw for pool in self.pools if self.questions[pool.questions[0]].required)
 
 
 @dataclass
@@ -134,14 +136,21 @@ def _make_sco(
         scored = seq.graded and course.grading.counts(seq.format)
         for unit in seq.units:
             sco.pages.append(ScoPage(unit, chapter, seq))
+            pooled = []
             for block in unit.blocks:
-                if is_native_problem(block):
+                if block.is_problem:
+                    if unit.pool_draw is not None:
+                        pooled.append(len(sco.questions))
                     sco.questions.append(ScoQuestion(
-                        problem=block,
+                        problem=block,  # type: ignore[arg-type]
                         index=len(sco.questions),
                         scored=scored,
                         required=seq.graded or seq.is_assessment,
+                        sequential=seq,
+                        pool=unit.id if unit.pool_draw is not None else "",
                     ))
+            if pooled:
+                sco.pools.append(ScoPool(unit, pooled, unit.pool_draw))
     if sco.graded:
         sco.pass_mark = course.grading.pass_cutoff
     return sco

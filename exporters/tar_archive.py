@@ -27,6 +27,7 @@ from typing import BinaryIO, Iterator, Mapping, Union
 
 from pamong_edx.course.cache import BuildCache
 from pamong_edx.export import REPRODUCIBLE_MTIME
+from pamong_edx.i18n import _
 
 Content = Union[bytes, Path]
 
@@ -165,7 +166,8 @@ def _pieces(segment: _Run | _File) -> Iterator[bytes]:
             copied += len(chunk)
             yield chunk
     if copied != segment.size:
-        raise OSError(f"{segment.path} changed size while it was packed")
+        raise OSError(_("{path} changed size while it was packed; build again once nothing is writing to it").format(
+            path=segment.path))
     yield segment.padding
 
 

@@ -25,10 +25,10 @@ from pamong_edx.course.model import Course
 from pamong_edx.diagnostics import Diagnostic
 from pamong_edx.errors import DiagnosticsFailed, PamongError, UsageError
 from pamong_edx.export import BuildResult, Exporter, ExportError
-from pamong_edx.i18n import N_, _
+from pamong_edx.i18n import N_, _, ngettext
 from pamong_edx.units import format_size
 
-BUILTIN_FORMATS = ("olx", "scorm12", "scorm2004")
+BUILTIN_FORMATS = ("olx", "scorm12", "scorm2004", "moodlexml")
 SCO_PER = ("course", "chapter", "sequential")
 LARGEST_SHOWN = 5
 
@@ -41,7 +41,7 @@ def parse_size(text: str) -> int:
     """The --max-size option: `5MB`, `500kB`, `2MiB` or a plain number of bytes."""
     size = units.parse_size(text)
     if size is None:
-        raise UsageError(f"--max-size '{text}' is not a size; write e.g. 5MB, 500kB or 2MiB")
+        raise UsageError(_("--max-size '{value}' is not a size; write e.g. 5MB, 500kB or 2MiB").format(value=text))
     return size
 
 
@@ -64,7 +64,7 @@ def select_exporters(names: Iterable[str]) -> dict[str, type[Exporter]]:
             loaded = reg.loaded("exporter")
             found = [n for n in BUILTIN_FORMATS if n in loaded]
             if not found:
-                raise UsageError("--format all: no built-in exporter is installed (run `pamong plugins`)")
+                raise UsageError(_("--format all: no built-in exporter is installed (run `pamong plugins`)"))
             for n in found:
                 chosen.setdefault(n, loaded[n])
         else:
@@ -97,7 +97,7 @@ def build_package(course: Course, exporter_cls: type[Exporter], out_dir: Path, o
             raise PackageTooLarge([Diagnostic("E115", _(
                 "the {format} package would be {size}, above the {budget} budget (max_size / --max-size); "
                 "largest files: {largest}").format(format=exporter_cls.name, size=format_size(size),
-                                                   budget=format_size(max_size), largest=largest or "none"),
+                                                   budget=format_size(max_size), largest=largest or _("none")),
                 course.loc)])
         final = out_dir / result.path.relative_to(staging)
         for item in sorted(staging.iterdir()):
@@ -142,14 +142,16 @@ def build_courses(
 
 
 def package_failure(course: Course, name: str, exporter_cls: type[Exporter], exc: Exception) -> str:
-    where = f"{course.loc}: the {name} package of {course.course_key} was not built"
+    where = _("{where}: the {format} package of {key} was not built").format(
+        where=course.loc, format=name, key=course.course_key)
     if isinstance(exc, OSError):
         what = exc.strerror or str(exc)
         names = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f)
         return f"{where}: {what}" + (f": {names}" if names else "")
     plugin = getattr(exporter_cls, "component", "") or name
-    return (f"{where}: the {plugin} exporter failed: {type(exc).__name__}: {exc} (run `pamong --debug build …` "
-            "for the traceback; if the exporter is a plugin, report it to its authors)")
+    return _("{where}: the {plugin} exporter failed: {kind}: {detail} (run `pamong --debug build …` for the "
+             "traceback; if the exporter is a plugin, report it to its authors)").format(
+        where=where, plugin=plugin, kind=type(exc).__name__, detail=exc)
 
 
 def prepare_output(out_dir: Path) -> None:
@@ -157,9 +159,10 @@ def prepare_output(out_dir: Path) -> None:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UsageError(f"cannot create the output folder {out_dir}: {exc.strerror or exc}") from None
+        raise UsageError(_("cannot create the output folder {path}: {reason}").format(
+            path=out_dir, reason=exc.strerror or exc)) from None
     if not os.access(out_dir, os.W_OK | os.X_OK):
-        raise UsageError(f"cannot write to the output folder {out_dir}: permission denied")
+        raise UsageError(_("cannot write to the output folder {path}: permission denied").format(path=out_dir))
 
 
 def refuse_output_among_inputs(out_dir: Path, course_dirs: Iterable[Path]) -> None:
@@ -191,21 +194,33 @@ def same_key(courses: list[Course]) -> list[Diagnostic]:
 def summary_line(outcome: Outcome) -> str:
     result = outcome.result
     counts = result.counts
-    return (f"{outcome.format:<9} {result.path}  {counts.get('blocks', 0)} blocks, {counts.get('problems', 0)} "
-            f"problems, {counts.get('assets', 0)} assets, {format_size(result.size)}")
+    blocks, problems, assets = (counts.get(key, 0) for key in ("blocks", "problems", "assets"))
+    line = _("{format} {path}  {blocks}, {problems}, {assets}, {size}").format(
+        format=f"{outcome.format:<9}", path=result.path,
+        blocks=ngettext("{n} block", "{n} blocks", blocks).format(n=blocks),
+        problems=ngettext("{n} problem", "{n} problems", problems).format(n=problems),
+        assets=ngettext("{n} asset", "{n} assets", assets).format(n=assets), size=format_size(result.size))
+    if counts.get("pools"):  # question pools: each attempt draws some of their problems
+        line += _("; {pools} drawing {drawn} of {pooled} problems").format(
+            pools=ngettext("{n} pool", "{n} pools", counts["pools"]).format(n=counts["pools"]),
+            drawn=counts.get("drawn", 0), pooled=counts.get("pooled", 0))
+    return line
 
 
-@click.command()
+@click.command(help=N_("Compile COURSE_DIR... into Open edX OLX and SCORM packages.\n\nUnchanged sources are taken "
+                        "from the build cache ($PAMONG_CACHE_DIR, else ~/.cache/pamong-edx), so a rebuild after a "
+                        "small edit is quick; --no-cache turns it off."))
 @click.argument("course_dirs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-f", "--format", "formats", multiple=True, default=("all",), show_default=True, metavar="NAME",
-              help="olx, scorm12, scorm2004, all (the built-ins), or an installed exporter plugin. Repeatable.")
+              help=N_("olx, scorm12, scorm2004, moodlexml, all (the built-ins), or an installed exporter plugin. "
+                      "Repeatable."))
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("dist"),
-              show_default=True, help="Folder the packages are written to.")
+              show_default=True, help=N_("Folder the packages are written to."))
 @click.option("--max-size", "max_size", metavar="SIZE",
-              help="Fail a package larger than this (5MB, 500kB, 2MiB); default: max_size in course.yaml.")
+              help=N_("Fail a package larger than this (5MB, 500kB, 2MiB); default: max_size in course.yaml."))
 @click.option("--sco-per", type=click.Choice(SCO_PER), default="sequential", show_default=True,
-              help="SCORM: one SCO per course, chapter or sequential.")
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+              help=N_("SCORM: one SCO per course, chapter or sequential."))
+@click.option("--strict", is_flag=True, help=N_("Treat warnings as errors."))
 @click.option("--overlay", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
               help=N_("A deployment overlay: run, dates, org, cutoff, attempts and signatories' names for this "
                       "deployment (see docs/course-format.md)."))
@@ -214,10 +229,6 @@ def summary_line(outcome: Outcome) -> str:
                       "the same either way)."))
 def build(course_dirs: tuple[Path, ...], formats: tuple[str, ...], out_dir: Path, max_size: str | None,
           sco_per: str, strict: bool, overlay: Path | None, no_cache: bool) -> None:
-    """Compile COURSE_DIR... into Open edX OLX and SCORM packages.
-
-    Unchanged sources are taken from the build cache ($PAMONG_CACHE_DIR, else ~/.cache/pamong-edx), so a
-    rebuild after a small edit is quick; --no-cache turns it off."""
     from pamong_edx.course.loader import load_courses
 
     budget = parse_size(max_size) if max_size is not None else None
@@ -236,16 +247,18 @@ def build(course_dirs: tuple[Path, ...], formats: tuple[str, ...], out_dir: Path
     for diagnostic in diagnostics:
         click.echo(str(diagnostic), err=True)
     if errors or (strict and warnings):
-        what = f"{len(errors)} error(s)"
         if strict and warnings:
-            what += f" and {len(warnings)} warning(s) (--strict)"
-        raise DiagnosticsFailed(f"{what} in the course sources; nothing was built")
+            message = _("{errors} error(s) and {warnings} warning(s) (--strict) in the course sources; nothing was "
+                        "built")
+        else:
+            message = _("{errors} error(s) in the course sources; nothing was built")
+        raise DiagnosticsFailed(message.format(errors=len(errors), warnings=len(warnings)))
 
     clashes = same_key(courses)
     for diagnostic in clashes:
         click.echo(diagnostic.text(), err=True)
     if clashes:
-        raise DiagnosticsFailed("two course directories have the same course key; nothing was built")
+        raise DiagnosticsFailed(_("two course directories have the same course key; nothing was built"))
 
     prepare_output(out_dir)
     debug = bool((click.get_current_context().find_root().obj or {}).get("debug"))
@@ -258,8 +271,8 @@ def build(course_dirs: tuple[Path, ...], formats: tuple[str, ...], out_dir: Path
             click.echo(outcome.error, err=True)
             continue
         for warning in outcome.result.warnings:
-            click.echo(f"warning: {warning}", err=True)
+            click.echo(_("warning: {message}").format(message=warning), err=True)
         click.echo(summary_line(outcome))
     if failed:
-        raise DiagnosticsFailed(
-            f"{len(failed)} of {len(outcomes)} package(s) failed to build; the others are in {out_dir}")
+        raise DiagnosticsFailed(_("{failed} of {total} package(s) failed to build; the others are in {path}").format(
+            failed=len(failed), total=len(outcomes), path=out_dir))

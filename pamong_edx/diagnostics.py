@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from pamong_edx.i18n import _
+
 Severity = Literal["error", "warning"]
 ERROR: Severity = "error"
 WARNING: Severity = "warning"
@@ -120,7 +122,7 @@ class Diagnostic:
         """`where: CODE message` (the hint, when given, after an em dash), on one line, control characters
         escaped: a message quoting a file name or a cell holding ESC, NUL or a newline cannot drive the
         terminal or forge another diagnostic line."""
-        where = str(self.location) if self.location is not None else "<unknown>"
+        where = str(self.location) if self.location is not None else _("<unknown>")
         hint = f" — {self.hint}" if self.hint else ""
         return printable(f"{where}: {self.code} {self.message}{hint}", keep="")
 

@@ -76,6 +76,7 @@ class TableWriter:
         self.what = what or _("results")
         self._partial = self.path.with_name(self.path.name + ".part")
         self._file = None
+        self._width, self._rows = len(header), 0  # the filter's range
         try:
             if self.format == "csv":
                 self._file = open(self._partial, "w", encoding="utf-8", newline="")
@@ -86,6 +87,8 @@ class TableWriter:
 
                 self._book = Workbook(write_only=True)
                 self._sheet = self._book.create_sheet(_sheet_title(self.what))
+                # The header stays in view and every column can be filtered: what a clerk fixing rows needs
+                self._sheet.freeze_panes = "A2"
         except OSError as exc:
             self._fail(exc)
         self.write_row(header)
@@ -98,6 +101,7 @@ class TableWriter:
                 self._csv.writerow(safe_cells(cells))
             else:
                 self._sheet.append(safe_cells(cells))
+                self._rows += 1
         except OSError as exc:
             self._fail(exc)
 
@@ -118,6 +122,7 @@ class TableWriter:
                 append = self._sheet.append
                 for row in zip(*(column for column, _text, _quotes in safe)):
                     append(row)
+                self._rows += len(columns[0])
         except OSError as exc:
             self._fail(exc)
 
@@ -128,6 +133,10 @@ class TableWriter:
             if self.format == "csv":
                 self._file.close()
             else:
+                if self._width:
+                    from openpyxl.utils import get_column_letter
+
+                    self._sheet.auto_filter.ref = f"A1:{get_column_letter(self._width)}{max(self._rows, 1)}"
                 self._book.save(self._partial)
             os.replace(self._partial, self.path)
         except OSError as exc:

@@ -124,3 +124,13 @@ def test_enrolment_results_write_through_this_module_without_importing_the_plan(
             "assert r.write_table is t.write_table\n"
             "assert 'pamong_edx.enrol.plan' not in sys.modules, sorted(sys.modules)\n")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_xlsx_keeps_the_header_in_view_and_every_column_filterable(tmp_path):
+    path = tmp_path / "hasil.xlsx"
+    with TableWriter(path, ["baris", "status", "pesan"]) as out:
+        out.write_row([1, "ok", ""])
+        out.write_columns([[2, 3], ["galat", "ok"], ["R131", ""]])
+    sheet = load_workbook(path).active
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:C4"

@@ -41,35 +41,41 @@ class CourseDir:
     def contains(self, real_path: str) -> bool:
         return real_path == self.real or real_path.startswith(self.real + os.sep)
 
-    def resolve(self, raw: str, missing_code: str, what: str = "file") -> tuple[str, Path]:
-        """(relative posix path, absolute path) of an existing file; raises PathProblem."""
+    def resolve(self, raw: str, missing_code: str, what: str | None = None) -> tuple[str, Path]:
+        """(relative posix path, absolute path) of an existing file; raises PathProblem. `what` names the file
+        in messages, in the user's language ("file" by default)."""
+        what = what or _("file")
         if not raw.strip():
-            raise PathProblem("E105", f"empty {what} path")
+            raise PathProblem("E105", _("empty {what} path").format(what=what))
         if raw.startswith(("/", "\\")) or _DRIVE.match(raw):
-            raise PathProblem("E110", f"absolute path '{raw}' is refused; write it relative to the course directory")
+            raise PathProblem("E110", _("absolute path '{path}' is refused; write it relative to the course "
+                                        "directory").format(path=raw))
         parts = raw.replace("\\", "/").split("/")
         if ".." in parts:
-            raise PathProblem("E110", f"path '{raw}' leaves the course directory ('..' is refused)")
+            raise PathProblem("E110", _("path '{path}' leaves the course directory ('..' is refused)").format(path=raw))
         rel = "/".join(p for p in parts if p not in ("", "."))
         path = self.root / rel
         if not self.contains(os.path.realpath(path)):
-            raise PathProblem("E110", f"'{raw}' is a symlink pointing outside the course directory")
+            raise PathProblem("E110", _("'{path}' is a symlink pointing outside the course directory").format(path=raw))
         if not path.is_file():
             if path.is_dir():
-                reason = "is a directory, not a file"
+                message = _("{what} '{path}' is a directory, not a file (looked for {full})")
             elif path.exists():
-                reason = "is not a regular file (a FIFO, device or socket), which is never read"
+                message = _("{what} '{path}' is not a regular file (a FIFO, device or socket), which is never read "
+                            "(looked for {full})")
             else:
-                reason = "does not exist"
-            raise PathProblem(missing_code, f"{what} '{raw}' {reason} (looked for {display_path(path)})")
+                message = _("{what} '{path}' does not exist (looked for {full})")
+            raise PathProblem(missing_code, message.format(what=what, path=raw, full=display_path(path)))
         return rel, path
 
-    def resolve_asset(self, raw: str, what: str = "asset") -> str:
+    def resolve_asset(self, raw: str, what: str | None = None) -> str:
         """The asset name (relative to assets/) of a file learners see; raises PathProblem."""
-        rel, _ = self.resolve(raw, "E109", what)
+        what = what or _("asset")
+        rel, _path = self.resolve(raw, "E109", what)
         prefix = ASSETS_DIR + "/"
         if not rel.startswith(prefix):
-            raise PathProblem("E105", f"{what} '{raw}' is not under {prefix}: files learners see live in {prefix}")
+            raise PathProblem("E105", _("{what} '{path}' is not under {prefix}: files learners see live in {prefix}")
+                              .format(what=what, path=raw, prefix=prefix))
         return rel[len(prefix):]
 
     def scan_assets(self, html_allowed: bool = False, text_limit: int | None = None) -> "AssetScan":
@@ -114,7 +120,8 @@ class CourseDir:
                 try:
                     check_asset(Path(full), rel, html_allowed)
                 except MediaProblem as problem:
-                    scan.refuse(rel, full, "E118", f"assets/{rel} {problem.message}", problem.line)
+                    message = _("assets/{name} {problem}").format(name=rel, problem=problem.message)
+                    scan.refuse(rel, full, "E118", message, problem.line)
                     continue
                 except OSError as exc:
                     scan.refuse(rel, full, "E002", _("cannot read assets/{name}: {why}").format(

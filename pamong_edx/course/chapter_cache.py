@@ -8,7 +8,8 @@ limits). The first three decide whether an entry is still valid; the last is par
 What loading a chapter does to the rest of the course is recorded with it and replayed: the identifiers it
 claims (a clash with another chapter's makes the entry unusable, and the chapter is loaded afresh so the
 error is reported as it would be), the derived id of the chapter itself, the assets it refers to (W204), the
-grading formats its graded sequentials use (W203, E113). Entries are written only after a load without
+grading formats its graded sequentials use (W203, E113), the objectives it declares (an id another chapter
+declared since makes the entry unusable, as a clashing identifier does) and the ones its problems name. Entries are written only after a load without
 errors, so a course with errors never leaves a cached chapter that hides one. Exporters key what they make of a
 chapter by its file and every file it was made from (`CourseLoader.source_key`).
 """
@@ -36,13 +37,16 @@ class ChapterRecord:
     sibling: tuple[str, int] | None = None  # (slug, count) when the chapter's id was derived from its title
     read: list[tuple[str, str]] = field(default_factory=list)  # (path, digest) of the files read for it
     assets: list[tuple[str, Any]] = field(default_factory=list)  # (path, file metadata) of the assets it uses
+    # the objective ids its problems name, and where (checked against every chapter's objectives at the end)
+    objective_refs: list[tuple[str, Location]] = field(default_factory=list)
 
 
 class Recording:
     """Collects a ChapterRecord while a chapter file is loaded afresh (the LoadContext feeds it)."""
 
-    def __init__(self, siblings: dict[str, int], formats: dict[str, int], diagnostics: int):
+    def __init__(self, siblings: dict[str, int], formats: dict[str, int], diagnostics: int, objective_refs: int):
         self.siblings_before = dict(siblings)
+        self.objective_refs_from = objective_refs
         self.formats_before = dict(formats)
         self.diagnostics_from = diagnostics
         self.claims: list[tuple[str, Location]] = []
@@ -51,7 +55,8 @@ class Recording:
         self.texts: list[tuple[str, bool]] = []  # the Markdown texts rendered (or found rendered) for it
 
     def finish(self, chapter: Chapter, siblings: dict[str, int], formats: dict[str, int],
-               diagnostics: list[Diagnostic], asset_paths: dict[str, Path], cache: BuildCache) -> ChapterRecord:
+               diagnostics: list[Diagnostic], asset_paths: dict[str, Path], cache: BuildCache,
+               objective_refs: list[tuple[str, Location]]) -> ChapterRecord:
         sibling = next(((base, n) for base, n in siblings.items() if self.siblings_before.get(base) != n), None)
         used = {name: count - self.formats_before.get(name, 0) for name, count in formats.items()
                 if count != self.formats_before.get(name, 0)}
@@ -59,7 +64,8 @@ class Recording:
         return ChapterRecord(
             chapter=chapter, diagnostics=diagnostics[self.diagnostics_from:], claims=self.claims, referenced=names,
             formats=used, sibling=sibling, read=self.read,
-            assets=[(str(asset_paths[n]), cache.stat_signature(asset_paths[n])) for n in names if n in asset_paths])
+            assets=[(str(asset_paths[n]), cache.stat_signature(asset_paths[n])) for n in names if n in asset_paths],
+            objective_refs=objective_refs[self.objective_refs_from:])
 
 
 def still_valid(record: ChapterRecord, cache: BuildCache, assets: dict[str, Any]) -> bool:

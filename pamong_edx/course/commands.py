@@ -50,7 +50,8 @@ def validate(paths: tuple[Path, ...], strict: bool, overlay: Path | None) -> Non
         if course is not None and not overlay_failed and not any(d.is_error for d in diagnostics):
             diagnostics += lint(course)  # the course as deployed: lints of a course the overlay cannot fit mislead
         report(diagnostics)
-        errors, warnings = count(diagnostics)
+        # The overlay's problems are this course's too (it is the course as deployed): its line counts them
+        errors, warnings = count([*(deployment.diagnostics if deployment else ()), *diagnostics])
         if errors or (strict and warnings) or overlay_failed:
             failed += 1
         findings = _("{errors}, {warnings}").format(

@@ -67,12 +67,13 @@ def read_utf8(path: Path, what: str, limit: int, variable: str) -> str:
     try:
         with open(path, "rb") as source:
             if not stat.S_ISREG(os.fstat(source.fileno()).st_mode):
-                raise UnreadableFile(f"{what} is not a regular file", whole_file(path))
+                raise UnreadableFile(_("{what} is not a regular file").format(what=what), whole_file(path))
             data = source.read(limit + 1)
     except FileNotFoundError:
         raise
     except OSError as exc:
-        raise UnreadableFile(f"cannot read {what}: {exc.strerror or exc}", whole_file(path)) from None
+        raise UnreadableFile(_("cannot read {what}: {reason}").format(what=what, reason=exc.strerror or exc),
+                             whole_file(path)) from None
     if len(data) > limit:
         size = os.path.getsize(path)
         raise UnreadableFile(too_large(size, limit, what, variable), whole_file(path), "E117")
@@ -85,8 +86,9 @@ def read_utf8(path: Path, what: str, limit: int, variable: str) -> str:
         line_start = before.rfind(b"\n") + 1
         line = before.count(b"\n") + 1
         col = len(before[line_start:].decode("utf-8", "replace")) + 1
-        raise UnreadableFile(f"{what} is not UTF-8 text (byte 0x{data[exc.start]:02x} at line {line}, column "
-                             f"{col}); save it as UTF-8", Location(path, line, col)) from None
+        raise UnreadableFile(_("{what} is not UTF-8 text (byte 0x{byte:02x} at line {line}, column {col}); save "
+                               "it as UTF-8").format(what=what, byte=data[exc.start], line=line, col=col),
+                             Location(path, line, col)) from None
 
 
 class LoadContext:
@@ -144,7 +146,7 @@ class LoadContext:
         try:
             text = read_utf8(path, what, self.limits.yaml_size, "PAMONG_MAX_YAML_SIZE")
         except FileNotFoundError:
-            self.error("E002", f"{what} not found: {path}", whole_file(path))
+            self.error("E002", _("{what} not found: {path}").format(what=what, path=path), whole_file(path))
             return None
         except UnreadableFile as problem:
             self.error(problem.code, problem.message, problem.location)
@@ -153,7 +155,12 @@ class LoadContext:
             with time_limit(self.limits.source_seconds) if len(text) > TIMED_FROM else nullcontext():
                 return compose_text(text)
         except YamlParseError as exc:
-            self.error("E001", f"invalid YAML: {exc.message}", Location(path, exc.line, exc.col))
+            if exc.from_parser:  # libyaml's words are English: quoted, after what usually causes them
+                message = _("invalid YAML: the YAML reader says '{detail}'; check the indentation, colons and "
+                            "quotes here and on the line before").format(detail=exc.message.replace("'", '"'))
+            else:
+                message = _("invalid YAML: {problem}").format(problem=exc.message)
+            self.error("E001", message, Location(path, exc.line, exc.col))
             return None
         except TimeLimitReached:
             self.error("E117", too_slow(self.limits.source_seconds, what), whole_file(path))
@@ -165,12 +172,13 @@ class LoadContext:
         if not raw:
             return None
         try:
-            _, path = self.dir.resolve(raw, "E002", what)
+            _unused, path = self.dir.resolve(raw, "E002", what)
         except PathProblem as problem:
             self.error(problem.code, problem.message, f.get(key))
             return None
         try:
-            text = read_utf8(path, f"{what} '{raw}'", self.limits.markdown_size, "PAMONG_MAX_MARKDOWN_SIZE")
+            text = read_utf8(path, _("{what} '{path}'").format(what=what, path=raw), self.limits.markdown_size,
+                             "PAMONG_MAX_MARKDOWN_SIZE")
         except UnreadableFile as problem:
             self.error(problem.code, problem.message, problem.location)
             return None
@@ -185,8 +193,10 @@ class LoadContext:
             self.recording.claims.append((value, loc))
         return first
 
-    def asset_name(self, raw: str, at: Where, what: str = "asset") -> str | None:
-        """The name (relative to assets/) of an existing asset, marked as referenced; None after an error."""
+    def asset_name(self, raw: str, at: Where, what: str | None = None) -> str | None:
+        """The name (relative to assets/) of an existing asset, marked as referenced; None after an error.
+        `what` names it in messages ("image", "transcript"; in the user's language), "asset" by default."""
+        what = what or _("asset")
         name = self._asset_names.get(raw)
         if name is None:
             try:
@@ -194,7 +204,8 @@ class LoadContext:
                 if name in self.refused_assets:
                     return None  # reported once, where the file is
                 if name not in self.assets:
-                    name = PathProblem("E109", f"{what} '{raw}' is a hidden or backup file, which is never packaged")
+                    name = PathProblem("E109", _("{what} '{path}' is a hidden or backup file, which is never "
+                                                 "packaged").format(what=what, path=raw))
             except PathProblem as problem:
                 name = problem
             self._asset_names[raw] = name
@@ -211,20 +222,24 @@ class LoadContext:
     def fields(self, node: Node, allowed: Collection[str], what: str) -> Fields | None:
         """A mapping node as Fields; E103 when it is not a mapping, E101 for each unknown key."""
         if not isinstance(node, MappingNode):
-            self.error("E103", f"{what} must be a mapping of keys, found {kind(node)}", node)
+            self.error("E103", _("{what} must be a mapping of keys, found {found}").format(what=what, found=kind(node)),
+                       node)
             return None
         items: dict[str, tuple[Node, Node]] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
-                self.error("E103", f"a key in {what} must be a name, found {kind(key_node)}", key_node)
+                self.error("E103", _("a key in {what} must be a name, found {found}").format(
+                    what=what, found=kind(key_node)), key_node)
                 continue
             key = key_node.value
             if key in items:
                 first = items[key][0].start_mark.line + 1
-                self.error("E001", f"duplicate key '{key}' in {what} (first given on line {first})", key_node)
+                self.error("E001", _("duplicate key '{key}' in {what} (first given on line {line})").format(
+                    key=key, what=what, line=first), key_node)
                 continue
             if key not in allowed:
-                self.error("E101", f"unknown key '{key}' in {what}{did_you_mean(key, allowed)}", key_node)
+                self.error("E101", _("unknown key '{key}' in {what}{hint}").format(
+                    key=key, what=what, hint=did_you_mean(key, allowed)), key_node)
                 continue
             items[key] = (key_node, value_node)
         return Fields(node, self.file, items, what)
@@ -233,17 +248,23 @@ class LoadContext:
         node = f.get(key)
         if is_null(node):
             if required:
-                where = f" in {f.what}" if f.what else ""
-                self.error("E102", f"missing required key '{key}'{where}", f)
+                if f.what:
+                    message = _("missing required key '{key}' in {what}").format(key=key, what=f.what)
+                else:
+                    message = _("missing required key '{key}'").format(key=key)
+                self.error("E102", message, f)
             return None
         return node
 
-    def scalar(self, f: Fields, key: str, required: bool = False, expected: str = "text") -> ScalarNode | None:
+    def scalar(self, f: Fields, key: str, required: bool = False, expected: str | None = None) -> ScalarNode | None:
+        """A key's value that must be a single value; `expected` says what it must be ("text" by default), in
+        the user's language."""
         node = self.value(f, key, required)
         if node is None:
             return None
         if not isinstance(node, ScalarNode):
-            self.error("E103", f"'{key}' must be {expected}, found {kind(node)}", node)
+            self.error("E103", _("'{key}' must be {expected}, found {found}").format(
+                key=key, expected=expected or _("text"), found=kind(node)), node)
             return None
         return node
 
@@ -257,7 +278,7 @@ class LoadContext:
         """A list item or mapping value that must be text; numbers are taken as written."""
         if isinstance(node, ScalarNode) and not is_null(node):
             return node.value
-        self.error("E103", f"{what} must be text, found {kind(node)}", node)
+        self.error("E103", _("{what} must be text, found {found}").format(what=what, found=kind(node)), node)
         return None
 
     def one_of(self, f: Fields, key: str, options: Collection[str], default: str) -> str:
@@ -266,20 +287,23 @@ class LoadContext:
             return default
         if node.value not in options:
             listed = ", ".join(options)
-            self.error("E105", f"'{key}' must be one of {listed}, not '{node.value}'{did_you_mean(node.value, options)}", node)
+            self.error("E105", _("'{key}' must be one of {options}, not '{value}'{hint}").format(
+                key=key, options=listed, value=node.value, hint=did_you_mean(node.value, options)), node)
             return default
         return node.value
 
     def integer(self, f: Fields, key: str, default: int = 0, minimum: int | None = 0) -> int:
-        node = self.scalar(f, key, expected="a whole number")
+        node = self.scalar(f, key, expected=_("a whole number"))
         if node is None:
             return default
         value = as_int(node)
         if value is None:
-            self.error("E103", f"'{key}' must be a whole number, found {kind(node)} '{node.value}'", node)
+            self.error("E103", _("'{key}' must be a whole number, found {found} '{value}'").format(
+                key=key, found=kind(node), value=node.value), node)
             return default
         if minimum is not None and value < minimum:
-            self.error("E105", f"'{key}' must be at least {minimum}, not {value}", node)
+            self.error("E105", _("'{key}' must be at least {minimum}, not {value}").format(
+                key=key, minimum=minimum, value=value), node)
             return default
         return value
 
@@ -292,32 +316,34 @@ class LoadContext:
         value = as_float(node) if isinstance(node, ScalarNode) else None
         if value is None or value != value:
             found = f"{kind(node)} '{node.value}'" if isinstance(node, ScalarNode) else kind(node)
-            self.error(code, f"'{key}' must be a number, found {found}", node)
+            self.error(code, _("'{key}' must be a number, found {found}").format(key=key, found=found), node)
             return default
         if minimum is not None and value < minimum:
-            self.error("E105", f"'{key}' must be at least {minimum:g}, not {value:g}", node)
+            self.error("E105", _("'{key}' must be at least {minimum:g}, not {value:g}").format(
+                key=key, minimum=minimum, value=value), node)
             return default
         return value
 
     def boolean(self, f: Fields, key: str, default: bool = False) -> bool:
-        node = self.scalar(f, key, expected="true or false")
+        node = self.scalar(f, key, expected=_("true or false"))
         if node is None:
             return default
         value = as_bool(node)
         if value is None:
-            self.error("E103", f"'{key}' must be true or false, found {kind(node)} '{node.value}'", node)
+            self.error("E103", _("'{key}' must be true or false, found {found} '{value}'").format(
+                key=key, found=kind(node), value=node.value), node)
             return default
         return value
 
     def date(self, f: Fields, key: str) -> datetime | None:
         """A date or date-time, as UTC."""
-        node = self.scalar(f, key, expected="a date")
+        node = self.scalar(f, key, expected=_("a date"))
         if node is None:
             return None
         value = parse_datetime(node.value)
         if value is None:
-            self.error("E105", f"'{key}' is not a valid date: '{node.value}' (write 2026-01-05 or "
-                               "2026-01-05T08:00:00+07:00)", node)
+            self.error("E105", _("'{key}' is not a valid date: '{value}' (write 2026-01-05 or "
+                                 "2026-01-05T08:00:00+07:00)").format(key=key, value=node.value), node)
         return value
 
     def sequence(self, f: Fields, key: str, required: bool = False, nonempty: bool = False) -> list[Node]:
@@ -325,10 +351,10 @@ class LoadContext:
         if node is None:
             return []
         if not isinstance(node, SequenceNode):
-            self.error("E103", f"'{key}' must be a list, found {kind(node)}", node)
+            self.error("E103", _("'{key}' must be a list, found {found}").format(key=key, found=kind(node)), node)
             return []
         if nonempty and not node.value:
-            self.error("E105", f"'{key}' must not be an empty list", node)
+            self.error("E105", _("'{key}' must not be an empty list").format(key=key), node)
         return node.value
 
     def strings(self, f: Fields, key: str, required: bool = False) -> list[str]:
@@ -339,17 +365,21 @@ class LoadContext:
         if isinstance(node, ScalarNode):
             return [node.value]
         if not isinstance(node, SequenceNode):
-            self.error("E103", f"'{key}' must be a list, found {kind(node)}", node)
+            self.error("E103", _("'{key}' must be a list, found {found}").format(key=key, found=kind(node)), node)
             return []
-        return [text for item in node.value if (text := self.text_of(item, f"an item of '{key}'")) is not None]
+        what = _("an item of '{key}'").format(key=key)
+        return [text for item in node.value if (text := self.text_of(item, what)) is not None]
 
-    def asset(self, f: Fields, key: str, suffixes: Collection[str] = (), what: str = "asset") -> str:
-        """The asset name a path key names; checks it exists, stays inside and is under assets/."""
-        node = self.scalar(f, key, expected="a path")
+    def asset(self, f: Fields, key: str, suffixes: Collection[str] = (), what: str | None = None) -> str:
+        """The asset name a path key names; checks it exists, stays inside and is under assets/. `what` names
+        it in messages, in the user's language ("asset" by default)."""
+        what = what or _("asset")
+        node = self.scalar(f, key, expected=_("a path"))
         if node is None:
             return ""
         if suffixes and not node.value.lower().endswith(tuple(suffixes)):
-            self.error("E105", f"{what} '{node.value}' must be a {' or '.join(suffixes)} file", node)
+            self.error("E105", _("{what} '{path}' must be a {suffixes} file").format(
+                what=what, path=node.value, suffixes=_(" or ").join(suffixes)), node)
             return ""
         return self.asset_name(node.value, node, what) or ""
 
@@ -357,14 +387,14 @@ class LoadContext:
 
     def markdown(self, f: Fields, key: str, required: bool = False, inline: bool = False) -> Rendered:
         """A Markdown value rendered to HTML, local images and links checked against assets/."""
-        node = self.scalar(f, key, required, expected="Markdown text")
+        node = self.scalar(f, key, required, expected=_("Markdown text"))
         if node is None:
             return Rendered()
         return self.render(node.value, node, inline)
 
     def markdown_file(self, f: Fields, key: str) -> Rendered:
         """The Markdown file a key names (`file:`), rendered."""
-        read = self.read_text(f, key, "Markdown file")
+        read = self.read_text(f, key, _("Markdown file"))
         if read is None:
             return Rendered()
         text, path = read
@@ -392,8 +422,9 @@ class LoadContext:
         def check(ref: Reference) -> str | None:
             loc = Location(base.file, base.line + ref.line, base.col)
             if ref.is_image and not ref.alt.strip():
-                self.warning("W201", f"image '{ref.path}' has no alt text: write ![what it shows]({ref.path})", loc)
-            return self.asset_name(ref.path, loc, "image" if ref.is_image else "link target")
+                self.warning("W201", _("image '{path}' has no alt text: write ![what it shows]({path})").format(
+                    path=ref.path), loc)
+            return self.asset_name(ref.path, loc, _("image") if ref.is_image else _("link target"))
 
         if len(text) <= TIMED_FROM:
             html = rendering.resolve(check)

@@ -34,6 +34,7 @@ from pamong_edx.course.schema import (
 from pamong_edx.course.values import parse_size
 from pamong_edx.course.yamlsource import Fields, MappingNode, Node, ScalarNode, as_int, is_null, kind
 from pamong_edx.diagnostics import Diagnostic, display_path
+from pamong_edx import i18n
 from pamong_edx.i18n import _
 from pamong_edx.gc_pause import gc_paused
 
@@ -113,8 +114,11 @@ class CourseLoader:
     def load(self) -> tuple[Course | None, list[Diagnostic]]:
         ctx = self.ctx
         if not self.dir.root.is_dir():
-            why = "is not a directory" if self.dir.root.exists() else "does not exist"
-            ctx.error("E002", f"not a course directory: {display_path(self.dir.root)} {why}", whole_file(self.dir.root))
+            if self.dir.root.exists():
+                message = _("not a course directory: {path} is not a directory")
+            else:
+                message = _("not a course directory: {path} does not exist")
+            ctx.error("E002", message.format(path=display_path(self.dir.root)), whole_file(self.dir.root))
             return None, ctx.diagnostics
         if not self.dir.contains(os.path.realpath(self.course_file)):
             # refused before it is opened: its text would be echoed in diagnostics
@@ -122,8 +126,8 @@ class CourseLoader:
                 file=COURSE_FILE), whole_file(self.course_file))
             return None, ctx.diagnostics
         if not self.course_file.is_file():
-            ctx.error("E002", f"not a course directory: no {COURSE_FILE} in {display_path(self.dir.root)}",
-                      whole_file(self.dir.root))
+            ctx.error("E002", _("not a course directory: no {file} in {path}").format(
+                file=COURSE_FILE, path=display_path(self.dir.root)), whole_file(self.dir.root))
             return None, ctx.diagnostics
         ctx.file = self.course_file
         node = ctx.compose(self.course_file, COURSE_FILE)
@@ -138,7 +142,7 @@ class CourseLoader:
             self.check_objectives()
             for name, asset in sorted(ctx.assets.items()):
                 if name not in ctx.referenced:
-                    ctx.warning("W204", "asset is not referenced by the course: remove it or refer to it",
+                    ctx.warning("W204", _("asset is not referenced by the course: remove it or refer to it"),
                                 whole_file(asset.path))
         has_errors = any(d.is_error for d in ctx.diagnostics)
         if self.cache is not None:
@@ -154,7 +158,7 @@ class CourseLoader:
         ctx.assets = scan.assets
         ctx.refused_assets = set(scan.refused)
         for link in scan.escaping:
-            ctx.error("E110", "symlink under assets/ points outside the course directory; it is not packaged",
+            ctx.error("E110", _("symlink under assets/ points outside the course directory; it is not packaged"),
                       whole_file(link))
         for path, code, message, line in scan.refused.values():
             ctx.error(code, message, Location(path, line or 1, 1))
@@ -167,8 +171,8 @@ class CourseLoader:
         if run:  # the run is the course's own url_name in Open edX: no element may take it
             ctx.ids.claim(run, f.loc_of("run"))
         if len(org) + len(number) + len(run) > MAX_COURSE_KEY_PARTS:
-            ctx.error("E105", f"org, number and run are {len(org) + len(number) + len(run)} characters together; "
-                              f"Open edX allows at most {MAX_COURSE_KEY_PARTS}", f.loc_of("run"))
+            ctx.error("E105", _("org, number and run are {n} characters together; Open edX allows at most {max}")
+                      .format(n=len(org) + len(number) + len(run), max=MAX_COURSE_KEY_PARTS), f.loc_of("run"))
         title = ctx.string(f, "title", required=True)
         language = self.language(f)
         course = Course(org=org, number=number, run=run, title=title, language=language, root=self.dir.root,
@@ -177,14 +181,14 @@ class CourseLoader:
         course.start = ctx.date(f, "start")
         course.end = ctx.date(f, "end")
         if course.start and course.end and course.end <= course.start:
-            ctx.error("E105", "'end' must be after 'start'", f.get("end"))
+            ctx.error("E105", _("'end' must be after 'start'"), f.get("end"))
         course.self_paced = ctx.boolean(f, "self_paced", True)
         course.short_description = ctx.string(f, "short_description")
         if f.given("overview") and f.given("overview_file"):
-            ctx.error("E105", "give either 'overview' or 'overview_file', not both", f.key_loc("overview_file"))
+            ctx.error("E105", _("give either 'overview' or 'overview_file', not both"), f.key_loc("overview_file"))
         overview = ctx.markdown(f, "overview") if f.given("overview") else ctx.markdown_file(f, "overview_file")
         course.overview_markdown, course.overview_html = overview.markdown, overview.html
-        course.image = ctx.asset(f, "image", what="course image")
+        course.image = ctx.asset(f, "image", what=_("course image"))
         course.max_size = self.size(f, "max_size")
         ctx.max_attempts = self.course_max_attempts = ctx.integer(f, "max_attempts", 0)
         course.grading = self.grading(f)
@@ -205,35 +209,38 @@ class CourseLoader:
         which do (built-in packs and language plugins)."""
         language = self.ctx.string(f, "language", required=True)
         if language and not LANGUAGE_TAG.fullmatch(language):
-            self.ctx.error("E105", f"language '{language}' is not a language tag (write e.g. id or en)",
-                           f.get("language"))
+            self.ctx.error("E105", _("language '{language}' is not a language tag (write e.g. id or en)").format(
+                language=language), f.get("language"))
             return language
         if self.languages is None:
             return language
         available = self.languages.available
         if language and language not in available:
             skipped = self.languages.skipped.get(language)
-            why = f" (its language plugin was skipped: {skipped})" if skipped else ""
-            self.ctx.error("E105", f"language '{language}' has no player language pack{why}; available: "
-                                   f"{', '.join(available)}{did_you_mean(language, available)}; install a language "
-                                   f"plugin to add one", f.get("language"))
+            why = _(" (its language plugin was skipped: {reason})").format(reason=skipped) if skipped else ""
+            self.ctx.error("E105", _("language '{language}' has no player language pack{why}; available: "
+                                     "{available}{hint}; install a language plugin to add one").format(
+                language=language, why=why, available=", ".join(available), hint=did_you_mean(language, available)),
+                f.get("language"))
         return language
 
     def course_part(self, f: Fields, key: str) -> str:
         value = self.ctx.string(f, key, required=True)
         if value and not is_valid_id(value):
-            self.ctx.error("E105", f"'{key}' may hold only letters, digits, _ and -, not '{value}'", f.get(key))
+            self.ctx.error("E105", _("'{key}' may hold only letters, digits, _ and -, not '{value}'").format(
+                key=key, value=value), f.get(key))
         return value
 
     def size(self, f: Fields, key: str) -> int | None:
-        node = self.ctx.scalar(f, key, expected="a size")
+        node = self.ctx.scalar(f, key, expected=_("a size"))
         if node is None:
             return None
         value = as_int(node)
         if value is None:
             value = parse_size(node.value)
         if value is None or value <= 0:
-            self.ctx.error("E105", f"'{key}' is not a size: '{node.value}' (write e.g. 5MB or 750KB)", node)
+            self.ctx.error("E105", _("'{key}' is not a size: '{value}' (write e.g. 5MB or 750KB)").format(
+                key=key, value=node.value), node)
             return None
         return value
 
@@ -243,25 +250,26 @@ class CourseLoader:
         policy = GradingPolicy()
         if node is None:
             return policy
-        g = ctx.fields(node, GRADING_KEYS, "grading")
+        g = ctx.fields(node, GRADING_KEYS, _("'grading'"))
         if g is None:
             return policy
         self.grading_loc = g.loc
         policy.pass_cutoff = ctx.number(g, "cutoff", policy.pass_cutoff)
         if not 0 < policy.pass_cutoff <= 1:
-            ctx.error("E105", f"cutoff must be above 0 and at most 1, not {policy.pass_cutoff:g}", g.get("cutoff"))
+            ctx.error("E105", _("cutoff must be above 0 and at most 1, not {value:g}").format(value=policy.pass_cutoff),
+                      g.get("cutoff"))
         for item in ctx.sequence(g, "formats"):
-            ff = ctx.fields(item, FORMAT_KEYS, "a grading format")
+            ff = ctx.fields(item, FORMAT_KEYS, _("a grading format"))
             if ff is None:
                 continue
             type_ = ctx.string(ff, "type", required=True)
             weight = ctx.number(ff, "weight", 0.0, minimum=0, required=True)
             if weight > 1:
-                ctx.error("E105", f"weight must be at most 1, not {weight:g}", ff.get("weight"))
+                ctx.error("E105", _("weight must be at most 1, not {weight:g}").format(weight=weight), ff.get("weight"))
             fmt = GradedFormat(type=type_, short_label=ctx.string(ff, "short_label") or type_, weight=weight,
                                min_count=ctx.integer(ff, "min_count", 1), drop_count=ctx.integer(ff, "drop_count", 0))
             if type_ in self.format_locs:
-                ctx.error("E105", f"grading format '{type_}' is listed twice", ff.get("type"))
+                ctx.error("E105", _("grading format '{type}' is listed twice").format(type=type_), ff.get("type"))
                 continue
             if type_:
                 self.format_locs[type_] = ff.loc
@@ -269,19 +277,20 @@ class CourseLoader:
         total = sum(fmt.weight for fmt in policy.formats)
         if policy.formats and abs(total - 1) > WEIGHT_SLACK:
             parts = " + ".join(f"{fmt.weight:g}" for fmt in policy.formats)
-            ctx.error("E112", f"grading weights sum to {total:g} ({parts}), not 1", g.loc_of("formats"))
+            ctx.error("E112", _("grading weights sum to {total:g} ({parts}), not 1").format(total=total, parts=parts),
+                      g.loc_of("formats"))
         return policy
 
     def certificate(self, f: Fields) -> Certificate | None:
         ctx = self.ctx
         node = ctx.value(f, "certificate")
-        c = ctx.fields(node, CERTIFICATE_KEYS, "certificate") if node is not None else None
+        c = ctx.fields(node, CERTIFICATE_KEYS, _("'certificate'")) if node is not None else None
         if c is None:
             return None
         certificate = Certificate(name=ctx.string(c, "name", required=True), description=ctx.string(c, "description"))
         roles: dict[str, int] = {}
         for item in ctx.sequence(c, "signatories"):
-            s = ctx.fields(item, SIGNATORY_KEYS, "a signatory")
+            s = ctx.fields(item, SIGNATORY_KEYS, _("a signatory"))
             if s is None:
                 continue
             role = ctx.string(s, "role")
@@ -334,27 +343,27 @@ class CourseLoader:
         node = f.get("id")
         if not is_null(node):
             if not isinstance(node, ScalarNode):
-                ctx.error("E103", f"'id' must be text, found {kind(node)}", node)
+                ctx.error("E103", _("'id' must be text, found {found}").format(found=kind(node)), node)
             elif not is_valid_id(node.value):
-                ctx.error("E105", f"identifier '{node.value}' may hold only letters, digits, _ and -, at most 64 "
-                                  "characters", node)
+                ctx.error("E105", _("identifier '{id}' may hold only letters, digits, _ and -, at most 64 characters")
+                          .format(id=node.value), node)
             else:
                 first = ctx.claim(node.value, f.loc_of("id"))
                 if first is not None:
-                    ctx.error("E106", f"duplicate identifier '{node.value}' (first used at "
-                                      f"{first})", node)
+                    ctx.error("E106", _("duplicate identifier '{id}' (first used at {where})").format(
+                        id=node.value, where=first), node)
                 return node.value
         value = ctx.ids.derived(derive_id(parent_id, title, fallback), siblings)
         first = ctx.claim(value, f.loc)
         if first is not None:
-            ctx.error("E106", f"identifier '{value}' derived from the title is already used at "
-                              f"{first}; give this element an explicit id", f)
+            ctx.error("E106", _("identifier '{id}' derived from the title is already used at {where}; give this "
+                                "element an explicit id").format(id=value, where=first), f)
         return value
 
     def chapter_file(self, item: ScalarNode, siblings: dict[str, int]) -> Chapter | None:
         ctx = self.ctx
         try:
-            _, path = self.dir.resolve(item.value, "E002", "chapter file")
+            _unused, path = self.dir.resolve(item.value, "E002", _("chapter file"))
         except PathProblem as problem:
             ctx.error(problem.code, problem.message, item)
             return None
@@ -363,7 +372,7 @@ class CourseLoader:
             cached = self.cached_chapter(key, siblings)
             if cached is not None:
                 return cached
-            ctx.recording = Recording(siblings, self.used_formats, len(ctx.diagnostics))
+            ctx.recording = Recording(siblings, self.used_formats, len(ctx.diagnostics), len(ctx.objective_refs))
             # the file changed, most of its texts did not: what they rendered to last time is known
             renderings = self.cache.get(self.renderings_key(item.value))
             if isinstance(renderings, dict):
@@ -371,17 +380,18 @@ class CourseLoader:
         outer = ctx.file
         ctx.file = path
         try:
-            node = ctx.compose(path, f"chapter file '{item.value}'")
+            node = ctx.compose(path, _("chapter file '{path}'").format(path=item.value))
             chapter = self.chapter(node, siblings) if node is not None else None
         finally:
             ctx.file = outer
             recording, ctx.recording = ctx.recording, None
         if key is not None and chapter is not None:
             paths = {name: asset.path for name, asset in ctx.assets.items()}
-            record = recording.finish(chapter, siblings, self.used_formats, ctx.diagnostics, paths, self.cache)
+            record = recording.finish(chapter, siblings, self.used_formats, ctx.diagnostics, paths, self.cache,
+                                      ctx.objective_refs)
             if not any(d.is_error for d in record.diagnostics):
                 memo = ctx.markdown_renderer.memo
-                self.kept.append((key, record))
+                self.kept.append((self.record_key(key), record))
                 self.kept.append((self.renderings_key(item.value),
                                   {text: memo[text] for text in recording.texts if text in memo}))
                 self.cache.remember_source(chapter, self.source_key(key, record))
@@ -403,17 +413,28 @@ class CourseLoader:
                    sorted(self.format_locs), ctx.limits)
         return self.cache.key("chapter", digest, context)
 
+    def record_key(self, key: str) -> str:
+        """Where a chapter file's record is kept: its warnings are messages in the language of the run that made
+        them, so each language has its own (what exporters key by, source_key, does not depend on it)."""
+        return self.cache.key("chapter-record", key, i18n.language())
+
     def renderings_key(self, raw: str) -> str:
         """Where the Markdown renderings of a chapter file are kept: by its place, each under its own text."""
         return self.cache.key("renderings", str(self.dir.root), raw, markdown_it.__version__)
 
     def cached_chapter(self, key: str, siblings: dict[str, int]) -> Chapter | None:
         ctx = self.ctx
-        record = self.cache.get(key)
-        if not isinstance(record, ChapterRecord) or not still_valid(record, self.cache, ctx.assets):
+        record = self.cache.get(self.record_key(key))
+        if not isinstance(record, ChapterRecord) or not hasattr(record, "objective_refs") or not still_valid(
+                record, self.cache, ctx.assets):
+            return None
+        declared = record.chapter.objectives
+        if any(o.id in self.objectives for o in declared):  # loaded afresh, so that the clash is reported
             return None
         if not replay(record, ctx.ids.first_use, siblings):
             return None
+        self.objectives.update((o.id, o.loc) for o in declared)
+        ctx.objective_refs.extend(record.objective_refs)
         ctx.referenced.update(record.referenced)
         for name, count in record.formats.items():
             self.used_formats[name] += count
@@ -427,7 +448,7 @@ class CourseLoader:
 
     def chapter(self, node: Node, siblings: dict[str, int]) -> Chapter | None:
         ctx = self.ctx
-        cf = ctx.fields(node, CHAPTER_KEYS, "a chapter")
+        cf = ctx.fields(node, CHAPTER_KEYS, _("a chapter"))
         if cf is None:
             return None
         title = ctx.string(cf, "title", required=True)
@@ -446,7 +467,7 @@ class CourseLoader:
         ctx = self.ctx
         objectives = []
         for item in ctx.sequence(cf, "objectives"):
-            of = ctx.fields(item, OBJECTIVE_KEYS, "an objective")
+            of = ctx.fields(item, OBJECTIVE_KEYS, _("an objective"))
             if of is None:
                 continue
             oid, text = ctx.string(of, "id", required=True), ctx.string(of, "text", required=True)
@@ -475,7 +496,7 @@ class CourseLoader:
 
     def sequential(self, node: Node, chapter: Chapter, siblings: dict[str, int]) -> Sequential | None:
         ctx = self.ctx
-        sf = ctx.fields(node, SEQUENTIAL_KEYS, "a sequential")
+        sf = ctx.fields(node, SEQUENTIAL_KEYS, _("a sequential"))
         if sf is None:
             return None
         title = ctx.string(sf, "title", required=True)
@@ -500,28 +521,30 @@ class CourseLoader:
                 seq.units.append(unit)
         ctx.max_attempts = self.course_max_attempts
         if seq.graded and seq.units and not seq.problems():
-            ctx.error("E113", f"graded sequential '{title}' holds no problem, so it can never be scored", sf)
+            ctx.error("E113", _("graded sequential '{title}' holds no problem, so it can never be scored").format(
+                title=title), sf)
         return seq
 
     def check_format(self, sf: Fields, seq: Sequential) -> None:
         ctx = self.ctx
         if not seq.format:
-            ctx.error("E102", "a graded sequential needs 'format' naming a grading format", sf.key_loc("graded"))
+            ctx.error("E102", _("a graded sequential needs 'format' naming a grading format"), sf.key_loc("graded"))
             return
         self.used_formats[seq.format] += 1
         known = list(self.format_locs)
         if seq.format in self.format_locs:
             return
         if known:
-            ctx.error("E111", f"format '{seq.format}' is not in the grading policy{did_you_mean(seq.format, known)} "
-                              f"(formats: {', '.join(known)})", sf.get("format"))
+            ctx.error("E111", _("format '{format}' is not in the grading policy{hint} (formats: {formats})").format(
+                format=seq.format, hint=did_you_mean(seq.format, known), formats=", ".join(known)), sf.get("format"))
         else:
-            ctx.error("E111", f"format '{seq.format}' is not in the grading policy: the course defines no grading "
-                              f"formats (add grading: formats: [{{type: {seq.format}, weight: 1}}])", sf.get("format"))
+            ctx.error("E111", _("format '{format}' is not in the grading policy: the course defines no grading "
+                                "formats (add grading: formats: [{{type: {format}, weight: 1}}])").format(
+                format=seq.format), sf.get("format"))
 
     def unit(self, node: Node, seq: Sequential, siblings: dict[str, int]) -> Unit | None:
         ctx = self.ctx
-        uf = ctx.fields(node, UNIT_KEYS, "a unit")
+        uf = ctx.fields(node, UNIT_KEYS, _("a unit"))
         if uf is None:
             return None
         title = ctx.string(uf, "title", required=True)
@@ -544,7 +567,7 @@ class CourseLoader:
         """`pool: {draw: K}`: K of the unit's N problems per attempt, after at most one leading block of
         instructions; equal weights unless every pooled problem states its own."""
         ctx = self.ctx
-        pf = ctx.fields(ctx.value(uf, "pool"), POOL_KEYS, "a pool")
+        pf = ctx.fields(ctx.value(uf, "pool"), POOL_KEYS, _("a pool"))
         if pf is None:
             return
         draw = ctx.integer(pf, "draw", 0, minimum=1)
@@ -573,28 +596,31 @@ class CourseLoader:
     def block(self, node: Node, unit: Unit, siblings: dict[str, int]) -> Block | None:
         ctx = self.ctx
         if not isinstance(node, MappingNode):
-            ctx.error("E103", f"a block must be a mapping with a 'type', found {kind(node)}", node)
+            ctx.error("E103", _("a block must be a mapping with a 'type', found {found}").format(found=kind(node)),
+                      node)
             return None
         type_node = next((v for k, v in node.value if isinstance(k, ScalarNode) and k.value == "type"), None)
         if is_null(type_node):
-            ctx.error("E102", "missing required key 'type' in a block", node)
+            ctx.error("E102", _("missing required key 'type' in a block"), node)
             return None
         if not isinstance(type_node, ScalarNode):
-            ctx.error("E103", f"'type' must be a block type name, found {kind(type_node)}", type_node)
+            ctx.error("E103", _("'type' must be a block type name, found {found}").format(found=kind(type_node)),
+                      type_node)
             return None
         name = type_node.value
         block_type = ctx.block_types.get(name)
         if block_type is None:
             if name in self.skipped_types:
-                why = f" (its plugin was skipped: {self.skipped_types[name]}; see `pamong plugins`)"
+                why = _(" (its plugin was skipped: {reason}; see `pamong plugins`)").format(
+                    reason=self.skipped_types[name])
             else:
                 why = did_you_mean(name, ctx.block_types)
-            ctx.error("E104", f"unknown block type '{name}'{why}", type_node)
+            ctx.error("E104", _("unknown block type '{name}'{why}").format(name=name, why=why), type_node)
             return None
         if name not in self.block_keys:
             self.block_keys[name] = block_keys(block_type)
         allowed = self.block_keys[name]
-        bf = ctx.fields(node, allowed if allowed is not None else _AnyKey(), f"a {name} block")
+        bf = ctx.fields(node, allowed if allowed is not None else _AnyKey(), _("a {type} block").format(type=name))
         title = ctx.string(bf, "title")
         ctx.block_type = name
         ctx.id = self.assign_id(bf, unit.id, title, name, siblings)
@@ -604,12 +630,13 @@ class CourseLoader:
         try:
             block = block_type.build(bf, ctx)
         except Exception as exc:  # a third-party plugin's bug costs this block, not the whole run
-            ctx.error("E116", f"the {plugin} plugin failed on this block: {type(exc).__name__}: {exc} (the block "
-                              "is skipped; report it to the plugin's authors, see `pamong plugins`)", bf)
+            ctx.error("E116", _("the {plugin} plugin failed on this block: {kind}: {detail} (the block is skipped; "
+                                "report it to the plugin's authors, see `pamong plugins`)").format(
+                plugin=plugin, kind=type(exc).__name__, detail=exc), bf)
             return None
         if not isinstance(block, Block):
-            ctx.error("E116", f"the {plugin} plugin built {type(block).__name__} instead of a block (report it to "
-                              "the plugin's authors, see `pamong plugins`)", bf)
+            ctx.error("E116", _("the {plugin} plugin built {kind} instead of a block (report it to the plugin's "
+                                "authors, see `pamong plugins`)").format(plugin=plugin, kind=type(block).__name__), bf)
             return None
         if bf.given("silence"):
             block.silence = self.silence(bf)
@@ -622,17 +649,18 @@ class CourseLoader:
         policy = course.grading
         for fmt in policy.formats:
             if not self.used_formats.get(fmt.type):
-                ctx.warning("W203", f"grading format '{fmt.type}' is used by no sequential: give a graded "
-                                    f"sequential 'format: {fmt.type}' or remove it", self.format_locs[fmt.type])
+                ctx.warning("W203", _("grading format '{type}' is used by no sequential: give a graded sequential "
+                                      "'format: {type}' or remove it").format(type=fmt.type),
+                            self.format_locs[fmt.type])
         if self.grading_loc is None or not 0 < policy.pass_cutoff <= 1:
             return
         if abs(sum(fmt.weight for fmt in policy.formats) - 1) > WEIGHT_SLACK and policy.formats:
             return  # E112 already says what to fix
         best = sum(fmt.weight * best_fraction(fmt, self.used_formats.get(fmt.type, 0)) for fmt in policy.formats)
         if best + 1e-9 < policy.pass_cutoff:
-            ctx.error("E113", f"the course cannot be passed: the best possible grade is {best:.2f}, below the "
-                              f"cutoff {policy.pass_cutoff:g} (check min_count, drop_count and which formats "
-                              "sequentials use)", self.grading_loc)
+            ctx.error("E113", _("the course cannot be passed: the best possible grade is {best:.2f}, below the cutoff "
+                                "{cutoff:g} (check min_count, drop_count and which formats sequentials use)").format(
+                best=best, cutoff=policy.pass_cutoff), self.grading_loc)
 
 
 def best_fraction(fmt: GradedFormat, count: int) -> float:

@@ -3,6 +3,12 @@
 The structure (course, chapter, sequential, unit) is defined here; each block type contributes its own
 fragment (`schema` on the block plugin), so a third-party block type autocompletes like a built-in one.
 The loader takes the allowed keys of every element from these definitions, so the two cannot drift apart.
+
+The descriptions are English in every language, on purpose: they are schema metadata, not messages. A schema is
+written once (`pamong schema > course.schema.json`) and shared by a team through its repository, so it must not
+change with the language of whoever wrote it; the block plugins' fragments (third-party ones too) describe their
+keys in English; and the keys they describe are English themselves. What an author is told about a mistake
+comes from the loader's diagnostics, which are translated.
 """
 
 from __future__ import annotations

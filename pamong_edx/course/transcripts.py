@@ -15,11 +15,14 @@ import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 from webvtt.vtt import WebVTTCueBlock
 
-SRT_EXAMPLE = "a cue number, then a timing line such as 00:00:01,000 --> 00:00:04,000"
+from pamong_edx.i18n import N_, _
+
+SRT_EXAMPLE = N_("a cue number, then a timing line such as 00:00:01,000 --> 00:00:04,000")
 
 
 class TranscriptProblem(Exception):
-    """Why a transcript cannot be read; `line` is 1-based in the transcript file, or 0 when no line is to blame."""
+    """Why a transcript cannot be read (a predicate, in the user's language: "is not UTF-8 text ..."); `line` is
+    1-based in the transcript file, or 0 when no line is to blame."""
 
     def __init__(self, message: str, line: int = 0):
         super().__init__(message)
@@ -49,22 +52,26 @@ def _read_captions(name: str, version: tuple[int, int, int] | None) -> webvtt.We
         # strict: a WebVTT cue with a malformed timing is an error, rather than a caption silently left out
         captions = webvtt.read(str(path), strict=True) if vtt else webvtt.from_srt(str(path))
     except UnicodeDecodeError as exc:
-        raise TranscriptProblem(f"is not UTF-8 text (byte {exc.start + 1}): save it with UTF-8 encoding") from None
+        raise TranscriptProblem(_("is not UTF-8 text (byte {at}): save it with UTF-8 encoding").format(
+            at=exc.start + 1)) from None
     except OSError as exc:
-        raise TranscriptProblem(f"cannot be read ({exc.strerror or exc})") from None
+        raise TranscriptProblem(_("cannot be read ({reason})").format(reason=exc.strerror or exc)) from None
     except MalformedFileError:
         if vtt:
-            raise TranscriptProblem("is not a WebVTT file: its first line must be WEBVTT", 1) from None
-        raise TranscriptProblem(f"is not an SRT file: it must start with {SRT_EXAMPLE}", 1) from None
+            raise TranscriptProblem(_("is not a WebVTT file: its first line must be WEBVTT"), 1) from None
+        raise TranscriptProblem(_("is not an SRT file: it must start with {example}").format(example=_(SRT_EXAMPLE)),
+                                1) from None
     except MalformedCaptionError as exc:
         line, timing = _bad_timing(path)
         if line:
-            raise TranscriptProblem(f"has a malformed cue timing '{timing}': write it as "
-                                    "hh:mm:ss.ttt --> hh:mm:ss.ttt (hours may be left out)", line) from None
-        raise TranscriptProblem(f"has a malformed cue ({_shorten(str(exc))})") from None
+            raise TranscriptProblem(_("has a malformed cue timing '{timing}': write it as hh:mm:ss.ttt --> "
+                                      "hh:mm:ss.ttt (hours may be left out)").format(timing=timing), line) from None
+        # webvtt-py's own words (English), quoted
+        raise TranscriptProblem(_("has a malformed cue ('{detail}')").format(detail=_shorten(str(exc)))) from None
     if not captions.captions:
-        example = "00:00:01.000 --> 00:00:04.000" if vtt else SRT_EXAMPLE
-        raise TranscriptProblem(f"holds no captions (each cue needs {example} and its text)", 1)
+        example = "00:00:01.000 --> 00:00:04.000" if vtt else _(SRT_EXAMPLE)
+        raise TranscriptProblem(_("holds no captions (each cue needs {example} and its text)").format(
+            example=example), 1)
     return captions
 
 

@@ -17,6 +17,7 @@ from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from pamong_edx.course.model import Location
+from pamong_edx.i18n import _
 
 STR = "tag:yaml.org,2002:str"
 INT = "tag:yaml.org,2002:int"
@@ -87,14 +88,15 @@ class _CountingComposer(Composer):
         if self.check_event(AliasEvent):
             event = self.peek_event()
             if event.anchor in self.open:
-                raise YamlParseError("an alias refers to the collection that contains it, which never ends",
+                raise YamlParseError(_("an alias refers to the collection that contains it, which never ends"),
                                      event.start_mark.line + 1, event.start_mark.column + 1)
             node = super().compose_node(parent, index)
             self.added += self.sizes[event.anchor]
             if self.added > MAX_ALIAS_EXPANSION:
                 raise YamlParseError(
-                    f"aliases expand this document to over {MAX_ALIAS_EXPANSION:,} more values than are "
-                    "written; such a document is refused (write the repeated parts out, or use fewer aliases)",
+                    _("aliases expand this document to over {limit:,} more values than are written; such a "
+                      "document is refused (write the repeated parts out, or use fewer aliases)").format(
+                        limit=MAX_ALIAS_EXPANSION),
                     event.start_mark.line + 1, event.start_mark.column + 1)
             return node
         anchor = self.peek_event().anchor
@@ -126,9 +128,12 @@ else:  # pragma: no cover - PyYAML without libyaml
 
 
 class YamlParseError(Exception):
-    def __init__(self, message: str, line: int = 0, col: int = 0):
+    """`message` is in the user's language, or, with `from_parser`, the YAML parser's own words (libyaml's,
+    English), which the caller quotes beside advice in the user's language."""
+
+    def __init__(self, message: str, line: int = 0, col: int = 0, from_parser: bool = False):
         super().__init__(message)
-        self.message, self.line, self.col = message, line, col
+        self.message, self.line, self.col, self.from_parser = message, line, col, from_parser
 
 
 def compose_text(text: str) -> Node:
@@ -142,12 +147,12 @@ def compose_text(text: str) -> Node:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         parts = [p for p in (exc.context, exc.problem) if p]
-        message = ", ".join(parts) or "invalid YAML"
+        message = ", ".join(parts)
         if mark is None:
-            raise YamlParseError(message) from None
-        raise YamlParseError(message, mark.line + 1, mark.column + 1) from None
+            raise YamlParseError(message, from_parser=True) from None
+        raise YamlParseError(message, mark.line + 1, mark.column + 1, from_parser=True) from None
     except yaml.YAMLError as exc:
-        raise YamlParseError(str(exc)) from None
+        raise YamlParseError(str(exc), from_parser=True) from None
     if node is None:
         start = yaml.Mark("", 0, 0, 0, None, None)
         return ScalarNode(NULL, "", start, start)
@@ -164,18 +169,18 @@ def is_null(node: Node | None) -> bool:
 
 
 def kind(node: Node | None) -> str:
-    """How a node reads to an author, for 'wrong type' messages."""
+    """How a node reads to an author, for 'wrong type' messages (in the user's language)."""
     if is_null(node):
-        return "nothing"
+        return _("nothing")
     if isinstance(node, MappingNode):
-        return "a mapping"
+        return _("a mapping")
     if isinstance(node, SequenceNode):
-        return "a list"
+        return _("a list")
     if node.tag in (INT, FLOAT):
-        return "a number" if as_float(node) is not None else "text"
+        return _("a number") if as_float(node) is not None else _("text")
     if node.tag == BOOL:
-        return "true/false" if as_bool(node) is not None else "text"
-    return "a date" if node.tag == TIMESTAMP else "text"
+        return _("true/false") if as_bool(node) is not None else _("text")
+    return _("a date") if node.tag == TIMESTAMP else _("text")
 
 
 def _construct(construct, node: ScalarNode):

@@ -1,7 +1,8 @@
 """Rendering the player: one HTML document per SCO from Jinja2 templates, plus the package's shared CSS and JS.
 
 The same templates serve SCORM 1.2 and 2004; only the JSON settings embedded in each page differ (which API to
-look for, the pass mark as that version states it). The JS file is the SCORM adapter followed by the player.
+look for, the pass mark as that version states it). The JS file is the SCORM adapter followed by the player;
+each block's HTML and each question type's script come from the block's type (pamong_edx/player/qtype.py).
 """
 
 from __future__ import annotations
@@ -20,25 +21,24 @@ from pamong_edx.player.lang import LanguagePack
 
 STATIC_CSS = "player/pamong.css"
 STATIC_JS = "player/pamong.js"
+TYPE_SCRIPTS = "player/types"  # the question types' scripts, packaged when the course uses them
 
-# Longest answers the inputs accept (their maxlength). They bound what a learner's answers add to suspend_data.
-TEXT_MAXLENGTH = 64
-NUMBER_MAXLENGTH = 24
 
 
 @dataclass
 class QuestionView:
-    index: int  # position among the SCO's questions (the player's and suspend_data's question index)
-    number: int  # shown as "Question <number>"
+    """Where a block sits, as its type's renderer sees it (`q` in its template)."""
+
+    index: int = -1  # a problem's position among the SCO's questions (the player's question index); -1 otherwise
+    number: int = 0  # shown as "Question <number>" (the player renumbers after a pool's draw)
+    page_title: str = ""
 
 
 @dataclass
 class BlockView:
-    kind: str  # "text", "video", "discussion", "problem", or "html" for a block plugin's own HTML
     block: Block
-    question: QuestionView | None = None
-    html: str = ""
-    captions: str = ""  # a packaged video's WebVTT captions as a data: URL (see the video macro)
+    html: Markup  # the block's HTML from its type; for a problem, the answer area inside the question frame
+    question: QuestionView | None = None  # set for problems
 
 
 @dataclass
@@ -62,6 +62,7 @@ def environment() -> jinja2.Environment:
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        auto_reload=False,  # the templates do not change while a build runs
     )
 
 
@@ -83,8 +84,10 @@ def script_json(data: Any) -> str:
 
 
 def render_sco(
-    *, sco: ScoView, pages: list[PageView], course_title: str, lang: LanguagePack, config: dict[str, Any]
+    *, sco: ScoView, pages: list[PageView], course_title: str, lang: LanguagePack, config: dict[str, Any],
+    scripts: list[str] = (),
 ) -> str:
+    """The SCO's page; `scripts` are the package paths of the question types' scripts it needs, in load order."""
     template = environment().get_template("sco.html.j2")
     return template.render(
         sco=sco,
@@ -93,7 +96,7 @@ def render_sco(
         lang=lang.language,
         t=lang.strings,
         static={"css": STATIC_CSS, "js": STATIC_JS},
-        limits={"text": TEXT_MAXLENGTH, "numeric": NUMBER_MAXLENGTH},
+        scripts=list(scripts),
         config_json=Markup(script_json(config)),
     )
 

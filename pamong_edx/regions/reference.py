@@ -150,17 +150,18 @@ class Regions:
         """Why code is not a region, naming the nearest region above it that does exist."""
         dotted = normalise_code(code)
         if dotted is None:
-            return (f"'{code}' is not a region code: expected 2, 4, 6 or 10 digits, "
-                    "with or without dots (18, 18.71, 18.71.01, 18.71.01.1003)")
+            return _("'{code}' is not a region code: expected 2, 4, 6 or 10 digits, with or without dots (18, "
+                     "18.71, 18.71.01, 18.71.01.1003)").format(code=safe_message(code)[:80])
         up = parent_code(dotted)
         while up is not None and up not in self.names:
             up = parent_code(up)
         if up is None:
-            return f"region code {dotted} is not in the region reference (no such province)"
+            return _("region code {code} is not in the region reference (no such province)").format(code=dotted)
         known = Region(up, self.names[up])
         missing_level = LEVEL_NAMES[level_of(known.code) + 1]
-        return (f"region code {dotted} is not in the region reference: {known.type} {known.label} exists "
-                f"but has no {missing_level} {dotted.split('.')[level_of(known.code)]}")
+        return _("region code {code} is not in the region reference: {type} {region} exists but has no {level} "
+                 "{part}").format(code=dotted, type=known.type, region=known.label, level=missing_level,
+                                  part=dotted.split(".")[level_of(known.code)])
 
     # --- names ----------------------------------------------------------------------------------------
 
@@ -179,7 +180,7 @@ class Regions:
         """
         key = name_key(name)
         if not key:
-            raise PamongError(f"'{name}' has no letters or digits to search for")
+            raise PamongError(_("'{name}' has no letters or digits to search for").format(name=name))
         prefix = ""
         if within is not None:
             prefix = self[within].code + "."

@@ -21,7 +21,7 @@ from itertools import compress, repeat, zip_longest
 from operator import ne, not_
 from pathlib import Path
 
-from pamong_edx.diagnostics import Code, Diagnostic, Location, register
+from pamong_edx.diagnostics import Code, Diagnostic, Location, lookup, register
 from pamong_edx.i18n import N_, _
 from pamong_edx.personal import safe_message
 from pamong_edx.regions.codes import level_of, normalise_code, parent_code, region_type
@@ -32,27 +32,39 @@ from pamong_edx.roster.normalise import EMAIL, MOBILE, cell_text, clean_text, no
 from pamong_edx.roster.positions import CANONICAL, canonical_position, position_group
 from pamong_edx.roster.seen import FirstSeen, text_keys
 
-VILLAGE_CODE_UNKNOWN = register("R101", "village-code-unknown",
+# A code's name is stable (JSON, `--json` summaries); marked with N_() too, so that a results file and the
+# summary show it in the user's language (`label`), beside the code, which is the same in every language.
+VILLAGE_CODE_UNKNOWN = register("R101", N_("village-code-unknown"),
                                 N_("a well-formed village code that the region file does not have"))
-VILLAGE_CODE_INVALID = register("R102", "village-code-invalid", N_("the cell cannot be read as a region code"))
-VILLAGE_CODE_NOT_VILLAGE = register("R103", "village-code-not-village",
+VILLAGE_CODE_INVALID = register("R102", N_("village-code-invalid"), N_("the cell cannot be read as a region code"))
+VILLAGE_CODE_NOT_VILLAGE = register("R103", N_("village-code-not-village"),
                                     N_("the code is a province, kabupaten/kota or kecamatan, not a village"))
-NIK_LENGTH = register("R110", "nik-length", N_("the NIK is not 16 digits"))
-NIK_INVALID = register("R111", "nik-invalid", N_("16 digits that cannot be a NIK: birth date, serial or region part"))
-NIK_EXCEL_DAMAGED = register("R112", "nik-excel-damaged",
+NIK_LENGTH = register("R110", N_("nik-length"), N_("the NIK is not 16 digits"))
+NIK_INVALID = register("R111", N_("nik-invalid"),
+                       N_("16 digits that cannot be a NIK: birth date, serial or region part"))
+NIK_EXCEL_DAMAGED = register("R112", N_("nik-excel-damaged"),
                              N_("Excel turned the NIK into a number, which keeps only 15 significant digits"))
-EMAIL_INVALID = register("R120", "email-invalid", N_("not a plain name@domain.tld address"))
-DUPLICATE_NIK = register("R130", "duplicate-nik", N_("the same NIK as an earlier row"))
-DUPLICATE_EMAIL = register("R131", "duplicate-email", N_("the same email as an earlier row, ignoring case"))
-FIELD_MISSING = register("R140", "field-missing", N_("a required field is empty"))
-ROW_UNREADABLE = register("R150", "row-unreadable", N_("the CSV parser cannot read the row"))
-VILLAGE_NAME_MISMATCH = register("R201", "village-name-mismatch",
+NIK_MASKED = register("R113", N_("nik-masked"),
+                      N_("the NIK is masked (digits replaced by *), as results files show it, where the full NIK "
+                         "is needed"))
+EMAIL_INVALID = register("R120", N_("email-invalid"), N_("not a plain name@domain.tld address"))
+DUPLICATE_NIK = register("R130", N_("duplicate-nik"), N_("the same NIK as an earlier row"))
+DUPLICATE_EMAIL = register("R131", N_("duplicate-email"), N_("the same email as an earlier row, ignoring case"))
+FIELD_MISSING = register("R140", N_("field-missing"), N_("a required field is empty"))
+ROW_UNREADABLE = register("R150", N_("row-unreadable"), N_("the CSV parser cannot read the row"))
+VILLAGE_NAME_MISMATCH = register("R201", N_("village-name-mismatch"),
                                  N_("the village name is not the official name of the code; the code decides"))
-POSITION_UNKNOWN = register("R202", "position-unknown", N_("the position is not one of Permendagri 84/2015"))
-PHONE_INVALID = register("R203", "phone-invalid", N_("the phone is not an Indonesian number"))
+POSITION_UNKNOWN = register("R202", N_("position-unknown"), N_("the position is not one of Permendagri 84/2015"))
+PHONE_INVALID = register("R203", N_("phone-invalid"), N_("the phone is not an Indonesian number"))
+NIK_WITHHELD = register("R204", N_("nik-withheld"),
+                        N_("a results file read back shows the NIK masked: the row is checked without it"))
 CODES = (VILLAGE_CODE_UNKNOWN, VILLAGE_CODE_INVALID, VILLAGE_CODE_NOT_VILLAGE, NIK_LENGTH, NIK_INVALID,
-         NIK_EXCEL_DAMAGED, EMAIL_INVALID, DUPLICATE_NIK, DUPLICATE_EMAIL, FIELD_MISSING, ROW_UNREADABLE,
-         VILLAGE_NAME_MISMATCH, POSITION_UNKNOWN, PHONE_INVALID)
+         NIK_EXCEL_DAMAGED, NIK_MASKED, EMAIL_INVALID, DUPLICATE_NIK, DUPLICATE_EMAIL, FIELD_MISSING, ROW_UNREADABLE,
+         VILLAGE_NAME_MISMATCH, POSITION_UNKNOWN, PHONE_INVALID, NIK_WITHHELD)
+# The codes that say a results file's NIK was wrong: a row that still shows it masked has not been corrected.
+NIK_PROBLEMS = frozenset({"R110", "R111", "R112", "R113", "R130"})
+# A row's status, and how results files and summaries write it.
+STATUS_LABELS = {"ok": N_("ok"), "warning": N_("warning"), "error": N_("error")}
 
 _WANTED = {
     "nama": N_("the official's name"),
@@ -64,6 +76,9 @@ _WANTED = {
 _POSITION_CACHE_LIMIT = 4096
 _SHOWN_CHARACTERS = 80  # a typed value echoed in a message is cut here: a 100 KB cell is not a message
 _VILLAGE_CODE_LENGTH = len("18.71.01.1003")
+_EARLIER_CODES = "codes"  # the key of a results file's codes column among a block's fields
+_MASKED = re.compile(r"[0-9]*\*+[0-9]*")  # a NIK as nik.mask() shows it
+_WITHHELD = re.compile(r"[0-9]{4}\*{8}[0-9]{4}")  # a 16-digit NIK as nik.mask() shows it
 _TEXT = frozenset({str})
 _NUMBERS = (int, float)
 
@@ -89,17 +104,18 @@ _MOBILES = _column_pattern(MOBILE)
 class RosterRecord:
     """A roster row after normalisation. Fields a roster lacks are empty strings."""
 
-    nik: str = field(repr=False)  # digits as text; personal data: show nik_masked
+    nik: str = field(repr=False)  # digits as text ("" when withheld); personal data: show nik_masked
     nama: str
     email: str  # lower case
     telepon: str  # 62... when it is an Indonesian number, else as typed
     jabatan: str  # the Permendagri 84/2015 name when recognised, else as typed
     kode_desa: str  # dotted (18.71.01.1003) when it reads as a code, else as typed
     nama_desa: str  # as typed (the reference name is regions.name(kode_desa))
+    withheld: str = ""  # the NIK as a results file read back shows it, masked (R204); nik is then ""
 
     @property
     def nik_masked(self) -> str:
-        return nik_rules.mask(self.nik)
+        return nik_rules.mask(self.nik) if self.nik or not self.withheld else self.withheld
 
     @property
     def position_group(self) -> str | None:
@@ -122,7 +138,7 @@ class RosterRecord:
     def __repr__(self) -> str:
         return (f"RosterRecord(nik={self.nik_masked!r}, nama={self.nama!r}, email={self.email!r}, "
                 f"telepon={self.telepon!r}, jabatan={self.jabatan!r}, kode_desa={self.kode_desa!r}, "
-                f"nama_desa={self.nama_desa!r})")
+                f"nama_desa={self.nama_desa!r}{', withheld=True' if self.withheld else ''})")
 
 
 @dataclass(slots=True)
@@ -147,6 +163,17 @@ def status_of(diagnostics: list[Diagnostic]) -> str:
     return "error" if any(d.is_error for d in diagnostics) else "warning"
 
 
+def label(code: str) -> str:
+    """A code's name in the user's language (its stable name in English): ``R131`` -> ``duplicate-email``."""
+    known = lookup(code)
+    return _(known.name) if known is not None else ""
+
+
+def status_label(status: str) -> str:
+    """A row status ("ok", "warning", "error") as results files and summaries write it, in the user's language."""
+    return _(STATUS_LABELS[status])
+
+
 def row_text(diagnostics: list[Diagnostic]) -> str:
     """A row's diagnostics in one cell of a results file:
     ``R110 nik-length (column A): NIK 1871****0885 has 12 digits, ... | R201 village-name-mismatch ...``"""
@@ -155,9 +182,9 @@ def row_text(diagnostics: list[Diagnostic]) -> str:
         column = d.location.col if d.location is not None else ""
         if column:
             parts.append(_("{code} {name} (column {column}): {message}")
-                         .format(code=d.code, name=d.name, column=column, message=d.message))
+                         .format(code=d.code, name=label(d.code), column=column, message=d.message))
         else:
-            parts.append(_("{code} {name}: {message}").format(code=d.code, name=d.name, message=d.message))
+            parts.append(_("{code} {name}: {message}").format(code=d.code, name=label(d.code), message=d.message))
     return " | ".join(parts)
 
 
@@ -167,11 +194,11 @@ class Block:
     ("" when the code is not a village); problems holds the diagnostics of the rows that have any."""
 
     __slots__ = ("rows", "nik", "nama", "email", "telepon", "jabatan", "kode_desa", "nama_desa", "official",
-                 "problems", "regions_unknown", "positions_unknown", "niks_sound")
+                 "problems", "regions_unknown", "positions_unknown", "niks_sound", "withheld")
 
     def __init__(self, rows: Sequence[int], fields: dict[str, list[str]], official: list[str],
                  problems: dict[int, list[Diagnostic]], regions_unknown: set[int], positions_unknown: set[int],
-                 niks_sound: bool) -> None:
+                 niks_sound: bool, withheld: frozenset[int] | set[int] = frozenset()) -> None:
         self.rows = rows
         self.nik, self.nama, self.email = fields["nik"], fields["nama"], fields["email"]
         self.telepon, self.jabatan = fields["telepon"], fields["jabatan"]
@@ -181,6 +208,7 @@ class Block:
         self.regions_unknown = regions_unknown  # rows whose code is not a village of the region file
         self.positions_unknown = positions_unknown  # rows whose position is missing or not recognised
         self.niks_sound = niks_sound  # every NIK is 16 digits of a sound structure
+        self.withheld = withheld  # rows of a results file whose nik[i] is the masked NIK it shows (R204)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -192,11 +220,14 @@ class Block:
         return out
 
     def checked_rows(self) -> Iterator[CheckedRow]:
-        problems = self.problems
+        problems, withheld = self.problems, self.withheld
         for i, (row, *values) in enumerate(zip(self.rows, self.nik, self.nama, self.email, self.telepon,
                                                self.jabatan, self.kode_desa, self.nama_desa)):
             diagnostics = problems.get(i, [])
-            yield CheckedRow(row, RosterRecord(*values), diagnostics, status_of(diagnostics))
+            record = RosterRecord(*values)
+            if i in withheld:  # the masked text is no NIK: nothing downstream may take it for one
+                record.nik, record.withheld = "", values[0]
+            yield CheckedRow(row, record, diagnostics, status_of(diagnostics))
 
 
 class RowChecker:
@@ -213,6 +244,7 @@ class RowChecker:
         self._headers = {name: layout.header(name) for name in layout.fields}
         self._niks = FirstSeen(expected_rows)
         self._emails = FirstSeen(expected_rows)
+        self._codes_column = layout.codes_column  # a results file read back: the codes its check found
         self._positions: dict[str, str] = {}  # typed -> canonical, or "" when not a position
 
     def check(self, row: int, cells: list[object] | Exception) -> CheckedRow | None:
@@ -242,6 +274,9 @@ class RowChecker:
         for name in FIELDS:
             index = self._fields.get(name)
             fields[name] = columns[index] if index is not None and index < width else [""] * n
+        if self._codes_column is not None:
+            index = self._codes_column
+            fields[_EARLIER_CODES] = columns[index] if index < width else [""] * n
         del columns
         numeric: set[int] = set()
         if self._typed:
@@ -252,9 +287,10 @@ class RowChecker:
         if "" in fields["nama"]:
             numbers, numeric, unreadable = self._drop_blank(numbers, fields, numeric, unreadable)
         problems: dict[int, list[Diagnostic]] = {}
-        for i, reason in unreadable.items():
+        for i, reason in unreadable.items():  # the csv module's words (English), quoted
             problems[i] = [self._diag(ROW_UNREADABLE, numbers[i], "", _(
-                "the row cannot be read as CSV ({reason}); check its quotes").format(reason=reason))]
+                "the row cannot be read as CSV (the CSV reader says '{reason}'); check the quotes in this row: a "
+                "cell that holds a quote must be in quotes itself, with the quote doubled").format(reason=reason))]
         check = _Pass(self, numbers, fields, problems, frozenset(unreadable))
         check.names()
         niks_sound = check.niks(numeric)
@@ -263,7 +299,7 @@ class RowChecker:
         positions_unknown = check.positions()
         official, regions_unknown = check.villages()
         return Block(numbers, fields, official, problems, regions_unknown | set(unreadable),
-                     positions_unknown | set(unreadable), niks_sound)
+                     positions_unknown | set(unreadable), niks_sound, check.withheld)
 
     def _as_text(self, fields: dict[str, list]) -> set[int]:
         """Spreadsheet cells as text; returns the rows whose NIK cell is a number (Excel damage)."""
@@ -284,7 +320,7 @@ class RowChecker:
         if not blank:
             return numbers, numeric, unreadable
         keep = [i not in blank for i in range(len(numbers))]
-        for name in FIELDS:
+        for name in fields:
             fields[name] = list(compress(fields[name], keep))
         renumber = {old: new for new, old in enumerate(compress(range(len(numbers)), keep))}
         return (list(compress(numbers, keep)), {renumber[i] for i in numeric},
@@ -312,6 +348,7 @@ class _Pass:
         self.problems = problems
         self.skip = skip  # unreadable rows: they have their one diagnostic already
         self.n = len(numbers)
+        self.withheld: set[int] = set()  # rows of a results file whose NIK it shows masked, accepted (R204)
 
     def add(self, i: int, diagnostic: Diagnostic) -> None:
         self.problems.setdefault(i, []).append(diagnostic)
@@ -360,6 +397,8 @@ class _Pass:
         masked = nik_rules.mask(nik)
         if not nik:
             self.add(i, self.c._missing(row, "nik"))
+        elif _MASKED.fullmatch(nik):
+            self.masked(i, nik)
         elif is_number:
             self.add(i, diag(NIK_EXCEL_DAMAGED, row, "nik", _(
                 "NIK {nik} is stored as a number cell: Excel keeps only 15 significant digits, so the last digit "
@@ -383,6 +422,31 @@ class _Pass:
                 "NIK {nik} is not 16 digits (it holds other characters); copy it again from the KTP")
                 .format(nik=masked)))
         return nik
+
+    def masked(self, i: int, nik: str) -> None:
+        """A NIK written as results files show it. In a results file read back, a whole NIK masked is accepted as
+        withheld (R204) unless the check that wrote the file found it wrong; anywhere else it is R113."""
+        row, diag = self.numbers[i], self.c._diag
+        if self.c._codes_column is None:
+            self.add(i, diag(NIK_MASKED, row, "nik", _(
+                "NIK {nik} is masked (its middle digits are *), as a results file shows it; type the full 16-digit "
+                "NIK from the KTP").format(nik=nik)))
+            return
+        earlier = sorted(NIK_PROBLEMS.intersection(self.fields[_EARLIER_CODES][i].split()))
+        if earlier:
+            self.add(i, diag(NIK_MASKED, row, "nik", _(
+                "NIK {nik} is still the masked one of the results file, which reported {codes} for it: the NIK was "
+                "not corrected; type the right 16-digit NIK from the KTP (or delete the row if it is a duplicate)")
+                .format(nik=nik, codes=", ".join(earlier))))
+        elif not _WITHHELD.fullmatch(nik):
+            self.add(i, diag(NIK_MASKED, row, "nik", _(
+                "NIK {nik} is masked and is not a whole NIK (16 digits); type the full NIK from the KTP")
+                .format(nik=nik)))
+        else:
+            self.withheld.add(i)
+            self.add(i, diag(NIK_WITHHELD, row, "nik", _(
+                "NIK {nik} is masked, as results files show it: the row is checked without it (no duplicate-NIK "
+                "check, no NIK sent to the LMS); to have it checked, type the full NIK from the KTP").format(nik=nik)))
 
     def emails(self) -> None:
         typed = self.fields["email"]
@@ -504,8 +568,9 @@ class _Pass:
         name = names.get(code)
         if name is None:
             desa = clean_text(self.fields["nama_desa"][i])
-            self.add(i, diag(VILLAGE_CODE_UNKNOWN, row, "kode_desa",
-                             self.c._regions.explain_unknown(code) + self.name_hint(code, desa)))
+            self.add(i, diag(VILLAGE_CODE_UNKNOWN, row, "kode_desa", _(
+                "{reason}{hint}; check the village code with the kecamatan").format(
+                    reason=self.c._regions.explain_unknown(code), hint=self.name_hint(code, desa))))
             return code, ""
         if level_of(code) != 4:
             self.add(i, diag(VILLAGE_CODE_NOT_VILLAGE, row, "kode_desa", _(

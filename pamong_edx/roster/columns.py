@@ -21,15 +21,17 @@ RESULT_COLUMNS = ("row", "status", "codes", "messages", "nik", "nama", "email", 
 HEADER_SEARCH_ROWS = 30  # a title block taller than this is not a roster
 MAPPING_MAX_BYTES = 1 << 20
 
-# Every column the toolkit reads or writes: key -> (the header a results file writes, other names a header
-# may use). Roster fields and the columns a results file adds share the table, so a results file read back as
-# a roster is understood column by column, and a header in another language becomes readable by adding it
-# here (no code changes). Headers are compared by header_key(): case, spaces and punctuation do not count.
+# Every column the toolkit reads or writes: key -> (the header a results file writes, in English and translated
+# when written; other names a header may use). Roster fields and the columns a results file adds share the
+# table, so a results file read back as a roster is understood column by column, in whichever language it was
+# written: the translations of the written names are listed among the other names (a test holds every
+# catalogue to that), and a header in another language becomes readable by adding it here (no code changes).
+# Headers are compared by header_key(): case, spaces and punctuation do not count.
 COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "row": (N_("row"), ()),
+    "row": (N_("row"), ("baris",)),
     "status": (N_("status"), ()),
-    "codes": (N_("codes"), ()),
-    "messages": (N_("messages"), ()),
+    "codes": (N_("codes"), ("kode_temuan",)),
+    "messages": (N_("messages"), ("keterangan",)),
     "nik": (N_("nik"), ("no_nik", "nomor_nik", "nik_ktp", "no_ktp", "nomor_ktp", "ktp", "nomor_induk_kependudukan",
                         "national_id", "id_number")),
     "nama": (N_("nama"), ("name", "nama_lengkap", "full_name", "nama_perangkat", "nama_pegawai", "nama_peserta")),
@@ -131,6 +133,13 @@ class Layout:
     encoding: str | None = None  # CSV only
     delimiter: str | None = None  # CSV only
     sheet: str | None = None  # XLSX only
+    codes_column: int | None = None  # index of a results file's `codes` column: the roster is a results file
+
+    @property
+    def results_file(self) -> bool:
+        """The roster is a results file read back (its header has the `codes` column a results file writes, in
+        any language): its NIKs are masked, and its codes say what the check that wrote it found."""
+        return self.codes_column is not None
 
     def letter(self, name: str) -> str:
         """The spreadsheet column letter of a field (``F``)."""
@@ -200,4 +209,6 @@ def make_layout(path: Path, found: tuple[int, Sequence[object], dict[str, int]] 
                                                           headers=shown[:500]))
     used = set(fields.values())
     ignored = [h for i, h in enumerate(headers) if h and i not in used]
-    return Layout(header_row=number, headers=headers, fields=fields, ignored=ignored, **where)
+    names = header_names({})
+    codes = next((i for i, h in enumerate(headers) if h and names.get(header_key(h)) == "codes"), None)
+    return Layout(header_row=number, headers=headers, fields=fields, ignored=ignored, codes_column=codes, **where)

@@ -3,6 +3,8 @@
 Written through pamong_edx.tables (CSV with a BOM, or XLSX; formula-safe, control characters dropped,
 NIK-shaped numbers masked, moved into place when complete). The NIK column holds the NIK masked; the other
 record columns hold the normalised values; nama_desa_kemendagri the region file's name of the village.
+Headers, statuses and messages are in the user's language; the file reads back as a roster in any of them
+(docs/roster.md, "Reading a results file back").
 Rows are written a block at a time, column by column, so a large roster costs little more than reading it.
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import os
 from pamong_edx.roster import nik as nik_rules
-from pamong_edx.roster.checks import Block, CheckedRow, row_text, status_of
+from pamong_edx.roster.checks import STATUS_LABELS, Block, CheckedRow, row_text, status_label, status_of
 from pamong_edx.roster.columns import RESULT_COLUMNS, results_header
 from pamong_edx.tables import FORMATS, TableWriter
 
@@ -35,6 +37,7 @@ class ResultsWriter:
     def __init__(self, path: str | os.PathLike, village_names: dict[str, str], fmt: str | None = None) -> None:
         self._names = village_names
         self._table = TableWriter(path, results_header(), fmt=fmt)
+        self._statuses = {status: status_label(status) for status in STATUS_LABELS}
         self.path = self._table.path
         self.format = self._table.format
 
@@ -45,13 +48,14 @@ class ResultsWriter:
             codes[i] = " ".join(d.code for d in diagnostics)
             messages[i] = row_text(diagnostics)
         self._table.write_columns([
-            block.rows, block.statuses(), codes, messages, masked_niks(block), block.nama, block.email,
+            block.rows, list(map(self._statuses.__getitem__, block.statuses())), codes, messages, masked_niks(block), block.nama, block.email,
             block.telepon, block.jabatan, block.kode_desa, block.nama_desa, block.official])
 
     def write(self, checked: CheckedRow) -> None:
         record, diagnostics = checked.record, checked.diagnostics
         self._table.write_row([
-            checked.row, status_of(diagnostics), " ".join(d.code for d in diagnostics), row_text(diagnostics),
+            checked.row, self._statuses[status_of(diagnostics)], " ".join(d.code for d in diagnostics),
+            row_text(diagnostics),
             record.nik_masked, record.nama, record.email, record.telepon, record.jabatan, record.kode_desa,
             record.nama_desa, self._names.get(record.kode_desa, "") if len(record.kode_desa) == 13 else ""])
 

@@ -10,7 +10,7 @@ from operator import itemgetter
 from pamong_edx.diagnostics import ERROR, lookup
 from pamong_edx.i18n import _
 from pamong_edx.regions.reference import Regions
-from pamong_edx.roster.checks import Block, CheckedRow, status_of
+from pamong_edx.roster.checks import Block, CheckedRow, label, status_of
 from pamong_edx.roster.positions import CANONICAL
 
 UNKNOWN = ""  # the key for rows whose region or position is not recognised
@@ -92,12 +92,13 @@ class Summary:
         return [{"code": code, "name": names[code] if code else _("(code not recognised)"), "rows": n}
                 for code, n in sorted(counts.items(), key=lambda item: (item[0] == UNKNOWN, item[0])) if n]
 
-    def _kinds(self, error: bool) -> dict[str, int]:
+    def _kinds(self, error: bool, named=lambda code: lookup(code).name) -> dict[str, int]:
+        """`CODE name` -> diagnostics of that code: the stable names (JSON), or others (`named`) for people."""
         out = {}
         for code, n in sorted(self.kinds.items()):
             known = lookup(code)
             if (known is None or known.severity == ERROR) == error:
-                out[f"{code} {known.name}" if known else code] = n
+                out[f"{code} {named(code)}" if known else code] = n
         return out
 
     def text(self) -> str:
@@ -114,8 +115,8 @@ class Summary:
         block(_("By province"), [(f"{r['code']} {r['name']}".strip(), r["rows"]) for r in data["by_province"]])
         block(_("By kabupaten/kota"), [(f"{r['code']} {r['name']}".strip(), r["rows"]) for r in data["by_kabupaten"]])
         block(_("By position"), list(data["by_position"].items()))
-        block(_("Errors by kind"), list(data["errors_by_kind"].items()))
-        block(_("Warnings by kind"), list(data["warnings_by_kind"].items()))
+        block(_("Errors by kind"), list(self._kinds(error=True, named=label).items()))
+        block(_("Warnings by kind"), list(self._kinds(error=False, named=label).items()))
         return "\n".join(lines)
 
 

@@ -117,7 +117,7 @@ def test_all_means_every_installed_builtin():
     chosen = select_exporters(["all"])
     loaded = registry().loaded("exporter")
     assert chosen["olx"] is OlxExporter
-    assert set(chosen) == {n for n in ("olx", "scorm12", "scorm2004") if n in loaded}
+    assert set(chosen) == {n for n in ("olx", "scorm12", "scorm2004", "moodlexml") if n in loaded}
     assert list(select_exporters(["olx", "all", "olx"]))[0] == "olx"
 
 

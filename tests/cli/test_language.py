@@ -3,6 +3,9 @@ Indonesian output holds no English message text; control characters never reach 
 
 from __future__ import annotations
 
+import csv
+import re
+
 import pytest
 
 from pamong_edx import i18n
@@ -10,10 +13,12 @@ from pamong_edx.cli import COMMANDS, choose_language, flag_value, main
 from pamong_edx.diagnostics import Diagnostic, Location, printable
 from pamong_edx.errors import PamongError, UsageError
 from pamong_edx.plugins import registry
+from pamong_edx.roster.columns import RESULT_COLUMNS
 
 from pathlib import Path
 
 COURSES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "courses"
+REGIONS = ("--regions", "{regions}")  # the region file, put in at run time (tests/conftest.py finds it)
 
 NO_CONFIG = {"PAMONG_CONFIG": "", "XDG_CONFIG_HOME": "/nonexistent"}
 
@@ -68,6 +73,7 @@ def test_the_real_command_line_speaks_indonesian(run_cli):
 
 
 # Commands whose whole output is translated, run with --lang id: the sweep that translates the rest adds theirs.
+# `{tmp}` and `{regions}` in the arguments are a fresh folder and the region file.
 INDONESIAN = {
     "root help": (["--help"], 0),
     "validate": (["validate", str(COURSES / "minimal")], 0),
@@ -79,18 +85,51 @@ INDONESIAN = {
     "failing courses": (["validate", "/nonexistent/course"], 1),
     "pedagogy lints": (["validate", *(str(p) for p in sorted(COURSES.glob("lint-*")))], 0),
     "new into a course": (["new", str(COURSES / "minimal")], 2),
+    # the loader's errors and warnings (none from a block plugin's own checks), and the summaries
+    "validate errors and warnings": (["validate", str(COURSES / "id-errors"), str(COURSES / "id-warnings")], 1),
+    "unreadable sources": (["validate", str(COURSES / "unreadable-chapters"), str(COURSES / "path-escape"),
+                            str(COURSES / "unknown-block-type")], 1),
+    "build with warnings": (["build", str(COURSES / "id-warnings"), "-o", "{tmp}"], 0),
+    "build with errors": (["build", str(COURSES / "id-errors"), "-o", "{tmp}"], 1),
+    "build --help": (["build", "--help"], 0),
+    "build of no size": (["build", str(COURSES / "minimal"), "--max-size", "besar"], 2),
+    "regions show": (["regions", "show", "18.71.01", *REGIONS], 0),
+    "regions find": (["regions", "find", "rajabasa jya", "--in", "18.71", *REGIONS], 0),
+    "regions find nothing": (["regions", "find", "xqzzy", "--in", "18.71", *REGIONS], 1),
+    "regions unknown code": (["regions", "show", "18.71.01.9999", *REGIONS], 1),
+    "regions without a file": (["regions", "show", "18"], 2),
+    "regions find --help": (["regions", "find", "--help"], 0),
+    "roster check --help": (["roster", "check", "--help"], 0),
+}
+# Words an output shows as names, not as English: subcommands, and the values an option takes.
+NAMES = {
+    "build --help": {"course", "chapter", "sequential"},
+    "regions find --help": {"find"},
+    "roster check --help": {"check"},
+}
+# A phrase of each command's English output: with --lang en, the same command speaks English.
+ENGLISH = {
+    "validate errors and warnings": "unknown key 'tittle' in a unit (did you mean 'title'?)",
+    "unreadable sources": "leaves the course directory",
+    "build with warnings": "1 block, 0 problems, 3 assets",
+    "build with errors": "error(s) in the course sources; nothing was built",
+    "regions show": "regions below:",
+    "regions find": "closest names:",
+    "regions unknown code": "is not in the region reference",
+    "roster check --help": "Print the first N diagnostics",
 }
 
 
 @pytest.mark.parametrize("case", sorted(INDONESIAN))
-def test_indonesian_output_holds_no_english_message(case, pamong_main, english):
+def test_indonesian_output_holds_no_english_message(case, pamong_main, english, tmp_path, wilayah, monkeypatch):
+    monkeypatch.delenv("PAMONG_REGIONS", raising=False)
+    monkeypatch.chdir(tmp_path)  # no pamong.toml around
     args, status = INDONESIAN[case]
+    args = [a.format(tmp=tmp_path / "dist", regions=wilayah) if a in ("{tmp}", "{regions}") else a for a in args]
     code, out, err = pamong_main("--lang", "id", *args)
     assert code == status, err
     output = out + err
-    if case == "failing courses":  # the loader's own diagnostics are translated in a later pass; its summary is
-        output = "\n".join(line for line in output.splitlines() if " E002 " not in line)
-    names = set()
+    names = NAMES.get(case, set())
     if case == "plugins":  # its first columns are plugin types and names: identifiers, the same in any language
         names = {word for p in registry().all() for word in (p.type, p.name)}
     assert english(output, names) == [], output
@@ -98,6 +137,7 @@ def test_indonesian_output_holds_no_english_message(case, pamong_main, english):
         assert output.split()[:7] == ["JENIS", "NAMA", "KOMPONEN", "VERSI", "SUMBER", "BAHASA", "STATUS"]
     _, out, err = pamong_main("--lang", "en", *args)
     assert english(out + err, names)  # the same command in English: the check sees it
+    assert ENGLISH.get(case, "") in out + err
 
 
 def test_the_english_check_ignores_codes_paths_identifiers_and_quoted_values(english):
@@ -137,3 +177,51 @@ def test_errors_from_anywhere_are_escaped(pamong_main, monkeypatch):
     monkeypatch.setattr("pamong_edx.cli.cli.main", fail)
     status, _, err = pamong_main("validate", "x")
     assert status == 1 and err == "error: cannot read roster\\x1b]0;pwned\\x07.csv\n"
+
+
+def table(path: Path) -> list[list[str]]:
+    """A results file's cells as text (CSV or XLSX)."""
+    if path.suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        return [["" if c is None else str(c) for c in row]
+                for row in load_workbook(path, read_only=True).active.iter_rows(values_only=True)]
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.reader(f))
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_roster_check_and_its_results_file_speak_the_language(suffix, pamong_main, english, make_roster, wilayah,
+                                                             tmp_path):
+    roster = make_roster(rows=600, seed=7, province="18", messy=0.2)
+    hasil = tmp_path / f"hasil.{suffix}"
+    code, out, err = pamong_main("--lang", "id", "roster", "check", str(roster), "--regions", str(wilayah),
+                                 "-o", str(hasil))
+    assert code == 1 and "kesalahan: " in err and "Berkas hasil: " in out
+    cells = table(hasil)
+    header, rows = cells[0], cells[1:]
+    assert header == ["baris", "status", "kode_temuan", "keterangan", *RESULT_COLUMNS[4:]]
+    assert {row[1] for row in rows} == {"baik", "peringatan", "kesalahan"}
+    found = {code for row in rows for code in row[2].split()}
+    assert {"R101", "R110", "R120", "R131", "R140", "R201"} <= found  # what make_roster damages
+    # The roster's own values (names, villages: data, in any language) may be echoed in messages.
+    names = {word for row in rows for cell in row[4:] for word in re.findall(r"[A-Za-z]+", cell)}
+    assert english(out + err, names) == [], out + err
+    assert english("\n".join("\t".join(row[:4]) for row in cells), names) == []
+
+    # The same roster in English, and the Indonesian results file read back in English (a corrected one is
+    # a roster: here nothing was corrected, so the NIK errors stay, as R113)
+    results = tmp_path / f"results.{suffix}"
+    code, out, err = pamong_main("--lang", "en", "roster", "check", str(hasil), "--regions", str(wilayah),
+                                 "-o", str(results))
+    assert code == 1 and "600 rows read" in out and "is a results file" in out and "Errors by kind" in out
+    english_cells = table(results)
+    assert english_cells[0] == list(RESULT_COLUMNS) and {row[1] for row in english_cells[1:]} == {"warning", "error"}
+    assert "R113 nik-masked (column E): " in "\n".join(row[3] for row in english_cells)
+    assert english("\n".join(row[3] for row in english_cells[1:]))  # the check sees English
+
+    # and the English results file read back in Indonesian finds the same
+    again = tmp_path / f"hasil-2.{suffix}"
+    assert pamong_main("--lang", "id", "roster", "check", str(results), "--regions", str(wilayah),
+                       "-o", str(again))[0] == 1
+    assert [row[2] for row in table(again)[1:]] == [row[2] for row in english_cells[1:]]

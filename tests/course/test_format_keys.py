@@ -130,3 +130,36 @@ def test_schema_accepts_the_agreed_keys_and_refuses_bad_values():
     assert "$.certificate.signatories[0]" in paths  # neither role nor name
     assert "$.chapters[0].sequentials[0].show_answer" in paths
     assert "$.chapters[0].sequentials[0].silence.W303" in paths  # an empty reason
+
+
+
+def test_objectives_of_chapters_from_the_build_cache_are_checked_as_in_a_clean_load(tmp_path):
+    from pamong_edx.course.cache import BuildCache
+
+    course_dir = tmp_path / "c"
+    (course_dir / "chapters").mkdir(parents=True)
+    (course_dir / "course.yaml").write_text(
+        "org: X\nnumber: Y\nrun: '1'\ntitle: T\nlanguage: id\n"
+        "chapters:\n  - chapters/a.yaml\n  - chapters/b.yaml\n", encoding="utf-8")
+    chapter = ("id: {id}\ntitle: Bab {id}\n{objectives}sequentials:\n  - id: s-{id}\n    title: S\n    units:\n"
+               "      - id: u-{id}\n        title: U\n        blocks:\n"
+               "          - {{type: text_answer, id: p-{id}, objective: {names}, question: Q, answer: A}}\n")
+    a, b = course_dir / "chapters" / "a.yaml", course_dir / "chapters" / "b.yaml"
+    a.write_text(chapter.format(id="a", objectives="objectives: [{id: o1, text: Satu}]\n", names="o1"))
+    b.write_text(chapter.format(id="b", objectives="", names="o1"))
+
+    def load() -> list[tuple[str, str, int]]:
+        cache = BuildCache(tmp_path / "cache")
+        _, diagnostics = load_course(course_dir, cache=cache)
+        cache.save()
+        return [(d.code, d.location.file.name, d.location.line) for d in diagnostics if d.is_error]
+
+    assert load() == [] and load() == []  # the second from the cache
+    b.write_text(chapter.format(id="b", objectives="", names="o1") + "# b edited\n")
+    assert load() == []  # a from the cache still declares o1
+    b.write_text(chapter.format(id="b", objectives="objectives: [{id: o1, text: Lagi}]\n", names="o1"))
+    assert load() == [("E106", "b.yaml", 3)]  # declared again, as a clean load says
+    b.write_text(chapter.format(id="b", objectives="", names="o1"))
+    load()
+    a.write_text(chapter.format(id="a", objectives="objectives: [{id: o9, text: Satu}]\n", names="o9"))
+    assert load() == [("E105", "b.yaml", 10)]  # b, from the cache, still names o1

@@ -82,6 +82,7 @@ def test_validate_with_an_overlay(pamong):
     assert status == 1
     assert "salah.yaml:3:1: E101 unknown key 'title' in an overlay" in err
     assert "W301" not in err  # no lint of a deployment the overlay does not describe
+    assert out.strip().endswith("; 10 errors, 0 warnings")  # the course's line counts what was printed
     assert err.splitlines()[-1].endswith("salah.yaml has errors; fix it first")
 
 

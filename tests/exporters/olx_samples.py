@@ -170,3 +170,21 @@ def edx_cleaner(course_dir: Path) -> subprocess.CompletedProcess:
     exe = shutil.which("edx-cleaner", path=str(Path(sys.executable).parent)) or shutil.which("edx-cleaner")
     assert exe, "edx-cleaner (the olxcleaner package, in the test extra) is not installed"
     return subprocess.run([exe, "-c", str(course_dir / "course.xml")], capture_output=True, text=True, timeout=120)
+
+
+# Studio validates an import with olxcleaner, allowing every XBlock it has installed (the xblock.v1 entry points of
+# edx-platform; the problem bank `itembank` since the Sumac release). The edx-cleaner command line allows none.
+STUDIO_XBLOCKS = frozenset({
+    "about", "chapter", "conditional", "course", "course_info", "discussion", "html", "itembank", "library",
+    "library_content", "lti", "poll_question", "problem", "randomize", "sequential", "split_test", "static_tab",
+    "unit", "vertical", "video", "word_cloud",
+})
+
+
+def studio_olxcleaner(course_dir: Path, allowed: frozenset[str] = STUDIO_XBLOCKS) -> list[str]:
+    """The ERROR-level findings of olxcleaner run as Studio runs it on import."""
+    from olxcleaner import validate
+    from olxcleaner.exceptions import ErrorLevel
+
+    _, store, _ = validate(str(course_dir / "course.xml"), steps=8, allowed_xblocks=allowed)
+    return [f"{e.filename}: {e.description}" for e in store.errors if e.level_val >= ErrorLevel.ERROR.value]

@@ -59,3 +59,11 @@ def test_a_mapping_file_too_big_to_be_one_is_refused(tmp_path):
     mapping.write_text("# " + "x" * (1 << 20) + "\n", encoding="utf-8")
     with pytest.raises(RosterFileError, match="kolom.toml: a column mapping file is a few lines"):
         load_mapping(mapping)
+
+
+@pytest.mark.parametrize("language", i18n.LANGUAGES)
+def test_every_results_header_reads_back_as_its_column_in_any_language(language):
+    """A results file written in one language is read in any other: each translated header is in the table."""
+    translation = i18n.CORE.translation(language)
+    for key, (written, _others) in COLUMNS.items():
+        assert ALIASES.get(header_key(translation.gettext(written))) == key, (language, written)

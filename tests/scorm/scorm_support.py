@@ -13,12 +13,19 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from pamong_edx.blocktypes.numerical.player import plain
 from pamong_edx.course.model import (
     Asset, Chapter, Choice, ChoiceProblem, Course, DiscussionBlock, GradedFormat, GradingPolicy, Location,
     NumericalProblem, Sequential, TextBlock, TextProblem, Unit, VideoBlock,
 )
 from pamong_edx.course.richtext import AssetRef, RichText
 from pamong_edx.exporters.scorm import Scorm12Exporter, Scorm2004Exporter
+from pamong_edx.exporters.scorm_plan import Sco
+from pamong_edx.exporters.scorm_runtime import mastery_score
+from pamong_edx.player.lang import language_pack
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
@@ -26,6 +33,7 @@ SCHEMAS = SHARED / "schemas"
 FIXTURE_ROOT = REPO / "tests" / "fixtures" / "scorm" / "course"
 VIDEO_DIR = REPO / "tests" / "fixtures" / "scorm" / "video"  # a 2-second H.264/AAC clip and its captions
 SCORM_AGAIN = REPO / "node_modules" / "scorm-again" / "dist"
+STRICT_DIR = Path(__file__).resolve().parent  # strict_api.js: the strict runtime
 CHROMIUM = Path("/usr/bin/chromium")
 EXPORTERS = {"1.2": Scorm12Exporter, "2004": Scorm2004Exporter}
 VERSIONS = ("1.2", "2004")
@@ -223,6 +231,25 @@ function snapshot() {
 <body><iframe id="sco" title="SCO" style="width:360px;height:700px;border:0"></iframe></body></html>
 """
 
+STRICT_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>strict test LMS</title><link rel="icon" href="data:,">
+<script src="/strict/strict_api.js"></script>
+<script>
+window.finished = false;
+function launch(o) {
+  window.finished = false;
+  var api = o.version === '1.2' ? new StrictScorm12(o.options) : new StrictScorm2004(o.options);
+  window.strict = api.runtime;
+  var finish = o.version === '1.2' ? 'LMSFinish' : 'Terminate';
+  var original = api[finish];
+  api[finish] = function (arg) { var r = original(arg); window.finished = true; return r; };
+  if (o.version === '1.2') { window.API = api; } else { window.API_1484_11 = api; }
+  document.getElementById('sco').src = o.src;
+}
+</script></head>
+<body><iframe id="sco" title="SCO" style="width:360px;height:700px;border:0"></iframe></body></html>
+"""
+
 CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                  ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml", ".vtt": "text/vtt",
                  ".xml": "application/xml", ".json": "application/json", ".txt": "text/plain; charset=utf-8"}
@@ -245,17 +272,24 @@ class LocalServer:
                 path = unquote(urlparse(self.path).path)
                 if path == "/host.html":
                     return self._send(200, HOST_PAGE.encode(), "text/html; charset=utf-8")
+                if path == "/strict.html":
+                    return self._send(200, STRICT_PAGE.encode(), "text/html; charset=utf-8")
                 parts = path.lstrip("/").split("/", 2)
                 if parts[0] == "pkg" and len(parts) == 3:
                     base, rest = server.mounts.get(parts[1]), parts[2]
                 elif parts[0] == "lib" and len(parts) == 2:
                     base, rest = SCORM_AGAIN, parts[1]
+                elif parts[0] == "strict" and len(parts) == 2:
+                    base, rest = STRICT_DIR, parts[1]
                 else:
                     base, rest = None, ""
                 target = (base / rest).resolve() if base else None
                 if target is None or not target.is_file() or base.resolve() not in target.parents:
                     return self._send(404, b"not found", "text/plain")
-                self._send(200, target.read_bytes(), CONTENT_TYPES.get(target.suffix, "application/octet-stream"))
+                # A package's player files are the same for all its SCOs: cached, as an LMS serves them
+                cache = "max-age=3600" if parts[0] == "pkg" and rest.startswith("player/") else "no-store"
+                self._send(200, target.read_bytes(), CONTENT_TYPES.get(target.suffix, "application/octet-stream"),
+                           cache)
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -264,11 +298,11 @@ class LocalServer:
                 server.commits.append(json.loads(body or b"{}"))
                 self._send(200, b'{"result": true, "errorCode": 0}', "application/json")
 
-            def _send(self, status: int, body: bytes, ctype: str) -> None:
+            def _send(self, status: int, body: bytes, ctype: str, cache: str = "no-store") -> None:
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))
-                self.send_header("Cache-Control", "no-store")
+                self.send_header("Cache-Control", cache)
                 self.end_headers()
                 self.wfile.write(body)
 
@@ -307,3 +341,229 @@ class Session:
         return [u for u in self.requests if not (u.startswith(allowed_prefix) or u.startswith(("about:", "data:")))]
 
 
+
+
+# --------------------------------------------------------------------------------------------- driving
+
+
+def sco_of(built, key: str) -> Sco:
+    return next(s for s in built.exporter.plan.scos if s.key == key)
+
+
+def pass_value(built, sco: Sco):
+    """What an LMS passes from the manifest: 1.2 masteryscore, 2004 minNormalizedMeasure."""
+    if sco.pass_mark is None:
+        return None
+    return mastery_score(sco.pass_mark) if built.version == "1.2" else sco.pass_mark
+
+
+def launch(session, server, built, sco: Sco, resume: dict | None = None):
+    base = server.mount(f"{built.zip_path.stem}-{built.version}", built.root)
+    page = session.page
+    page.goto(f"{server.url}/host.html")
+    page.evaluate("o => launch(o)", {"version": built.version, "src": f"{base}/{sco.href}",
+                                      "passValue": pass_value(built, sco), "resume": resume})
+    frame = page.frame_locator("#sco")
+    frame.locator(".page.is-current").wait_for()
+    return frame
+
+
+def close_sco(session) -> dict:
+    """Leave the SCO the way a learner does (the frame navigates away) and return the LMS's CMI data."""
+    page = session.page
+    page.evaluate("document.getElementById('sco').src = 'about:blank'")
+    page.wait_for_function("window.finished === true", timeout=5000)
+    return page.evaluate("snapshot()")
+
+
+def wrong_choices(p: ChoiceProblem) -> list[str]:
+    wrong = [c.id for c in p.choices if not c.correct]
+    return wrong[:1] if wrong else p.correct_ids[:-1]
+
+
+def decimal_text(value: float) -> str:
+    return plain(Decimal(repr(float(value))))
+
+
+def typed_number(value: float, lang: str) -> str:
+    return decimal_text(value).replace(".", language_pack(lang).decimal_separator)
+
+
+def answer(frame, p, correct: bool, lang: str) -> str:
+    """Answer one question through the page as a learner would; returns the 1.2 response it should record."""
+    q = frame.locator(f'[data-question-id="{p.id}"]')
+    label = language_pack(lang).strings["your_answer"]
+    if isinstance(p, ChoiceProblem):
+        ids = p.correct_ids if correct else wrong_choices(p)
+        if p.type == "dropdown":
+            q.get_by_label(label).select_option(str([c.id for c in p.choices].index(ids[0])))
+        else:
+            for cid in ids:
+                q.locator(f'[data-choice-id="{cid}"]').check()
+        response = ",".join(c.id for c in p.choices if c.id in ids)
+    elif isinstance(p, NumericalProblem):
+        value = p.answer if correct else p.answer + 1000 + abs(p.answer)
+        q.get_by_label(label).fill(typed_number(value, lang))
+        response = decimal_text(value)
+    else:
+        response = p.answers[0] if correct else "jawaban keliru"
+        q.get_by_label(label).fill(response)
+    q.locator('[data-action="submit"]').click()
+    q.locator('[data-role="feedback"]:not(:empty)').wait_for()
+    return response
+
+
+def answer_sco(frame, sco: Sco, correct: bool, lang: str, start_page: int = 0, pages: int | None = None) -> dict:
+    """Walk the SCO's pages with Next, answering every question shown (of a pool, those drawn); returns
+    question id -> the author's choice ids (or the number or text) answered."""
+    responses = {}
+    end = len(sco.pages) if pages is None else start_page + pages
+    pooled = {sco.questions[i].problem.id for pool in sco.pools for i in pool.questions}
+    for i in range(start_page, end):
+        if i > start_page:
+            frame.locator('[data-action="next"]').click()
+        frame.locator(f'.page.is-current[data-unit-id="{sco.pages[i].unit.id}"]').wait_for()
+        for block in sco.pages[i].unit.blocks:
+            if block.is_problem and (block.id not in pooled or shown(frame, block.id)):
+                responses[block.id] = answer(frame, block, correct, lang)
+    return responses
+
+
+def shown(frame, question_id: str) -> bool:
+    return frame.locator(f'[data-question-id="{question_id}"]').is_visible()
+
+
+# ---------------------------------------------------------------------------------- the strict runtime
+
+
+def lms_values(version: str, sco: Sco, built=None, learner: str = "peserta-001", held: dict | None = None) -> dict:
+    """What an LMS gives a SCO at launch: the learner, the mode, the pass mark from the manifest, and for a
+    resumed attempt the values it held (`held`, a strict runtime's committed values)."""
+    if version == "1.2":
+        values = {"cmi.core.student_id": learner, "cmi.core.student_name": "Lestari, Dewi",
+                  "cmi.core.credit": "credit", "cmi.core.lesson_mode": "normal",
+                  "cmi.core.lesson_status": "not attempted", "cmi.core.entry": "ab-initio"}
+        if sco.pass_mark is not None:
+            values["cmi.student_data.mastery_score"] = str(mastery_score(sco.pass_mark))
+    else:
+        values = {"cmi.learner_id": learner, "cmi.learner_name": "Dewi Lestari", "cmi.credit": "credit",
+                  "cmi.mode": "normal", "cmi.completion_status": "not attempted", "cmi.success_status": "unknown",
+                  "cmi.entry": "ab-initio"}
+        if sco.pass_mark is not None:
+            values["cmi.scaled_passing_score"] = str(sco.pass_mark)
+    if held:
+        kept = {k: v for k, v in held.items() if not k.endswith(("entry", "session_time", "exit"))}
+        values.update(kept)
+        values["cmi.core.entry" if version == "1.2" else "cmi.entry"] = "resume"
+    return values
+
+
+def strict_launch(session, server, built, sco: Sco, held: dict | None = None, fail_commit: bool = False,
+                  learner: str = "peserta-001", wait: bool = True):
+    """Load a SCO under the strict runtime (tests/scorm/strict_api.js) in the test LMS page."""
+    base = server.mount(f"{built.zip_path.stem}-{built.version}", built.root)
+    page = session.page
+    if page.url != f"{server.url}/strict.html":  # the test LMS page stays; each launch gets a fresh runtime
+        page.goto(f"{server.url}/strict.html")
+    options = {"cmi": lms_values(built.version, sco, built, learner, held), "failCommit": fail_commit}
+    page.evaluate("o => launch(o)", {"version": built.version, "src": f"{base}/{sco.href}", "options": options})
+    frame = page.frame_locator("#sco")
+    if wait:
+        frame.locator(".page.is-current").wait_for()
+    return frame
+
+
+def strict_close(session) -> dict:
+    """Leave the SCO (the frame navigates away); returns the runtime: {values, committed, refused, calls}."""
+    page = session.page
+    page.evaluate("document.getElementById('sco').src = 'about:blank'")
+    page.wait_for_function("window.finished === true", timeout=5000)
+    return strict_state(session)
+
+
+def strict_state(session) -> dict:
+    return session.page.evaluate(
+        "({values: strict.values, committed: strict.committed, refused: strict.refused, calls: strict.calls})")
+
+
+QUICK_ANSWER = """pages => {
+  const done = [];
+  for (const answers of pages) {
+    for (const a of answers) {
+      const form = document.querySelector(`form[data-question-id="${a.id}"]`);
+      if (!form || form.hidden) { continue; }
+      if (a.select !== undefined) { form.querySelector('select').value = String(a.select); }
+      else if (a.checks) { a.checks.forEach(i => { form.querySelector(`input[value="${i}"]`).checked = true; }); }
+      else { form.querySelector('input[type="text"]').value = a.text; }
+      form.querySelector('[data-action="submit"]').click();
+      done.push(a.id);
+    }
+    const next = document.querySelector('[data-action="next"]');
+    if (next && !next.disabled) { next.click(); }
+  }
+  return done;
+}"""
+
+
+def right_answer(p, lang: str) -> dict:
+    """The right answer of a problem as QUICK_ANSWER fills it in."""
+    if isinstance(p, ChoiceProblem):
+        indices = [i for i, c in enumerate(p.choices) if c.correct]
+        return {"id": p.id, "select": indices[0]} if p.type == "dropdown" else {"id": p.id, "checks": indices}
+    if isinstance(p, NumericalProblem):
+        return {"id": p.id, "text": typed_number(p.answer, lang)}
+    return {"id": p.id, "text": p.answers[0]}
+
+
+def answer_sco_quickly(session, sco: Sco, lang: str) -> list[str]:
+    """Every page of the SCO, every question shown answered right, through the page's own forms, page after
+    page as Next leads, in one call (a sweep over many SCOs; answer_sco drives the page as a learner does)."""
+    frame = session.page.frames[1]
+    frame.wait_for_selector(".page.is-current")
+    pages = [[right_answer(b, lang) for b in page.unit.blocks if b.is_problem] for page in sco.pages]
+    return frame.evaluate(QUICK_ANSWER, pages)
+
+
+# ---------------------------------------------------------------------------------------- an exam course
+
+
+def make_exam_course() -> Course:
+    """A pretest, a quiz whose choices are shuffled (one of them fixed mid-list), and a graded posttest drawing
+    5 of a pool of 10, shown its answers only once passed."""
+    n = iter(range(1, 10_000))
+
+    def single(id_, question, choices, right, fixed=(), explanation="", **kw):
+        return ChoiceProblem(id_, "single_choice", "", _loc(next(n)), question_html=f"<p>{question}</p>",
+                             choices=[Choice(cid, text, cid == right, fixed=cid in fixed) for cid, text in choices],
+                             explanation_html=f"<p>{explanation}</p>" if explanation else "", **kw)
+
+    six = [(c, f"Jawaban {c.upper()}") for c in "abcdef"]
+    pretest = Sequential("pre", "Tes awal", _loc(next(n)), kind="pretest", units=[
+        Unit("pre-u", "Soal", _loc(next(n)), blocks=[
+            single("pre-1", "Siapa memimpin musyawarah desa?", six, "b", explanation="BPD memimpinnya.",
+                   max_attempts=1),
+            single("pre-2", "Berapa tahun masa jabatan kepala desa?", six, "f", explanation="Enam tahun."),
+        ]),
+    ])
+    quiz = Sequential("kuis", "Kuis", _loc(next(n)), kind="quiz", shuffle=True, units=[
+        Unit("kuis-u", "Soal", _loc(next(n)), blocks=[
+            single("kuis-1", "Pilih C.", six, "c", fixed=("d",), shuffle=True),
+            single("kuis-2", "Pilih E.", six, "e", shuffle=True),
+        ]),
+    ])
+    pool = [single(f"bank-{i}", f"Soal bank {i}: pilih A.", [("a", "Benar"), ("b", "Salah")], "a",
+                   explanation=f"Pembahasan {i}.") for i in range(1, 11)]
+    posttest = Sequential("akhir", "Tes akhir", _loc(next(n)), kind="posttest", graded=True, format="Akhir",
+                          show_answer="after_passing", units=[
+                              Unit("bank", "Bank soal", _loc(next(n)), pool_draw=5, blocks=[
+                                  TextBlock("bank-petunjuk", "text", "Petunjuk", _loc(next(n)),
+                                            html="<p>Jawablah lima soal.</p>"), *pool]),
+                          ])
+    image = FIXTURE_ROOT / "assets" / "siklus.svg"
+    return Course(
+        org="PamongTest", number="EX101", run="2026_T1", title="Ujian", language="id", root=FIXTURE_ROOT,
+        loc=_loc(1), grading=GradingPolicy([GradedFormat("Akhir", "AK", 1.0)], pass_cutoff=0.8),
+        chapters=[Chapter("bab", "Bab", _loc(2), sequentials=[pretest, quiz, posttest])],
+        start=datetime(2026, 1, 5, tzinfo=timezone.utc), end=datetime(2026, 12, 31, tzinfo=timezone.utc),
+        image="siklus.svg", assets={"siklus.svg": Asset("siklus.svg", image)},
+    )

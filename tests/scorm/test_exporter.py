@@ -41,12 +41,17 @@ def test_package_layout(version, suffix, fixture_packages):
     names = zip_names(built)
     assert names[0] == "imsmanifest.xml"
     assert sorted(names) == sorted([
-        "imsmanifest.xml", "player/pamong.css", "player/pamong.js",
+        "imsmanifest.xml", "player/pamong.css", "player/pamong.js", "pamong-interactions.json",
+        # the scripts of the types the course uses, from each type's plugin
+        "player/types/pamong_edx.blocktypes/choices.js",
+        *(f"player/types/pamong_edx.blocktypes.{name}/player.js" for name in (
+            "video", "single_choice", "multiple_choice", "dropdown", "numerical", "text_answer")),
         "lesson-1.html", "pretest.html", "final-quiz.html",
         "assets/siklus.svg", "assets/musdes.vtt",  # used by the lesson; assets/unused.txt is not
     ])
     assert built.result.size == built.zip_path.stat().st_size
-    assert built.result.counts == {"scos": 3, "pages": 6, "blocks": 12, "problems": 8, "assets": 2}
+    assert built.result.counts == {"scos": 3, "pages": 6, "blocks": 12, "problems": 8, "assets": 2, "pools": 0,
+                                   "pooled": 0, "drawn": 0}
     sizes = [n for _, n in built.result.largest_files]
     assert sizes == sorted(sizes, reverse=True) and built.result.largest_files[0][0] == "player/pamong.js"
 
@@ -90,12 +95,13 @@ def test_scorm_1_2_refuses_a_sco_whose_saved_state_could_pass_4096_characters(tm
     assert not (tmp_path / "12").exists() or not list((tmp_path / "12").glob("*.zip"))
     built = build_package(course, "2004", tmp_path / "04")  # 64,000 characters are plenty
     quiz = next(s for s in built.exporter.plan.scos if s.key == "final-quiz")
-    assert 4096 < len(largest_state(quiz)) < 64000
+    assert 4096 < len(largest_state(quiz, built.exporter.ctx)) < 64000
 
 
 def test_the_fixture_quiz_state_fits_scorm_1_2(fixture_packages):
-    for sco in fixture_packages["1.2"].exporter.plan.scos:
-        assert len(largest_state(sco)) <= 4096
+    built = fixture_packages["1.2"]
+    for sco in built.exporter.plan.scos:
+        assert len(largest_state(sco, built.exporter.ctx)) <= 4096
 
 
 def test_bad_interaction_ids_are_refused_with_their_location(tmp_path):

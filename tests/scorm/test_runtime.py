@@ -12,94 +12,17 @@ import pytest
 
 from pamong_edx.course.loader import load_courses
 from pamong_edx.course.model import ChoiceProblem, NumericalProblem
-from pamong_edx.exporters.scorm_plan import Sco, is_native_problem
-from pamong_edx.exporters.scorm_runtime import decimal_text, largest_state, mastery_score
-from pamong_edx.player.lang import language_pack
+from pamong_edx.blocktypes.numerical.player import fits_2004
+from pamong_edx.exporters.scorm_plan import Sco
+from pamong_edx.exporters.scorm_runtime import largest_state
 
-from scorm_support import REPO, VERSIONS, build_package, make_fixture_course, with_local_video
+from scorm_support import (
+    REPO, VERSIONS, answer, answer_sco, answer_sco_quickly, build_package, close_sco, launch, make_fixture_course,
+    sco_of, with_local_video,
+)
 
 pytestmark = pytest.mark.browser
 BUNDLED = sorted(p for p in (REPO / "course_src").glob("*/") if (p / "course.yaml").is_file())
-
-
-# --------------------------------------------------------------------------------------------- driving
-
-
-def sco_of(built, key: str) -> Sco:
-    return next(s for s in built.exporter.plan.scos if s.key == key)
-
-
-def pass_value(built, sco: Sco):
-    """What an LMS passes from the manifest: 1.2 masteryscore, 2004 minNormalizedMeasure."""
-    if sco.pass_mark is None:
-        return None
-    return mastery_score(sco.pass_mark) if built.version == "1.2" else sco.pass_mark
-
-
-def launch(session, server, built, sco: Sco, resume: dict | None = None):
-    base = server.mount(f"{built.zip_path.stem}-{built.version}", built.root)
-    page = session.page
-    page.goto(f"{server.url}/host.html")
-    page.evaluate("o => launch(o)", {"version": built.version, "src": f"{base}/{sco.href}",
-                                      "passValue": pass_value(built, sco), "resume": resume})
-    frame = page.frame_locator("#sco")
-    frame.locator(".page.is-current").wait_for()
-    return frame
-
-
-def close_sco(session) -> dict:
-    """Leave the SCO the way a learner does (the frame navigates away) and return the LMS's CMI data."""
-    page = session.page
-    page.evaluate("document.getElementById('sco').src = 'about:blank'")
-    page.wait_for_function("window.finished === true", timeout=5000)
-    return page.evaluate("snapshot()")
-
-
-def wrong_choices(p: ChoiceProblem) -> list[str]:
-    wrong = [c.id for c in p.choices if not c.correct]
-    return wrong[:1] if wrong else p.correct_ids[:-1]
-
-
-def typed_number(value: float, lang: str) -> str:
-    return decimal_text(value).replace(".", language_pack(lang).decimal_separator)
-
-
-def answer(frame, p, correct: bool, lang: str) -> str:
-    """Answer one question through the page as a learner would; returns the 1.2 response it should record."""
-    q = frame.locator(f'[data-question-id="{p.id}"]')
-    label = language_pack(lang).strings["your_answer"]
-    if isinstance(p, ChoiceProblem):
-        ids = p.correct_ids if correct else wrong_choices(p)
-        if p.type == "dropdown":
-            q.get_by_label(label).select_option(ids[0])
-        else:
-            for cid in ids:
-                q.locator(f'[data-choice-id="{cid}"]').check()
-        response = ",".join(c.id for c in p.choices if c.id in ids)
-    elif isinstance(p, NumericalProblem):
-        value = p.answer if correct else p.answer + 1000 + abs(p.answer)
-        q.get_by_label(label).fill(typed_number(value, lang))
-        response = decimal_text(value)
-    else:
-        response = p.answers[0] if correct else "jawaban keliru"
-        q.get_by_label(label).fill(response)
-    q.locator('[data-action="submit"]').click()
-    q.locator('[data-role="feedback"]:not(:empty)').wait_for()
-    return response
-
-
-def answer_sco(frame, sco: Sco, correct: bool, lang: str, start_page: int = 0, pages: int | None = None) -> dict:
-    """Walk the SCO's pages with Next, answering every question; returns question id -> 1.2 response."""
-    responses = {}
-    end = len(sco.pages) if pages is None else start_page + pages
-    for i in range(start_page, end):
-        if i > start_page:
-            frame.locator('[data-action="next"]').click()
-        frame.locator(f'.page.is-current[data-unit-id="{sco.pages[i].unit.id}"]').wait_for()
-        for block in sco.pages[i].unit.blocks:
-            if is_native_problem(block):
-                responses[block.id] = answer(frame, block, correct, lang)
-    return responses
 
 
 def interactions(cmi: dict) -> list[dict]:
@@ -154,6 +77,8 @@ def expected_interactions(sco: Sco, responses: dict, correct: bool, version: str
         p = q.problem
         kind = {"choice": "choice", "numeric": "numeric", "text": "fill-in"}[
             "choice" if isinstance(p, ChoiceProblem) else "numeric" if isinstance(p, NumericalProblem) else "text"]
+        if kind == "numeric" and version == "2004" and not fits_2004(p):
+            kind = "fill-in"  # Moodle's 2004 runtime takes at most five integer digits in a numeric interaction
         response = responses[p.id]
         if version == "2004" and kind == "choice":
             response = response.replace(",", "[,]")
@@ -171,7 +96,8 @@ def test_quiz_reports_score_status_and_interactions(version, correct, fixture_pa
     frame = launch(session, server, built, sco)
     responses = answer_sco(frame, sco, correct, "en")
     text = frame.locator('[data-question-id="q-text"]')
-    assert text.locator('[data-role="explanation"]').is_visible()  # shown once answered (unlimited attempts)
+    # a posttest shows an explanation once the question is done with: answered right (unlimited attempts)
+    assert text.locator('[data-role="explanation"]').is_visible() == correct
     drop = frame.locator('[data-question-id="q-drop"]')  # max_attempts 1
     pct = frame.locator('[data-question-id="q-num-pct"]')  # max_attempts 2
     if correct:
@@ -236,7 +162,7 @@ def test_leaving_midway_and_relaunching_resumes_at_the_bookmark(version, fixture
         resume = {"location": stored["location"], "suspend_data": stored["suspend_data"],
                   "completion_status": stored["completion_status"]}
         assert resume["location"] == sco.pages[1].unit.id
-    assert len(resume["suspend_data"]) <= len(largest_state(sco))
+    assert len(resume["suspend_data"]) <= len(largest_state(sco, built.exporter.ctx))
 
     second = open_page()
     frame = launch(second, server, built, sco, resume=resume)
@@ -270,11 +196,11 @@ def test_largest_saved_state_fits_and_matches_the_players_layout(version, fixtur
                 q = frame.locator(f'[data-question-id="{block.id}"]')
                 q.get_by_label("Your answer").fill('"\\' * 100)  # quotes and backslashes double in JSON
                 q.locator('[data-action="submit"]').click()
-            elif is_native_problem(block):
+            elif block.is_problem:
                 answer(frame, block, False, "en")
     suspend = session.page.evaluate(
         "window.API ? API.LMSGetValue('cmi.suspend_data') : API_1484_11.GetValue('cmi.suspend_data')")
-    bound = largest_state(sco)
+    bound = largest_state(sco, built.exporter.ctx)
     assert len(suspend) <= len(bound) <= 4096
     saved, worst = json.loads(suspend), json.loads(bound)
     assert saved.keys() == worst.keys() and saved["f"] == worst["f"] and len(saved["q"]) == len(worst["q"])
@@ -395,13 +321,15 @@ def test_graded_assessments_of_the_bundled_courses_pass_when_answered_correctly(
     assert graded, "the bundled courses have graded assessments"
     for course, built, sco in graded:
         session = open_page()
-        frame = launch(session, server, built, sco)
-        answer_sco(frame, sco, True, course.language)
+        launch(session, server, built, sco)
+        answered = answer_sco_quickly(session, sco, course.language)  # the quiz tests above click as learners do
         cmi = close_sco(session)
         status, raw = ((cmi["core"]["lesson_status"], cmi["core"]["score"]["raw"]) if version == "1.2"
                        else (cmi["success_status"], cmi["score"]["raw"]))
         assert (status, raw) == ("passed", "100"), (course.slug, sco.key)
-        assert [r["id"] for r in interactions(cmi)] == [q.problem.id for q in sco.questions]
+        # every question shown (of a pool, the ones drawn), in the order answered
+        assert [r["id"] for r in interactions(cmi)] == list(answered)
+        assert len(answered) == sco.required_questions
         check_no_errors(session, server)
 
 

@@ -1,8 +1,12 @@
 /* SCORM adapter: finds the LMS's API and speaks SCORM 1.2 or 2004 to it; with no LMS around it keeps the
  * bookmark and saved state in this browser's storage. The player talks only to this small interface:
- *   start() -> {location, suspend}   save(location, suspend)   report(status)   interaction(n, record)
- *   commit()   finish(done)   interactionCount()
- * Every call is guarded: an LMS that throws or refuses a value never stops the player. */
+ *   connect(version, key) -> {backend, boot: {location, suspend, passFraction}, local}
+ *   backend: save(location, suspend)  report(status)  interaction(n, record)  interactionCount()
+ *            commit() -> true when the LMS took it   finish(done)   version ('1.2', '2004' or 'device')
+ *   local:   read() -> {t, l, s, sent} | null   write(record)   sent(t)   pending()
+ * `local` is this device's copy of the state, per course, SCO and learner: written before anything is sent,
+ * marked sent once a Commit succeeds. Every call is guarded: an LMS that throws or refuses a value never stops
+ * the player. */
 var PamongScorm = (function () {
   'use strict';
 
@@ -95,6 +99,7 @@ var PamongScorm = (function () {
       : { completed: this.get('cmi.completion_status') === 'completed', passed: this.get('cmi.success_status') === 'passed' };
     var pass = this.v12 ? this.get('cmi.student_data.mastery_score') : this.get('cmi.scaled_passing_score');
     var passFraction = pass === '' || isNaN(Number(pass)) ? null : Number(pass) / (this.v12 ? 100 : 1);
+    this.learner = this.get(this.v12 ? 'cmi.core.student_id' : 'cmi.learner_id');
     return {
       entry: this.get(p + 'entry'),
       location: this.get(this.v12 ? 'cmi.core.lesson_location' : 'cmi.location'),
@@ -145,29 +150,31 @@ var PamongScorm = (function () {
     return isNaN(n) ? 0 : n;
   };
 
-  // record: {id, type, weight, correct, response12, response2004, patterns12, patterns2004}
+  // record: {id, type, weight, correct, response, patterns, objective, description}; the response and the
+  // patterns are already in this version's format (the question type made them), a null response is left out.
   Lms.prototype.interaction = function (n, r) {
     if (this.readOnly) { return; }
     var p = 'cmi.interactions.' + n + '.';
     var now = new Date();
-    var patterns = this.v12 ? r.patterns12 : r.patterns2004;
     this.set(p + 'id', r.id);  // the id and type first: 2004 refuses the rest before them
     this.set(p + 'type', r.type);
+    if (r.objective) { this.set(p + 'objectives.0.id', r.objective); }
     this.set(p + 'weighting', r.weight);
-    for (var i = 0; i < patterns.length; i++) { this.set(p + 'correct_responses.' + i + '.pattern', patterns[i]); }
+    for (var i = 0; i < r.patterns.length; i++) { this.set(p + 'correct_responses.' + i + '.pattern', r.patterns[i]); }
+    if (r.response !== null) { this.set(p + (this.v12 ? 'student_response' : 'learner_response'), r.response); }
     if (this.v12) {
-      this.set(p + 'student_response', r.response12);
       this.set(p + 'result', r.correct ? 'correct' : 'wrong');
       this.set(p + 'time', clock(now));
     } else {
-      if (r.response2004 !== null) { this.set(p + 'learner_response', r.response2004); }
+      if (r.description) { this.set(p + 'description', r.description); }
       this.set(p + 'result', r.correct ? 'correct' : 'incorrect');
       this.set(p + 'timestamp', timestamp(now));
     }
   };
 
   Lms.prototype.commit = function () {
-    if (this.live) { this.call('LMSCommit', 'Commit', ''); }  // "" matters: Moodle refuses LMSCommit()
+    if (!this.live) { return false; }
+    return this.call('LMSCommit', 'Commit', '') === 'true';  // "" matters: Moodle refuses LMSCommit()
   };
 
   // "suspend" keeps the attempt open for a resume; a finished SCO exits normally.
@@ -182,43 +189,65 @@ var PamongScorm = (function () {
     }
   };
 
-  // Called from pagehide. No separate commit: finishing commits, and an explicit commit during page
-  // dismissal only fails (the data of every earlier change is already committed).
+  // Called from pagehide: the session time and exit mode go in first, then Terminate, which is the final commit
+  // (an explicit Commit while the page is being dismissed only fails: browsers refuse an LMS's synchronous
+  // request then, while runtimes send Terminate's data as a beacon). `committed` says whether the LMS took it;
+  // if not, this device's copy waits for the next launch.
   Lms.prototype.finish = function (done) {
     if (!this.live) { return; }
     if (!this.readOnly) { this.setSessionEnd(done); }
-    this.call('LMSFinish', 'Terminate', '');
+    this.committed = this.call('LMSFinish', 'Terminate', '') === 'true';
     this.live = false;
   };
 
-  // ------------------------------------------------------------------------------------------ no LMS
-  function Device(key) {
-    this.version = 'device';
-    this.key = key;
-    this.data = { l: '', s: '' };
-    this.live = true;
+  // ------------------------------------------------------------------------------------ this device
+  function storage() {
+    try { return window.localStorage || null; } catch (e) { return null; }  // file:// and sandboxes may refuse
   }
 
-  Device.prototype.storage = function () {
-    try { return window.localStorage || null; } catch (e) { return null; }  // file:// and sandboxes may refuse
-  };
-  Device.prototype.start = function () {
-    var store = this.storage();
+  // This device's copy of one learner's state of one SCO: {t: saved at, l: location, s: suspend data, sent}.
+  function Local(key) {
+    this.key = key;
+    this.record = null;
+  }
+  Local.prototype.read = function () {
+    var store = storage();
     try {
       var raw = store ? store.getItem(this.key) : null;
-      if (raw) { this.data = JSON.parse(raw) || this.data; }
-    } catch (e) { /* unreadable: start afresh */ }
-    return { entry: '', location: String(this.data.l || ''), suspend: String(this.data.s || ''), passFraction: null };
+      var rec = raw ? JSON.parse(raw) : null;
+      if (rec && typeof rec.s === 'string') { this.record = rec; }
+    } catch (e) { /* unreadable: as if nothing was kept */ }
+    return this.record;
   };
-  Device.prototype.save = function (location, suspend) { this.data = { l: location, s: suspend }; };
+  Local.prototype.write = function (rec) {
+    this.record = rec;
+    var store = storage();
+    try { if (store) { store.setItem(this.key, JSON.stringify(rec)); } } catch (e) { /* full or refused */ }
+  };
+  Local.prototype.sent = function (t) {
+    if (this.record && this.record.t === t && !this.record.sent) {
+      this.record.sent = true;
+      this.write(this.record);
+    }
+  };
+  Local.prototype.pending = function () { return !!(this.record && !this.record.sent); };
+
+  // No LMS: the copy on this device is all there is.
+  function Device(local) {
+    this.version = 'device';
+    this.local = local;
+    this.live = true;
+  }
+  Device.prototype.start = function () {
+    var rec = this.local.read() || { l: '', s: '' };
+    return { entry: '', location: String(rec.l || ''), suspend: String(rec.s || ''), passFraction: null };
+  };
+  Device.prototype.save = function () {};
   Device.prototype.report = function () {};
   Device.prototype.interactionCount = function () { return 0; };
   Device.prototype.interaction = function () {};
-  Device.prototype.commit = function () {
-    var store = this.storage();
-    try { if (store) { store.setItem(this.key, JSON.stringify(this.data)); } } catch (e) { /* full or refused */ }
-  };
-  Device.prototype.finish = function () { this.commit(); };
+  Device.prototype.commit = function () { return true; };
+  Device.prototype.finish = function () { this.committed = true; };
 
   // A 2004 package looks for API_1484_11 first, a 1.2 package for API first; each falls back to the other so a
   // package run by an LMS that misread its version still reports.
@@ -229,11 +258,11 @@ var PamongScorm = (function () {
       if (api) {
         var lms = new Lms(api, order[i][1]);
         var boot = lms.start();
-        if (boot) { return { backend: lms, boot: boot }; }
+        if (boot) { return { backend: lms, boot: boot, local: new Local(storageKey + ':' + lms.learner) }; }
       }
     }
-    var device = new Device(storageKey);
-    return { backend: device, boot: device.start() };
+    var device = new Device(new Local(storageKey + ':'));
+    return { backend: device, boot: device.start(), local: device.local };
   }
 
   return { connect: connect, findApi: findApi };

@@ -1,0 +1,2 @@
+/* single_choice in the player: the choice behaviour of choices.js. */
+PamongPlayer.register('single_choice', PamongChoices.make());

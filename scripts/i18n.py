@@ -48,6 +48,7 @@ TRANSLATED = [
     "pamong_edx/course/overlay.py",
     "pamong_edx/course/scaffold.py",
     "pamong_edx/player/lang.py",
+    "pamong_edx/report/*.py",
     # course sources and the build
     "pamong_edx/course/assets.py",
     "pamong_edx/course/cache.py",

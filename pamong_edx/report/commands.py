@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from pamong_edx.errors import UsageError
-from pamong_edx.i18n import _
+from pamong_edx.i18n import N_, _
 from pamong_edx.lms.profiles import ENV_PROFILE, state_dir
 from pamong_edx.regions.commands import regions_option
 from pamong_edx.regions.locate import open_regions
@@ -19,38 +19,36 @@ from pamong_edx.report.model import LEVELS
 from pamong_edx.report.outputs import as_json
 
 
-@click.command()
-@click.option("-p", "--profile", "profile_name", metavar="NAME", help="LMS profile in pamong.toml (see docs/lms.md).")
-@click.option("--course", "courses", multiple=True, metavar="KEY", help="A course to report on (repeatable).")
+@click.command(help=N_("Progress of the officials by region: enrolled, started, pretest, posttest, passed, learning "
+                         "gain.\n\nReads the LMS (unless --snapshot), keeps a snapshot beside the enrolment journal, and "
+                         "writes the report as XLSX, a self-contained HTML dashboard, CSV or JSON, with the change "
+                         "since the previous snapshot."))
+@click.option("-p", "--profile", "profile_name", metavar="NAME", help=N_("LMS profile in pamong.toml (see docs/lms.md)."))
+@click.option("--course", "courses", multiple=True, metavar="KEY", help=N_("A course to report on (repeatable)."))
 @click.option("--by", type=click.Choice(list(LEVELS)), default="desa", show_default=True,
-              help="The finest level of the tables.")
-@click.option("--scope", metavar="CODE", help="Only this region (e.g. 18.71): nobody else's data is in the outputs.")
+              help=N_("The finest level of the tables."))
+@click.option("--scope", metavar="CODE", help=N_("Only this region (e.g. 18.71): nobody else's data is in the outputs."))
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
-              help="The officials who should take part (checked as `pamong roster check` does).")
+              help=N_("The officials who should take part (checked as `pamong roster check` does)."))
 @regions_option
-@click.option("--sheet", help="Sheet of an XLSX roster (default: the first visible sheet).")
+@click.option("--sheet", help=N_("Sheet of an XLSX roster (default: the first visible sheet)."))
 @click.option("--columns", type=click.Path(dir_okay=False, path_type=Path),
-              help="TOML file mapping other roster headers to fields (see docs/roster.md).")
+              help=N_("TOML file mapping other roster headers to fields (see docs/roster.md)."))
 @click.option("-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report here: .xlsx, .html, .csv or .json (repeatable).")
-@click.option("--json", "as_json_flag", is_flag=True, help="Print the report as JSON (for scripts).")
-@click.option("--snapshot", metavar="ID|latest", help="Report from a snapshot taken earlier; do not read the LMS.")
-@click.option("--pretest", metavar="NAME", help="The graded part that is the pretest (default: found by name).")
-@click.option("--posttest", metavar="NAME", help="The graded part that is the posttest (default: found by name).")
+              help=N_("Write the report here: .xlsx, .html, .csv or .json (repeatable)."))
+@click.option("--json", "as_json_flag", is_flag=True, help=N_("Print the report as JSON (for scripts)."))
+@click.option("--snapshot", metavar="ID|latest", help=N_("Report from a snapshot taken earlier; do not read the LMS."))
+@click.option("--pretest", metavar="NAME", help=N_("The graded part that is the pretest (default: found by name)."))
+@click.option("--posttest", metavar="NAME", help=N_("The graded part that is the posttest (default: found by name)."))
 @click.option("--pass-mark", type=click.FloatRange(0, 100), metavar="N",
-              help="Pass mark out of 100, for an LMS that does not say it (Moodle).")
+              help=N_("Pass mark out of 100, for an LMS that does not say it (Moodle)."))
 @click.option("--html-lang", type=click.Choice(LANGUAGES), default="id", show_default=True,
-              help="Language of the HTML dashboard.")
-@click.option("--insecure", is_flag=True, help="Allow plain http:// to a host that is not this machine.")
+              help=N_("Language of the HTML dashboard."))
+@click.option("--insecure", is_flag=True, help=N_("Allow plain http:// to a host that is not this machine."))
 def report(profile_name: str | None, courses: tuple[str, ...], by: str, scope: str | None, roster: Path | None,
            regions_path: str | None, sheet: str | None, columns: Path | None, outputs: tuple[Path, ...],
            as_json_flag: bool, snapshot: str | None, pretest: str | None, posttest: str | None,
            pass_mark: float | None, html_lang: str, insecure: bool) -> None:
-    """Progress of the officials by region: enrolled, started, pretest, posttest, passed, learning gain.
-
-    Reads the LMS (unless --snapshot), keeps a snapshot beside the enrolment journal, and writes the
-    report as XLSX, a self-contained HTML dashboard, CSV or JSON, with the change since the previous snapshot.
-    """
     if not outputs and not as_json_flag:
         raise UsageError(_("say where the report goes: -o laporan.xlsx (or .html, .csv, .json), or --json"))
     name = _profile_name(profile_name)

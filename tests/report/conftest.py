@@ -27,7 +27,7 @@ def small_case(snapshots):
     return snapshots
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # closed before another folder's tests start their own Playwright (one at a time)
 def browser():
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")

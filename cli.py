@@ -40,6 +40,8 @@ COMMANDS = {
     "deploy": ("pamong_edx.lms.commands:deploy", N_("Import course packages into an LMS.")),
     "sandbox": ("pamong_edx.sandbox.commands:sandbox", N_("Start a stand-in LMS on 127.0.0.1 for rehearsals.")),
     "enrol": ("pamong_edx.enrol.commands:enrol", N_("Enrol the officials of a roster into LMS courses.")),
+    "report": ("pamong_edx.report.commands:report",
+               N_("Progress of the officials by region from the LMS, as XLSX, HTML, CSV or JSON.")),
 }
 
 LANG_HELP = N_("Language of messages: id or en (default: PAMONG_LANG, lang in pamong.toml, else the locale).")

@@ -2,9 +2,11 @@
 
 The table of contents mirrors chapters and sequentials whatever the division: with one SCO per sequential a
 chapter is a folder of SCOs; with one per chapter the chapter item itself launches; with one for the course a
-single item launches everything. A SCO is graded when it holds problems of a graded sequential; its pass mark
-is the course's grading cutoff. Every problem is a question of its SCO, whatever its type (its type's "scorm"
-renderer says how it is shown and scored); a unit that is a question pool is a pool of its SCO, of which each
+single item launches everything. A SCO is graded when it holds problems of a graded sequential whose format
+counts towards the grade; its pass mark is the course's grading cutoff. A sequential graded with a weight-0
+format (a pretest scored on Open edX for the reports) is an assessment here, never scored: SCORM has one score
+and one mastery per SCO, and a pretest must not decide either. Every problem is a question of its SCO,
+whatever its type (its type's "scorm" renderer says how it is shown and scored); a unit that is a question pool is a pool of its SCO, of which each
 attempt draws `pool_draw` questions.
 """
 
@@ -31,7 +33,7 @@ class ScoPage:
 class ScoQuestion:
     problem: Problem
     index: int  # position among the SCO's questions
-    scored: bool  # in a graded sequential: counts towards the score the LMS grades
+    scored: bool  # in a graded sequential whose format counts: towards the score the LMS grades
     required: bool  # must be answered before the SCO is complete (assessments and graded sequentials)
     sequential: Sequential  # whose answer policy it follows
     pool: str = ""  # the id of the pool unit it is drawn from, if any
@@ -133,6 +135,7 @@ def _make_sco(
 ) -> Sco:
     sco = Sco(key=key, title=title, href=href, loc=loc)
     for chapter, seq in parts:
+        scored = seq.graded and course.grading.counts(seq.format)
         for unit in seq.units:
             sco.pages.append(ScoPage(unit, chapter, seq))
             pooled = []
@@ -143,7 +146,7 @@ def _make_sco(
                     sco.questions.append(ScoQuestion(
                         problem=block,  # type: ignore[arg-type]
                         index=len(sco.questions),
-                        scored=seq.graded,
+                        scored=scored,
                         required=seq.graded or seq.is_assessment,
                         sequential=seq,
                         pool=unit.id if unit.pool_draw is not None else "",

@@ -39,7 +39,7 @@ CLICK = "click/"  # location prefix of the messages extracted from click
 
 # The modules whose messages the catalogues must hold, translated: the one list to widen until it is ["*"].
 # Paths are relative to the repository root; glob patterns as pathlib reads them (`*` within a folder, `**` any
-# depth). Not yet in it: pamong_edx/report/, which joins with a line.
+# depth).
 TRANSLATED = [
     "cli.py",
     "click/*",
@@ -52,6 +52,7 @@ TRANSLATED = [
     "pamong_edx/player/*.py",
     "pamong_edx/preview/*.py",
     "pamong_edx/regions/*.py",
+    "pamong_edx/report/*.py",
     "pamong_edx/roster/*.py",
     "pamong_edx/sandbox/**/*.py",
 ]

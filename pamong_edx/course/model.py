@@ -235,6 +235,12 @@ class GradingPolicy:
     def format(self, type_: str) -> GradedFormat | None:
         return next((f for f in self.formats if f.type == type_), None)
 
+    def counts(self, type_: str) -> bool:
+        """Whether a sequential graded with this format counts towards the grade. A weight-0 format (the
+        bundled courses' Pretest) is scored on Open edX, so its score can be read, but counts for nothing."""
+        fmt = self.format(type_)
+        return fmt is not None and fmt.weight > 0
+
 
 @dataclass
 class Signatory:

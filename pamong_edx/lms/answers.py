@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pamong_edx.i18n import N_, _
@@ -56,6 +56,9 @@ class Reply:
     content: bytes
     reason: str = ""
     max_depth: int = 100
+    # The cookies the answer set (the transport's own session keeps none): only a caller that logs in on
+    # purpose, as the Open edX instructor views need, reads them and sends them back itself.
+    cookies: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def text(self) -> str:

@@ -379,7 +379,8 @@ class Transport:
             response.close()
         log.debug("%s -> %d (%.0f ms)", where, response.status_code, (self.clock() - started) * 1000)
         return Reply(where=where, status=response.status_code, headers=response.headers, content=content,
-                     reason=response.reason or "", max_depth=self.limits.max_json_depth)
+                     reason=response.reason or "", max_depth=self.limits.max_json_depth,
+                     cookies=response.cookies.get_dict())
 
     def _read(self, response: requests.Response, where: str, deadline: float) -> bytes:
         """The whole body, or an error once it passes the size limit or the deadline."""

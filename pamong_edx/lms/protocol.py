@@ -12,7 +12,7 @@ an optional argument is passed only when the matching feature says the backend t
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
@@ -46,6 +46,10 @@ class Features:
     cohort_moves: bool = False
     find_users: bool = False  # `find_users` and `list_enrolments` work (for --reconcile)
     grades: bool = False  # `list_grades` works
+    # Progress reports (`pamong report`): `grading_scheme` and `course_progress` work (the ReadsProgress
+    # methods); and `pre_enrolments(course)` lists the LMS's own pre-enrolments that have no account yet.
+    progress: bool = False
+    pre_enrolment_list: bool = False
     course_import: bool = False  # `create_course`, `start_import`, `import_status`, `import_failure` work
     scorm_import: bool = False  # the import takes SCORM packages
     # No import API: `deploy_steps(package)` gives the steps a person follows instead.
@@ -210,6 +214,58 @@ class Grade:
 
 
 @dataclass(frozen=True)
+class GradingScheme:
+    """How a course is graded, as the LMS says: the names its assessments carry and the pass mark."""
+
+    course_id: str
+    title: str = ""
+    parts: tuple[str, ...] = ()  # Open edX: the grading formats (assignment types); Moodle: the grade items
+    cutoff: float | None = None  # the pass mark, 0..1, when the LMS says it
+    # What the pass mark applies to: the course grade (Open edX's cutoffs), or the posttest's score (Moodle,
+    # where the certificate follows the posttest's completion at its pass grade, not the course total).
+    pass_by: str = "grade"  # "grade" | "posttest"
+
+
+@dataclass(frozen=True)
+class LearnerProgress:
+    """One learner of a course: who, how far, and where the LMS says they work."""
+
+    username: str
+    email: str = ""  # "" when the LMS does not say
+    name: str = ""
+    registered: bool = True  # False: pre-enrolled by email, no account yet
+    percent: float | None = None  # the course grade, 0..1
+    passed: bool = False
+    scores: Mapping[str, float] = field(default_factory=dict)  # part -> score 0..1, for the parts attempted
+    attempted: bool = False  # any graded activity
+    last_activity: str | None = None  # ISO 8601, UTC
+    place: str = ""  # a cohort name or a region profile field's value
+    place_kind: str = ""  # "cohort" or "profile"
+    position: str = ""
+
+
+class ReadsProgress(Protocol):
+    """The progress-report methods (`pamong report`) of a backend that declares `features.progress`.
+
+    `course_progress` gives every learner with an account (registered). `known_emails` maps usernames to
+    the emails learned on earlier runs, so a backend whose API hides emails looks up only the new ones;
+    `placed(email)` says whether the toolkit already knows where someone works, so a backend looks for a
+    cohort or profile field only for those it does not. With `features.pre_enrolment_list`,
+    `pre_enrolments(course)` gives the emails pre-enrolled without an account, or None when this site cannot
+    say; the report then takes them from the enrolment journal, as it does for any other backend.
+    """
+
+    def grading_scheme(self, course_id: str) -> GradingScheme: ...
+
+    def course_progress(self, course_id: str, scheme: GradingScheme, *, known_emails: Mapping[str, str] = ...,
+                        placed: Callable[[str], bool] = ...) -> Iterator[LearnerProgress]: ...
+
+    def pre_enrolments(self, course_id: str) -> list[str] | None:
+        """features.pre_enrolment_list: the LMS's own list, or None when this site cannot give it."""
+        ...
+
+
+@dataclass(frozen=True)
 class BackendInfo:
     """What `lms check` and deploy print about where they are talking to."""
 
@@ -313,3 +369,5 @@ class LmsBackend(Protocol):
 
     # results
     def list_grades(self, course_id: str) -> Iterator[Grade]: ...
+
+    # With features.progress: the ReadsProgress methods (grading_scheme, course_progress, pre_enrolments).

@@ -141,9 +141,9 @@ def _openedx_banner(server, data_dir: Path | None) -> None:  # noqa: ANN001 - a 
     for cred in app.credentials:
         role = _("global staff") if cred.username == "pamong_staff" else _("not staff")
         click.echo(_("  client: client_id={client_id} client_secret={secret} (acts as {username}, {role}; "
-                     "session login password {password})").format(
+                     "session login {email} password {password})").format(
             client_id=cred.client_id, secret=cred.client_secret, username=cred.username, role=role,
-            password=cred.password))
+            email=cred.email, password=cred.password))
     _common_banner(server, data_dir)
 
 

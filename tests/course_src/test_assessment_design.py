@@ -155,7 +155,10 @@ def test_pretest_never_shows_its_key_and_shares_no_stem_with_the_posttest(source
     pretests = source.sequentials("pretest")
     assert len(pretests) == 1
     pretest = pretests[0]
-    assert "format" not in pretest and pretest.get("show_answer") == "never"
+    assert pretest.get("show_answer") == "never"
+    # scored on Open edX for the learning gain, never counted: a format of weight 0
+    weights = {f["type"]: f["weight"] for f in source.course["grading"]["formats"]}
+    assert pretest.get("format") == "Pretest" and weights["Pretest"] == 0
     _, items = pooled(posttest)
     post_stems = {item["id"]: stem(item) for item in items}
     for question in problems(pretest):

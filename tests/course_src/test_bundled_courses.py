@@ -9,12 +9,14 @@ one included, are small files shipped under assets/ with a timed WebVTT transcri
 
 from __future__ import annotations
 
+import json
 import re
 import struct
 import tarfile
 import zipfile
 from pathlib import Path
 
+import lxml.etree
 import lxml.html
 import pytest
 
@@ -50,12 +52,30 @@ def images(block: TextBlock) -> list[tuple[str, str]]:
     return found
 
 
-def test_pretest_is_present_and_ungraded(course: Course):
+def test_pretest_is_scored_but_never_counts(course: Course, tmp_path: Path):
+    """Graded with a weight-0 format so Open edX scores it (the report's learning gain) without counting it;
+    in SCORM its SCO has no score and no mastery, so it can never pass or fail anyone."""
     pretests = [seq for _, seq in course.sequentials() if seq.kind == "pretest"]
     assert pretests, "a pretest is required"
     for seq in pretests:
-        assert not seq.graded
-        assert seq.problems()
+        assert seq.problems() and seq.show_answer == "never"
+        fmt = course.grading.format(seq.format)
+        assert seq.graded and fmt is not None and fmt.weight == 0 and not course.grading.counts(seq.format)
+    outcomes = build_courses([course], select_exporters(("olx", "scorm12")), tmp_path)
+    packages = {o.format: o.result.path for o in outcomes}
+    with tarfile.open(packages["olx"]) as archive:
+        root = next(n for n in archive.getnames() if n.endswith("/course.xml")).rsplit("/", 1)[0]
+        policy = json.load(archive.extractfile(f"{root}/policies/{course.run}/grading_policy.json"))
+        sequential = archive.extractfile(f"{root}/sequential/{pretests[0].id}.xml").read().decode()
+    assert {g["type"]: g["weight"] for g in policy["GRADER"]} == {"Pretest": 0.0, "Posttest": 1.0}
+    assert all("min_count" in g for g in policy["GRADER"])  # grader_from_conf needs it to make the grader
+    assert 'graded="true"' in sequential and 'format="Pretest"' in sequential
+    with zipfile.ZipFile(packages["scorm12"]) as archive:
+        manifest = lxml.etree.fromstring(archive.read("imsmanifest.xml"))
+    mastered = {item.get("identifier").removeprefix("ITEM-") for item in manifest.iter("{*}item")
+                if any(child.tag.endswith("}masteryscore") for child in item)}
+    posttest = next(s.id for _, s in course.sequentials() if s.kind == "posttest")
+    assert pretests[0].id not in mastered and posttest in mastered
 
 
 def test_at_least_three_chapters_of_lessons_with_text(course: Course):

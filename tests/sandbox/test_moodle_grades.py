@@ -80,7 +80,13 @@ def test_reading_grades_needs_the_capability_and_a_course_without_posttest_has_n
     ids = _enrol(client, app, call, 2)
     client.post("/__sandbox__/capabilities", json={"username": "pamong_ws", "capabilities": ["webservice/rest:use"]})
     refused = call("gradereport_user_get_grade_items", courseid=str(DESA101), userid=str(ids[0]))
-    assert refused["errorcode"] == "nopermissiontoviewgrades"
+    assert refused["errorcode"] == "nopermissions"  # check_report_access: gradereport/user:view comes first
+    client.post("/__sandbox__/capabilities",
+                json={"username": "pamong_ws", "capabilities": ["webservice/rest:use", "gradereport/user:view"]})
+    refused = call("gradereport_user_get_grade_items", courseid=str(DESA101), userid=str(ids[0]))
+    assert refused["errorcode"] == "nopermissiontoviewgrades"  # another user's grades need moodle/grade:viewall
+    everyone = call("gradereport_user_get_grade_items", courseid=str(DESA101))
+    assert everyone["errorcode"] == "nopermissions" and "View grades of other users" in everyone["message"]
     client.post("/__sandbox__/courses", json={"shortname": "KOSONG"})
     course = app.store.db.one("SELECT id FROM courses WHERE shortname = 'KOSONG'")["id"]
     client.post("/__sandbox__/capabilities",

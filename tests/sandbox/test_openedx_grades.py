@@ -147,6 +147,13 @@ def test_gradebook_gives_per_subsection_scores_with_the_grading_formats_labels(l
         ("Tes Awal", True, "TA 01"), ("Materi", False, None), ("Evaluasi Akhir", True, "EA 01")]
     assert info["assignment_types"]["Posttest"] == {"type": "Posttest", "short_label": "EA", "min_count": 1,
                                                     "drop_count": 0, "weight": 1.0}
+    cohort = client.post(f"/api/cohorts/v1/courses/{COURSE}/cohorts/", headers=staff,
+                         json={"name": "18.71 Kota Bandar Lampung", "assignment_type": "manual"}).json["id"]
+    client.post(f"/api/cohorts/v1/courses/{COURSE}/cohorts/{cohort}/users/", json={"users": ["sari"]}, headers=staff)
+    one = client.get(f"/api/grades/v1/gradebook/{COURSE}/?cohort_id={cohort}", headers=staff).json
+    assert [r["username"] for r in one["results"]] == ["sari"]
+    assert (one["total_users_count"], one["filtered_users_count"]) == (2, 1)
+    assert client.get(f"/api/grades/v1/gradebook/{COURSE}/?cohort_id=999", headers=staff).json["results"] == []
     operator = _token(client, app.credentials[1])
     assert client.get(f"/api/grades/v1/gradebook/{COURSE}/", headers=operator).json["error_code"] == "user_permissions"
     client.post("/__sandbox__/config", json={"writable_gradebook": False})
@@ -156,12 +163,19 @@ def test_gradebook_gives_per_subsection_scores_with_the_grading_formats_labels(l
 
 def _session(client: Client, app: OpenEdxApp) -> str:
     cred = app.staff_credentials
-    wrong = client.post("/api/user/v1/account/login_session/",
-                        data={"email": "staff@sandbox.pamong.test", "password": "salah"})
+    login = "/api/user/v1/account/login_session/"
+    form = {"email": "staff@sandbox.pamong.test", "password": cred.password}
+    refused = client.post(login, data=form)  # csrf_protect: no csrftoken cookie yet
+    assert refused.status_code == 403 and "CSRF cookie not set." in refused.get_data(as_text=True)
+    assert client.get(login).status_code == 200  # ensure_csrf_cookie
+    token = client.get_cookie("csrftoken").value
+    assert "CSRF token missing." in client.post(login, data=form).get_data(as_text=True)
+    assert client.post(login, data=form, headers={"X-CSRFToken": "x" * 32}).status_code == 403
+    wrong = client.post(login, data={**form, "password": "salah"}, headers={"X-CSRFToken": token})
     assert wrong.status_code == 400 and wrong.json["error_code"] == "incorrect-email-or-password"
-    answer = client.post("/api/user/v1/account/login_session/",
-                         data={"email": "staff@sandbox.pamong.test", "password": cred.password})
+    answer = client.post(login, data=form, headers={"X-CSRFToken": token})
     assert answer.status_code == 200 and answer.json["success"] is True
+    assert client.get_cookie("csrftoken").value != token  # login rotates the CSRF token
     return client.get_cookie("csrftoken").value
 
 
@@ -182,7 +196,9 @@ def _wait_for_report(client: Client, headers: dict, infix: str) -> list[list[str
 def test_the_grade_report_task_needs_a_session_and_writes_every_email_and_subsection(lms):
     client, app = lms
     staff = _token(client, app.staff_credentials)
-    _enrol(app, ("budi", "audit"))
+    _enrol(app, ("budi", "audit"), ("keluar", "audit"))
+    with app.store.db.write() as conn:  # an enrolment made inactive still has a row, "unenrolled"
+        conn.execute("UPDATE enrollments SET is_active = 0 WHERE user_id = ?", (app.store.user_by_username("keluar").id,))
     url = f"/courses/{COURSE}/instructor/api/calculate_grades_csv"
     assert client.post(url, headers=staff).status_code == 403  # a JWT is not a session: the legacy view refuses
     csrf = _session(client, app)
@@ -196,8 +212,9 @@ def test_the_grade_report_task_needs_a_session_and_writes_every_email_and_subsec
     assert rows[0] == ["Student ID", "Email", "Username", "Grade", "Pretest", "Posttest", "Enrollment Track",
                        "Verification Status", "Certificate Eligible", "Certificate Delivered", "Certificate Type",
                        "Enrollment Status"]  # one subsection per format: no "(Avg)"; not cohorted: no cohort column
-    assert rows[1][1:] == ["budi@desa.example.id", "budi", "0.0", "0.0", "0.0", "audit", "N/A", "N", "N", "N/A",
-                           "ENROLLED"]
+    assert rows[1][1:] == ["budi@desa.example.id", "budi", "0.0", "Not Attempted", "Not Attempted", "audit", "N/A",
+                           "N", "N", "N/A", "enrolled"]
+    assert rows[2][2] == "keluar" and rows[2][-1] == "unenrolled" and len(rows) == 3
     legacy = client.post(f"/courses/{COURSE}/instructor/api/list_report_downloads", headers={"X-CSRFToken": csrf})
     assert [d["name"] for d in legacy.json["downloads"]] == [
         d["name"] for d in client.get(f"/api/instructor/v1/reports/{COURSE}", headers=staff).json["downloads"]]

@@ -28,6 +28,7 @@ from pamong_edx.lms.moodle.client import SERVICES, WsClient, fix
 from pamong_edx.lms.moodle.cohorts import Cohorts
 from pamong_edx.lms.moodle.courses import COURSES, Course, Courses
 from pamong_edx.lms.moodle.package import describe_scorm_package, manual_steps
+from pamong_edx.lms.moodle.progress import ProgressReading
 from pamong_edx.lms.moodle.settings import MoodleSettings
 from pamong_edx.lms.protocol import (
     Account,
@@ -67,14 +68,14 @@ SITE_INFO = {"username?": str, "userissiteadmin?": bool, "functions?": [{"name":
 ENROLLED = [{"id": int, "username?": str, "roles?": [{"shortname?": str}]}]
 
 
-class MoodleBackend(HttpBackend):
+class MoodleBackend(ProgressReading, HttpBackend):
     component = "lms_moodle"
     version = "1.0.0"
     requires = ">=0.1,<1"
     # No pre-enrolment: bulk_enrol and add_to_cohort make the accounts first. Core Moodle does not throttle web
     # services, so the pacing declares no rate.
     features = Features(creates_accounts=True, enrol_mode=True, cohorts=True, create_cohort=True, batch_cohorts=True,
-                        mixed_cohorts=True, cohort_moves=True, find_users=True, manual_deploy=True)
+                        mixed_cohorts=True, cohort_moves=True, find_users=True, manual_deploy=True, progress=True)
 
     def __init__(
         self,

@@ -37,7 +37,8 @@ DATABASE_CODES = {"dmlwriteexception", "dmlreadexception", "ddlexecuteerror", "d
                   "dmltransactionexception"}
 # Functions that change nothing (every call is a POST: the request count needs telling).
 READS = frozenset({"core_webservice_get_site_info", "core_user_get_users_by_field", "core_user_get_users",
-                   "core_course_get_courses_by_field", "core_enrol_get_enrolled_users", "core_cohort_search_cohorts"})
+                   "core_course_get_courses_by_field", "core_enrol_get_enrolled_users", "core_cohort_search_cohorts",
+                   "gradereport_user_get_grade_items"})
 # What to do about an error code (translated by fix()). Moodle's menu names stay as its English pages show them.
 FIXES = {
     "invalidtoken": N_("the token is wrong or expired: make one in {tokens} and put it in the profile's secret "

@@ -7,6 +7,7 @@ form. Course keys go raw into paths; in query strings requests encodes them (`+`
 from __future__ import annotations
 
 import json
+import os
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -31,6 +32,8 @@ from pamong_edx.lms.openedx import pagination
 from pamong_edx.lms.openedx.auth import JwtAuth
 from pamong_edx.lms.openedx.keys import CourseKey
 from pamong_edx.lms.openedx.package import describe_olx_package
+from pamong_edx.lms.openedx.progress import REPORT_TASK_ABOVE, ProgressReading
+from pamong_edx.lms.openedx.session import StaffSession
 from pamong_edx.lms.profiles import missing
 from pamong_edx.lms.protocol import (
     Account,
@@ -108,12 +111,12 @@ GLOBAL_STAFF_FIX = N_(
 )
 
 
-class OpenEdxBackend(HttpBackend):
+class OpenEdxBackend(ProgressReading, HttpBackend):
     component = "lms_openedx"
     version = "1.0.0"
     requires = ">=0.1,<1"
     features = Features(pre_enrolment=True, cohorts=True, create_cohort=True, find_users=True, grades=True,
-                        course_import=True)
+                        course_import=True, progress=True, pre_enrolment_list=True)
 
     def __init__(
         self,
@@ -132,16 +135,25 @@ class OpenEdxBackend(HttpBackend):
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.monotonic,
         bulk_batch_size: int = BULK_BATCH,
+        staff_login: tuple[str, str] | None = None,
+        staff_login_source: str = "",
+        report_store_url: str | None = None,
     ) -> None:
         self.bulk_batch_size = bulk_batch_size
         self.lms_url, lms_origin = base_url(lms_url, insecure=insecure, what=_("LMS URL"))
         self.studio_url, studio_origin = base_url(studio_url or lms_url, insecure=insecure, what=_("Studio URL"))
+        origins = [lms_origin, studio_origin]
+        if report_store_url:  # where the instructor reports' links point when the store is not the LMS
+            origins.append(base_url(report_store_url, insecure=insecure, what=_("report store URL"))[1])
         pacing = Pacing(rate=STAFF_RATE, throttled_paths=THROTTLED_PATHS, batch_size=bulk_batch_size,
                         max_batch_size=MAX_BULK_BATCH,
                         request_budget=_("{n} identifiers per bulk enrol call").format(n=bulk_batch_size))
-        super().__init__((lms_origin, studio_origin), pacing=pacing, timeout=timeout, connect_timeout=connect_timeout,
+        super().__init__(origins, pacing=pacing, timeout=timeout, connect_timeout=connect_timeout,
                          ca_bundle=ca_bundle, retry=retry, limits=limits, sleep=sleep, rng=rng)
         self.auth = JwtAuth(self.http, self.lms_url, client_id, client_secret, clock=clock)
+        if staff_login is not None:
+            self.staff_session = StaffSession(self.http, self.lms_url, *staff_login,
+                                              where=staff_login_source or _("the session login settings"))
 
     @classmethod
     def from_profile(cls, profile) -> OpenEdxBackend:  # noqa: ANN001 - a lms.profiles.Profile
@@ -153,8 +165,20 @@ class OpenEdxBackend(HttpBackend):
             raise ConfigError(_("{source}: [profiles.{name}.openedx] bulk_batch_size must be a whole number from 1 "
                                 "to {most}, not {value}").format(source=profile.source, name=profile.name,
                                                                  most=MAX_BULK_BATCH, value=repr(batch)))
-        return cls(profile.lms_url, profile.client_id, profile.client_secret, studio_url=profile.studio_url,
-                   bulk_batch_size=batch, **cls.connection_options(profile))
+        table = f"{profile.source}: [profiles.{profile.name}.openedx]"
+        above = profile.options.get("grade_report_above", REPORT_TASK_ABOVE)
+        if isinstance(above, bool) or not isinstance(above, int) or above < 0:
+            raise ConfigError(_("{table} grade_report_above must be a whole number of learners, not {value!r}")
+                              .format(table=table, value=above))
+        store = profile.options.get("report_store_url")
+        if store is not None and not isinstance(store, str):
+            raise ConfigError(_("{table} report_store_url must be a URL in quotes").format(table=table))
+        backend = cls(profile.lms_url, profile.client_id, profile.client_secret, studio_url=profile.studio_url,
+                      bulk_batch_size=batch, staff_login=_staff_login(profile.options, table),
+                      staff_login_source=_("session_email and session_password_env in {table}").format(table=table),
+                      report_store_url=store, **cls.connection_options(profile))
+        backend.report_task_above = above
+        return backend
 
     def __repr__(self) -> str:
         return f"OpenEdxBackend({self.lms_url!r})"
@@ -525,6 +549,22 @@ class OpenEdxBackend(HttpBackend):
 
     def deploy_steps(self, package: PackageInfo) -> list[str]:
         raise LmsError(_("Open edX imports packages through Studio's API; there are no manual steps"))
+
+
+def _staff_login(options: dict, table: str) -> tuple[str, str] | None:
+    """The staff account the instructor report tasks sign in as: session_email, and the NAME of the variable
+    holding its password in session_password_env (secrets never live in the file). None when not given."""
+    email, var = options.get("session_email"), options.get("session_password_env")
+    if email is None and var is None:
+        return None
+    if not isinstance(email, str) or not email or not isinstance(var, str) or not var:
+        raise ConfigError(_("{table} needs both session_email (the staff account's email) and session_password_env "
+                            "(the name of the variable holding its password)").format(table=table))
+    password = os.environ.get(var)
+    if not password:
+        raise ConfigError(_("{table}: environment variable {var} is not set; it must hold the password of {email}")
+                          .format(table=table, var=var, email=email))
+    return email, password
 
 
 def _course_run(body: dict) -> CourseRun:

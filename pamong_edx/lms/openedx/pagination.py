@@ -24,7 +24,7 @@ PAGE = {"next?": str, "results": [object]}
 NAMESPACED_PAGE = {"results": [object], "pagination?": {"next?": str}}
 
 
-class _Walk:
+class Walk:
     """The `next` links of one listing: each followed once, at most `max_pages` pages."""
 
     def __init__(self, url: str, max_pages: int) -> None:
@@ -51,7 +51,7 @@ def page_numbers(
 ) -> Iterator[dict]:
     """DefaultPagination `{next, previous, count, num_pages, results}` or
     NamespacedPageNumberPagination `{results, pagination: {next, ...}}`."""
-    walk = _Walk(url, max_pages)
+    walk = Walk(url, max_pages)
     body = get(url, {**params, "page_size": page_size})
     while True:
         expect(body, NAMESPACED_PAGE if namespaced else PAGE, walk.where)
@@ -65,7 +65,7 @@ def page_numbers(
 def cursor(get: Getter, url: str, params: dict[str, Any], *, page_size: int | None = MAX_PAGE_SIZE,
            max_pages: int = MAX_PAGES) -> Iterator[dict]:
     """CursorPagination `{next, previous, results}` without a count: follow `next` until it is null."""
-    walk = _Walk(url, max_pages)
+    walk = Walk(url, max_pages)
     first = dict(params)
     if page_size:
         first["page_size"] = page_size

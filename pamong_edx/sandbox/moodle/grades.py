@@ -2,8 +2,9 @@
 
     gradereport_user_get_grade_items          grade/report/user/classes/external/user.php: per enrolled user,
         (courseid, userid=0, groupid=0)       the activities' grade items and the course total ("Natural"
-                                              aggregation, empty grades left out); moodle/grade:viewall for
-                                              anyone but oneself, else nopermissiontoviewgrades
+                                              aggregation, empty grades left out); gradereport/user:view, and
+                                              moodle/grade:viewall for everyone (userid 0: nopermissions) or
+                                              another user (nopermissiontoviewgrades)
     core_completion_get_activities_completion_status   completion/classes/external.php: per activity, state
         (courseid, userid)                    0 incomplete, 1 complete, 2 complete-pass, 3 complete-fail
     core_completion_get_course_completion_status       the course's criteria (the posttest's completion) and
@@ -82,9 +83,14 @@ def _formatted(value: float | None, decimals: int = 2) -> str:
 def get_grade_items(call: Call, params: dict) -> dict:
     course = _course(call, params["courseid"])
     user_id = params["userid"]
-    if user_id and call.app.store.user(call.conn, user_id) is None:
+    # check_report_access: the report capability first; every user (userid 0) needs viewall outright
+    call.require("gradereport/user:view", "View the user report")
+    if not user_id:
+        call.require("moodle/grade:viewall", "View grades of other users")
+    elif call.app.store.user(call.conn, user_id) is None:
         raise missing_record("user")
-    _may_read(call, "moodle/grade:viewall", user_id or -1)
+    else:
+        _may_read(call, "moodle/grade:viewall", user_id)
     items = call.conn.execute("SELECT * FROM grade_items WHERE courseid = ? ORDER BY sortorder, id",
                               (course["id"],)).fetchall()
     mods = [i for i in items if i["itemtype"] == "mod"]

@@ -97,7 +97,7 @@ WS_CAPABILITIES = [
     "webservice/rest:use", "moodle/user:create", "moodle/user:update", "moodle/user:viewdetails",
     "enrol/manual:enrol", "enrol/manual:unenrol", "moodle/course:viewparticipants", "moodle/course:enrolreview",
     "moodle/cohort:manage", "moodle/cohort:assign", "moodle/cohort:view", "moodle/category:manage",
-    "moodle/course:viewhiddencourses", "moodle/grade:viewall", "report/progress:view", "report/completion:view",
+    "moodle/course:viewhiddencourses", "gradereport/user:view", "moodle/grade:viewall", "report/progress:view", "report/completion:view",
 ]
 WS_ASSIGNABLE = [3, 4, 5]  # a category manager may assign teachers and students, not managers
 DEMO_COURSES = [

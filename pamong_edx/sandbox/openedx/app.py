@@ -64,7 +64,8 @@ class Settings:
     extended_profile_fields: list[str] = field(default_factory=lambda: ["kode_wilayah", "jabatan"])
     row_error_identifiers: list[str] = field(default_factory=list)  # bulk enroll answers {"error": true} for these
     writable_gradebook: bool = True  # the grades.writable_gradebook flag: off, the gradebook API answers 403
-    report_step_s: float = 0.3  # how long an instructor report task takes before its CSV is downloadable
+    report_step_s: float = 0.3  # how long an instructor report task takes before its CSV is downloadable ...
+    report_s_per_1000: float = 0.0  # ... plus this per thousand enrolments (benchmarks: a worker's real pace)
 
     def update(self, changes: dict[str, Any]) -> None:
         for key, value in changes.items():

@@ -3,7 +3,9 @@
     GET /api/grades/v1/courses/{course_id}/             CourseGradesView: cursor by enrolment id, page_size 50
     GET /api/grades/v1/courses/?course_id=              (no maximum), ?username= gives a one-element list
     GET /api/grades/v1/gradebook/{course_id}/           GradebookView: per-subsection scores, the same cursor,
-                                                        plus total_users_count and filtered_users_count
+                                                        plus total_users_count and filtered_users_count;
+                                                        ?cohort_id= keeps one cohort's members (none for an
+                                                        unknown cohort)
     GET /api/grades/v1/gradebook/{course_id}/grading-info   CourseGradingView: cutoffs, assignment types,
                                                         subsections with their short labels
 """
@@ -84,10 +86,11 @@ def _grade(row: sqlite3.Row, course_id: str, *, with_email: bool) -> dict:
     }
 
 
-def _page(app: OpenEdxApp, request: Request, course_id: str) -> tuple[list[sqlite3.Row], int]:
+def _page(app: OpenEdxApp, request: Request, course_id: str, where: str = "", args: tuple = ()
+          ) -> tuple[list[sqlite3.Row], int]:
     size = _page_size(request)
-    rows = app.store.db.all(ENROLLED + f" AND e.id > ? ORDER BY e.id LIMIT {size + 1}",
-                            (course_id, paging.decode_cursor(request)))
+    rows = app.store.db.all(ENROLLED + where + f" AND e.id > ? ORDER BY e.id LIMIT {size + 1}",
+                            (course_id, *args, paging.decode_cursor(request)))
     return rows, size
 
 
@@ -123,17 +126,37 @@ def gradebook(app: OpenEdxApp, request: Request) -> Response:
     if request.arg("username"):
         row = _single_user(app, course_id, request.arg("username") or "")
         return reply.json(_entry(app, grading, course_id, row))
-    rows, size = _page(app, request, course_id)
-    entries = [(r["id"], _entry(app, grading, course_id, r)) for r in rows]
-    total = app.store.db.one("SELECT COUNT(*) AS n FROM enrollments WHERE course_id = ? AND is_active = 1",
-                             (course_id,))["n"]
-    return paging.cursor_page(entries, request, size, total_users_count=total, filtered_users_count=total)
+    where, args = "", ()
+    if request.arg("cohort_id") is not None:  # cohorts.get_cohort_by_id; an unknown cohort filters everyone out
+        cohort = request.arg("cohort_id") or ""
+        where = " AND e.user_id IN (SELECT m.user_id FROM cohort_members m WHERE m.course_id = e.course_id " \
+                "AND m.cohort_id = ?)"
+        args = (int(cohort) if cohort.isdigit() else -1,)
+    rows, size = _page(app, request, course_id, where, args)
+    scores = _scores(app, course_id, [r["user_id"] for r in rows[:size]])
+    entries = [(r["id"], _entry(app, grading, course_id, r, scores.get(r["user_id"], {}))) for r in rows]
+    count = "SELECT COUNT(*) AS n FROM enrollments e WHERE e.course_id = ? AND e.is_active = 1"
+    total = app.store.db.one(count, (course_id,))["n"]
+    filtered = app.store.db.one(count + where, (course_id, *args))["n"] if where else total
+    return paging.cursor_page(entries, request, size, total_users_count=total, filtered_users_count=filtered)
 
 
-def _entry(app: OpenEdxApp, grading: Grading, course_id: str, row: sqlite3.Row) -> dict:
+def _scores(app: OpenEdxApp, course_id: str, user_ids: list[int]) -> dict[int, dict[str, sqlite3.Row]]:
+    """user -> module -> score, for a page of learners in one query (bulk_gradebook_view_context prefetches)."""
+    out: dict[int, dict[str, sqlite3.Row]] = {}
+    if user_ids:
+        marks = ",".join("?" * len(user_ids))
+        for r in app.store.db.all(f"SELECT * FROM subsection_grades WHERE course_id = ? AND user_id IN ({marks})",
+                                  (course_id, *user_ids)):
+            out.setdefault(r["user_id"], {})[r["module_id"]] = r
+    return out
+
+
+def _entry(app: OpenEdxApp, grading: Grading, course_id: str, row: sqlite3.Row,
+           scores: dict[str, sqlite3.Row] | None = None) -> dict:
     """StudentGradebookEntrySerializer: passed, letter grade and course id are computed but not serialized."""
-    scores = {r["module_id"]: r for r in app.store.db.all(
-        "SELECT * FROM subsection_grades WHERE user_id = ? AND course_id = ?", (row["user_id"], course_id))}
+    if scores is None:
+        scores = _scores(app, course_id, [row["user_id"]]).get(row["user_id"], {})
     labels = grading.labels()
     breakdown = []
     for sub in grading.graded():

@@ -64,11 +64,7 @@ class Grading:
             by_type.setdefault(sub["format"], []).append(earned / possible if possible else 0.0)
         total = 0.0
         for grader in self.graders:
-            percents = sorted(by_type.get(grader["type"], []), reverse=True)
-            percents += [0.0] * max(0, int(grader.get("min_count", 0)) - len(percents))
-            kept = percents[:len(percents) - int(grader.get("drop_count", 0))] if grader.get("drop_count") else percents
-            average = sum(kept) / len(kept) if kept else 0.0
-            total += average * float(grader.get("weight", 0))
+            total += self.average(grader, by_type.get(grader["type"], [])) * float(grader.get("weight", 0))
         percent = math.floor(total * 100 + 0.05 + 0.5) / 100  # round_away_from_zero(percent * 100 + 0.05) / 100
         percent = min(1.0, max(0.0, percent))
         letter = None
@@ -77,6 +73,14 @@ class Grading:
                 letter = name
                 break
         return percent, letter is not None, letter
+
+    @staticmethod
+    def average(grader: dict, percents: list[float]) -> float:
+        """AssignmentFormatGrader.grade: padded with zeros to min_count, the lowest drop_count dropped."""
+        percents = sorted(percents, reverse=True)
+        percents += [0.0] * max(0, int(grader.get("min_count", 0)) - len(percents))
+        kept = percents[:len(percents) - int(grader.get("drop_count", 0))] if grader.get("drop_count") else percents
+        return sum(kept) / len(kept) if kept else 0.0
 
 
 def grading_for(structure_json: str | None) -> Grading:

@@ -7,12 +7,15 @@ to the report store; a second request for a running task is a 400. `ReportDownlo
 session) and the legacy `list_report_downloads` list the store, newest first. The stand-in serves each
 stored file at its URL, as a signed storage URL would be fetched.
 
-    POST /api/user/v1/account/login_session/                         form email, password: session cookies
+    GET  /api/user/v1/account/login_session/                         the login form; sets the csrftoken cookie
+    POST /api/user/v1/account/login_session/                         form email, password (csrf_protect: the
+                                                                     csrftoken cookie and X-CSRFToken match)
     POST /courses/{course_id}/instructor/api/calculate_grades_csv    grade report task
     POST /courses/{course_id}/instructor/api/get_students_who_may_enroll   CourseEnrollmentAllowed, unenrolled
     POST /courses/{course_id}/instructor/api/list_report_downloads   {"downloads": [{"url", "name", "link"}]}
     GET  /api/instructor/v1/reports/{course_id}                      the same, for JWT clients (?report_name=)
     GET  /courses/{course_id}/instructor/api/v0/tasks                {"tasks": [...]}: the running tasks
+    GET  /api/instructor/v1/tasks/{course_id}                        the same, for JWT clients (InstructorTasks)
     GET  /grades/{course_hash}/{name}                                a stored report (text/csv)
 """
 
@@ -53,7 +56,7 @@ def register(app: OpenEdxApp) -> None:
     from pamong_edx.sandbox.openedx.app import ALL_AUTH, COURSE_ID, SESSION, View
 
     app.route("/api/user/v1/account/login_session/",
-              View({"POST": partial(login_session, app)}, auth=(), login_required=False))
+              View({"GET": login_form, "POST": partial(login_session, app)}, auth=(), login_required=False))
     legacy = dict(auth=(SESSION,), login_required=False, allow_inactive=True)
     base = f"/courses/{COURSE_ID}/instructor/api/"
     app.route(base + "calculate_grades_csv", View({"POST": partial(submit, app, "grade_course")}, **legacy))
@@ -63,13 +66,34 @@ def register(app: OpenEdxApp) -> None:
     app.route(f"/api/instructor/v1/reports/{COURSE_ID}",
               View({"GET": partial(downloads, app)}, auth=ALL_AUTH, allow_inactive=True))
     app.route(base + "v0/tasks", View({"GET": partial(running_tasks, app)}, auth=ALL_AUTH, allow_inactive=True))
+    app.route(f"/api/instructor/v1/tasks/{COURSE_ID}",
+              View({"GET": partial(running_tasks, app)}, auth=ALL_AUTH, allow_inactive=True))
     app.route("/grades/<hexid:course_hash>/<name>", View({"GET": partial(stored_file, app)}, auth=(),
                                                          login_required=False))
 
 
 # -- session login -----------------------------------------------------------------------------------------
 
+CSRF_FAILED = ("<h1>Forbidden <span>(403)</span></h1><p>CSRF verification failed. Request aborted.</p>"
+               "<p>{reason}</p>")
+
+
+def login_form(request: Request) -> Response:
+    """LoginSessionView.get, under ensure_csrf_cookie: the form description, and a csrftoken cookie."""
+    response = reply.json({"method": "post", "submit_url": "/api/user/v1/account/login_session/",
+                           "fields": [{"name": "email", "type": "email"}, {"name": "password", "type": "password"}]})
+    if not request.cookies.get("csrftoken"):
+        response.set_cookie("csrftoken", secrets.token_hex(16), path="/")
+    return response
+
+
 def login_session(app: OpenEdxApp, request: Request) -> Response:
+    # LoginSessionView.post is csrf_protect: the csrftoken cookie, and the same token in X-CSRFToken or the form
+    cookie = request.cookies.get("csrftoken")
+    sent = request.headers.get("X-CSRFToken") or request.form.get("csrfmiddlewaretoken")
+    if not cookie or not sent or not secrets.compare_digest(cookie, sent):
+        reason = "CSRF cookie not set." if not cookie else "CSRF token missing." if not sent else "CSRF token incorrect."
+        return reply.html(403, CSRF_FAILED.format(reason=reason))
     form = {k: v[-1] for k, v in request.form_fields().items()}
     user = app.store.user_by_email(form.get("email") or "")
     row = app.store.db.one("SELECT password FROM users WHERE id = ?", (user.id,)) if user else None
@@ -124,11 +148,14 @@ def submit(app: OpenEdxApp, task_type: str, request: Request) -> Response:
 
 
 def _run(app: OpenEdxApp, task_id: str, course_id: str, task_type: str) -> None:
-    if app.closed.wait(app.config.report_step_s / 2):
+    # A worker's time grows with the course: report_step_s, plus report_s_per_1000 per thousand enrolments.
+    learners = app.store.db.one("SELECT COUNT(*) AS n FROM enrollments WHERE course_id = ?", (course_id,))["n"]
+    step = app.config.report_step_s + app.config.report_s_per_1000 * learners / 1000
+    if app.closed.wait(step / 2):
         return
     with app.store.db.write() as conn:
         conn.execute("UPDATE instructor_tasks SET state = 'PROGRESS' WHERE task_id = ?", (task_id,))
-    if app.closed.wait(app.config.report_step_s / 2):
+    if app.closed.wait(step / 2):
         return
     rows = grade_rows(app, course_id) if task_type == "grade_course" else may_enroll_rows(app, course_id)
     buffer = io.StringIO()
@@ -150,10 +177,13 @@ def course_hash(course_id: str) -> str:
 
 
 def grade_rows(app: OpenEdxApp, course_id: str) -> list[list]:
-    """CourseGradeReport: one row per active enrolment, emails unmasked, a column per graded subsection
-    ("{type} {n}: {name}") and per assignment type (its average, "(Avg)" when it has several)."""
+    """CourseGradeReport: one row per user with any enrolment in the course (active or not), by user id, emails
+    unmasked. Per grading format: one column named after it holding the subsection's score when it has one
+    subsection; else a column per subsection ("{type} {n}: {name}") and "{type} (Avg)" (the grader's average
+    with drops; 0.0 for a learner who attempted nothing). An unattempted subsection is "Not Attempted"."""
     course = app.store.course(course_id)
     grading = grading_for(course["structure"])
+    graders = {g["type"]: g for g in grading.graders}
     by_type: dict[str, list[dict]] = {}
     for sub in grading.graded():
         by_type.setdefault(sub["format"], []).append(sub)
@@ -167,25 +197,29 @@ def grade_rows(app: OpenEdxApp, course_id: str) -> list[list]:
     header += (["Cohort Name"] if cohorted else []) + ["Enrollment Track", "Verification Status",
                                                        "Certificate Eligible", "Certificate Delivered",
                                                        "Certificate Type", "Enrollment Status"]
+    scores: dict[int, dict[str, float]] = {}
+    for r in app.store.db.all("SELECT user_id, module_id, earned, possible FROM subsection_grades "
+                              "WHERE course_id = ?", (course_id,)):
+        scores.setdefault(r["user_id"], {})[r["module_id"]] = r["earned"] / r["possible"] if r["possible"] else 0.0
     rows = [header]
     for learner in app.store.db.all(
-            "SELECT e.mode, u.id, u.username, u.email, g.percent, g.passed, c.name AS cohort FROM enrollments e "
-            "JOIN users u ON u.id = e.user_id LEFT JOIN grades g ON g.user_id = u.id AND g.course_id = e.course_id "
+            "SELECT e.mode, e.is_active, u.id, u.username, u.email, g.percent, g.passed, c.name AS cohort "
+            "FROM enrollments e JOIN users u ON u.id = e.user_id "
+            "LEFT JOIN grades g ON g.user_id = u.id AND g.course_id = e.course_id "
             "LEFT JOIN cohort_members m ON m.user_id = u.id AND m.course_id = e.course_id "
-            "LEFT JOIN cohorts c ON c.id = m.cohort_id WHERE e.course_id = ? AND e.is_active = 1 ORDER BY e.id",
-            (course_id,)):
-        scores = {r["module_id"]: r["earned"] / r["possible"] if r["possible"] else 0.0 for r in app.store.db.all(
-            "SELECT * FROM subsection_grades WHERE user_id = ? AND course_id = ?", (learner["id"], course_id))}
+            "LEFT JOIN cohorts c ON c.id = m.cohort_id WHERE e.course_id = ? ORDER BY u.id", (course_id,)):
+        mine = scores.get(learner["id"], {})
         row: list = [learner["id"], learner["email"], learner["username"], learner["percent"] or 0.0]
-        for subs in by_type.values():
-            values = [scores.get(sub["module_id"]) for sub in subs]
+        for kind, subs in by_type.items():
+            values = [mine.get(sub["module_id"]) for sub in subs]
+            row += ["Not Attempted" if v is None else round(v, 2) for v in values]
             if len(subs) > 1:
-                row += ["Not Attempted" if v is None else round(v, 2) for v in values]
-            taken = [v or 0.0 for v in values]
-            row.append(round(sum(taken) / len(taken), 2) if taken else 0.0)
+                grader = graders.get(kind)
+                row.append(round(grading.average(grader, [v or 0.0 for v in values]), 2) if grader and mine else 0.0)
         passed = bool(learner["passed"])
         row += ([learner["cohort"] or ""] if cohorted else []) + [
-            learner["mode"], "N/A", "Y" if passed else "N", "N", "N/A", "ENROLLED"]
+            learner["mode"], "N/A", "Y" if passed else "N", "N", "N/A",
+            "enrolled" if learner["is_active"] else "unenrolled"]
         rows.append(row)
     return rows
 

@@ -111,6 +111,7 @@ class Credentials:
     client_secret: str
     username: str
     password: str = ""  # for the session login the instructor dashboard's legacy views need
+    email: str = ""  # the account's email, which that login takes
 
 
 class Store(store.Store):
@@ -139,12 +140,12 @@ class Store(store.Store):
         creds = []
         for username in (STAFF_USER, OPERATOR_USER):
             app = self.app_for_user(username)
-            user = self.db.one("SELECT id, password FROM users WHERE username = ?", (username,))
+            user = self.db.one("SELECT id, email, password FROM users WHERE username = ?", (username,))
             password = user["password"]
             if not password:  # kept across starts with the data directory
                 password = secrets.token_urlsafe(12)
                 self.update_user(user["id"], password=password)
-            creds.append(Credentials(app["client_id"], app["client_secret"], username, password))
+            creds.append(Credentials(app["client_id"], app["client_secret"], username, password, user["email"]))
         return creds
 
     # -- users and apps -----------------------------------------------------------------------------------

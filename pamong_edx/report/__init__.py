@@ -1,0 +1,1 @@
+"""`pamong report`: progress reports by region from the LMS (docs/report.md)."""

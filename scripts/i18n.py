@@ -265,6 +265,8 @@ _NOT_WORDS = [
     re.compile(r"\{[^{}]*\}|%\(\w+\)\w"),  # placeholders
     re.compile(r"\b[EWRSX]\d{3}\b"),  # diagnostic codes
     re.compile(r"\b\w+://\S+"),  # URLs
+    re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),  # email addresses
+    re.compile(r"\[[\w.-]+\]"),  # TOML tables: [profiles.NAME]
     re.compile(r"course-v1:\S+"),  # course keys
     re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`]*`"),  # quoted values: names, titles, ids, commands
     re.compile(r"\S*[/\\]\S*"),  # paths

@@ -1,7 +1,7 @@
 """`pamong report` speed and memory: reading the LMS (both Open edX routes) and aggregating a national snapshot.
 
     .venv/bin/python benchmarks/report_speed.py aggregate [--rows 750000] [--keep DIR]
-    .venv/bin/python benchmarks/report_speed.py lms [--learners 100000] [--keep DIR]
+    .venv/bin/python benchmarks/report_speed.py lms [--learners 100000] [--keep DIR] [--task-s-per-1000 S]
 
 aggregate: a national roster from ../shared/tools/make_roster.py (--rows officials, one per ~10 in every
 village), each official given deterministic progress, taken as one snapshot (the aggregation of every region
@@ -10,10 +10,11 @@ whole country, and the HTML of the largest province (Jawa Tengah, 33) and of one
 a child process, timed on the wall clock with its own peak RSS (os.wait4). Targets: snapshot and report of
 750,000 officials each <= 30 s and <= 500 MB; a province's HTML < 1 MB.
 
-lms: the Open edX stand-in with its default throttle (120 requests/minute for staff), --learners enrolled in
-one course with simulated progress; the report read once through the grades API (gradebook pages and account
-look-ups) and once through the instructor grade-report task. Prints LMS requests per 1,000 learners and the
-wall time of each route. Generating the data is not timed.
+lms: the Open edX stand-in with its default throttle (120 requests/minute for staff), the bundled Tata Kelola
+course built and imported, --learners enrolled in it with a cohort per kabupaten and simulated progress; the
+report read through the grades API (gradebook pages and account look-ups; a first run and a later one) and
+through the instructor grade-report task, signed in as the stand-in's staff account. Prints LMS requests per
+1,000 learners, wall time, CPU time and peak RSS of each route. Generating the data is not timed.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import argparse
 import csv
 import hashlib
 import os
+import re
 import resource
 import statistics
 import subprocess
@@ -183,10 +185,12 @@ def aggregate(args: argparse.Namespace) -> None:
 
 
 def populate(app, learners: int, wilayah: Path, journal_dir: Path) -> None:  # noqa: ANN001 - an OpenEdxApp
-    """learners officials enrolled in COURSE with a cohort per kabupaten, written straight into the stand-in's
-    tables and into an enrolment journal (as `pamong enrol` would leave them), then simulated learners."""
-    from pamong_edx.enrol.journal import Journal
-    from pamong_edx.sandbox.openedx.simulate import simulate
+    """learners officials enrolled in COURSE, a cohort per kabupaten, as `pamong enrol` would leave them on the
+    stand-in and in the enrolment journal; then the stand-in's simulated learners take the course. Accounts
+    through the store's own create_user; enrolments and cohort members, which the stand-in makes only one
+    request at a time, in one transaction."""
+    from pamong_edx.enrol.journal import ENROLLED, Journal, Outcome, Sending
+    from pamong_edx.sandbox.openedx.learners import simulate
     from pamong_edx.sandbox.openedx.store import now_iso
 
     villages = []
@@ -194,31 +198,54 @@ def populate(app, learners: int, wilayah: Path, journal_dir: Path) -> None:  # n
         for row in csv.DictReader(handle):
             if row["kode"].count(".") == 3:
                 villages.append(row["kode"])
-    stamp = now_iso()
-    db = app.store.db
-    with db.write() as conn:
-        conn.execute("INSERT OR IGNORE INTO cohort_settings (course_id, is_cohorted) VALUES (?, 1)", (COURSE,))
-        cohorts: dict[str, int] = {}
-        people = []
-        for n in range(learners):
-            village = villages[(n * 7919) % len(villages)]
-            kabupaten = village[:5]
-            if kabupaten not in cohorts:
-                cur = conn.execute("INSERT INTO cohorts (course_id, name, assignment_type) VALUES (?, ?, 'manual')",
-                                   (COURSE, f"{kabupaten} Kabupaten"))
-                cohorts[kabupaten] = cur.lastrowid
-            people.append((f"pejabat{n}", f"pejabat{n}@desa.example.id", village, cohorts[kabupaten]))
-        conn.executemany("INSERT INTO users (username, email, name, date_joined) VALUES (?, ?, ?, ?)",
-                         [(u, e, u.title(), stamp) for u, e, _v, _c in people])
-        ids = dict(conn.execute("SELECT username, id FROM users WHERE username LIKE 'pejabat%'"))
-        conn.executemany("INSERT INTO enrollments (user_id, course_id, mode, is_active, created) VALUES (?, ?, 'audit', 1, ?)",
-                         [(ids[u], COURSE, stamp) for u, *_ in people])
-        conn.executemany("INSERT INTO cohort_members VALUES (?, ?, ?)", [(ids[u], COURSE, c) for u, _e, _v, c in people])
+    people = [(f"pejabat{n}", f"pejabat{n}@desa.example.id", villages[(n * 7919) % len(villages)])
+              for n in range(learners)]
+    ids = {}
+    for username, email, _village in people:
+        user = app.store.user_by_username(username) or app.store.create_user(username, email, username.title())
+        ids[username] = user.id
+    store, stamp = app.store, now_iso()
+    with store.db.write() as conn:
+        settings = store.cohort_settings_id(conn, COURSE)
+        conn.execute("UPDATE cohort_settings SET is_cohorted = 1 WHERE id = ?", (settings["id"],))
+        for kabupaten in sorted({village[:5] for *_, village in people}):
+            conn.execute("INSERT OR IGNORE INTO cohorts (course_id, name, assignment_type) VALUES (?, ?, 'manual')",
+                         (COURSE, f"{kabupaten} Kabupaten"))
+        cohorts = dict(conn.execute("SELECT name, id FROM cohorts WHERE course_id = ?", (COURSE,)).fetchall())
+        conn.executemany("INSERT OR IGNORE INTO enrollments (user_id, course_id, mode, is_active, created) "
+                         "VALUES (?, ?, 'audit', 1, ?)", [(ids[u], COURSE, stamp) for u, *_ in people])
+        conn.executemany("INSERT OR REPLACE INTO cohort_members VALUES (?, ?, ?)",
+                         [(ids[u], COURSE, cohorts[f"{v[:5]} Kabupaten"]) for u, _e, v in people])
     simulate(app, 42, COURSE)
     with Journal.in_dir(journal_dir) as journal:
-        journal.db.executemany(
-            "INSERT OR REPLACE INTO enrolments (email, course, state, region, owned, updated) "
-            "VALUES (?, ?, 'enrolled', ?, 1, ?)", [(e, COURSE, v, stamp) for _u, e, v, _c in people])
+        run = journal.start_run({"benchmark": "report_speed.py lms", "learners": learners})
+        for name, lms_id in cohorts.items():
+            journal.record_cohort(COURSE, name, lms_id, run)
+        batch = journal.begin_batch(run, "enrol", COURSE, None, [
+            Sending(e, COURSE, "enrol", f"{v[:5]} Kabupaten", v, n + 2) for n, (_u, e, v) in enumerate(people)])
+        journal.settle(batch, [Outcome(e, COURSE, "enrol", "enrolled", ENROLLED, cohort=f"{v[:5]} Kabupaten",
+                                       owned=True) for _u, e, v in people], attempts=1)
+        journal.finish_run(run, "done", {"enrolled": learners})
+
+
+def import_course(server, keep: Path) -> None:  # noqa: ANN001 - a SandboxServer
+    """The bundled Tata Kelola course (Pretest and Posttest formats), built and imported as COURSE, as
+    `pamong build` and `pamong deploy` do."""
+    from pamong_edx.lms.openedx import OpenEdxBackend
+    from pamong_edx.lms.protocol import PackageInfo
+
+    staff = server.app.staff_credentials
+    subprocess.run([sys.executable, "-m", "pamong_edx", "build", "-f", "olx", "-o", str(keep / "dist"),
+                    str(REPO / "course_src" / "tata-kelola-pemerintahan-desa")], check=True, capture_output=True)
+    archive = next((keep / "dist").glob("*.olx.tar.gz"))
+    with OpenEdxBackend(server.url, staff.client_id, staff.client_secret) as backend:
+        if backend.get_course(COURSE) is None:
+            backend.create_course(PackageInfo(path=archive, course_id=COURSE, title="Tata Kelola Pemerintahan Desa"))
+        ticket = backend.start_import(COURSE, archive)
+        while not (status := backend.import_status(ticket)).finished:
+            time.sleep(0.1)
+        if not status.succeeded:
+            raise SystemExit(f"import of {archive} failed: {backend.import_failure(ticket)}")
 
 
 def lms_routes(args: argparse.Namespace) -> None:
@@ -227,26 +254,25 @@ def lms_routes(args: argparse.Namespace) -> None:
     keep = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="report-lms-bench-"))
     keep.mkdir(parents=True, exist_ok=True)
     state = keep / "state"
-    server = openedx_sandbox(keep / "edx", settings=Settings())  # the default throttle: 120/minute for staff
+    # The default throttle (120/minute for staff); a report task's worker takes --task-s-per-1000 per thousand.
+    server = openedx_sandbox(keep / "edx", settings=Settings(report_s_per_1000=args.task_s_per_1000))
     with server:
         app = server.app
         staff = app.staff_credentials
         started = time.monotonic()
-        if app.store.db.one("SELECT count(*) AS n FROM enrollments")["n"] < args.learners:
-            from pamong_edx.lms.openedx import OpenEdxBackend
-            from pamong_edx.lms.protocol import PackageInfo
-
+        enrolled = app.store.db.one("SELECT count(*) AS n FROM enrollments WHERE course_id = ?", (COURSE,))["n"]
+        if enrolled < args.learners:
             app.config.throttle = False
-            with OpenEdxBackend(server.url, staff.client_id, staff.client_secret) as backend:
-                if backend.get_course(COURSE) is None:
-                    backend.create_course(PackageInfo(path=keep / "c.tar.gz", course_id=COURSE, title="Tata Kelola"))
+            import_course(server, keep)
             populate(app, args.learners, WILAYAH, state / "edx")
             app.config.throttle = True
         print(f"{args.learners:,} learners in {COURSE} on the Open edX stand-in (made in "
-              f"{time.monotonic() - started:.0f} s, not timed below); throttle {app.config.enrollment_staff_rate}")
+              f"{time.monotonic() - started:.0f} s, not timed below); throttle {app.config.enrollment_staff_rate}, "
+              f"a report task {app.config.report_step_s} s + {app.config.report_s_per_1000} s per 1,000 enrolments")
         config = keep / "pamong.toml"
         env = {**os.environ, "PAMONG_CONFIG": str(config), "BENCH_SECRET": staff.client_secret,
-               "PAMONG_STATE_DIR": str(state), "PAMONG_REGIONS": str(WILAYAH)}
+               "BENCH_PASSWORD": staff.password, "PAMONG_STATE_DIR": str(state), "PAMONG_REGIONS": str(WILAYAH),
+               "PAMONG_LANG": "en"}
         command = [sys.executable, "-m", "pamong_edx", "report", "--profile", "edx", "--course", COURSE,
                    "-o", str(keep / "laporan.csv")]
         for label, above, fresh in (("grades API (gradebook pages + account look-ups), first run", 10**9, True),
@@ -254,16 +280,21 @@ def lms_routes(args: argparse.Namespace) -> None:
                                     ("grade-report task (one CSV)", 0, False)):
             config.write_text(f'[profiles.edx]\nlms = "openedx"\nlms_url = "{server.url}"\n'
                               f'client_id = "{staff.client_id}"\nclient_secret_env = "BENCH_SECRET"\ntimeout = 120\n'
-                              f'[profiles.edx.openedx]\ngrade_report_above = {above}\n', encoding="utf-8")
+                              f'[profiles.edx.openedx]\ngrade_report_above = {above}\n'
+                              f'session_email = "{staff.email}"\nsession_password_env = "BENCH_PASSWORD"\n',
+                              encoding="utf-8")
             if fresh:
                 snaps = state / "edx" / "report-snapshots.sqlite3"
                 for path in (snaps, Path(f"{snaps}-wal"), Path(f"{snaps}-shm")):
                     path.unlink(missing_ok=True)
             app.throttles.reset()
             took, rss, out = child(command, env)
-            requests = int(out.split(": ")[1].split(" LMS requests")[0]) if " LMS requests" in out else -1
+            found = re.search(r"(\d+) LMS requests", out)
+            if found is None:
+                raise SystemExit(f"{label}: the report did not say how many requests it made:\n{out}")
+            requests = int(found.group(1))
             print(f"{label}: {requests:,} requests ({requests * 1000 / args.learners:.1f} per 1,000 learners), "
-                  f"{took:.0f} s wall, {CPU[-1]:.1f} s CPU, peak RSS {rss:.0f} MB")
+                  f"{took:.0f} s wall, {CPU[-1]:.1f} s CPU, peak RSS {rss:.0f} MB  ({load()})", flush=True)
     print(f"files kept in {keep}")
 
 
@@ -284,6 +315,8 @@ def main() -> None:
     lms = sub.add_parser("lms")
     lms.add_argument("--learners", type=int, default=100_000)
     lms.add_argument("--keep")
+    lms.add_argument("--task-s-per-1000", type=float, default=0.0,
+                     help="seconds a report task's worker takes per 1,000 enrolments (report_s_per_1000)")
     args = parser.parse_args()
     if args.what == "aggregate":
         aggregate(args)

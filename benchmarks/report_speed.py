@@ -273,8 +273,10 @@ def lms_routes(args: argparse.Namespace) -> None:
         env = {**os.environ, "PAMONG_CONFIG": str(config), "BENCH_SECRET": staff.client_secret,
                "BENCH_PASSWORD": staff.password, "PAMONG_STATE_DIR": str(state), "PAMONG_REGIONS": str(WILAYAH),
                "PAMONG_LANG": "en"}
+        # Reading the LMS is what is measured (writing the outputs is the aggregate benchmark's): the smallest
+        # tables, a CSV by province.
         command = [sys.executable, "-m", "pamong_edx", "report", "--profile", "edx", "--course", COURSE,
-                   "-o", str(keep / "laporan.csv")]
+                   "--by", "provinsi", "-o", str(keep / "laporan.csv")]
         for label, above, fresh in (("grades API (gradebook pages + account look-ups), first run", 10**9, True),
                                     ("grades API, a later run (emails known from the first)", 10**9, False),
                                     ("grade-report task (one CSV)", 0, False)):

@@ -47,7 +47,8 @@ def write_outputs(report: Report, paths: list[Path], lists: Lists, language: str
 
     staged = [(path, path.with_name(path.name + ".part"), output_kind(path)) for path in paths]
     workbooks = [(path, part) for path, part, kind in staged if kind == "xlsx"]
-    aside = _Aside.start(report, workbooks, lists) if len(staged) > len(workbooks) and _large(report) else None
+    beside = workbooks and len(staged) > len(workbooks)  # a workbook, and other outputs to write meanwhile
+    aside = _Aside.start(report, workbooks, lists) if beside and _large(report) else None
     current = None
     try:
         for path, part, kind in staged:

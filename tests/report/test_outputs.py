@@ -159,3 +159,11 @@ def test_a_large_report_writes_its_workbook_in_a_forked_process_beside_the_other
     with pytest.raises(outputs.PamongError, match="laporan-18.71.xlsx: No space left on device"):
         write_report(small_case, regions, tmp_path / "again", scope="18.71", kinds=("xlsx", "csv"))
     assert not list((tmp_path / "again").iterdir())  # the CSV written beside it is not kept either
+
+
+def test_a_large_report_without_a_workbook_writes_its_other_outputs_here(small_case, regions, tmp_path, monkeypatch):
+    from pamong_edx.report import outputs
+
+    monkeypatch.setattr(outputs, "PARALLEL_ROWS", 0)  # the small case counts as large
+    paths = write_report(small_case, regions, tmp_path, scope="18.71", kinds=("csv", "html"))
+    assert paths["csv"].is_file() and paths["html"].is_file() and not list(tmp_path.glob("*.part"))

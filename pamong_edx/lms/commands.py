@@ -47,15 +47,17 @@ def check(ctx: click.Context, profile_name: str | None, insecure: bool, course_i
         where = ", ".join(f"{k} {v}" for k, v in info.urls.items())
         click.echo(_("profile {name} ({source}): {lms} at {where}").format(name=profile.name, source=profile.source,
                                                                              lms=info.lms, where=where))
+        marks = max(len(_("ok")), len(_("FAIL")))  # one column in every language ("baik", "GAGAL")
         try:
             me = backend.whoami()
         except AuthError as exc:
             who = (_("client '{client}'").format(client=profile.client_id) if profile.client_id
                    else _("the profile's token"))
-            click.echo("  [{mark:>4}] ".format(mark=_("FAIL")) + _("sign in as {who}: {error}").format(who=who, error=exc))
-            click.echo("         " + (_("fix: check client_id and the secret in the profile's environment variable")
-                                      if profile.client_id else
-                                      _("fix: check the token in the profile's environment variable")))
+            fail = _("FAIL")
+            click.echo(f"  [{fail:>{marks}}] " + _("sign in as {who}: {error}").format(who=who, error=exc))
+            fix = (_("fix: check client_id and the secret in the profile's environment variable") if profile.client_id
+                   else _("fix: check the token in the profile's environment variable"))
+            click.echo(" " * (marks + 5) + fix)
             ctx.exit(1)
         staff = _("yes") if me.is_staff else _("no")
         click.echo(_("acting as: {user} ({role}: {staff})").format(user=me.username, role=_(info.admin_title),
@@ -65,9 +67,9 @@ def check(ctx: click.Context, profile_name: str | None, insecure: bool, course_i
         width = max(len(c.job) for c in capabilities)
         for cap in capabilities:
             mark = _("ok") if cap.ok else _("FAIL")
-            click.echo(f"  [{mark:>4}] {cap.job:<{width}}  {cap.detail}")
+            click.echo(f"  [{mark:>{marks}}] {cap.job:<{width}}  {cap.detail}")
             if not cap.ok and cap.fix:
-                click.echo("         " + _("fix: {fix}").format(fix=cap.fix))
+                click.echo(" " * (marks + 5) + _("fix: {fix}").format(fix=cap.fix))
     failed = [c for c in capabilities if not c.ok]
     if failed:
         click.echo(_("{failed} of {count} jobs are not possible with this client").format(failed=len(failed),

@@ -120,6 +120,10 @@ def test_lms_check_speaks_the_language(lms, pamong_main, english):
     code, out, err = pamong_main("--lang", "id", "lms", "check", "--profile", "operator", "--course", COURSE)
     assert code == 1 and "GAGAL" in out and "perbaikan: " in out and "tugas tidak dapat dikerjakan" in out
     assert english(out + err) == [], out + err
+    marked = [line for line in out.splitlines() if line.startswith("  [")]
+    assert {line.index("] ") for line in marked} == {8}  # "[GAGAL]" and "[ baik]": the jobs start in one column
+    fixes = [line for line in out.splitlines() if line.lstrip().startswith("perbaikan: ")]
+    assert fixes and {len(line) - len(line.lstrip()) for line in fixes} == {10}  # under the job, not the mark
     code, out, err = pamong_main("--lang", "en", "lms", "check", "--profile", "operator", "--course", COURSE)
     assert code == 1 and "jobs are not possible with this client" in out and english(out + err)
 

@@ -20,8 +20,7 @@ from pamong_edx.enrol.rules import COHORT_LEVELS, DEFAULT_COHORT_NAME, RulesErro
 from pamong_edx.errors import DiagnosticsFailed, PamongError, UsageError
 from pamong_edx.i18n import N_, _, ngettext
 from pamong_edx.lms.connect import backend_for
-from pamong_edx.lms.errors import ConfigError
-from pamong_edx.lms.profiles import ENV_PROFILE, state_dir
+from pamong_edx.lms.profiles import ENV_PROFILE, chosen_profile, state_dir
 from pamong_edx.lms.traffic import Traffic
 from pamong_edx.outputs import refuse_overwriting_inputs
 from pamong_edx.regions.commands import regions_option
@@ -87,7 +86,7 @@ def account_label(what: str) -> str:
 @click.pass_context
 def enrol(ctx: click.Context, roster_path: Path | None, profile_name: str | None, insecure: bool, yes: bool,
           as_json: bool, progress: bool | None, regions_path: str | None, dry_run: bool, **job: object) -> None:
-    name = _profile_name(profile_name)
+    name = chosen_profile(profile_name)
     journal = Journal.in_dir(state_dir(name))
     with journal:
         if roster_path is None:
@@ -143,16 +142,6 @@ def enrol(ctx: click.Context, roster_path: Path | None, profile_name: str | None
                 backend.close()
         _print_result(result, as_json, name, str(options.rules_file or "--course"))
 
-
-def _profile_name(option: str | None) -> str:
-    if option:
-        return option
-    if os.environ.get("PAMONG_PROFILE"):
-        return os.environ["PAMONG_PROFILE"]
-    if os.environ.get("PAMONG_LMS_URL"):
-        return ENV_PROFILE
-    raise ConfigError(_("no LMS profile: pass --profile NAME (a [profiles.NAME] table in pamong.toml) or set "
-                        "PAMONG_LMS_URL, PAMONG_CLIENT_ID and PAMONG_CLIENT_SECRET"))
 
 
 def _profile_flag(name: str) -> str:

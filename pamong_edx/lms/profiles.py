@@ -112,16 +112,29 @@ def available_profiles(cwd: Path | None = None, env: Mapping[str, str] | None = 
     return sorted(names)
 
 
+def chosen_profile(option: str | None, env: Mapping[str, str] | None = None) -> str:
+    """The profile a command uses: --profile, else PAMONG_PROFILE, else the environment's own (PAMONG_LMS_URL)."""
+    env = os.environ if env is None else env
+    name = option or env.get("PAMONG_PROFILE")
+    if name:
+        return name
+    if env.get("PAMONG_LMS_URL"):
+        return ENV_PROFILE
+    raise ConfigError(
+        _("no LMS profile: pass --profile NAME (a [profiles.NAME] table in {config}) or set PAMONG_LMS_URL, "
+          "PAMONG_CLIENT_ID and PAMONG_CLIENT_SECRET").format(config=CONFIG_NAME)
+    )
+
+
 def load_profile(
     name: str | None = None, *, cwd: Path | None = None, env: Mapping[str, str] | None = None
 ) -> Profile:
     """The named profile with environment overrides, or the environment alone when no name is given."""
     env = os.environ if env is None else env
-    if name is None:
-        name = env.get("PAMONG_PROFILE") or None
+    name = chosen_profile(name, env)
     values: dict = {}
     source = "environment"
-    if name is not None and name != ENV_PROFILE:
+    if name != ENV_PROFILE:
         files = config_files(cwd, env)
         for path in files:
             table = _read_profiles(path).get(name)
@@ -139,13 +152,6 @@ def load_profile(
             raise ConfigError(_("no profile '{name}' in {searched} ({hint}); add a [profiles.{name}] table").format(
                 name=name, searched=searched, hint=hint))
         _check_keys(values, source, name)
-    elif not env.get("PAMONG_LMS_URL"):
-        raise ConfigError(
-            _("no LMS profile: pass --profile NAME (a [profiles.NAME] table in {config}) or set PAMONG_LMS_URL, "
-              "PAMONG_CLIENT_ID and PAMONG_CLIENT_SECRET").format(config=CONFIG_NAME)
-        )
-    else:
-        name = ENV_PROFILE
     for key, var in ENV_KEYS.items():
         if env.get(var):
             values[key] = env[var]

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import click
 
 from pamong_edx.errors import UsageError
 from pamong_edx.i18n import N_, _
-from pamong_edx.lms.profiles import ENV_PROFILE, state_dir
+from pamong_edx.lms.profiles import chosen_profile, state_dir
 from pamong_edx.regions.commands import regions_option
 from pamong_edx.regions.locate import open_regions
 from pamong_edx.report.job import ReportOptions, run_report
@@ -51,7 +50,7 @@ def report(profile_name: str | None, courses: tuple[str, ...], by: str, scope: s
            pass_mark: float | None, html_lang: str, insecure: bool) -> None:
     if not outputs and not as_json_flag:
         raise UsageError(_("say where the report goes: -o laporan.xlsx (or .html, .csv, .json), or --json"))
-    name = _profile_name(profile_name)
+    name = chosen_profile(profile_name)
     regions = open_regions(regions_path)
     options = ReportOptions(profile=name, courses=courses, outputs=outputs, by=by, scope=scope, roster=roster,
                             sheet=sheet, columns=columns, snapshot=snapshot, pretest=pretest, posttest=posttest,
@@ -82,13 +81,3 @@ def report(profile_name: str | None, courses: tuple[str, ...], by: str, scope: s
     for path in result.outputs:
         click.echo(_("written: {path}").format(path=path))
 
-
-def _profile_name(option: str | None) -> str:
-    if option:
-        return option
-    if os.environ.get("PAMONG_PROFILE"):
-        return os.environ["PAMONG_PROFILE"]
-    if os.environ.get("PAMONG_LMS_URL"):
-        return ENV_PROFILE
-    raise UsageError(_("no LMS profile: pass --profile NAME (a [profiles.NAME] table in pamong.toml) or set "
-                       "PAMONG_LMS_URL, PAMONG_CLIENT_ID and PAMONG_CLIENT_SECRET"))

@@ -40,7 +40,7 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any

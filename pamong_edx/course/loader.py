@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 from pamong_edx.course.assets import CourseDir, PathProblem
 from pamong_edx.course.cache import BuildCache

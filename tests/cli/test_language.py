@@ -9,7 +9,7 @@ import re
 import pytest
 
 from pamong_edx import i18n
-from pamong_edx.cli import COMMANDS, choose_language, flag_value, main
+from pamong_edx.cli import COMMANDS, choose_language, flag_value
 from pamong_edx.diagnostics import Diagnostic, Location, printable
 from pamong_edx.errors import PamongError, UsageError
 from pamong_edx.plugins import registry

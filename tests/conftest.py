@@ -3,6 +3,7 @@ messages."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -83,3 +84,22 @@ def chromium():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def i18n_tools():
+    """scripts/i18n.py (not a package, so loaded by path): extraction, catalogue checks, the English-words check."""
+    name = "pamong_i18n_tools"
+    if name not in sys.modules:
+        script = Path(__file__).resolve().parents[1] / "scripts" / "i18n.py"
+        spec = importlib.util.spec_from_file_location(name, script)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@pytest.fixture(scope="session")
+def messages(i18n_tools):
+    """Every message of the sources (and click's), extracted once."""
+    return i18n_tools.extract()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -14,24 +13,6 @@ from pamong_edx.cli import COMMANDS
 
 ROOT = Path(__file__).resolve().parents[2]
 COURSES = ROOT / "tests" / "fixtures" / "courses"
-
-
-@pytest.fixture(scope="session")
-def i18n_tools():
-    """scripts/i18n.py (not a package, so loaded by path): extraction, catalogue checks, the English-words check."""
-    name = "pamong_i18n_tools"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / "i18n.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # dataclasses look their module up
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-@pytest.fixture(scope="session")
-def messages(i18n_tools):
-    """Every message of the sources (and click's), extracted once."""
-    return i18n_tools.extract()
 
 
 @pytest.fixture(scope="session")

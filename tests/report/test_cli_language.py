@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,18 +17,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def english():
+def english(i18n_tools, messages):
     """scripts/i18n.py's check: the English message words left in a text meant to be Indonesian."""
-    name = "pamong_i18n_tools"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / "i18n.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    tools = sys.modules[name]
-    vocabulary = tools.english_vocabulary(tools.extract(), [tools.read_catalog(tools.po_path(lang))
-                                                            for lang in tools.LANGUAGES])
-    return lambda text, names=frozenset(): [w for w in tools.english_in(text, vocabulary) if w not in names]
+    vocabulary = i18n_tools.english_vocabulary(messages, [i18n_tools.read_catalog(i18n_tools.po_path(lang))
+                                                          for lang in i18n_tools.LANGUAGES])
+    return lambda text, names=frozenset(): [w for w in i18n_tools.english_in(text, vocabulary) if w not in names]
 
 
 @pytest.fixture

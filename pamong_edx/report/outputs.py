@@ -99,7 +99,7 @@ class _Aside:
 
     @classmethod
     def start(cls, report: Report, workbooks: list[tuple[Path, Path]], lists: Lists) -> _Aside:
-        import xlsxwriter  # noqa: F401 - imported here, before the fork, never by the child
+        import rustpy_xlsxwriter  # noqa: F401 - imported here, before the fork, never by the child
 
         mine, theirs = multiprocessing.Pipe(duplex=False)
         process = multiprocessing.get_context("fork").Process(

@@ -1,25 +1,26 @@
-"""The report as an Excel workbook, written with XlsxWriter in constant-memory mode (rows stream to disk).
+"""The report as an Excel workbook, written by rustpy-xlsxwriter (rust_xlsxwriter underneath) with every sheet
+streamed to disk as it is written (constant memory).
 
 Sheets: a summary; one sheet per level from the scope down to --by; positions; the trend; the officials not
 yet started, by village (for follow-up); learners the report cannot place (whole-country reports only); and a
 sheet that explains every column. Each table has a frozen header, filters, number and percent formats, and a
 colour scale on the pass rate.
 
-A national report is about 3.4 million cells, so each costs as little as it can: a number format is set once
-per column (XlsxWriter gives every cell written without a format of its own the column's), never per cell;
-cells go out through the writer's typed calls; and text is made safe (tables.safe_column: no formula, no
-control character, NIKs masked) a block of rows at a time, a column at a time, at memory speed when no cell
-needs a change. benchmarks/report_speed.py measures it; openpyxl's write-only mode with a styled cell per
-formatted value took twice the CPU time for the same workbook.
+A national report is about 3.4 million cells. XlsxWriter spent 6 µs of Python on each (five sixths of the whole
+report); the compiled writer takes the rows as dicts and writes them six times faster. A number format is set
+once per column, never per cell; text is made safe (tables.safe_column: no formula, no control character, NIKs
+masked) a block of rows at a time, a column at a time, at memory speed when no cell needs a change.
+benchmarks/report_speed.py measures it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 
-import xlsxwriter
+from rustpy_xlsxwriter import FastExcel, Format
 
 from pamong_edx.i18n import N_, _
 from pamong_edx.report import columns as cols
@@ -39,9 +40,8 @@ FORMATS = {cols.RATE: "0.0%", cols.SCORE: "0.0", cols.POINTS: "+0.0;-0.0;0.0", c
 EXCEL_EPOCH = 25569  # the serial number of 1970-01-01 in Excel's 1900 date system
 EXCEL_ROWS = 1_048_576  # the most rows a sheet can have
 BLOCK = 4096  # rows made safe together, a column at a time
-COLOUR_SCALE = {"type": "3_color_scale", "min_type": "num", "min_value": 0, "min_color": "#F8696B",
-                "mid_type": "num", "mid_value": 0.5, "mid_color": "#FFEB84",
-                "max_type": "num", "max_value": 1, "max_color": "#63BE7B"}
+# Red for the lowest pass rate in the table, yellow for the median, green for the highest.
+COLOUR_SCALE = {"type": "3_color_scale", "min_color": "#F8696B", "mid_color": "#FFEB84", "max_color": "#63BE7B"}
 
 
 def _sheet_title(text: str) -> str:
@@ -51,72 +51,55 @@ def _sheet_title(text: str) -> str:
     return text[:31]
 
 
-class _Sheet:
-    """One table: a styled header row, then rows written a block at a time."""
+class _Book:
+    """The workbook's sheets, each a header and its rows; written together by write()."""
 
-    def __init__(self, book: xlsxwriter.Workbook, styles: dict, title: str, header: list[str], widths: list[int],
-                 formats: Sequence[str | None] = ()) -> None:
-        self.ws = book.add_worksheet(_sheet_title(title))
-        self.width = len(header)
-        self.full = False  # rows were left out at Excel's limit
-        for index, width in enumerate(widths):
-            fmt = formats[index] if index < len(formats) else None
-            self.ws.set_column(index, index, width, styles[fmt] if fmt else None)
-        self.ws.freeze_panes(1, 0)
-        self.ws.set_row(0, None, styles["header"])
-        for index, text in enumerate(header):
-            self.ws.write_string(0, index, text, styles["header"])
-        self.rows = 1
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.sheets: list[tuple[str, Iterable[dict], dict]] = []
+        self.header_format = Format().set_bold().set_background_color("#DDE6F0").set_text_wrap().set_align("top")
+        self.formats = {fmt: Format().set_num_format(fmt) for fmt in FORMATS.values()}
 
-    def write(self, rows: Iterable[Sequence[object]]) -> None:
-        block: list[Sequence[object]] = []
-        for row in rows:
-            block.append(row)
-            if len(block) == BLOCK:
-                self._block(block)
-                block = []
-        if block:
-            self._block(block)
+    def sheet(self, title: str, header: list[str], widths: list[int], rows: Iterable[Sequence[object]],
+              formats: Sequence[str | None] = (), rate_column: int | None = None) -> None:
+        options = {"column_widths": widths, "header_format": self.header_format, "autofilter": True,
+                   "column_formats": [self.formats[fmt] if fmt else None for fmt in formats]}
+        if rate_column is not None:
+            options["conditional_formats"] = {header[rate_column]: COLOUR_SCALE}
+        self.sheets.append((_sheet_title(title), _records(header, rows), options))
 
-    def _block(self, block: list[Sequence[object]]) -> None:
-        room = EXCEL_ROWS - 1 - self.rows  # the last row is kept to say what is missing
-        if len(block) > room:
-            self.full = True
-            block = block[:max(room, 0)]
-            if not block:
-                return
+    def write(self) -> None:
+        book = FastExcel(self.path, output_format="xlsx").freeze(row=1, col=0)
+        for title, records, options in self.sheets:
+            book.sheet(title, records, **options)
+        book.save()
+
+
+def _records(header: list[str], rows: Iterable[Sequence[object]]) -> Iterator[dict]:
+    """The rows as the writer takes them (dicts by header), text made safe a block at a time; a table with no
+    rows still gets its header (a row with every cell empty writes only the header); at Excel's row limit the
+    rest is left out and the last row says so."""
+    rows = iter(rows)
+    room = EXCEL_ROWS - 2  # the header, and the last row kept to say what is missing
+    written = 0
+    while block := list(islice(rows, BLOCK)):
+        if len(block) > room - written:
+            block = block[:room - written]
+            full = True
+        else:
+            full = False
         columns = []
         for column in zip(*block):
             if any(cell.__class__ is str for cell in column):
-                column = safe_column(column)
+                column = [None if cell == "" else cell for cell in safe_column(column)]
             columns.append(column)
-        number, string, row = self.ws.write_number, self.ws.write_string, self.rows
-        for values in zip(*columns):
-            for index, value in enumerate(values):
-                if value is None or value == "":
-                    continue
-                if value.__class__ is str:
-                    string(row, index, value)
-                else:
-                    number(row, index, value)
-            row += 1
-        self.rows = row
-
-    def finish(self, rate_column: int | None = None) -> None:
-        if self.full:
-            self.ws.write_string(self.rows, 0, _("Excel holds no more rows: the rest are left out; report a smaller "
-                                                 "--scope"))
-            self.rows += 1
-        self.ws.autofilter(0, 0, max(self.rows - 1, 1), self.width - 1)
-        if rate_column is not None and self.rows > 1:
-            self.ws.conditional_format(1, rate_column, self.rows - 1, rate_column, COLOUR_SCALE)
-
-
-def _styles(book: xlsxwriter.Workbook) -> dict:
-    """The workbook's few formats, made once (XlsxWriter keeps them by object)."""
-    styles = {fmt: book.add_format({"num_format": fmt}) for fmt in FORMATS.values()}
-    styles["header"] = book.add_format({"bold": True, "bg_color": "#DDE6F0", "text_wrap": True, "valign": "top"})
-    return styles
+        yield from (dict(zip(header, values)) for values in zip(*columns))
+        written += len(block)
+        if full:
+            yield {header[0]: _("Excel holds no more rows: the rest are left out; report a smaller --scope")}
+            return
+    if not written:
+        yield dict.fromkeys(header)
 
 
 def excel_value(column: cols.Column, value: object) -> object:
@@ -138,10 +121,9 @@ def figure_columns(report: Report) -> list[cols.Column]:
 
 
 def write_xlsx(report: Report, path: Path, lists: Lists) -> None:
-    # Text is never taken for a formula, a number or a link: it is written as text, made safe beforehand.
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
-                                           "strings_to_numbers": False, "strings_to_urls": False})
-    styles = _styles(book)
+    # Text is never taken for a formula, a number or a link: the writer writes every str as text, made safe
+    # beforehand.
+    book = _Book(path)
     figures = figure_columns(report)
     many = len(report.courses) > 1
     lead = [_("Course")] if many else []
@@ -153,62 +135,53 @@ def write_xlsx(report: Report, path: Path, lists: Lists) -> None:
     def values(row: Row) -> list[object]:
         return [excel_value(c, c.value(row)) for c in figures]
 
-    def region_sheet(title: str) -> _Sheet:
-        return _Sheet(book, styles, title, [*lead, _("Code"), _("Region"), *figure_headers],
-                      [*lead_widths, 14, 30, *[12] * len(figures)], [*[None] * (len(lead) + 2), *figure_formats])
-
-    def region_rows(rows: Iterable[tuple[str, Row]]) -> Iterable[list[object]]:
-        return ([*([key] if many else []), row.key, row.name, *values(row)] for key, row in rows)
+    def region_sheet(title: str, rows: Iterable[tuple[str, Row]]) -> None:
+        book.sheet(title, [*lead, _("Code"), _("Region"), *figure_headers],
+                   [*lead_widths, 14, 30, *[12] * len(figures)],
+                   ([*([key] if many else []), row.key, row.name, *values(row)] for key, row in rows),
+                   [*[None] * (len(lead) + 2), *figure_formats], len(lead) + 2 + rate_at)
 
     # Summary: the scope, the region above it, and (whole country) the unknown region.
-    summary = region_sheet(_("Summary"))
-    summary.write(region_rows((course.course.key, row) for course in report.courses
-                              for row in (course.total, course.reference, course.unknown) if row is not None))
-    summary.finish(len(lead) + 2 + rate_at)
+    region_sheet(_("Summary"), ((course.course.key, row) for course in report.courses
+                                for row in (course.total, course.reference, course.unknown) if row is not None))
+    def level_rows(level: int) -> Iterator[tuple[str, Row]]:  # a function: each sheet's rows are read later
+        return ((course.course.key, row) for course in report.courses for row in course.levels.get(level, ()))
 
     for level in sorted({level for course in report.courses for level in course.levels}):
-        sheet = region_sheet(_(SHEET_NAMES[level]))
-        sheet.write(region_rows((course.course.key, row) for course in report.courses
-                                for row in course.levels.get(level, ())))
-        sheet.finish(len(lead) + 2 + rate_at)
+        region_sheet(_(SHEET_NAMES[level]), level_rows(level))
 
-    positions = _Sheet(book, styles, _("Positions"), [*lead, _("Position"), *figure_headers],
-                       [*lead_widths, 30, *[12] * len(figures)], [*[None] * (len(lead) + 1), *figure_formats])
-    positions.write([*([course.course.key] if many else []), row.name, *values(row)]
-                    for course in report.courses for row in course.positions)
-    positions.finish(len(lead) + 1 + rate_at)
+    book.sheet(_("Positions"), [*lead, _("Position"), *figure_headers], [*lead_widths, 30, *[12] * len(figures)],
+               ([*([course.course.key] if many else []), row.name, *values(row)]
+                for course in report.courses for row in course.positions),
+               [*[None] * (len(lead) + 1), *figure_formats], len(lead) + 1 + rate_at)
 
     trend_columns = [c for c in figures if c.kind != cols.CHANGE and not c.key.startswith("change")]
-    trend = _Sheet(book, styles, _("Trend"), [*lead, _("Snapshot"), _("Taken"), *[_(c.header) for c in trend_columns]],
-                   [*lead_widths, 10, 22, *[12] * len(trend_columns)],
-                   [*[None] * (len(lead) + 2), *[FORMATS.get(c.kind) for c in trend_columns]])
-    trend.write([*([course.course.key] if many else []), point.snapshot, point.taken,
+    book.sheet(_("Trend"), [*lead, _("Snapshot"), _("Taken"), *[_(c.header) for c in trend_columns]],
+               [*lead_widths, 10, 22, *[12] * len(trend_columns)],
+               ([*([course.course.key] if many else []), point.snapshot, point.taken,
                  *[excel_value(c, c.value(Row(report.scope, report.scope_name, 0, point.figures)))
                    for c in trend_columns]]
-                for course in report.courses for point in course.trend)
-    trend.finish()
+                for course in report.courses for point in course.trend),
+               [*[None] * (len(lead) + 2), *[FORMATS.get(c.kind) for c in trend_columns]])
 
     person_headers = [_(header) for _key, header, _explain in cols.PERSON_COLUMNS]
     states = {state: _(text) for state, text in cols.STATES.items()}
-    waiting = _Sheet(book, styles, _("Not started"), [*lead, *person_headers], [*lead_widths, 34, 30, 26, 32, 18])
-    waiting.write([*([course.course.key] if many else []), *_person(person, states)]
-                  for course in report.courses for person in lists.not_started(course.course.key))
-    waiting.finish()
+    book.sheet(_("Not started"), [*lead, *person_headers], [*lead_widths, 34, 30, 26, 32, 18],
+               ([*([course.course.key] if many else []), *_person(person, states)]
+                for course in report.courses for person in lists.not_started(course.course.key)))
 
     if any(course.unknown is not None for course in report.courses):
-        unknown = _Sheet(book, styles, _("Region unknown"), [*lead, _("Email"), _("Username"), _("Name"), _("Position"),
-                                                     _("State")], [*lead_widths, 32, 20, 30, 26, 18])
-        unknown.write([*([course.course.key] if many else []), person.email, person.username, person.name,
-                       person.position, states[person.state]]
-                      for course in report.courses for person in lists.unplaced(course.course.key))
-        unknown.finish()
+        book.sheet(_("Region unknown"), [*lead, _("Email"), _("Username"), _("Name"), _("Position"), _("State")],
+                   [*lead_widths, 32, 20, 30, 26, 18],
+                   ([*([course.course.key] if many else []), person.email, person.username, person.name,
+                     person.position, states[person.state]]
+                    for course in report.courses for person in lists.unplaced(course.course.key)))
 
-    explain = _Sheet(book, styles, _("Columns explained"), [_("Column"), _("What it means")], [26, 100])
-    explain.write([*([_(header), _(text)] for header, text in (*cols.REGION_HEAD, *cols.POSITION_HEAD)),
-                   *([_(column.header), _(column.explain)] for column in figures),
-                   *([_(header), _(text)] for _key, header, text in cols.PERSON_COLUMNS)])
-    explain.finish()
-    book.close()
+    book.sheet(_("Columns explained"), [_("Column"), _("What it means")], [26, 100],
+               [*([_(header), _(text)] for header, text in (*cols.REGION_HEAD, *cols.POSITION_HEAD)),
+                *([_(column.header), _(column.explain)] for column in figures),
+                *([_(header), _(text)] for _key, header, text in cols.PERSON_COLUMNS)])
+    book.write()
 
 
 def _person(person: ListedPerson, states: dict[str, str]) -> list[object]:

@@ -69,6 +69,10 @@ def test_the_xlsx_structure(small_case, regions, tmp_path):
                                (header.index("Passed, change"), "+#,##0;-#,##0;0")):
                 if row[index].value is not None:
                     assert row[index].number_format == fmt, (name, header[index])
+    # each level's sheet holds that level's regions, and only those
+    for name, length in (("Kabupaten-Kota", 5), ("Kecamatan", 8), ("Villages", 13)):
+        codes = [r[0] for r in book[name].iter_rows(min_row=2, values_only=True)]
+        assert codes and {len(code) for code in codes} == {length}, name
     villages = book["Villages"]
     header = [c.value for c in villages[1]]
     rows = {r[0]: r for r in villages.iter_rows(min_row=2, values_only=True)}
@@ -167,3 +171,15 @@ def test_a_large_report_without_a_workbook_writes_its_other_outputs_here(small_c
     monkeypatch.setattr(outputs, "PARALLEL_ROWS", 0)  # the small case counts as large
     paths = write_report(small_case, regions, tmp_path, scope="18.71", kinds=("csv", "html"))
     assert paths["csv"].is_file() and paths["html"].is_file() and not list(tmp_path.glob("*.part"))
+
+
+def test_a_sheet_stops_at_excels_row_limit_and_says_so(small_case, regions, tmp_path, monkeypatch):
+    from pamong_edx.report import xlsx
+
+    monkeypatch.setattr(xlsx, "EXCEL_ROWS", 4)  # the header, two villages, the line that says what is missing
+    monkeypatch.setattr(xlsx, "BLOCK", 1)
+    path = write_report(small_case, regions, tmp_path, scope="18", kinds=("xlsx",))["xlsx"]
+    rows = list(load_workbook(path)["Villages"].iter_rows(values_only=True))
+    assert len(rows) == 4
+    assert [len(r[0]) for r in rows[1:3]] == [13, 13]
+    assert rows[3][0].startswith("Excel holds no more rows") and set(rows[3][1:]) == {None}

@@ -155,7 +155,10 @@ class LoadContext:
             with time_limit(self.limits.source_seconds) if len(text) > TIMED_FROM else nullcontext():
                 return compose_text(text)
         except YamlParseError as exc:
-            if exc.from_parser:  # libyaml's words are English: quoted, after what usually causes them
+            if exc.from_parser and "maximum nesting depth" in exc.message:  # libyaml's own bound on nesting
+                message = _("invalid YAML: lists or mappings nested deeper than the YAML reader allows; no course "
+                            "needs that: look for [ or {{ opened here and never closed")
+            elif exc.from_parser:  # libyaml's words are English: quoted, after what usually causes them
                 message = _("invalid YAML: the YAML reader says '{detail}'; check the indentation, colons and "
                             "quotes here and on the line before").format(detail=exc.message.replace("'", '"'))
             else:

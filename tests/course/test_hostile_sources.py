@@ -196,6 +196,17 @@ def test_a_course_yaml_nested_without_end_is_one_located_error(course_copy):
     assert "lists or mappings nested deeper than 100 levels" in error.message
 
 
+def test_flow_brackets_nested_past_libyamls_bound_say_so_in_words(course_copy):
+    root = course_copy("minimal")
+    path = root / "course.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "x-catatan: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    course, diagnostics = load_course(root)
+    [error] = diagnostics
+    assert course is None and codes(diagnostics) == [("E001", "course.yaml", error.location.line)]
+    assert "nested deeper than the YAML reader allows" in error.message and "[ or {" in error.message
+    assert "indentation" not in error.message
+
+
 def test_a_chapter_file_nested_without_end_is_one_located_error_in_that_file(course_copy):
     root = course_copy("minimal")
     (root / "chapters").mkdir()

@@ -157,7 +157,7 @@ class LoadContext:
         except YamlParseError as exc:
             if exc.from_parser and "maximum nesting depth" in exc.message:  # libyaml's own bound on nesting
                 message = _("invalid YAML: lists or mappings nested deeper than the YAML reader allows; no course "
-                            "needs that: look for [ or {{ opened here and never closed")
+                            "needs that: look for {brackets} opened here and never closed").format(brackets="[ / {")
             elif exc.from_parser:  # libyaml's words are English: quoted, after what usually causes them
                 message = _("invalid YAML: the YAML reader says '{detail}'; check the indentation, colons and "
                             "quotes here and on the line before").format(detail=exc.message.replace("'", '"'))

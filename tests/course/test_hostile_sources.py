@@ -203,7 +203,7 @@ def test_flow_brackets_nested_past_libyamls_bound_say_so_in_words(course_copy):
     course, diagnostics = load_course(root)
     [error] = diagnostics
     assert course is None and codes(diagnostics) == [("E001", "course.yaml", error.location.line)]
-    assert "nested deeper than the YAML reader allows" in error.message and "[ or {" in error.message
+    assert "nested deeper than the YAML reader allows" in error.message and "[ / {" in error.message
     assert "indentation" not in error.message
 
 

@@ -23,4 +23,5 @@ python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip
 .venv/bin/pip install -q -e '.[test]'
 
-exec .venv/bin/python -m pytest "$@"
+# One test process per core (at most 4; each drives its own chromium); `-n 0` after this runs them in one.
+exec .venv/bin/python -m pytest --numprocesses auto --maxprocesses 4 "$@"

@@ -24,4 +24,6 @@ python3 -m venv .venv
 .venv/bin/pip install -q -e '.[test]'
 
 # One test process per core (at most 4; each drives its own chromium); `-n 0` after this runs them in one.
-exec .venv/bin/python -m pytest --numprocesses auto --maxprocesses 4 "$@"
+# A file's tests stay in one process, in their order: some files share one server and one tab across their tests,
+# and module fixtures (built packages) are made once.
+exec .venv/bin/python -m pytest --numprocesses auto --maxprocesses 4 --dist loadfile "$@"

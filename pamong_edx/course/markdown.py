@@ -11,15 +11,15 @@ tests/course/test_markdown.py checks the shortcut gives exactly what markdown-it
 imported when the first text needs the parser, so a load whose texts all come from the build cache (or hold no
 syntax) never imports it.
 
-A text (not inline) that keeps to the subset `compiled_can_render` allows is rendered by markdown-it-pyrs
-instead, the Rust port of the same markdown-it, some fifteen times faster (Markdown was half of loading a
-course). Outside that subset the two differ (pyrs drops escapes and entities from alt text, treats code spans,
-tables, tilde fences to the end of the text, reference definitions, IPv6 and international host names
-otherwise, and can panic on backticks), so those texts, and any whose local references cannot be placed
-exactly as markdown-it-py places them, go to markdown-it-py. Within it the HTML is the same:
+A text that keeps to the subset `compiled_can_render` allows is rendered by markdown-it-pyrs instead, the Rust port
+of the same markdown-it, some fifteen times faster (Markdown was half of loading a course). Outside that subset the
+two differ (pyrs drops escapes and entities from alt text, treats code spans, tables, tilde fences to the end of the
+text, reference definitions, IPv6 and international host names otherwise, and can panic on backticks), so those
+texts, inline ones that block parsing would not make one paragraph of, and any whose local references cannot be
+placed exactly as markdown-it-py places them, go to markdown-it-py. Within it the HTML is the same:
 tests/course/test_markdown.py compares the two on the CommonMark-style samples there, on thousands of generated
-texts, and on every text of the bundled courses. Without pyrs (it has no wheel for Python 3.13 and later) every
-text goes to markdown-it-py and the output is the same.
+texts, and on every text of the bundled courses. Without pyrs (it has no wheel for Python 3.13 and later) every text
+goes to markdown-it-py and the output is the same.
 """
 
 from __future__ import annotations
@@ -48,6 +48,9 @@ _MARK = "\x00"
 # definitions, IPv6 hosts, control characters and carriage returns.
 _OUTSIDE_COMPILED = re.compile(r"&[#A-Za-z0-9]|[\\`<>|\x00-\x08\x0b-\x1f\x7f\r]|~~~|\]:|//\[|@\[")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# An inline text (a choice, a hint) that block parsing makes one paragraph of, with the same inline content: one
+# line, starting with a letter (no list, heading, quote, break or code can start so), not ending in white space.
+_ONE_PARAGRAPH = re.compile(r"(?![\d_])\w[^\n]*(?<!\s)\Z")
 # The CommonMark rules markdown-it-py's "commonmark" preset runs (raw HTML off), plus tables.
 _COMPILED_RULES = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph", "reference",
                    "autolink", "backticks", "emphasis", "entity", "escape", "image", "link", "newline", "table"]
@@ -179,8 +182,8 @@ class MarkdownRenderer:
         plain = self.plain_html(text, inline)
         if plain is not None:
             return Rendering.of((plain,))
-        if not inline and self.compiled is not None and compiled_can_render(text):
-            found = self._render_compiled(text)
+        if self.compiled is not None and compiled_can_render(text) and (not inline or _ONE_PARAGRAPH.match(text)):
+            found = self._render_compiled(text, inline)
             if found is not None:
                 return found
         env: dict = {}
@@ -194,10 +197,11 @@ class MarkdownRenderer:
         return Rendering.of(tuple(pieces[0::2]), tuple(refs[int(i)] for i in pieces[1::2]),
                             tuple(written[int(i)] for i in pieces[1::2]))
 
-    def _render_compiled(self, text: str) -> Rendering | None:
+    def _render_compiled(self, text: str, inline: bool = False) -> Rendering | None:
         """The text rendered by markdown-it-pyrs, its local references found in the HTML and placed in the text
         as `_mark_references` places them; None when a reference cannot be placed exactly (markdown-it-py then
-        renders the text)."""
+        renders the text). pyrs has no inline mode: an inline text is one that makes a single paragraph, whose
+        <p> is taken off."""
         try:
             html = self.compiled.render(text)
         except BaseException as exc:  # a panic in the engine is pyo3's PanicException, a BaseException
@@ -234,9 +238,13 @@ class MarkdownRenderer:
             searched = at + 2
             refs.append(Reference(decoded, is_image, alt, text.count("\n", 0, at)))
             written.append(path)
-        if not refs:
-            return Rendering.of((html,))
         pieces.append(html[copied:])
+        if inline:
+            if not (pieces[0].startswith("<p>") and pieces[-1].endswith("</p>\n")):
+                return None
+            pieces[0], pieces[-1] = pieces[0][3:], pieces[-1][:-5]
+            if len(pieces) == 1 and (pieces[0].startswith("<p>") or "</p>" in pieces[0]):
+                return None  # not the one paragraph it should be
         return Rendering.of(tuple(pieces), tuple(refs), tuple(written))
 
     @staticmethod

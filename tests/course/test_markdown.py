@@ -184,9 +184,22 @@ def test_compiled_engine_gives_markdown_it_py_renderings_on_generated_texts(pyrs
     assert used > 500  # the subset is exercised, not only the texts that fall back
 
 
+def test_compiled_engine_gives_markdown_it_py_renderings_of_inline_texts(pyrs_engine):
+    """Choices and hints: pyrs has no inline mode, so a one-paragraph text is rendered as a block, <p> taken off."""
+    rng = random.Random(20261204)
+    used = 0
+    for _ in range(3000):
+        line = generated_markdown(rng).split("\n")[0]
+        text = rng.choice(["", " ", "1. ", "- ", "# ", "_", "Ya ", "Kepala ", "Desa "]) + line + rng.choice(["", "", " ", "*"])
+        used += compiled_can_render(text) and pyrs_engine._render_compiled(text, True) is not None
+        assert pyrs_engine._render(text, True) == python_engine._render(text, True), repr(text)
+    assert used > 60  # the compiled path is exercised (most generated lines start with markup)
+
+
 @pytest.mark.parametrize("text", SAMPLES)
-def test_compiled_engine_gives_markdown_it_py_renderings_on_samples(pyrs_engine, text):
-    assert pyrs_engine._render(text, False) == python_engine._render(text, False)
+@pytest.mark.parametrize("inline", [False, True])
+def test_compiled_engine_gives_markdown_it_py_renderings_on_samples(pyrs_engine, text, inline):
+    assert pyrs_engine._render(text, inline) == python_engine._render(text, inline)
 
 
 def test_compiled_engine_gives_markdown_it_py_renderings_on_the_bundled_courses(pyrs_engine, monkeypatch):

@@ -102,7 +102,8 @@ BUNDLED = Path(__file__).resolve().parents[2] / "course_src"
 WORDS = ["desa", "Kepala", "BPD", "APBDes", "2024", "Rp5.000.000", "(catatan)", "50%", "a.", "b)", "x*y", "_init_",
          "kata-kata", "café", "“kutip”", "'tunggal'", '"ganda"', "e.g.", "#tag", "~tilde~", "!", "?", "[x]", "{a}",
          "--", "—", "…", "$100", "Ñ", "½", "·", "a & b", "R&D"]
-RISKY = ["&amp;", "&copy;", "&#39;", "a|b", "`kode`", "a\\*b", "<b>", "é\u00a0é", "☃", "~~~", "]:"]  # outside the subset
+# outside the subset
+RISKY = ["&amp;", "&copy;", "&#39;", "a|b", "`kode`", "a\\*b", "<b>", "é\u00a0é", "☃", "~~~", "]:"]
 URLS = ["assets/img/a.png", "assets/peta desa.png", "assets/%20x.pdf", "assets/a.png#frag", "./assets/x.png",
         "https://kemendagri.go.id/a?b=c&d", "mailto:a@b.c", "#bagian", "?q=1", "//cdn.example/y", "assets/ü.png",
         "assets/(x).png", "<assets/a b.png>", "http://example.com/ü", "http://ü.example/", "https://[::1]/a.png",
@@ -190,7 +191,8 @@ def test_compiled_engine_gives_markdown_it_py_renderings_of_inline_texts(pyrs_en
     used = 0
     for _ in range(3000):
         line = generated_markdown(rng).split("\n")[0]
-        text = rng.choice(["", " ", "1. ", "- ", "# ", "_", "Ya ", "Kepala ", "Desa "]) + line + rng.choice(["", "", " ", "*"])
+        start = rng.choice(["", " ", "1. ", "- ", "# ", "_", "Ya ", "Kepala ", "Desa "])
+        text = start + line + rng.choice(["", "", " ", "*"])
         used += compiled_can_render(text) and pyrs_engine._render_compiled(text, True) is not None
         assert pyrs_engine._render(text, True) == python_engine._render(text, True), repr(text)
     assert used > 60  # the compiled path is exercised (most generated lines start with markup)

@@ -242,8 +242,9 @@ class MarkdownRenderer:
         if inline:
             if not (pieces[0].startswith("<p>") and pieces[-1].endswith("</p>\n")):
                 return None
-            pieces[0], pieces[-1] = pieces[0][3:], pieces[-1][:-5]
-            if len(pieces) == 1 and (pieces[0].startswith("<p>") or "</p>" in pieces[0]):
+            pieces[0] = pieces[0][3:]
+            pieces[-1] = pieces[-1][:-5]
+            if any("<p>" in piece or "</p>" in piece for piece in pieces):
                 return None  # not the one paragraph it should be
         return Rendering.of(tuple(pieces), tuple(refs), tuple(written))
 

@@ -100,13 +100,14 @@ class ScormExporter(Exporter):
     def _write(self) -> None:
         self.files: dict[str, Content] = dict(static_files())
         resources: dict[str, ResourceFiles] = {}
+        interactions: dict[str, dict] = {}
         for sco in self.plan.scos:
-            page, used = self._cached_render(sco, self._scripts(sco))
+            page, used, interactions[sco.key] = self._cached_render(sco, self._scripts(sco))
             for name in used:
                 self.files[f"assets/{name}"] = self.course.assets[name].path
             self.files[sco.href] = page.encode("utf-8")
             resources[sco.key] = ResourceFiles(href=sco.href, files=[sco.href] + [f"assets/{n}" for n in used])
-        self.files[INTERACTIONS] = self._interaction_map()
+        self.files[INTERACTIONS] = self._interaction_map(interactions)
         shared = sorted(name for name in self.files if name.startswith("player/") or name == INTERACTIONS)
         manifest = build_manifest(
             slug=self.course.slug, title=self.course.title, plan=self.plan, version=self.scorm_version,
@@ -168,25 +169,25 @@ class ScormExporter(Exporter):
 
     # ----------------------------------------------------------------------------------------- build cache
 
-    def _cached_render(self, sco: Sco, scripts: list[str]) -> tuple[str, list[str]]:
-        """The SCO's page and assets, from the build cache when the chapter files it shows (by the keys the
-        loader gave their sources), its place in the package and everything of the course a page shows are
-        unchanged."""
+    def _cached_render(self, sco: Sco, scripts: list[str]) -> tuple[str, list[str], dict]:
+        """The SCO's page, assets and its part of the interaction map, from the build cache when the chapter
+        files it shows (by the keys the loader gave their sources), its place in the package and everything of
+        the course a page shows are unchanged."""
         cache = self.options.get("cache")
         if cache is None or not cache.enabled:
-            return self._render(sco, scripts)
+            return *self._render(sco, scripts), self._sco_interactions(sco)
         chapters = list({id(page.chapter): page.chapter for page in sco.pages}.values())
         sources = [cache.source_key(chapter) for chapter in chapters]
         if not sources or None in sources:  # a chapter written inline in course.yaml: rendered every time
-            return self._render(sco, scripts)
+            return *self._render(sco, scripts), self._sco_interactions(sco)
         # The page's settings (sco_config) come from the same chapters and course settings, so they need no
         # part of their own in the key (working them out would cost as much as a third of rendering the page).
         key = cache.key("scorm-page", sources, self.options.get("sco_per"), sco.key, sco.title, sco.href,
                         [page.unit.id for page in sco.pages], scripts, self._context())
         entry = cache.get(key)
-        if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str):
+        if isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[0], str):
             return entry
-        rendered = self._render(sco, scripts)
+        rendered = (*self._render(sco, scripts), self._sco_interactions(sco))
         cache.put(key, rendered)
         return rendered
 
@@ -241,24 +242,25 @@ class ScormExporter(Exporter):
         )
         return page_html, sorted(used)
 
-    def _interaction_map(self) -> bytes:
+    def _interaction_map(self, scos: dict[str, dict]) -> bytes:
         """Per SCO and question: its interaction type, objective, and each choice's SCORM identifier in this
         package with the author's id and the choice's text (LMS reports show only the identifiers)."""
-        scos = {}
-        for sco in self.plan.scos:
-            questions = {}
-            for q in sco.questions:
-                interaction = self.ctx.interaction(q.problem)
-                entry: dict = {"type": interaction.type, "problem_type": q.problem.type}
-                if q.problem.objective:
-                    entry["objective"] = q.problem.objective
-                if interaction.ids:
-                    texts = {c.id: plain(c.text) for c in getattr(q.problem, "choices", [])}
-                    entry["choices"] = {rid: {"id": cid, "label": texts.get(cid, "")}
-                                        for cid, rid in interaction.ids.items()}
-                questions[q.problem.id] = entry
-            scos[sco.key] = questions
         return (script_json({"scorm_version": self.scorm_version, "scos": scos}) + "\n").encode("utf-8")
+
+    def _sco_interactions(self, sco: Sco) -> dict:
+        """A SCO's part of the interaction map."""
+        questions = {}
+        for q in sco.questions:
+            interaction = self.ctx.interaction(q.problem)
+            entry: dict = {"type": interaction.type, "problem_type": q.problem.type}
+            if q.problem.objective:
+                entry["objective"] = q.problem.objective
+            if interaction.ids:
+                texts = {c.id: plain(c.text) for c in getattr(q.problem, "choices", [])}
+                entry["choices"] = {rid: {"id": cid, "label": texts.get(cid, "")}
+                                    for cid, rid in interaction.ids.items()}
+            questions[q.problem.id] = entry
+        return questions
 
 
 class Scorm12Exporter(ScormExporter):

@@ -16,15 +16,18 @@ bytes. docs/scorm.md describes the package, the player and its tracking.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 import zipfile
+import zlib
 from pathlib import Path
 from typing import ClassVar, Union
 
 from markupsafe import Markup, escape
 
 from pamong_edx import i18n, renderers
+from pamong_edx.course.cache import BuildCache
 from pamong_edx.course.richtext import RichText, referenced_assets
 from pamong_edx.diagnostics import Diagnostic
 from pamong_edx.export import REPRODUCIBLE_MTIME, BuildResult, Exporter, ExportError
@@ -49,6 +52,7 @@ STORED_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".mp4", ".m4a", ".m
                    ".gz", ".woff", ".woff2", ".pdf", ".docx", ".xlsx", ".pptx"}
 ZIP_DATE = time.gmtime(REPRODUCIBLE_MTIME)[:6]
 CHUNK = 1 << 20
+_DEFLATED_MAX = 256 << 20  # far below ZIP64 sizes; larger entries are left to zipfile
 
 
 class ScormExporter(Exporter):
@@ -121,7 +125,7 @@ class ScormExporter(Exporter):
 
     def finish(self) -> BuildResult:
         path = self.output_path
-        sizes = write_zip(path, self.files)
+        sizes = write_zip(path, self.files, cache=self.options.get("cache"))
         largest = sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))[:LARGEST_FILES]
         blocks = list(self.course.blocks())
         return BuildResult(
@@ -277,14 +281,17 @@ class Scorm2004Exporter(ScormExporter):
     scorm_version = "2004"
 
 
-def write_zip(path: Path, files: dict[str, Content]) -> dict[str, int]:
+def write_zip(path: Path, files: dict[str, Content], cache: BuildCache | None = None) -> dict[str, int]:
     """Write a reproducible zip atomically (the manifest first, then by name); return bytes each entry takes.
     A file from disk is streamed into its entry in chunks, never held whole (a course video can be large);
-    deflate's output does not depend on how its input is chunked, so the bytes are those of one write."""
+    deflate's output does not depend on how its input is chunked, so the bytes are those of one write.
+    With a build cache, an entry held in memory (a page, the player's script) whose bytes were deflated in the
+    package's last build is copied deflated (`_Deflated`)."""
     order = sorted(files, key=lambda n: (n != MANIFEST, n))
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
     sizes: dict[str, int] = {}
+    deflated = _Deflated(cache, path.name)
     try:
         with zipfile.ZipFile(partial, "w") as zf:
             for name in order:
@@ -296,7 +303,8 @@ def write_zip(path: Path, files: dict[str, Content]) -> dict[str, int]:
                 # deflate at zlib's default level, 6
                 info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
                 if isinstance(content, bytes):
-                    zf.writestr(info, content)
+                    if stored or not deflated.write(zf, info, content):
+                        zf.writestr(info, content)
                 else:
                     with open(content, "rb") as source:
                         info.file_size = os.fstat(source.fileno()).st_size
@@ -308,4 +316,50 @@ def write_zip(path: Path, files: dict[str, Content]) -> dict[str, int]:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+    deflated.save()
     return sizes
+
+
+class _Deflated:
+    """The deflated entries of a package's last build, kept in the build cache as one entry per package (named by
+    its file name), each found by the SHA-1 of its bytes, with its CRC-32.
+
+    zipfile has no call that writes data already deflated, so `write` does what ZipFile.writestr does for an
+    entry of a seekable file below the ZIP64 sizes (header with sizes and CRC, then the data), through the
+    ZipFile attributes writestr itself uses; where they are missing (another Python), zipfile writes the entry.
+    tests/build/test_cache.py checks the package is byte for byte the one zipfile writes alone."""
+
+    def __init__(self, cache: BuildCache | None, package: str):
+        self.cache = cache if cache is not None and cache.enabled else None
+        self.key = self.cache.key("deflated-entries", package) if self.cache is not None else None
+        known = self.cache.get(self.key) if self.cache is not None else None
+        self.known: dict[bytes, tuple[int, bytes]] = known if isinstance(known, dict) else {}
+        self.used: dict[bytes, tuple[int, bytes]] = {}
+
+    def write(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> bool:
+        """Write the entry deflated; False (nothing written) when zipfile must write it itself."""
+        if self.cache is None or len(data) > _DEFLATED_MAX or not all(
+                hasattr(zf, name) for name in ("fp", "start_dir", "filelist", "NameToInfo", "_writecheck")):
+            return False
+        digest = hashlib.sha1(data).digest()
+        found = self.known.get(digest)
+        if found is None:
+            compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)  # as zipfile's
+            found = (zlib.crc32(data), compressor.compress(data) + compressor.flush())
+        self.used[digest] = found
+        info.CRC, packed = found
+        info.file_size, info.compress_size, info.flag_bits = len(data), len(packed), 0
+        zf.fp.seek(zf.start_dir)
+        info.header_offset = zf.fp.tell()
+        zf._writecheck(info)
+        zf._didModify = True
+        zf.fp.write(info.FileHeader(False))
+        zf.fp.write(packed)
+        zf.start_dir = zf.fp.tell()
+        zf.filelist.append(info)
+        zf.NameToInfo[info.filename] = info
+        return True
+
+    def save(self) -> None:
+        if self.cache is not None and self.used.keys() != self.known.keys():
+            self.cache.put(self.key, self.used)

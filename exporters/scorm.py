@@ -105,12 +105,16 @@ class ScormExporter(Exporter):
         self.files: dict[str, Content] = dict(static_files())
         resources: dict[str, ResourceFiles] = {}
         interactions: dict[str, dict] = {}
+        cache = self.options.get("cache")
+        self._pages = cache.bundle("scorm-pages", self.output_path.name) if cache is not None else None
         for sco in self.plan.scos:
             page, used, interactions[sco.key] = self._cached_render(sco, self._scripts(sco))
             for name in used:
                 self.files[f"assets/{name}"] = self.course.assets[name].path
             self.files[sco.href] = page.encode("utf-8")
             resources[sco.key] = ResourceFiles(href=sco.href, files=[sco.href] + [f"assets/{n}" for n in used])
+        if self._pages is not None:
+            self._pages.save()
         self.files[INTERACTIONS] = self._interaction_map(interactions)
         shared = sorted(name for name in self.files if name.startswith("player/") or name == INTERACTIONS)
         manifest = build_manifest(
@@ -174,11 +178,12 @@ class ScormExporter(Exporter):
     # ----------------------------------------------------------------------------------------- build cache
 
     def _cached_render(self, sco: Sco, scripts: list[str]) -> tuple[str, list[str], dict]:
-        """The SCO's page, assets and its part of the interaction map, from the build cache when the chapter
-        files it shows (by the keys the loader gave their sources), its place in the package and everything of
-        the course a page shows are unchanged."""
+        """The SCO's page, assets and its part of the interaction map, from the build cache (the package's bundle
+        of pages) when the chapter files it shows (by the keys the loader gave their sources), its place in the
+        package and everything of the course a page shows are unchanged."""
         cache = self.options.get("cache")
-        if cache is None or not cache.enabled:
+        pages = getattr(self, "_pages", None)
+        if cache is None or not cache.enabled or pages is None:
             return *self._render(sco, scripts), self._sco_interactions(sco)
         chapters = list({id(page.chapter): page.chapter for page in sco.pages}.values())
         sources = [cache.source_key(chapter) for chapter in chapters]
@@ -186,13 +191,15 @@ class ScormExporter(Exporter):
             return *self._render(sco, scripts), self._sco_interactions(sco)
         # The page's settings (sco_config) come from the same chapters and course settings, so they need no
         # part of their own in the key (working them out would cost as much as a third of rendering the page).
+        if getattr(self, "_context_digest", None) is None:  # the same for every page: written out once
+            self._context_digest = cache.key("scorm-context", self._context())
         key = cache.key("scorm-page", sources, self.options.get("sco_per"), sco.key, sco.title, sco.href,
-                        [page.unit.id for page in sco.pages], scripts, self._context())
-        entry = cache.get(key)
+                        [page.unit.id for page in sco.pages], scripts, self._context_digest)
+        entry = pages.get(key)
         if isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[0], str):
             return entry
         rendered = (*self._render(sco, scripts), self._sco_interactions(sco))
-        cache.put(key, rendered)
+        pages.put(key, rendered)
         return rendered
 
     def _context(self) -> tuple:
@@ -321,8 +328,8 @@ def write_zip(path: Path, files: dict[str, Content], cache: BuildCache | None = 
 
 
 class _Deflated:
-    """The deflated entries of a package's last build, kept in the build cache as one entry per package (named by
-    its file name), each found by the SHA-1 of its bytes, with its CRC-32.
+    """The deflated entries of a package, with their CRC-32, from the build cache: one bundle per package (named
+    by its file name), each entry found by the SHA-1 of its bytes.
 
     zipfile has no call that writes data already deflated, so `write` does what ZipFile.writestr does for an
     entry of a seekable file below the ZIP64 sizes (header with sizes and CRC, then the data), through the
@@ -330,23 +337,20 @@ class _Deflated:
     tests/build/test_cache.py checks the package is byte for byte the one zipfile writes alone."""
 
     def __init__(self, cache: BuildCache | None, package: str):
-        self.cache = cache if cache is not None and cache.enabled else None
-        self.key = self.cache.key("deflated-entries", package) if self.cache is not None else None
-        known = self.cache.get(self.key) if self.cache is not None else None
-        self.known: dict[bytes, tuple[int, bytes]] = known if isinstance(known, dict) else {}
-        self.used: dict[bytes, tuple[int, bytes]] = {}
+        enabled = cache is not None and cache.enabled
+        self.bundle = cache.bundle("deflated-entries", package) if enabled else None
 
     def write(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> bool:
         """Write the entry deflated; False (nothing written) when zipfile must write it itself."""
-        if self.cache is None or len(data) > _DEFLATED_MAX or not all(
+        if self.bundle is None or len(data) > _DEFLATED_MAX or not all(
                 hasattr(zf, name) for name in ("fp", "start_dir", "filelist", "NameToInfo", "_writecheck")):
             return False
         digest = hashlib.sha1(data).digest()
-        found = self.known.get(digest)
+        found = self.bundle.get(digest)
         if found is None:
             compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)  # as zipfile's
             found = (zlib.crc32(data), compressor.compress(data) + compressor.flush())
-        self.used[digest] = found
+            self.bundle.put(digest, found)
         info.CRC, packed = found
         info.file_size, info.compress_size, info.flag_bits = len(data), len(packed), 0
         zf.fp.seek(zf.start_dir)
@@ -361,5 +365,5 @@ class _Deflated:
         return True
 
     def save(self) -> None:
-        if self.cache is not None and self.used.keys() != self.known.keys():
-            self.cache.put(self.key, self.used)
+        if self.bundle is not None:
+            self.bundle.save()

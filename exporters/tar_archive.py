@@ -219,31 +219,26 @@ def _deflate(data: bytes, level: int) -> bytes:
 
 
 class _Runs:
-    """The compressed runs of a package's last build, kept in the build cache as one entry per package (named by
-    its file name) and read in one go: a rebuild reads one file, not one per run. Within it a run is found by
-    the SHA-1 of its bytes, so an entry from any other build is still right; only the runs of this build are
-    kept for the next."""
+    """The compressed runs of a package, from the build cache: one bundle per package (named by its file name),
+    each run found by the SHA-1 of its bytes."""
 
     def __init__(self, cache: BuildCache | None, package: str, level: int):
-        self.cache, self.level = cache, level
-        self.key = cache.key("deflated-runs", package, level) if cache is not None else None
-        known = cache.get(self.key) if cache is not None else None
-        self.known: dict[bytes, bytes] = known if isinstance(known, dict) else {}
-        self.used: dict[bytes, bytes] = {}
+        self.level = level
+        self.bundle = cache.bundle("deflated-runs", package, level) if cache is not None else None
 
     def deflate(self, data: bytes) -> bytes:
-        if self.cache is None:
+        if self.bundle is None:
             return _deflate(data, self.level)
         digest = hashlib.sha1(data).digest()
-        packed = self.known.get(digest)
+        packed = self.bundle.get(digest)
         if packed is None:
             packed = _deflate(data, self.level)
-        self.used[digest] = packed
+            self.bundle.put(digest, packed)
         return packed
 
     def save(self) -> None:
-        if self.cache is not None and self.used.keys() != self.known.keys():
-            self.cache.put(self.key, self.used)
+        if self.bundle is not None:
+            self.bundle.save()
 
 
 def _deflate_file(segment: _File, level: int, cache: BuildCache | None, out: BinaryIO, crc: int) -> int:

@@ -3,7 +3,7 @@ and an incremental rebuild after editing one lesson, against a full build.
 
     .venv/bin/python benchmarks/build_speed.py                  # every goal, 5 alternating pairs each
     .venv/bin/python benchmarks/build_speed.py --rounds 9 --chapters 200   # more pairs; 40,000 blocks
-    .venv/bin/python benchmarks/build_speed.py --profile olx    # where a clean OLX build spends its time
+    .venv/bin/python benchmarks/build_speed.py --profile olx    # where a (warm) clean OLX build spends its time
     .venv/bin/python benchmarks/build_speed.py --against /tmp/old   # this code against another checkout
 
 Goals (issue 18), each printed as min / median / max of per-pair ratios, in wall-clock and in CPU time
@@ -296,12 +296,15 @@ def main() -> None:
         root = work / "course"
         blocks = write_course(root, args.chapters)
         clean = Builder(root, work / "dist-clean", None)
+        print(load_average("at the start"))
         print(f"synthetic course: {blocks:,} blocks in {args.chapters} chapter files, "
               f"{sum(1 for p in (root / 'assets').rglob('*') if p.is_file())} assets")
         if args.profile:
+            clean.build(args.profile)  # imports and plugin discovery, which a measured build does not pay either
             profiler = cProfile.Profile()
             profiler.runcall(clean.build, args.profile)
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+            for order in ("cumulative", "tottime"):
+                pstats.Stats(profiler).sort_stats(order).print_stats(40)
             return
 
         for fmt in formats:
@@ -341,6 +344,14 @@ def main() -> None:
         for fmt in formats:
             incremental = cached.build(fmt).read_bytes()
             print(f"rebuilt {fmt} package identical to a clean build:", incremental == clean.build(fmt).read_bytes())
+        print(load_average("at the end"))
+
+
+def load_average(when: str) -> str:
+    """The machine's load, for reading the figures: on 2 cores, a load above 2 means other work was waiting too
+    (the ratios, taken pair by pair, are the steadier figures then; CPU steadier than wall)."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {when}: {one:.2f}, {five:.2f}, {fifteen:.2f} ({os.cpu_count()} cores)"
 
 
 if __name__ == "__main__":

@@ -16,15 +16,18 @@ bytes. docs/scorm.md describes the package, the player and its tracking.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 import zipfile
+import zlib
 from pathlib import Path
 from typing import ClassVar, Union
 
 from markupsafe import Markup, escape
 
 from pamong_edx import i18n, renderers
+from pamong_edx.course.cache import BuildCache
 from pamong_edx.course.richtext import RichText, referenced_assets
 from pamong_edx.diagnostics import Diagnostic
 from pamong_edx.export import REPRODUCIBLE_MTIME, BuildResult, Exporter, ExportError
@@ -49,6 +52,7 @@ STORED_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".mp4", ".m4a", ".m
                    ".gz", ".woff", ".woff2", ".pdf", ".docx", ".xlsx", ".pptx"}
 ZIP_DATE = time.gmtime(REPRODUCIBLE_MTIME)[:6]
 CHUNK = 1 << 20
+_DEFLATED_MAX = 256 << 20  # far below ZIP64 sizes; larger entries are left to zipfile
 
 
 class ScormExporter(Exporter):
@@ -100,13 +104,18 @@ class ScormExporter(Exporter):
     def _write(self) -> None:
         self.files: dict[str, Content] = dict(static_files())
         resources: dict[str, ResourceFiles] = {}
+        interactions: dict[str, dict] = {}
+        cache = self.options.get("cache")
+        self._pages = cache.bundle("scorm-pages", self.output_path.name) if cache is not None else None
         for sco in self.plan.scos:
-            page, used = self._cached_render(sco, self._scripts(sco))
+            page, used, interactions[sco.key] = self._cached_render(sco, self._scripts(sco))
             for name in used:
                 self.files[f"assets/{name}"] = self.course.assets[name].path
             self.files[sco.href] = page.encode("utf-8")
             resources[sco.key] = ResourceFiles(href=sco.href, files=[sco.href] + [f"assets/{n}" for n in used])
-        self.files[INTERACTIONS] = self._interaction_map()
+        if self._pages is not None:
+            self._pages.save()
+        self.files[INTERACTIONS] = self._interaction_map(interactions)
         shared = sorted(name for name in self.files if name.startswith("player/") or name == INTERACTIONS)
         manifest = build_manifest(
             slug=self.course.slug, title=self.course.title, plan=self.plan, version=self.scorm_version,
@@ -120,7 +129,7 @@ class ScormExporter(Exporter):
 
     def finish(self) -> BuildResult:
         path = self.output_path
-        sizes = write_zip(path, self.files)
+        sizes = write_zip(path, self.files, cache=self.options.get("cache"))
         largest = sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))[:LARGEST_FILES]
         blocks = list(self.course.blocks())
         return BuildResult(
@@ -168,26 +177,29 @@ class ScormExporter(Exporter):
 
     # ----------------------------------------------------------------------------------------- build cache
 
-    def _cached_render(self, sco: Sco, scripts: list[str]) -> tuple[str, list[str]]:
-        """The SCO's page and assets, from the build cache when the chapter files it shows (by the keys the
-        loader gave their sources), its place in the package and everything of the course a page shows are
-        unchanged."""
+    def _cached_render(self, sco: Sco, scripts: list[str]) -> tuple[str, list[str], dict]:
+        """The SCO's page, assets and its part of the interaction map, from the build cache (the package's bundle
+        of pages) when the chapter files it shows (by the keys the loader gave their sources), its place in the
+        package and everything of the course a page shows are unchanged."""
         cache = self.options.get("cache")
-        if cache is None or not cache.enabled:
-            return self._render(sco, scripts)
+        pages = getattr(self, "_pages", None)
+        if cache is None or not cache.enabled or pages is None:
+            return *self._render(sco, scripts), self._sco_interactions(sco)
         chapters = list({id(page.chapter): page.chapter for page in sco.pages}.values())
         sources = [cache.source_key(chapter) for chapter in chapters]
         if not sources or None in sources:  # a chapter written inline in course.yaml: rendered every time
-            return self._render(sco, scripts)
+            return *self._render(sco, scripts), self._sco_interactions(sco)
         # The page's settings (sco_config) come from the same chapters and course settings, so they need no
         # part of their own in the key (working them out would cost as much as a third of rendering the page).
+        if getattr(self, "_context_digest", None) is None:  # the same for every page: written out once
+            self._context_digest = cache.key("scorm-context", self._context())
         key = cache.key("scorm-page", sources, self.options.get("sco_per"), sco.key, sco.title, sco.href,
-                        [page.unit.id for page in sco.pages], scripts, self._context())
-        entry = cache.get(key)
-        if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str):
+                        [page.unit.id for page in sco.pages], scripts, self._context_digest)
+        entry = pages.get(key)
+        if isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[0], str):
             return entry
-        rendered = self._render(sco, scripts)
-        cache.put(key, rendered)
+        rendered = (*self._render(sco, scripts), self._sco_interactions(sco))
+        pages.put(key, rendered)
         return rendered
 
     def _context(self) -> tuple:
@@ -241,24 +253,25 @@ class ScormExporter(Exporter):
         )
         return page_html, sorted(used)
 
-    def _interaction_map(self) -> bytes:
+    def _interaction_map(self, scos: dict[str, dict]) -> bytes:
         """Per SCO and question: its interaction type, objective, and each choice's SCORM identifier in this
         package with the author's id and the choice's text (LMS reports show only the identifiers)."""
-        scos = {}
-        for sco in self.plan.scos:
-            questions = {}
-            for q in sco.questions:
-                interaction = self.ctx.interaction(q.problem)
-                entry: dict = {"type": interaction.type, "problem_type": q.problem.type}
-                if q.problem.objective:
-                    entry["objective"] = q.problem.objective
-                if interaction.ids:
-                    texts = {c.id: plain(c.text) for c in getattr(q.problem, "choices", [])}
-                    entry["choices"] = {rid: {"id": cid, "label": texts.get(cid, "")}
-                                        for cid, rid in interaction.ids.items()}
-                questions[q.problem.id] = entry
-            scos[sco.key] = questions
         return (script_json({"scorm_version": self.scorm_version, "scos": scos}) + "\n").encode("utf-8")
+
+    def _sco_interactions(self, sco: Sco) -> dict:
+        """A SCO's part of the interaction map."""
+        questions = {}
+        for q in sco.questions:
+            interaction = self.ctx.interaction(q.problem)
+            entry: dict = {"type": interaction.type, "problem_type": q.problem.type}
+            if q.problem.objective:
+                entry["objective"] = q.problem.objective
+            if interaction.ids:
+                texts = {c.id: plain(c.text) for c in getattr(q.problem, "choices", [])}
+                entry["choices"] = {rid: {"id": cid, "label": texts.get(cid, "")}
+                                    for cid, rid in interaction.ids.items()}
+            questions[q.problem.id] = entry
+        return questions
 
 
 class Scorm12Exporter(ScormExporter):
@@ -275,14 +288,17 @@ class Scorm2004Exporter(ScormExporter):
     scorm_version = "2004"
 
 
-def write_zip(path: Path, files: dict[str, Content]) -> dict[str, int]:
+def write_zip(path: Path, files: dict[str, Content], cache: BuildCache | None = None) -> dict[str, int]:
     """Write a reproducible zip atomically (the manifest first, then by name); return bytes each entry takes.
     A file from disk is streamed into its entry in chunks, never held whole (a course video can be large);
-    deflate's output does not depend on how its input is chunked, so the bytes are those of one write."""
+    deflate's output does not depend on how its input is chunked, so the bytes are those of one write.
+    With a build cache, an entry held in memory (a page, the player's script) whose bytes were deflated in the
+    package's last build is copied deflated (`_Deflated`)."""
     order = sorted(files, key=lambda n: (n != MANIFEST, n))
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
     sizes: dict[str, int] = {}
+    deflated = _Deflated(cache, path.name)
     try:
         with zipfile.ZipFile(partial, "w") as zf:
             for name in order:
@@ -294,7 +310,8 @@ def write_zip(path: Path, files: dict[str, Content]) -> dict[str, int]:
                 # deflate at zlib's default level, 6
                 info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
                 if isinstance(content, bytes):
-                    zf.writestr(info, content)
+                    if stored or not deflated.write(zf, info, content):
+                        zf.writestr(info, content)
                 else:
                     with open(content, "rb") as source:
                         info.file_size = os.fstat(source.fileno()).st_size
@@ -306,4 +323,47 @@ def write_zip(path: Path, files: dict[str, Content]) -> dict[str, int]:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+    deflated.save()
     return sizes
+
+
+class _Deflated:
+    """The deflated entries of a package, with their CRC-32, from the build cache: one bundle per package (named
+    by its file name), each entry found by the SHA-1 of its bytes.
+
+    zipfile has no call that writes data already deflated, so `write` does what ZipFile.writestr does for an
+    entry of a seekable file below the ZIP64 sizes (header with sizes and CRC, then the data), through the
+    ZipFile attributes writestr itself uses; where they are missing (another Python), zipfile writes the entry.
+    tests/build/test_cache.py checks the package is byte for byte the one zipfile writes alone."""
+
+    def __init__(self, cache: BuildCache | None, package: str):
+        enabled = cache is not None and cache.enabled
+        self.bundle = cache.bundle("deflated-entries", package) if enabled else None
+
+    def write(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> bool:
+        """Write the entry deflated; False (nothing written) when zipfile must write it itself."""
+        if self.bundle is None or len(data) > _DEFLATED_MAX or not all(
+                hasattr(zf, name) for name in ("fp", "start_dir", "filelist", "NameToInfo", "_writecheck")):
+            return False
+        digest = hashlib.sha1(data).digest()
+        found = self.bundle.get(digest)
+        if found is None:
+            compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)  # as zipfile's
+            found = (zlib.crc32(data), compressor.compress(data) + compressor.flush())
+            self.bundle.put(digest, found)
+        info.CRC, packed = found
+        info.file_size, info.compress_size, info.flag_bits = len(data), len(packed), 0
+        zf.fp.seek(zf.start_dir)
+        info.header_offset = zf.fp.tell()
+        zf._writecheck(info)
+        zf._didModify = True
+        zf.fp.write(info.FileHeader(False))
+        zf.fp.write(packed)
+        zf.start_dir = zf.fp.tell()
+        zf.filelist.append(info)
+        zf.NameToInfo[info.filename] = info
+        return True
+
+    def save(self) -> None:
+        if self.bundle is not None:
+            self.bundle.save()

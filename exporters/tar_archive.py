@@ -6,7 +6,8 @@ machines is fixed: mtime, owner (0/0, no names), modes (0644 files, 0755 directo
 
 The gzip stream is deflated in segments, each ended by a full flush (`write_tar_gz`): any gzip reader reads it
 as one stream, and a segment's compressed bytes depend only on its own bytes, which is what lets an
-incremental build copy the segments it did not change from the build cache.
+incremental build copy the segments it did not change from the build cache (the runs of small members from one
+entry per package, `_Runs`; a file from disk from an entry of its own, known by its digest).
 
 The stream is the GNU tar format exactly as the standard library's tarfile writes it; a course of 40,000 blocks
 has some 70,000 members, and tarfile spends most of a build formatting their headers, so the common header
@@ -182,6 +183,7 @@ def write_tar_gz(path: Path, files: Mapping[str, Content], compresslevel: int = 
     build is copied (a file from disk is known by its digest, without reading it). A clean build compresses
     the same segments the same way, so the package is byte-identical with or without the cache."""
     cache = cache if cache is not None and cache.enabled else None
+    runs = _Runs(cache, path.name, compresslevel)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
     crc, length = 0, 0
@@ -193,34 +195,50 @@ def write_tar_gz(path: Path, files: Mapping[str, Content], compresslevel: int = 
                 if isinstance(segment, _Run):
                     data = b"".join(segment.pieces)
                     crc, length = zlib.crc32(data, crc), length + len(data)
-                    out.write(_deflate_run(data, compresslevel, cache))
+                    out.write(runs.deflate(data))
                 else:
                     crc = _deflate_file(segment, compresslevel, cache, out, crc)
                     length += len(segment.header) + segment.size + len(segment.padding)
             tail = b"\0" * (-length % RECORD)
             if tail:  # a whole number of records, as tarfile pads
                 crc, length = zlib.crc32(tail, crc), length + len(tail)
-                out.write(_deflate_run(tail, compresslevel, None))
+                out.write(_deflate(tail, compresslevel))
             out.write(zlib.compressobj(compresslevel, zlib.DEFLATED, -15).flush())  # the final, empty block
             out.write(struct.pack("<II", crc & 0xFFFFFFFF, length & 0xFFFFFFFF))
         os.replace(partial, path)
     finally:
         if partial.exists():
             partial.unlink()
+    runs.save()
     return path.stat().st_size
 
 
-def _deflate_run(data: bytes, level: int, cache: BuildCache | None) -> bytes:
-    key = cache.key("deflate", level, hashlib.sha1(data).digest()) if cache is not None else None
-    if key is not None:
-        known = cache.get(key)
-        if isinstance(known, bytes):
-            return known
+def _deflate(data: bytes, level: int) -> bytes:
     compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
-    packed = compressor.compress(data) + compressor.flush(zlib.Z_FULL_FLUSH)
-    if key is not None:
-        cache.put(key, packed)
-    return packed
+    return compressor.compress(data) + compressor.flush(zlib.Z_FULL_FLUSH)
+
+
+class _Runs:
+    """The compressed runs of a package, from the build cache: one bundle per package (named by its file name),
+    each run found by the SHA-1 of its bytes."""
+
+    def __init__(self, cache: BuildCache | None, package: str, level: int):
+        self.level = level
+        self.bundle = cache.bundle("deflated-runs", package, level) if cache is not None else None
+
+    def deflate(self, data: bytes) -> bytes:
+        if self.bundle is None:
+            return _deflate(data, self.level)
+        digest = hashlib.sha1(data).digest()
+        packed = self.bundle.get(digest)
+        if packed is None:
+            packed = _deflate(data, self.level)
+            self.bundle.put(digest, packed)
+        return packed
+
+    def save(self) -> None:
+        if self.bundle is not None:
+            self.bundle.save()
 
 
 def _deflate_file(segment: _File, level: int, cache: BuildCache | None, out: BinaryIO, crc: int) -> int:

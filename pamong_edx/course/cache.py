@@ -193,6 +193,10 @@ class BuildCache:
         except OSError:
             pass  # pruning is housekeeping; a build never fails for it
 
+    def bundle(self, *name: Any) -> "Bundle":
+        """The entries one package's build reads together (see Bundle), under a name of the caller's."""
+        return Bundle(self, name)
+
     def _object_path(self, key: str) -> Path:
         return self.directory / "objects" / key[:2] / key[2:]  # type: ignore[operator]
 
@@ -227,3 +231,42 @@ class BuildCache:
                 os.unlink(partial)  # type: ignore[possibly-undefined]
             except (OSError, UnboundLocalError):
                 pass
+
+
+class Bundle:
+    """Many small content-addressed entries that one package's build reads together (its compressed pieces, its
+    pages), kept as one cache object: a rebuild reads one file, not one per entry, and the object is written
+    back, with only the entries this build used, when they differ from those it found. Each entry's key names
+    everything it was made from, as `BuildCache.key` does, so an entry from any earlier build is still right.
+
+        pages = cache.bundle("scorm-pages", package_name)
+        page = pages.get(key)
+        if page is None:
+            page = render()
+            pages.put(key, page)
+        pages.save()
+    """
+
+    def __init__(self, cache: BuildCache, name: tuple):
+        self.cache = cache if cache.enabled else None
+        self.key = cache.key("bundle", *name) if self.cache is not None else ""
+        found = self.cache.get(self.key) if self.cache is not None else None
+        self.known: dict = found if isinstance(found, dict) else {}
+        self.used: dict = {}
+
+    @property
+    def enabled(self) -> bool:
+        return self.cache is not None
+
+    def get(self, key: Any) -> Any | None:
+        value = self.known.get(key)
+        if value is not None:
+            self.used[key] = value
+        return value
+
+    def put(self, key: Any, value: Any) -> None:
+        self.used[key] = value
+
+    def save(self) -> None:
+        if self.cache is not None and self.used.keys() != self.known.keys():
+            self.cache.put(self.key, self.used)

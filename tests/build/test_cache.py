@@ -257,3 +257,54 @@ def test_scorm_rebuilds_with_any_sco_division_are_clean_builds(sco_per, course_d
     edit(course_dir / "chapters" / "02-evaluasi.yaml", "Tahun berapa UU Desa disahkan?",
          "Pada tahun berapa UU Desa disahkan?")
     assert package("edited", BuildCache(cache_dir)) == package("edited-clean", None)
+
+
+def test_a_rebuild_compresses_only_the_runs_that_changed_and_reads_them_from_one_entry(tmp_path, monkeypatch):
+    from pamong_edx.exporters import tar_archive
+
+    files = {f"course/html/b{n:04d}.xml": f"<html>blok {n}</html>\n".encode() * 40 for n in range(600)}
+    compressed: list[int] = []
+    deflate = tar_archive._deflate
+    monkeypatch.setattr(tar_archive, "_deflate",
+                        lambda data, level: compressed.append(len(data)) or deflate(data, level))
+    cache = BuildCache(tmp_path / "cache")
+    write_tar_gz(tmp_path / "a.olx.tar.gz", files, cache=cache)
+    first = len(compressed)
+    assert first > 10
+    reads: list[str] = []
+    get = BuildCache.get
+    monkeypatch.setattr(BuildCache, "get", lambda self, key: reads.append(key) or get(self, key))
+    compressed.clear()
+    files["course/html/b0300.xml"] = b"<html>diubah</html>\n"
+    write_tar_gz(tmp_path / "a.olx.tar.gz", files, cache=cache)
+    assert 1 <= len(compressed) <= 3  # the run holding the edited member (and the archive's closing padding)
+    assert len(reads) == 1  # every run known from the package's one entry
+    clean = tmp_path / "clean.olx.tar.gz"
+    write_tar_gz(clean, files)
+    assert (tmp_path / "a.olx.tar.gz").read_bytes() == clean.read_bytes()
+
+
+def test_zip_entries_deflated_in_the_last_build_are_copied_as_zipfile_writes_them(tmp_path, monkeypatch):
+    from pamong_edx.exporters import scorm
+
+    video = tmp_path / "musdes.mp4"
+    video.write_bytes(bytes(range(256)) * 300)
+    files = {"imsmanifest.xml": b"<manifest/>\n", "b0-s0.html": b"<p>halaman</p>\n" * 500, "kosong.txt": b"",
+             "assets/peta d\u00e9sa.svg": b"<svg/>" * 50, "assets/foto.png": b"\x89PNG" * 100,
+             "assets/video/musdes.mp4": video, "player/pamong.js": "/* pemutar */\n".encode() * 2000}
+    clean = tmp_path / "clean.scorm12.zip"
+    scorm.write_zip(clean, files)
+    cache = BuildCache(tmp_path / "cache")
+    first = tmp_path / "first" / "x.scorm12.zip"
+    scorm.write_zip(first, files, cache=cache)
+    assert first.read_bytes() == clean.read_bytes()
+    compressed: list[bytes] = []
+    compressobj = scorm.zlib.compressobj
+    monkeypatch.setattr(scorm.zlib, "compressobj", lambda *a: compressed.append(a) or compressobj(*a))
+    files["b0-s0.html"] = b"<p>halaman baru</p>\n" * 500
+    again = tmp_path / "again" / "x.scorm12.zip"
+    scorm.write_zip(again, files, cache=cache)
+    assert len(compressed) == 1  # only the changed page is deflated again
+    monkeypatch.undo()
+    scorm.write_zip(clean, files)
+    assert again.read_bytes() == clean.read_bytes()

@@ -162,7 +162,10 @@ def test_the_sandbox_banners_speak_the_language(tmp_path, english, language, phr
     """The real command line, both stand-ins on free ports, stopped with Ctrl-C."""
     process = subprocess.Popen([sys.executable, "-m", "pamong_edx", "--lang", language, "sandbox", "--lms", "both",
                                 "--port", "0", "--data", str(tmp_path / "data"), "--simulate-learners", "1"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                               # Ctrl-C as a terminal delivers it, even when this runner was started with SIGINT
+                               # ignored (a background job), which the child would inherit
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     lines = []
     try:
         for line in process.stdout:
